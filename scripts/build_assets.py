@@ -42,8 +42,10 @@ LOCK_NAME = ".build.lock"
 FORMAT = 1
 NPM_CI = ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
 
+THEMES = ("infographic", "macarons", "roma", "shine", "vintage")
+
 # npm package -> (path inside the package, file name in vendor/).
-# The .js names are the ones pyecharts uses (datasets/map_filename.json) and
+# The .js paths are the ones pyecharts uses (datasets/map_filename.json) and
 # must match flask_pyecharts.assets.VENDOR_FILES.
 COPIES: dict[str, list[tuple[str, str]]] = {
     "echarts": [
@@ -51,6 +53,9 @@ COPIES: dict[str, list[tuple[str, str]]] = {
         ("LICENSE", "echarts.LICENSE.txt"),
         ("NOTICE", "echarts.NOTICE.txt"),
         ("licenses/LICENSE-d3", "echarts.LICENSE-d3.txt"),
+        # The pyecharts themes (ThemeType) that echarts itself ships, at
+        # pyecharts' paths: ThemeType.MACARONS needs "themes/macarons.js".
+        *((f"theme/{name}.js", f"themes/{name}.js") for name in THEMES),
     ],
     "echarts-liquidfill": [
         ("dist/echarts-liquidfill.min.js", "echarts-liquidfill.min.js"),
@@ -245,6 +250,7 @@ def build(root: Path = ROOT, *, force: bool = False, quiet: bool = False) -> boo
                 if not src.is_file():
                     raise AssetError(f"{src} is missing: did the package change?")
                 data = src.read_bytes()
+                (vendor / name).parent.mkdir(parents=True, exist_ok=True)
                 _write_atomic(vendor / name, data)
                 files[name] = hashlib.sha256(data).hexdigest()
         for package, (name, sources) in GENERATED_LICENSES.items():
@@ -252,8 +258,8 @@ def build(root: Path = ROOT, *, force: bool = False, quiet: bool = False) -> boo
             _write_atomic(vendor / name, data)
             files[name] = hashlib.sha256(data).hexdigest()
         keep = set(files) | {MANIFEST, LOCK_NAME}
-        for stale in vendor.iterdir():
-            if stale.is_file() and stale.name not in keep:
+        for stale in vendor.rglob("*"):
+            if stale.is_file() and stale.relative_to(vendor).as_posix() not in keep:
                 stale.unlink()
         manifest = {
             "format": FORMAT,
