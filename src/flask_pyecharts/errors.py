@@ -1,0 +1,36 @@
+"""One JSON error shape for the whole API: ``{"error": message}``."""
+
+from __future__ import annotations
+
+from flask import Response
+from werkzeug.exceptions import HTTPException
+
+from .options import dumps
+
+
+class APIError(HTTPException):
+    """An error answered as ``{"error": description}`` with its status code."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(description=message)
+        self.code = status
+
+    def get_response(self, environ: object = None, scope: object = None) -> Response:
+        return json_error(self.code or 500, self.description or "error")
+
+
+def json_error(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    """A JSON error response."""
+    response = Response(dumps({"error": message}), status, mimetype="application/json")
+    response.headers.update(headers or {})
+    return response
+
+
+def bad_request(message: str) -> APIError:
+    return APIError(400, message)
+
+
+def not_found(message: str) -> APIError:
+    return APIError(404, message)

@@ -1,0 +1,72 @@
+"""Validation of appended points: what ``Charts.append`` and producers accept."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import math
+import typing as t
+
+#: The most points one append may carry.
+MAX_POINTS_PER_APPEND = 100_000
+
+_Scalar = (str, int, float, bool, type(None))
+
+
+def normalize_points(points: t.Any, series: int = 0) -> list[tuple[int, t.Any]]:
+    """Turn ``points`` into ``[(series, value), ...]`` ready for a store.
+
+    A tuple, a number, a string or a dict is one point; a list is many points.
+    A point is a scalar, a tuple/list of scalars (``(x, y)``) or an ECharts
+    data item dict (``{"name": ..., "value": ...}``).
+
+    :raises ValueError: when anything is wrongly shaped; nothing is returned then.
+    """
+    if (
+        isinstance(series, bool)
+        or not isinstance(series, int)
+        or not 0 <= series < 1000
+    ):
+        raise ValueError(f"series must be an integer from 0 to 999, not {series!r}.")
+    many = points if isinstance(points, list) else [points]
+    if len(many) > MAX_POINTS_PER_APPEND:
+        raise ValueError(
+            f"{len(many)} points in one append; split them into batches of at most"
+            f" {MAX_POINTS_PER_APPEND}."
+        )
+    return [(series, _point(point, index)) for index, point in enumerate(many)]
+
+
+def _point(point: t.Any, index: int) -> t.Any:
+    if isinstance(point, (tuple, list)):
+        if not 1 <= len(point) <= 8:
+            raise ValueError(
+                f"Point {index}: expected (x, y), got {len(point)} values."
+            )
+        return [_scalar(value, index) for value in point]
+    if isinstance(point, dict):
+        return {str(key): _item_value(value, index) for key, value in point.items()}
+    return _scalar(point, index)
+
+
+def _item_value(value: t.Any, index: int) -> t.Any:
+    if isinstance(value, (tuple, list)):
+        return [_scalar(item, index) for item in value]
+    return _scalar(value, index)
+
+
+def _scalar(value: t.Any, index: int) -> t.Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, _Scalar):
+        return value
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return _scalar(float(value), index)
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _scalar(value.item(), index)
+    raise ValueError(
+        f"Point {index}: a value of type {type(value).__name__} cannot be charted;"
+        " use numbers, strings, dates or None."
+    )

@@ -1,0 +1,99 @@
+"""Shared fixtures: an app with a few charts, its test client, a real server."""
+
+from __future__ import annotations
+
+import threading
+import typing as t
+
+import pytest
+from flask import Flask
+from pyecharts import options as opts
+from pyecharts.charts import Bar, Line
+from werkzeug.serving import make_server
+
+from flask_pyecharts import Charts, JsCode
+
+pytest_plugins = ["tests.conftest_redis"]
+
+CATEGORIES = ["衬衫", "羊毛衫", "雪纺衫", "裤子", "高跟鞋", "袜子"]
+
+
+def tutorial_bar() -> Bar:
+    """The tutorial's bar chart, as the classic recipe builds it."""
+    return (
+        Bar()
+        .add_xaxis(CATEGORIES)
+        .add_yaxis("商家A", [5, 20, 36, 10, 75, 90])
+        .add_yaxis("商家B", [15, 25, 16, 55, 48, 8])
+        .set_global_opts(title_opts=opts.TitleOpts(title="某商场销售情况"))
+    )
+
+
+def make_app(**config: t.Any) -> tuple[Flask, Charts]:
+    """An app with a full chart, a JsCode chart, a failing chart and a stream."""
+    app = Flask(__name__)
+    app.config.update(TESTING=True, **config)
+    charts = Charts(app)
+    builds = {"sales": 0}
+
+    @charts.chart("sales", refresh=2.0, title="Sales")
+    def sales() -> Bar:
+        builds["sales"] += 1
+        return tutorial_bar()
+
+    @charts.chart("formatted")
+    def formatted() -> Bar:
+        return tutorial_bar().set_series_opts(
+            label_opts=opts.LabelOpts(
+                formatter=JsCode("function (p) { return p.value + ' 件'; }")
+            )
+        )
+
+    @charts.chart("broken", refresh=1.0)
+    def broken() -> Bar:
+        raise RuntimeError("database is down")
+
+    @charts.chart("temperature", window=5)
+    def temperature() -> Line:
+        return Line().add_xaxis([]).add_yaxis("temperature", [])
+
+    app.extensions["test_builds"] = builds
+    return app, charts
+
+
+@pytest.fixture
+def app() -> t.Iterator[Flask]:
+    app, charts = make_app()
+    yield app
+    charts.shutdown()
+
+
+@pytest.fixture
+def charts(app: Flask) -> Charts:
+    return app.jinja_env.globals["charts"]
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+class LiveServer:
+    """A real threaded WSGI server on a free port, in a background thread."""
+
+    def __init__(self, app: Flask) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> t.Iterator[LiveServer]:
+    server = LiveServer(app)
+    yield server
+    server.stop()

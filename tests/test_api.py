@@ -1,0 +1,244 @@
+import concurrent.futures
+import logging
+import threading
+import time
+import urllib.request
+
+import orjson
+import pytest
+from flask import Flask
+from pyecharts.charts import Bar
+
+from flask_pyecharts import Charts
+
+from .conftest import LiveServer, make_app, tutorial_bar
+
+
+def test_list_charts(client):
+    response = client.get("/charts/api/charts")
+    assert response.status_code == 200
+    charts = {item["name"]: item for item in response.json["charts"]}
+    assert charts["sales"] == {
+        "name": "sales",
+        "kind": "full",
+        "refresh": 2.0,
+        "window": None,
+        "title": "Sales",
+    }
+    assert charts["temperature"]["kind"] == "stream"
+    assert charts["temperature"]["window"] == 5
+
+
+def test_chart_document(client):
+    response = client.get("/charts/api/charts/sales")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    document = response.json
+    assert set(document) >= {"option", "functions", "cursor", "refresh", "window"}
+    assert document["option"]["xAxis"][0]["data"][0] == "衬衫"
+    assert document["cursor"] is None and document["refresh"] == 2.0
+    assert response.headers["ETag"] == document["etag"]
+    assert b"\n" not in response.data  # compact
+
+
+def test_body_is_at_most_55_percent_of_the_classic_recipe(client):
+    body = client.get("/charts/api/charts/sales").data
+    assert len(body) <= 0.55 * len(tutorial_bar().dump_options_with_quotes().encode())
+
+
+def test_if_none_match_answers_304_without_body(client):
+    etag = client.get("/charts/api/charts/sales").headers["ETag"]
+    response = client.get("/charts/api/charts/sales", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.data == b""
+    assert response.headers["ETag"] == etag
+    other = client.get("/charts/api/charts/sales", headers={"If-None-Match": '"nope"'})
+    assert other.status_code == 200
+
+
+def test_jscode_paths_are_listed(client):
+    document = client.get("/charts/api/charts/formatted").json
+    assert document["functions"] == [
+        ["series", 0, "label", "formatter"],
+        ["series", 1, "label", "formatter"],
+    ]
+    assert document["option"]["series"][0]["label"]["formatter"].startswith(
+        "function (p)"
+    )
+
+
+def test_unknown_chart_is_404_json(client):
+    response = client.get("/charts/api/charts/nope")
+    assert response.status_code == 404
+    assert response.json == {"error": "No chart named 'nope'."}
+
+
+def test_unknown_route_under_prefix_is_json(client):
+    response = client.get("/charts/api/nothing-here")
+    assert response.status_code == 404
+    assert "error" in response.json
+
+
+def test_failing_builder_is_503_for_that_chart_only(client, caplog):
+    with caplog.at_level(logging.ERROR, logger="flask_pyecharts"):
+        response = client.get("/charts/api/charts/broken")
+    assert response.status_code == 503
+    assert "database is down" in response.json["error"]
+    assert any(record.exc_info for record in caplog.records)  # traceback logged
+    assert client.get("/charts/api/charts/sales").status_code == 200
+
+
+def test_failing_builder_is_retried_after_the_interval():
+    app = Flask(__name__)
+    charts = Charts(app)
+    calls = []
+
+    @charts.chart("flaky", refresh=0.2)
+    def flaky() -> Bar:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("first build fails")
+        return tutorial_bar()
+
+    client = app.test_client()
+    assert client.get("/charts/api/charts/flaky").status_code == 503
+    assert client.get("/charts/api/charts/flaky").status_code == 503
+    assert len(calls) == 1
+    time.sleep(0.25)
+    assert client.get("/charts/api/charts/flaky").status_code == 200
+    charts.shutdown()
+
+
+def test_refresh_rebuilds_after_the_interval():
+    app = Flask(__name__)
+    charts = Charts(app)
+    values = iter(range(100))
+
+    @charts.chart("counter", refresh=0.2)
+    def counter() -> dict:
+        return {"series": [{"type": "bar", "data": [next(values)]}]}
+
+    client = app.test_client()
+    first = client.get("/charts/api/charts/counter").json["option"]
+    assert client.get("/charts/api/charts/counter").json["option"] == first
+    time.sleep(0.25)
+    assert client.get("/charts/api/charts/counter").json["option"] != first
+    charts.shutdown()
+
+
+def test_coalescing_50_concurrent_requests_build_once():
+    app = Flask(__name__)
+    charts = Charts(app)
+    builds = []
+    started = threading.Event()
+
+    @charts.chart("slow", refresh=60)
+    def slow() -> Bar:
+        builds.append(1)
+        started.set()
+        time.sleep(0.3)
+        return tutorial_bar()
+
+    server = LiveServer(app)
+    url = f"{server.url}/charts/api/charts/slow"
+
+    def fetch(_: int) -> bytes:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read()
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(50) as pool:
+            bodies = list(pool.map(fetch, range(50)))
+    finally:
+        server.stop()
+        charts.shutdown()
+    assert len(builds) == 1
+    assert len(set(bodies)) == 1
+
+
+def test_two_apps_side_by_side_keep_their_own_charts_and_config():
+    first, first_charts = make_app()
+    second = Flask("second")
+    second.config["PYECHARTS_URL_PREFIX"] = "/viz"
+    second_charts = Charts(second)
+
+    @second_charts.chart("only-here")
+    def only_here() -> dict:
+        return {"series": []}
+
+    assert first.test_client().get("/charts/api/charts/only-here").status_code == 404
+    assert second.test_client().get("/viz/api/charts/only-here").status_code == 200
+    assert second.test_client().get("/charts/api/charts").status_code == 404
+    names = [
+        c["name"] for c in second.test_client().get("/viz/api/charts").json["charts"]
+    ]
+    assert names == ["only-here"]
+    first_charts.shutdown()
+    second_charts.shutdown()
+
+
+def test_app_factory_init_app():
+    charts = Charts()
+
+    @charts.chart("sales")
+    def sales() -> Bar:
+        return tutorial_bar()
+
+    def create_app() -> Flask:
+        app = Flask(__name__)
+        charts.init_app(app)
+        return app
+
+    apps = [create_app(), create_app()]
+    for app in apps:
+        assert app.test_client().get("/charts/api/charts/sales").status_code == 200
+    charts.shutdown()
+
+
+def test_double_registration_is_refused(app, charts):
+    with pytest.raises(RuntimeError, match="already been registered"):
+        Charts(app)
+
+
+@pytest.mark.parametrize(
+    "name", ["", "a,b", "a/b", "../x", "x" * 65, "sp ace", "-lead", 5]
+)
+def test_unsafe_chart_names_are_refused(charts, name):
+    with pytest.raises(ValueError, match="Invalid chart name"):
+        charts.chart(name)
+
+
+def test_duplicate_chart_name_is_refused(charts):
+    with pytest.raises(ValueError, match="already registered"):
+        charts.chart("sales")(lambda: {})
+
+
+def test_static_runtime_and_echarts_are_served(client):
+    assert client.get("/charts/static/flask-pyecharts.js").status_code == 200
+    response = client.get("/charts/static/echarts.min.js")
+    assert response.status_code == 200
+    assert len(response.data) > 500_000
+    assert client.get("/charts/static/nope.js").json == {
+        "error": "No static file named 'nope.js'."
+    }
+
+
+def test_cors_is_off_by_default_and_allow_listed_by_config():
+    app, charts = make_app(PYECHARTS_CORS_ORIGINS=["https://reports.example"])
+    client = app.test_client()
+    allowed = client.get(
+        "/charts/api/charts", headers={"Origin": "https://reports.example"}
+    )
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://reports.example"
+    other = client.get("/charts/api/charts", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    charts.shutdown()
+
+
+def test_responses_are_parseable_json(client):
+    for path in [
+        "/charts/api/charts",
+        "/charts/api/charts/sales",
+        "/charts/api/charts/broken",
+    ]:
+        orjson.loads(client.get(path).data)

@@ -1,0 +1,84 @@
+import datetime
+import decimal
+
+import orjson
+import pytest
+from pyecharts import options as opts
+from pyecharts.charts import Bar
+
+from flask_pyecharts import JsCode
+from flask_pyecharts.options import OptionError, build_document
+
+from .conftest import tutorial_bar
+
+
+def test_compact_body_is_at_most_55_percent_of_dump_options_with_quotes():
+    chart = tutorial_bar()
+    document = build_document(chart)
+    classic = chart.dump_options_with_quotes().encode()
+    assert len(document.body) <= 0.55 * len(classic)
+    assert orjson.loads(document.body) == orjson.loads(classic)
+
+
+def test_jscode_becomes_source_string_and_its_path_is_listed():
+    chart = tutorial_bar().set_global_opts(
+        yaxis_opts=opts.AxisOpts(
+            axislabel_opts=opts.LabelOpts(
+                formatter=JsCode("function (v) { return v + '元'; }")
+            )
+        )
+    )
+    document = build_document(chart)
+    option = document.option()
+    assert document.functions == [["yAxis", 0, "axisLabel", "formatter"]]
+    assert (
+        option["yAxis"][0]["axisLabel"]["formatter"]
+        == "function (v) { return v + '元'; }"
+    )
+
+
+def test_function_looking_data_is_not_listed():
+    document = build_document({"title": {"text": "function () { alert(1) }"}})
+    assert document.functions == []
+
+
+def test_dict_option_with_dates_decimals_and_nan():
+    document = build_document(
+        {
+            "series": [{"data": [[datetime.date(2026, 1, 2), decimal.Decimal("1.5")]]}],
+            "nan": float("nan"),
+            "tuple": (1, 2),
+        }
+    )
+    assert document.option() == {
+        "series": [{"data": [["2026-01-02", 1.5]]}],
+        "nan": None,
+        "tuple": [1, 2],
+    }
+
+
+def test_etag_changes_with_the_option_and_is_strong():
+    first = build_document(tutorial_bar())
+    second = build_document(tutorial_bar().add_yaxis("商家C", [1, 2, 3, 4, 5, 6]))
+    assert first.etag == build_document(tutorial_bar()).etag
+    assert first.etag != second.etag
+    assert first.etag.startswith('"') and not first.etag.startswith("W/")
+
+
+def test_not_serializable_value_names_the_chart_and_the_type():
+    with pytest.raises(OptionError, match=r"'sales'.*object.*series/0/data/0"):
+        build_document({"series": [{"data": [object()]}]}, name="sales")
+
+
+def test_builder_returning_something_else_is_refused():
+    with pytest.raises(OptionError, match="returned list"):
+        build_document([1, 2], name="sales")
+
+
+def test_dependencies_and_theme_are_kept():
+    chart = (
+        Bar(init_opts=opts.InitOpts(theme="dark")).add_xaxis(["a"]).add_yaxis("s", [1])
+    )
+    document = build_document(chart)
+    assert document.dependencies[0] == "echarts"
+    assert document.theme == "dark"
