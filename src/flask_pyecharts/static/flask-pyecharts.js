@@ -1,0 +1,1249 @@
+/*!
+ * Flask-PyEcharts client runtime: mounts live ECharts charts described by the
+ * Flask-PyEcharts JSON API (docs/protocol.md). No dependencies besides echarts.
+ */
+(function (window, document) {
+  "use strict";
+
+  const SELECTOR = "[data-chart], .fpe-chart";
+  const MAX_BACKOFF = 30000;
+  const DEFAULT_INTERVAL = 2000;
+  const MIN_INTERVAL = 500;
+  const SSE_FAILURES_BEFORE_POLLING = 3;
+  const HEALTHY_STREAM_MS = 30000;
+  const JS_MARK = "--x_x--0_0--";
+  const MIN_LABEL = 64;             // px: the narrowest useful category label
+
+  const charts = new Map();       // element -> Chart
+  const connections = new Map();  // API base URL -> Connection
+  const scriptLoads = new Map();  // absolute URL -> Promise
+  const page = { interval: null, theme: null, pausedAll: false };
+
+  // ---------------------------------------------------------------- helpers
+
+  function absolute(url, base) {
+    return new URL(url, base || document.baseURI).href;
+  }
+
+  /** `/charts/api/charts/sales` -> {base: ".../charts/api/", name: "sales"}. */
+  function splitChartUrl(url) {
+    const match = /^(.*\/)charts\/([^/?#]+)\/?(?:[?#].*)?$/.exec(url);
+    return match ? { base: match[1], name: decodeURIComponent(match[2]) } : null;
+  }
+
+  function attr(el, name) {
+    const own = el.getAttribute(name);
+    if (own) return own;
+    return document.body ? document.body.getAttribute(name) : null;
+  }
+
+  function backoff(failures, base) {
+    const delay = Math.min(base * Math.pow(2, failures), MAX_BACKOFF);
+    return delay * (0.9 + Math.random() * 0.2);
+  }
+
+  function errorMessage(error) {
+    if (error && error.message) return error.message;
+    return String(error || "Unknown error");
+  }
+
+  function emit(el, type, detail) {
+    el.dispatchEvent(new CustomEvent("fpe:" + type, { bubbles: true, detail: detail }));
+  }
+
+  function isObject(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  }
+
+  function asArray(value) {
+    if (Array.isArray(value)) return value;
+    return value == null ? [] : [value];
+  }
+
+  /** GET JSON; never throws for HTTP errors, only for network ones. */
+  async function getJSON(url, etag, timeoutMs) {
+    const headers = { Accept: "application/json" };
+    if (etag) headers["If-None-Match"] = etag;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs || 20000);
+    try {
+      // no-store: the browser cache must not answer our conditional request.
+      const response = await fetch(url, {
+        headers: headers, cache: "no-store", credentials: "same-origin",
+        signal: abort.signal,
+      });
+      if (response.status === 304) return { status: 304, body: null };
+      let body = null;
+      try { body = await response.json(); } catch (e) { body = null; }
+      if (!response.ok) {
+        const message = body && body.error ? body.error : "HTTP " + response.status;
+        return { status: response.status, body: body, error: message };
+      }
+      return { status: response.status, body: body, etag: response.headers.get("ETag") };
+    } catch (error) {
+      if (error && error.name === "AbortError") throw new Error("Request timed out");
+      throw new Error("Network error: the server cannot be reached");
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // ----------------------------------------------------- functions, scripts
+
+  const warned = new Set();
+
+  function warnOnce(message) {
+    if (warned.has(message)) return;
+    warned.add(message);
+    console.warn("Flask-PyEcharts: " + message);
+  }
+
+  /** Turn the strings at the declared JsCode paths, and nothing else, into functions. */
+  function reviveFunctions(option, paths) {
+    let failure = null;
+    asArray(paths).forEach(function (path) {
+      if (!Array.isArray(path) || !path.length) return;
+      let holder = option;
+      for (let i = 0; i < path.length - 1; i++) {
+        if (holder === null || typeof holder !== "object") return;
+        holder = holder[path[i]];
+      }
+      const key = path[path.length - 1];
+      if (holder === null || typeof holder !== "object") return;
+      if (typeof holder[key] !== "string") return;
+      const source = holder[key].split(JS_MARK).join("");
+      try {
+        holder[key] = new Function("return (" + source + ")")();
+      } catch (error) {
+        failure = error instanceof EvalError
+          ? "JsCode needs 'unsafe-eval' in the Content-Security-Policy"
+          : "Invalid JsCode at " + path.join(".") + ": " + errorMessage(error);
+      }
+    });
+    return failure;
+  }
+
+  function loadScript(url) {
+    if (scriptLoads.has(url)) return scriptLoads.get(url);
+    const present = Array.prototype.some.call(document.scripts, (s) => s.src === url);
+    const promise = present ? Promise.resolve() : new Promise(function (resolve, reject) {
+      const script = document.createElement("script");
+      script.src = url;
+      script.async = false;
+      script.onload = () => resolve();
+      script.onerror = () => reject(new Error("Cannot load script " + url));
+      document.head.appendChild(script);
+    });
+    scriptLoads.set(url, promise);
+    promise.catch(() => scriptLoads.delete(url));
+    return promise;
+  }
+
+  function loadScripts(urls, base) {
+    return asArray(urls).reduce(
+      (chain, url) => chain.then(() => loadScript(absolute(url, base))),
+      Promise.resolve()
+    );
+  }
+
+  // ------------------------------------------------------ label fitting
+
+  function isCategoryAxis(axis) {
+    return isObject(axis) && (axis.type === "category" || (!axis.type && Array.isArray(axis.data)));
+  }
+
+  function toPixels(value, total, fallback) {
+    if (typeof value === "number") return value;
+    if (typeof value === "string" && /%$/.test(value)) return (parseFloat(value) / 100) * total;
+    if (typeof value === "string" && value && !isNaN(parseFloat(value))) return parseFloat(value);
+    return fallback;
+  }
+
+  function categoryCount(option, axis, index, dim) {
+    if (Array.isArray(axis.data)) return axis.data.length;
+    let count = 0;
+    asArray(option.series).forEach(function (series) {
+      if (isObject(series) && (series[dim + "AxisIndex"] || 0) === index && Array.isArray(series.data)) {
+        count = Math.max(count, series.data.length);
+      }
+    });
+    return count;
+  }
+
+  let measure = null;
+
+  /** The natural width of an axis' widest category label (a sample of them). */
+  function widestLabel(axis) {
+    const names = Array.isArray(axis.data) ? axis.data : [];
+    if (!names.length) return MIN_LABEL;
+    if (!measure) measure = document.createElement("canvas").getContext("2d");
+    if (!measure) return MIN_LABEL;
+    const label = axis.axisLabel || {};
+    measure.font = (label.fontSize || 12) + "px " + (label.fontFamily || "sans-serif");
+    const step = Math.ceil(names.length / 200);
+    let widest = 0;
+    for (let i = 0; i < names.length; i += step) {
+      const name = isObject(names[i]) ? names[i].value : names[i];
+      widest = Math.max(widest, measure.measureText(String(name)).width);
+    }
+    return widest;
+  }
+
+  /**
+   * The width a category label may take, in pixels, and for an x axis the
+   * label interval: labels are at most a category slot wide (or a few slots,
+   * showing one label in that many), so none overlaps and none is hidden at random.
+   */
+  function labelLayout(option, axis, index, dim, size) {
+    const label = axis.axisLabel || {};
+    if (dim === "y") return { width: Math.max(MIN_LABEL, Math.round(size.width * 0.28)) };
+    if (label.rotate) {
+      return { width: Math.max(MIN_LABEL, Math.round(Math.min(size.height * 0.35, size.width * 0.3))) };
+    }
+    const grid = asArray(option.grid)[axis.gridIndex || 0] || {};
+    const left = toPixels(grid.left, size.width, size.width * 0.15);
+    const right = toPixels(grid.right, size.width, size.width * 0.1);
+    const count = Math.max(1, categoryCount(option, axis, index, dim));
+    const slot = Math.max(1, (size.width - left - right) / count);
+    const slots = Math.ceil(Math.min(MIN_LABEL, widestLabel(axis) + 8) / slot);
+    return { width: Math.round(slots * slot - 6), interval: slots - 1 };
+  }
+
+  /**
+   * Truncate long category labels to a width that fits, and keep the full text
+   * in a tooltip. Returns the axes it manages, so a resize can recompute them.
+   */
+  function fitLabels(option, size, managed) {
+    const fitted = { x: [], y: [] };
+    ["x", "y"].forEach(function (dim) {
+      const key = dim + "Axis";
+      if (option[key] === undefined) return;
+      option[key] = asArray(option[key]);
+      option[key].forEach(function (axis, index) {
+        if (!isCategoryAxis(axis)) return;
+        const label = axis.axisLabel = isObject(axis.axisLabel) ? axis.axisLabel : {};
+        const known = managed && managed[dim].find((item) => item.index === index);
+        if (managed ? !known : label.width != null) return;
+        const ownsInterval = known ? known.interval : label.interval == null || label.interval === "auto";
+        const layout = labelLayout(option, axis, index, dim, size);
+        label.width = layout.width;
+        if (ownsInterval && layout.interval !== undefined) label.interval = layout.interval;
+        if (!label.overflow) label.overflow = "truncate";
+        if (!label.ellipsis) label.ellipsis = "…";
+        axis.triggerEvent = true;
+        axis.tooltip = Object.assign({ show: true }, isObject(axis.tooltip) ? axis.tooltip : {});
+        fitted[dim].push({ index: index, interval: ownsInterval });
+      });
+    });
+    if (!managed && (fitted.x.length || fitted.y.length)) keepRoomForLabels(option);
+    return fitted;
+  }
+
+  /**
+   * ECharts 6 replaced `grid.containLabel` by `grid.outerBounds*`: the grid
+   * shrinks until its labels fit in the outer bounds (here: the canvas).
+   */
+  function keepRoomForLabels(option) {
+    option.grid = asArray(option.grid);
+    if (!option.grid.length) option.grid.push({});
+    option.grid.forEach(function (grid) {
+      if (!isObject(grid) || grid.outerBoundsMode) return;
+      if (grid.containLabel) {
+        grid.containLabel = false;
+        grid.outerBoundsMode = "same";
+        grid.outerBoundsContain = "axisLabel";
+      } else {
+        grid.outerBoundsMode = "auto";
+        if (!grid.outerBounds) grid.outerBounds = { left: 4, right: 4, top: 4, bottom: 4 };
+      }
+    });
+    // Axis label tooltips are shown by the tooltip component.
+    if (option.tooltip === undefined) option.tooltip = { trigger: "none" };
+  }
+
+  // --------------------------------------------------------------- streams
+
+  /**
+   * The chart's points in arrival order, rebuilt from per-series data. The
+   * interleaving of series is unknown, so the series are aligned at their end.
+   */
+  function pointsFromSeries(series) {
+    const ranked = [];
+    series.forEach(function (item, index) {
+      const data = isObject(item) && Array.isArray(item.data) ? item.data : [];
+      data.forEach((value, j) => ranked.push([data.length - j, index, value]));
+    });
+    ranked.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    return ranked.map((entry) => [entry[1], entry[2]]);
+  }
+
+  function categoryOf(value, position) {
+    const pair = Array.isArray(value) ? value : isObject(value) && Array.isArray(value.value) ? value.value : null;
+    return pair && typeof pair[position] === "string" ? pair[position] : null;
+  }
+
+  /**
+   * A category axis with `data` drops unknown categories, and one without
+   * keeps every category it ever saw; an untyped axis without `data` is a
+   * value axis. So streamed [category, value] points set the categories to
+   * exactly those of the window.
+   */
+  function syncCategories(option, points) {
+    const patch = {};
+    ["x", "y"].forEach(function (dim) {
+      const axes = asArray(option[dim + "Axis"]);
+      axes.forEach(function (axis, axisIndex) {
+        if (!isObject(axis) || (axis.type && axis.type !== "category")) return;
+        if (!axis.type && dim === "y" && !Array.isArray(axis.data)) return;
+        const names = new Set();
+        points.forEach(function (point) {
+          const series = option.series[point[0]] || {};
+          if ((series[dim + "AxisIndex"] || 0) !== axisIndex) return;
+          const name = categoryOf(point[1], dim === "x" ? 0 : 1);
+          if (name !== null) names.add(name);
+        });
+        if (!names.size) return;
+        axis.type = "category";
+        axis.data = Array.from(names);
+        const list = patch[dim + "Axis"] = patch[dim + "Axis"] || axes.map(() => ({}));
+        list[axisIndex] = { type: "category", data: axis.data };
+      });
+    });
+    return patch;
+  }
+
+  // ------------------------------------------------------------ the badge
+
+  const STATE_TEXT = {
+    loading: "Loading…",
+    live: "Live",
+    polling: "Live (polling)",
+    paused: "Paused",
+    stale: "Stale",
+    error: "Error",
+  };
+
+  function createBadge(el) {
+    const badge = document.createElement("div");
+    badge.className = "fpe-state";
+    badge.setAttribute("role", "status");
+    badge.setAttribute("aria-live", "polite");
+    el.appendChild(badge);
+    // Works without flask-pyecharts.css: minimal styles through the CSSOM.
+    if (getComputedStyle(badge).position !== "absolute") {
+      Object.assign(badge.style, {
+        position: "absolute", top: "6px", right: "6px", zIndex: "10",
+        font: "12px/1.4 system-ui, sans-serif", padding: "1px 8px",
+        borderRadius: "10px", background: "rgba(128,128,128,.15)", pointerEvents: "none",
+      });
+    }
+    return badge;
+  }
+
+  function ensureContainer(el) {
+    // Sizes as data attributes: a strict CSP (no 'unsafe-inline' styles)
+    // blocks style="" attributes, not styles set through the CSSOM.
+    const height = el.getAttribute("data-height");
+    const width = el.getAttribute("data-width");
+    if (height && CSS.supports("height", height)) el.style.height = height;
+    if (width && CSS.supports("width", width)) el.style.width = width;
+    if (getComputedStyle(el).position === "static") el.style.position = "relative";
+    // ECharts cannot draw in a zero-height box (and warns about it).
+    if (el.clientHeight === 0 && el.getClientRects().length) el.style.height = "400px";
+  }
+
+  // ------------------------------------------------------------- the chart
+
+  class Chart {
+    constructor(el, url, options) {
+      this.el = el;
+      this.options = options || {};
+      this.url = url ? absolute(url) : null;
+      const parts = this.url ? splitChartUrl(this.url.split(/[?#]/)[0]) : null;
+      const api = this.options.api || attr(el, "data-api");
+      this.base = api ? absolute(api) : parts ? parts.base : null;
+      this.name = this.options.name || (parts ? parts.name : null);
+      this.transport = (this.options.transport || attr(el, "data-transport") || "sse") === "poll" ? "poll" : "sse";
+      this.strictStyles = (this.options.csp || attr(el, "data-csp")) === "strict";
+      this.doc = null;          // the chart document, minus its option
+      this.option = null;       // the revived option last applied
+      this.since = "";          // cursor (stream) or etag (full)
+      this.points = [];         // stream: [series, value] in arrival order
+      this.touched = new Set(); // stream: series indexes that ever had points
+      this.fitted = null;
+      this.instance = null;
+      this.themeName = null;
+      this.paused = page.pausedAll;
+      this.dirty = { option: false, points: false };
+      this.frame = 0;
+      this.status = { state: null, message: "" };
+      this.loadError = null;
+      this.chartError = null;
+      this.connection = null;
+      this.timer = 0;
+      this.failures = 0;
+      this.inflight = false;
+      this.destroyed = false;
+    }
+
+    start() {
+      ensureContainer(this.el);
+      this.badge = createBadge(this.el);
+      this.observeSize();
+      this.updateState();
+      const initial = this.el.querySelector("script.fpe-initial");
+      if (initial) {
+        let doc = null;
+        try {
+          doc = JSON.parse(initial.textContent);
+        } catch (error) {
+          this.fail("The embedded chart JSON is invalid: " + errorMessage(error));
+        }
+        if (doc) this.applyDocument(doc).then(() => this.goLive());
+      } else if (this.url) {
+        this.load();
+      } else {
+        this.fail("No chart: set data-chart or embed a script.fpe-initial element");
+      }
+    }
+
+    async load() {
+      if (this.destroyed) return;
+      let result;
+      try {
+        result = await getJSON(this.url);
+      } catch (error) {
+        result = { error: errorMessage(error) };
+      }
+      if (this.destroyed) return;
+      if (result.error || !result.body) {
+        this.fail(result.error || "The chart document is empty");
+        this.failures += 1;
+        this.timer = setTimeout(() => this.load(), backoff(this.failures, 1000));
+        return;
+      }
+      this.failures = 0;
+      await this.applyDocument(result.body);
+      this.goLive();
+    }
+
+    fail(message) {
+      this.loadError = message;
+      this.updateState();
+    }
+
+    /** Join the page connection, or poll the document when there is no API. */
+    goLive() {
+      if (this.destroyed || !this.doc || !this.url) return this.updateState();
+      if (this.doc.kind === "static") return this.updateState();
+      this.name = this.doc.name || this.name;
+      if (this.base && this.name) {
+        this.connection = connectionFor(this.base, this.transport);
+        this.connection.add(this);
+      } else if (this.doc.kind === "stream" || this.doc.refresh) {
+        this.scheduleDocumentPoll(0);
+      }
+      this.updateState();
+    }
+
+    async applyDocument(doc) {
+      if (!isObject(doc) || !isObject(doc.option)) {
+        return this.fail("The chart document has no option");
+      }
+      this.doc = Object.assign({}, doc, { option: undefined });
+      this.since = doc.kind === "stream" ? doc.cursor || "" : doc.etag || "";
+      await this.applyOption(doc.option, doc.functions, doc.scripts, doc.theme);
+    }
+
+    async applyOption(option, functions, scripts, theme) {
+      try {
+        await loadScripts(scripts, this.url || document.baseURI);
+      } catch (error) {
+        return this.fail(errorMessage(error));
+      }
+      if (this.destroyed) return;
+      const failure = reviveFunctions(option, functions);
+      if (failure) warnOnce(failure);
+      if (theme !== undefined && this.doc) this.doc.theme = theme;
+      this.option = option;
+      this.option.series = asArray(option.series);
+      if (this.isStream()) this.takePointsFrom(option);
+      this.fitted = null;
+      this.loadError = null;
+      this.chartError = null;
+      this.schedule("option");
+    }
+
+    isStream() {
+      return !!this.doc && this.doc.kind === "stream";
+    }
+
+    takePointsFrom(option) {
+      const hasData = option.series.some((s) => isObject(s) && Array.isArray(s.data) && s.data.length);
+      if (hasData || !this.points.length) this.setPoints(pointsFromSeries(option.series));
+    }
+
+    setPoints(points) {
+      this.points = [];
+      this.addPoints(points);
+    }
+
+    addPoints(points) {
+      const seriesCount = this.option ? this.option.series.length : 0;
+      asArray(points).forEach((point) => {
+        if (!Array.isArray(point) || !(point[0] >= 0 && point[0] < seriesCount)) return;
+        this.points.push(point);
+        this.touched.add(point[0]);
+      });
+      const window_ = this.doc && this.doc.window;
+      if (window_ > 0 && this.points.length > window_) {
+        this.points.splice(0, this.points.length - window_);
+      }
+    }
+
+    /** One setOption per animation frame, whatever the number of updates. */
+    schedule(what) {
+      this.dirty[what] = true;
+      if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+    }
+
+    flush() {
+      this.frame = 0;
+      if (this.destroyed || !this.option) return;
+      // A hidden container has no size: draw when the ResizeObserver sees one.
+      if (!this.instance && !(this.el.clientWidth && this.el.clientHeight)) return;
+      const full = this.dirty.option;
+      this.dirty = { option: false, points: false };
+      try {
+        if (full || !this.instance) this.render();
+        else this.renderPoints();
+      } catch (error) {
+        this.loadError = "ECharts could not draw this option: " + errorMessage(error);
+        console.warn("Flask-PyEcharts:", error);
+      }
+      this.updateState();
+      emit(this.el, "update", {
+        chart: this.name, type: full ? "option" : "points", points: this.points.length,
+      });
+    }
+
+    wantedTheme() {
+      return page.theme || (this.doc && this.doc.theme) || null;
+    }
+
+    ensureInstance() {
+      if (typeof window.echarts === "undefined") throw new Error("ECharts is not loaded");
+      const theme = this.wantedTheme();
+      if (this.instance && this.themeName === theme) return false;
+      const previous = this.instance;
+      if (previous) previous.dispose();
+      this.instance = window.echarts.init(this.el, theme || undefined);
+      this.themeName = theme;
+      this.badge && this.el.appendChild(this.badge); // keep the badge above the canvas
+      return !!previous;
+    }
+
+    seriesData() {
+      const data = new Map();
+      this.touched.forEach((index) => data.set(index, []));
+      this.points.forEach((point) => data.get(point[0]).push(point[1]));
+      return data;
+    }
+
+    render() {
+      const fresh = this.ensureInstance() || !this.rendered;
+      const option = this.option;
+      if (this.isStream()) {
+        this.seriesData().forEach((values, index) => { option.series[index].data = values; });
+        syncCategories(option, this.points);
+      }
+      if (this.fitsLabels()) this.fitted = fitLabels(option, this.size(), this.fitted);
+      // HTML tooltips carry style="" attributes, which a strict CSP blocks.
+      if (this.strictStyles && option.tooltip !== undefined) {
+        option.tooltip = asArray(option.tooltip).map((tooltip) => Object.assign({}, tooltip, { renderMode: "richText" }));
+      }
+      if (this.themeName === "dark" && option.backgroundColor === undefined) {
+        option.backgroundColor = "transparent";
+      }
+      const previous = this.renderedSeries;
+      const replace = !fresh && previous !== option.series.length ? { replaceMerge: ["series"] } : undefined;
+      this.instance.setOption(option, replace);
+      this.renderedSeries = option.series.length;
+      this.rendered = true;
+    }
+
+    renderPoints() {
+      const data = this.seriesData();
+      const series = this.option.series.map((item, index) => {
+        if (!data.has(index)) return {};
+        item.data = data.get(index);
+        return { data: item.data };
+      });
+      const patch = Object.assign({ series: series }, syncCategories(this.option, this.points));
+      if (this.fitted) Object.assign(patch, this.labelPatch(patch));
+      this.instance.setOption(patch);
+    }
+
+    fitsLabels() {
+      return !this.doc || this.doc.fit_labels !== false;
+    }
+
+    size() {
+      return { width: this.el.clientWidth || 600, height: this.el.clientHeight || 400 };
+    }
+
+    /** Recomputed label widths, merged with `patch` (axes are merged by index). */
+    labelPatch(patch) {
+      fitLabels(this.option, this.size(), this.fitted);
+      const result = {};
+      ["x", "y"].forEach((dim) => {
+        const key = dim + "Axis";
+        if (!this.fitted[dim].length) return;
+        const axes = (patch && patch[key]) || asArray(this.option[key]).map(() => ({}));
+        this.fitted[dim].forEach((item) => {
+          const label = this.option[key][item.index].axisLabel;
+          const fit = item.interval ? { width: label.width, interval: label.interval } : { width: label.width };
+          axes[item.index] = Object.assign({}, axes[item.index], { axisLabel: fit });
+        });
+        result[key] = axes;
+      });
+      return result;
+    }
+
+    observeSize() {
+      if (typeof ResizeObserver === "undefined") {
+        this.onWindowResize = () => this.resize();
+        window.addEventListener("resize", this.onWindowResize);
+        return;
+      }
+      let last = "";
+      this.resizeObserver = new ResizeObserver(() => {
+        const size = this.el.clientWidth + "x" + this.el.clientHeight;
+        if (size === last) return;
+        last = size;
+        if (!this.instance && this.option) this.schedule("option");
+        else this.resize();
+      });
+      this.resizeObserver.observe(this.el);
+    }
+
+    resize() {
+      if (!this.instance || this.resizing) return;
+      this.resizing = requestAnimationFrame(() => {
+        this.resizing = 0;
+        if (!this.instance) return;
+        this.instance.resize();
+        if (this.fitted) this.instance.setOption(this.labelPatch(null));
+      });
+    }
+
+    // -- updates from the connection
+
+    applyUpdate(update) {
+      if (this.destroyed || this.paused) return;
+      if (update.type === "option") {
+        this.since = update.etag || this.since;
+        this.applyOption(update.option, update.functions, update.scripts, update.theme);
+      } else if (update.type === "points" || update.type === "reset") {
+        this.since = update.cursor || this.since;
+        if (!this.option) return;
+        if (update.type === "reset") this.setPoints(update.points);
+        else this.addPoints(update.points);
+        this.chartError = null;
+        this.schedule("points");
+      } else if (update.type === "error") {
+        this.chartError = update.error || "The chart failed to build";
+        this.updateState();
+        if (!this.probing) this.scheduleProbe(0);
+      }
+    }
+
+    // -- recovery of a failing builder
+
+    /**
+     * A builder that recovers with the option it had before failing keeps its
+     * etag, so no `option` update follows the error: ask with If-None-Match.
+     */
+    scheduleProbe(failures) {
+      clearTimeout(this.probeTimer);
+      this.probing = !!this.chartError && !this.destroyed && !this.paused;
+      if (!this.probing) return;
+      this.probeTimer = setTimeout(() => this.probe(failures), backoff(failures, this.documentInterval()));
+    }
+
+    async probe(failures) {
+      if (!this.chartError || this.destroyed) return this.scheduleProbe(0);
+      let result;
+      try {
+        result = await getJSON(this.url, this.isStream() ? null : this.since);
+      } catch (error) {
+        result = { error: errorMessage(error) };
+      }
+      if (this.destroyed) return;
+      if (!result.error && this.chartError) {
+        this.chartError = null;
+        if (result.status === 200 && result.body) await this.applyDocument(result.body);
+        this.updateState();
+      }
+      this.scheduleProbe(failures + 1);
+    }
+
+    // -- polling the chart document (URL outside the JSON API)
+
+    scheduleDocumentPoll(delay) {
+      clearTimeout(this.timer);
+      if (this.destroyed || this.paused || document.hidden) return;
+      this.timer = setTimeout(() => this.pollDocument(), delay);
+    }
+
+    documentInterval() {
+      if (page.interval) return page.interval;
+      return this.doc && this.doc.refresh ? Math.max(MIN_INTERVAL, this.doc.refresh * 1000) : DEFAULT_INTERVAL;
+    }
+
+    async pollDocument() {
+      if (this.inflight || this.destroyed) return;
+      this.inflight = true;
+      let result;
+      try {
+        result = await getJSON(this.url, this.isStream() ? null : this.since);
+      } catch (error) {
+        result = { error: errorMessage(error) };
+      }
+      this.inflight = false;
+      if (this.destroyed) return;
+      if (result.error) {
+        this.failures += 1;
+        this.connectionError = result.error;
+      } else {
+        this.failures = 0;
+        this.connectionError = null;
+        if (result.status === 200 && result.body) await this.applyDocument(result.body);
+      }
+      this.updateState();
+      this.scheduleDocumentPoll(this.failures ? backoff(this.failures, this.documentInterval()) : this.documentInterval());
+    }
+
+    refresh() {
+      if (this.connection) this.connection.pollNow();
+      else if (this.doc && this.url) this.scheduleDocumentPoll(0);
+    }
+
+    // -- state
+
+    computeState() {
+      if (this.paused && this.doc && this.url && this.doc.kind !== "static") {
+        return { state: "paused", message: "" };
+      }
+      if (!this.option || !this.rendered) {
+        if (this.loadError) return { state: "error", message: this.loadError };
+        return { state: "loading", message: "" };
+      }
+      if (this.loadError) return { state: "error", message: this.loadError };
+      if (!this.url || !this.doc || this.doc.kind === "static") return { state: "static", message: "" };
+      if (this.chartError) return { state: "stale", message: this.chartError };
+      const link = this.connection ? this.connection.health() : {
+        mode: "poll", message: this.connectionError || "", fallback: false,
+      };
+      if (link.message) return { state: "stale", message: link.message };
+      if (link.mode === "poll") {
+        return { state: "polling", message: link.fallback ? "event stream unavailable, polling" : "" };
+      }
+      return { state: "live", message: "" };
+    }
+
+    updateState() {
+      if (this.destroyed || !this.badge) return;
+      const next = this.computeState();
+      if (next.state === this.status.state && next.message === this.status.message) return;
+      this.status = next;
+      const text = next.state === "static" ? "" : STATE_TEXT[next.state] + (next.message ? ": " + next.message : "");
+      this.badge.textContent = text;
+      this.badge.title = text;
+      this.badge.className = "fpe-state fpe-state--" + next.state + (this.option && this.rendered ? "" : " fpe-state--overlay");
+      this.badge.hidden = !text;
+      this.el.setAttribute("data-fpe-state", next.state);
+      emit(this.el, "state", { chart: this.name, state: next.state, message: next.message });
+    }
+
+    pause() {
+      if (this.paused) return;
+      this.paused = true;
+      clearTimeout(this.timer);
+      clearTimeout(this.probeTimer);
+      this.probing = false;
+      if (this.connection) this.connection.changed();
+      this.updateState();
+    }
+
+    resume() {
+      if (!this.paused) return;
+      this.paused = false;
+      if (this.connection) this.connection.changed();
+      else if (this.doc && this.url && !this.base) this.scheduleDocumentPoll(0);
+      else if (!this.doc && this.url) this.load();
+      if (this.chartError) this.scheduleProbe(0);
+      this.updateState();
+    }
+
+    destroy() {
+      this.destroyed = true;
+      clearTimeout(this.timer);
+      clearTimeout(this.probeTimer);
+      if (this.frame) cancelAnimationFrame(this.frame);
+      if (this.resizing) cancelAnimationFrame(this.resizing);
+      if (this.connection) this.connection.remove(this);
+      if (this.resizeObserver) this.resizeObserver.disconnect();
+      if (this.onWindowResize) window.removeEventListener("resize", this.onWindowResize);
+      if (this.instance) this.instance.dispose();
+      if (this.badge) this.badge.remove();
+      this.el.removeAttribute("data-fpe-state");
+      this.instance = null;
+    }
+  }
+
+  // ------------------------------------------------------- the connection
+
+  function connectionFor(base, transport) {
+    let connection = connections.get(base);
+    if (!connection) {
+      connection = new Connection(base, transport);
+      connections.set(base, connection);
+    } else if (transport === "poll" && connection.mode !== "poll") {
+      connection.usePolling(false);
+    }
+    return connection;
+  }
+
+  /** One event stream (or one polling loop) per API base, for all its charts. */
+  class Connection {
+    constructor(base, transport) {
+      this.base = base;
+      this.mode = transport === "poll" || typeof window.EventSource === "undefined" ? "poll" : "sse";
+      this.fallback = false;
+      this.members = new Set();
+      this.source = null;
+      this.sourceErrors = 0;
+      this.openedAt = 0;
+      this.reconnectTimer = 0;
+      this.reopenTimer = 0;
+      this.pollTimer = 0;
+      this.polling = false;
+      this.failures = 0;
+      this.problem = "";
+    }
+
+    add(chart) {
+      this.members.add(chart);
+      this.changed();
+    }
+
+    remove(chart) {
+      this.members.delete(chart);
+      this.changed();
+    }
+
+    /** The subscribed set changed: reopen once, after the current burst of mounts. */
+    changed() {
+      clearTimeout(this.reopenTimer);
+      this.reopenTimer = setTimeout(() => this.restart(), 30);
+    }
+
+    /** Names and their `since`, one per name; paused charts are left out. */
+    subscription() {
+      const since = new Map();
+      this.members.forEach((chart) => {
+        if (!chart.paused && chart.name && !since.has(chart.name)) since.set(chart.name, chart.since);
+      });
+      return { names: Array.from(since.keys()), since: Array.from(since.values()) };
+    }
+
+    query(sub) {
+      return "charts=" + sub.names.map(encodeURIComponent).join(",") +
+        "&since=" + sub.since.map((s) => encodeURIComponent(s || "")).join(",");
+    }
+
+    health() {
+      return { mode: this.mode, message: this.problem, fallback: this.fallback };
+    }
+
+    setProblem(message) {
+      if (message === this.problem) return;
+      this.problem = message;
+      this.members.forEach((chart) => chart.updateState());
+    }
+
+    restart() {
+      this.close();
+      if (!this.members.size) {
+        connections.delete(this.base);
+        return;
+      }
+      if (!this.subscription().names.length) return;
+      if (this.mode === "sse") this.open();
+      else this.pollNow();
+    }
+
+    close() {
+      if (this.source) this.source.close();
+      this.source = null;
+      clearTimeout(this.reconnectTimer);
+      clearTimeout(this.pollTimer);
+    }
+
+    dispatch(update) {
+      if (!isObject(update)) return;
+      this.members.forEach((chart) => {
+        if (chart.name === update.chart) chart.applyUpdate(update);
+      });
+    }
+
+    // -- the event stream
+
+    open() {
+      const sub = this.subscription();
+      const source = new EventSource(this.base + "events?" + this.query(sub));
+      this.source = source;
+      const handle = (type) => (event) => {
+        if (this.source !== source) return;
+        this.sourceErrors = 0;
+        this.setProblem("");
+        let update;
+        try { update = JSON.parse(event.data); } catch (e) { return; }
+        if (type === "chart-error") update.type = "error";
+        else update.type = update.type || type;
+        this.dispatch(update);
+      };
+      ["option", "points", "reset", "chart-error"].forEach((type) => source.addEventListener(type, handle(type)));
+      source.onopen = () => {
+        if (this.source !== source) return;
+        this.openedAt = Date.now();
+        this.setProblem("");
+      };
+      source.onerror = () => {
+        if (this.source === source) this.streamFailed(source);
+      };
+    }
+
+    streamFailed(source) {
+      // A stream that lived a while and was cut (proxy timeout) is not a failure.
+      if (this.openedAt && Date.now() - this.openedAt > HEALTHY_STREAM_MS) this.sourceErrors = 0;
+      this.openedAt = 0;
+      this.sourceErrors += 1;
+      if (this.sourceErrors >= SSE_FAILURES_BEFORE_POLLING) return this.usePolling(true);
+      this.setProblem("connection lost, reconnecting");
+      if (source.readyState === EventSource.CLOSED) {
+        // The browser gave up (HTTP error): reconnect ourselves, with back-off.
+        this.source = null;
+        clearTimeout(this.reconnectTimer);
+        this.reconnectTimer = setTimeout(() => this.restart(), backoff(this.sourceErrors, 1000));
+      }
+    }
+
+    usePolling(fallback) {
+      this.close();
+      this.mode = "poll";
+      this.fallback = fallback;
+      this.problem = "";
+      this.members.forEach((chart) => chart.updateState());
+      this.pollNow();
+    }
+
+    // -- batched polling
+
+    interval() {
+      if (page.interval) return page.interval;
+      let shortest = Infinity;
+      this.members.forEach((chart) => {
+        if (chart.doc && chart.doc.kind === "full" && chart.doc.refresh > 0) {
+          shortest = Math.min(shortest, chart.doc.refresh * 1000);
+        }
+      });
+      return shortest === Infinity ? DEFAULT_INTERVAL : Math.max(MIN_INTERVAL, shortest);
+    }
+
+    schedulePoll(delay) {
+      clearTimeout(this.pollTimer);
+      if (this.mode !== "poll" || document.hidden || !this.members.size) return;
+      this.pollTimer = setTimeout(() => this.poll(), delay);
+    }
+
+    pollNow() {
+      if (this.mode === "sse") return;
+      this.schedulePoll(0);
+    }
+
+    async poll() {
+      if (this.polling || this.mode !== "poll" || document.hidden) return;
+      const sub = this.subscription();
+      if (!sub.names.length) return;
+      this.polling = true;
+      let result;
+      try {
+        result = await getJSON(this.base + "updates?" + this.query(sub), null, Math.max(10000, 3 * this.interval()));
+      } catch (error) {
+        result = { error: errorMessage(error) };
+      }
+      this.polling = false;
+      if (result.error || !isObject(result.body)) {
+        this.failures += 1;
+        this.setProblem(result.error || "invalid answer from the server");
+      } else {
+        this.failures = 0;
+        this.applySince(sub.names, result.body.since);
+        asArray(result.body.updates).forEach((update) => this.dispatch(update));
+        this.setProblem("");
+      }
+      const interval = this.interval();
+      this.schedulePoll(this.failures ? backoff(this.failures, interval) : interval);
+    }
+
+    applySince(names, since) {
+      if (typeof since !== "string") return;
+      const values = since.split(",");
+      names.forEach((name, index) => {
+        this.members.forEach((chart) => {
+          if (chart.name === name && !chart.paused && values[index] !== undefined) chart.since = values[index];
+        });
+      });
+    }
+  }
+
+  // ---------------------------------------------------------- public API
+
+  function mount(el, url, options) {
+    if (!(el instanceof Element)) throw new TypeError("FlaskPyecharts.mount needs an element");
+    if (charts.has(el)) return handle(charts.get(el));
+    const chart = new Chart(el, url || el.getAttribute("data-chart"), options);
+    charts.set(el, chart);
+    chart.start();
+    return handle(chart);
+  }
+
+  function handle(chart) {
+    return {
+      element: chart.el,
+      get name() { return chart.name; },
+      get state() { return chart.status.state; },
+      instance: () => chart.instance,
+      pause: () => chart.pause(),
+      resume: () => chart.resume(),
+      refresh: () => chart.refresh(),
+      unmount: () => unmount(chart.el),
+    };
+  }
+
+  function unmount(el) {
+    const chart = charts.get(el);
+    if (!chart) return false;
+    charts.delete(el);
+    chart.destroy();
+    return true;
+  }
+
+  function mountAll(root) {
+    const scope = root || document;
+    const found = Array.from(scope.querySelectorAll(SELECTOR));
+    if (scope instanceof Element && scope.matches(SELECTOR)) found.unshift(scope);
+    return found.map((el) => mount(el));
+  }
+
+  function selected(el) {
+    if (el) return charts.has(el) ? [charts.get(el)] : [];
+    return Array.from(charts.values());
+  }
+
+  function pause(el) {
+    if (!el) page.pausedAll = true;
+    selected(el).forEach((chart) => chart.pause());
+  }
+
+  function resume(el) {
+    if (!el) page.pausedAll = false;
+    selected(el).forEach((chart) => chart.resume());
+  }
+
+  function refresh(el) {
+    selected(el).forEach((chart) => chart.refresh());
+  }
+
+  /** The polling interval of the page in seconds; null: the charts' refresh. */
+  function setPollInterval(seconds) {
+    const value = Number(seconds);
+    page.interval = value > 0 ? Math.max(MIN_INTERVAL, value * 1000) : null;
+    connections.forEach((connection) => connection.pollNow());
+    charts.forEach((chart) => {
+      if (!chart.connection && chart.doc && chart.url && !chart.base) chart.scheduleDocumentPoll(0);
+    });
+  }
+
+  /** Force a theme on every chart ("dark"), or null for each chart's own. */
+  function setTheme(name) {
+    page.theme = name || null;
+    charts.forEach((chart) => { if (chart.option) chart.schedule("option"); });
+  }
+
+  function instance(el) {
+    const chart = charts.get(el);
+    return chart ? chart.instance : null;
+  }
+
+  function status(el) {
+    return selected(el).map((chart) => ({
+      element: chart.el, chart: chart.name, state: chart.status.state,
+      message: chart.status.message, transport: chart.connection ? chart.connection.mode : null,
+    }));
+  }
+
+  function on(type, fn) {
+    const name = type.indexOf("fpe:") === 0 ? type : "fpe:" + type;
+    const listener = (event) => fn(event.detail, event.target);
+    document.addEventListener(name, listener);
+    return () => document.removeEventListener(name, listener);
+  }
+
+  // ------------------------------------------------------------ the page
+
+  function onVisibility() {
+    if (document.hidden) return;
+    connections.forEach((connection) => connection.pollNow());
+    charts.forEach((chart) => {
+      if (!chart.connection && chart.doc && chart.url && !chart.base) chart.scheduleDocumentPoll(0);
+    });
+  }
+
+  /** Mount charts added to the page later, unmount the removed ones. */
+  function watchDom() {
+    if (typeof MutationObserver === "undefined") return;
+    new MutationObserver(function (records) {
+      let removed = false;
+      records.forEach(function (record) {
+        record.addedNodes.forEach((node) => { if (node instanceof Element) mountAll(node); });
+        if (record.removedNodes.length) removed = true;
+      });
+      if (removed) charts.forEach((chart, el) => { if (!el.isConnected) unmount(el); });
+    }).observe(document.body, { childList: true, subtree: true });
+  }
+
+  // --------------------------------------------------------- the dashboard
+
+  const THEME_KEY = "flask-pyecharts-theme";
+
+  function storedTheme() {
+    try { return window.localStorage.getItem(THEME_KEY); } catch (e) { return null; }
+  }
+
+  function storeTheme(value) {
+    try { window.localStorage.setItem(THEME_KEY, value); } catch (e) { /* private mode */ }
+  }
+
+  function initialTheme() {
+    const stored = storedTheme();
+    if (stored === "dark" || stored === "light") return stored;
+    const dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+    return dark ? "dark" : "light";
+  }
+
+  function applyPageTheme(root, value) {
+    document.documentElement.setAttribute("data-fpe-theme", value);
+    const button = root.querySelector("[data-fpe-theme-toggle]");
+    if (button) {
+      button.setAttribute("aria-pressed", String(value === "dark"));
+      button.textContent = value === "dark" ? "Light theme" : "Dark theme";
+    }
+    setTheme(value === "dark" ? "dark" : null);
+  }
+
+  /** One line for the dashboard header: how the page is connected, what fails. */
+  function summarize() {
+    const all = status();
+    const count = (state) => all.filter((item) => item.state === state).length;
+    if (!all.length) return "No charts";
+    let text;
+    if (page.pausedAll) text = "Paused";
+    else if (count("polling")) text = "Polling every " + pollingInterval() / 1000 + " s";
+    else if (count("live")) text = "Live";
+    else if (count("stale")) text = "Reconnecting…";
+    else text = count("loading") ? "Connecting…" : "Offline";
+    const problems = [];
+    if (count("error")) problems.push(count("error") + " failing");
+    if (count("stale")) problems.push(count("stale") + " stale");
+    return problems.length ? text + " · " + problems.join(", ") : text;
+  }
+
+  function pollingInterval() {
+    let shortest = Infinity;
+    connections.forEach((connection) => { shortest = Math.min(shortest, connection.interval()); });
+    return shortest === Infinity ? page.interval || DEFAULT_INTERVAL : shortest;
+  }
+
+  function wireDashboard(root) {
+    applyPageTheme(root, initialTheme());
+    const updated = root.querySelector("[data-fpe-updated]");
+    const connection = root.querySelector("[data-fpe-connection]");
+    const toggle = root.querySelector("[data-fpe-toggle]");
+    const interval = root.querySelector("[data-fpe-interval]");
+    const themeButton = root.querySelector("[data-fpe-theme-toggle]");
+    let summaryFrame = 0;
+    const showSummary = () => {
+      summaryFrame = 0;
+      if (connection) connection.textContent = summarize();
+      if (connection) connection.setAttribute("data-fpe-summary", page.pausedAll ? "paused" : "");
+    };
+    const refreshSummary = () => { if (!summaryFrame) summaryFrame = requestAnimationFrame(showSummary); };
+    on("state", refreshSummary);
+    on("update", function () {
+      if (!updated) return;
+      const now = new Date();
+      updated.textContent = now.toLocaleTimeString();
+      updated.setAttribute("datetime", now.toISOString());
+    });
+    if (toggle) {
+      toggle.addEventListener("click", function () {
+        if (page.pausedAll) resume(); else pause();
+        toggle.setAttribute("aria-pressed", String(page.pausedAll));
+        toggle.textContent = page.pausedAll ? "Resume" : "Pause";
+        refreshSummary();
+      });
+    }
+    if (interval) {
+      interval.addEventListener("change", function () {
+        setPollInterval(interval.value === "auto" ? null : interval.value);
+        refreshSummary();
+      });
+    }
+    if (themeButton) {
+      themeButton.addEventListener("click", function () {
+        const next = document.documentElement.getAttribute("data-fpe-theme") === "dark" ? "light" : "dark";
+        storeTheme(next);
+        applyPageTheme(root, next);
+      });
+    }
+  }
+
+  function init() {
+    const dashboard = document.querySelector("[data-fpe-dashboard]");
+    if (dashboard) wireDashboard(dashboard);
+    document.addEventListener("visibilitychange", onVisibility);
+    mountAll(document);
+    watchDom();
+  }
+
+  window.FlaskPyecharts = {
+    version: "0.1.0",
+    mount: mount,
+    unmount: unmount,
+    mountAll: mountAll,
+    pause: pause,
+    resume: resume,
+    refresh: refresh,
+    instance: instance,
+    status: status,
+    on: on,
+    setInterval: setPollInterval,
+    setTheme: setTheme,
+  };
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})(window, document);
