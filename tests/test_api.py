@@ -214,10 +214,11 @@ def test_duplicate_chart_name_is_refused(charts):
 
 
 def test_static_runtime_and_echarts_are_served(client):
-    assert client.get("/charts/static/flask-pyecharts.js").status_code == 200
-    response = client.get("/charts/static/echarts.min.js")
-    assert response.status_code == 200
-    assert len(response.data) > 500_000
+    with client.get("/charts/static/flask-pyecharts.js") as response:
+        assert response.status_code == 200
+    with client.get("/charts/static/echarts.min.js") as response:
+        assert response.status_code == 200
+        assert len(response.data) > 500_000
     assert client.get("/charts/static/nope.js").json == {
         "error": "No static file named 'nope.js'."
     }

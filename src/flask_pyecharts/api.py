@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     current_app,
     request,
@@ -46,6 +47,23 @@ def make_blueprint(url_prefix: str) -> Blueprint:
     bp.register_error_handler(HTTPException, _http_error)
     bp.after_request(_cors)
     return bp
+
+
+def register_error_handler(app: Flask, url_prefix: str) -> None:
+    """Answer routing errors under ``url_prefix`` (404, 405) as JSON too.
+
+    Blueprint handlers never see them: routing fails before the blueprint is
+    known. Errors elsewhere go to the app's previous handler, if any.
+    """
+    previous = app.error_handler_spec[None][None].get(HTTPException)
+    prefix = url_prefix.rstrip("/") + "/"
+
+    def handle(error: HTTPException) -> t.Any:
+        if request.path.startswith(prefix):
+            return _http_error(error)
+        return previous(error) if previous else error
+
+    app.register_error_handler(HTTPException, handle)
 
 
 def _runtime() -> ChartRuntime:
@@ -171,8 +189,10 @@ def get_events() -> Response:
         first = runtime.updates(specs, tokens, limit)
     except ValueError as error:
         raise bad_request(str(error)) from None
-    heartbeat = float(current_app.config["PYECHARTS_HEARTBEAT"])
-    stream = _event_stream(runtime, specs, tokens, first, limit, heartbeat)
+    config = current_app.config
+    deadline = time.monotonic() + float(config["PYECHARTS_STREAM_TIMEOUT"])
+    heartbeat = float(config["PYECHARTS_HEARTBEAT"])
+    stream = _event_stream(runtime, specs, tokens, first, limit, heartbeat, deadline)
     response = Response(stream_with_context(stream), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
@@ -186,7 +206,10 @@ def _event_stream(
     updates: list,
     limit: int,
     heartbeat: float,
+    deadline: float,
 ) -> t.Iterator[bytes]:
+    """Events until ``deadline``; the browser then reconnects with Last-Event-ID,
+    which spreads long-lived connections over the workers."""
     subscription = runtime.hub.subscribe(
         [spec.name for spec in specs if spec.kind == "stream"]
     )
@@ -194,7 +217,7 @@ def _event_stream(
     try:
         yield encode_retry(2000)
         last_write = time.monotonic()
-        while True:
+        while time.monotonic() < deadline:
             for update in updates:
                 tokens[positions[update.chart]] = update.token
                 name = EVENT_NAMES.get(update.type, update.type)
@@ -204,7 +227,8 @@ def _event_stream(
             elif time.monotonic() - last_write >= heartbeat:
                 yield encode_comment("ping")
                 last_write = time.monotonic()
-            subscription.wait(_wait_time(runtime, specs, last_write + heartbeat))
+            wake = min(last_write + heartbeat, deadline)
+            subscription.wait(_wait_time(runtime, specs, wake))
             updates = runtime.updates(specs, tokens, limit)
     finally:
         subscription.close()

@@ -63,7 +63,6 @@ def embed_markup(
             "functions": document.functions,
             "scripts": runtime.scripts(document),
             "theme": document.theme,
-            "fit_labels": True,
         }
         initial = script_safe_json(
             dumps(head)[:-1] + b',"option":' + document.body + b"}"

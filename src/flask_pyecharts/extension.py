@@ -30,6 +30,7 @@ DEFAULT_CONFIG: dict[str, t.Any] = {
     "PYECHARTS_CORS_ORIGINS": (),
     "PYECHARTS_MAX_WINDOW": 100_000,
     "PYECHARTS_HEARTBEAT": 15.0,
+    "PYECHARTS_STREAM_TIMEOUT": 600.0,
     "PYECHARTS_MAX_CHARTS_PER_REQUEST": 64,
 }
 
@@ -115,7 +116,7 @@ class Charts:
             )
         for key, value in DEFAULT_CONFIG.items():
             app.config.setdefault(key, value)
-        from .api import make_blueprint
+        from .api import make_blueprint, register_error_handler
         from .dashboard import register_dashboard
         from .runtime import ChartRuntime
 
@@ -125,6 +126,7 @@ class Charts:
             make_blueprint(app.config["PYECHARTS_URL_PREFIX"]),
             url_prefix=app.config["PYECHARTS_URL_PREFIX"],
         )
+        register_error_handler(app, app.config["PYECHARTS_URL_PREFIX"])
         app.jinja_env.globals["charts"] = self
         with self._lock:
             self._apps[id(app)] = app

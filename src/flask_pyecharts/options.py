@@ -25,6 +25,20 @@ from pyecharts.options.series_options import BasicOpts
 JsonPath = list[str | int]
 
 _JS_MARK = "--x_x--0_0--"
+
+#: Values pyecharts spells out that equal ECharts' default in every component
+#: where the key exists; leaving them out changes nothing but the size.
+_ECHARTS_DEFAULTS: dict[str, t.Any] = {
+    "animationDelay": 0,
+    "animationDelayUpdate": 0,
+    "inverse": False,
+    "minInterval": 0,
+    "nameTruncate": {},
+    "richInheritPlainLabel": True,
+    "selected": {},
+    "silent": False,
+    "triggerEvent": False,
+}
 _DUMP_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
@@ -99,6 +113,11 @@ def build_document(chart: t.Any, name: str = "chart") -> OptionDocument:
     return OptionDocument(body, functions, dependencies, theme)
 
 
+def _is_default(key: str, value: t.Any) -> bool:
+    default = _ECHARTS_DEFAULTS.get(key, _JS_MARK)
+    return type(value) is type(default) and value == default
+
+
 def _plain(
     value: t.Any, path: JsonPath, functions: list[JsonPath], name: str, clean: bool
 ) -> t.Any:
@@ -110,7 +129,7 @@ def _plain(
     if isinstance(value, dict):
         result = {}
         for key, item in value.items():
-            if clean and (item is None or item == ""):
+            if clean and (item is None or item == "" or _is_default(key, item)):
                 continue
             result[str(key)] = _plain(item, [*path, str(key)], functions, name, clean)
         return result

@@ -181,10 +181,10 @@ class ChartRuntime:
             "refresh": spec.refresh,
             "window": spec.window,
             "etag": merged.etag,
-            "scripts": scripts,
-            "fit_labels": spec.fit_labels,
-            "theme": base.theme,
         }
+        head.update(_optional(scripts=scripts, theme=base.theme))
+        if not spec.fit_labels:
+            head["fit_labels"] = False
         body = dumps(head)[:-1] + b',"option":' + option_body + b"}"
         return ChartDocument(body, merged.etag)
 
@@ -237,11 +237,15 @@ class ChartRuntime:
             "chart": spec.name,
             "etag": document.etag,
             "functions": document.functions,
-            "scripts": self.scripts(document),
-            "theme": document.theme,
         }
+        head.update(_optional(scripts=self.scripts(document), theme=document.theme))
         payload = dumps(head)[:-1] + b',"option":' + document.body + b"}"
         return Update("option", spec.name, payload, document.etag)
+
+
+def _optional(**fields: t.Any) -> dict[str, t.Any]:
+    """The fields that differ from their default (empty or ``None``): less to send."""
+    return {key: value for key, value in fields.items() if value}
 
 
 def merge_points(option: dict[str, t.Any], points: list[tuple[int, t.Any]]) -> dict:

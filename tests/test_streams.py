@@ -1,0 +1,286 @@
+"""Stream charts over HTTP: append, points, updates, events, producers."""
+
+import threading
+import time
+
+import pytest
+from flask import Flask
+
+from flask_pyecharts import Charts
+
+from .conftest import LiveServer, make_app
+from .sse_client import read_events
+
+
+def test_append_one_point_or_many(client, charts):
+    charts.append("temperature", ("12:00:01", 21.5))
+    charts.append("temperature", [("12:00:02", 21.6), ("12:00:03", 21.7)], series=0)
+    document = client.get("/charts/api/charts/temperature").json
+    assert document["option"]["series"][0]["data"] == [
+        ["12:00:01", 21.5],
+        ["12:00:02", 21.6],
+        ["12:00:03", 21.7],
+    ]
+    assert document["kind"] == "stream" and document["window"] == 5
+    assert document["cursor"]
+    assert "data" not in document["option"]["xAxis"][0]  # categories come from points
+
+
+def test_window_bounds_the_document(client, charts):
+    for second in range(12):
+        charts.append("temperature", (f"12:00:{second:02}", second))
+    data = client.get("/charts/api/charts/temperature").json["option"]["series"][0][
+        "data"
+    ]
+    assert [value for _, value in data] == [7, 8, 9, 10, 11]
+
+
+def test_points_since_cursor(client, charts):
+    charts.append("temperature", ("a", 1))
+    cursor = client.get("/charts/api/charts/temperature").json["cursor"]
+    charts.append("temperature", [("b", 2), ("c", 3)])
+    page = client.get(f"/charts/api/charts/temperature/points?since={cursor}").json
+    assert page["reset"] is False
+    assert page["points"] == [[0, ["b", 2]], [0, ["c", 3]]]
+    limited = client.get(
+        f"/charts/api/charts/temperature/points?since={cursor}&limit=1"
+    ).json
+    assert limited["points"] == [[0, ["b", 2]]]
+    rest = client.get(
+        f"/charts/api/charts/temperature/points?since={limited['cursor']}"
+    ).json
+    assert rest["points"] == [[0, ["c", 3]]]
+
+
+def test_cursor_older_than_the_window_resets(client, charts):
+    charts.append("temperature", ("a", 0))
+    cursor = client.get("/charts/api/charts/temperature").json["cursor"]
+    for value in range(1, 10):
+        charts.append("temperature", ("x", value))
+    page = client.get(f"/charts/api/charts/temperature/points?since={cursor}").json
+    assert page["reset"] is True
+    assert [value for _, (_, value) in page["points"]] == [5, 6, 7, 8, 9]
+
+
+def test_cursor_from_another_epoch_resets(client, charts):
+    charts.append("temperature", ("a", 1))
+    other_app, other_charts = make_app()  # a restarted server: a new memory store
+    other_charts.append("temperature", ("b", 2))
+    foreign = (
+        other_app.test_client().get("/charts/api/charts/temperature").json["cursor"]
+    )
+    page = client.get(f"/charts/api/charts/temperature/points?since={foreign}").json
+    assert page["reset"] is True and page["points"] == [[0, ["a", 1]]]
+    other_charts.shutdown()
+
+
+@pytest.mark.parametrize("since", ["garbage", "a,b", "x.y", "." * 200])
+def test_malformed_cursor_is_400(client, since):
+    response = client.get(f"/charts/api/charts/temperature/points?since={since}")
+    assert response.status_code == 400
+    assert response.json["error"]
+
+
+@pytest.mark.parametrize("limit", ["-1", "0", "abc", "1e3", "99999999999"])
+def test_bad_limit_is_400(client, limit):
+    response = client.get(f"/charts/api/charts/temperature/points?limit={limit}")
+    assert response.status_code == 400
+    assert "limit" in response.json["error"]
+
+
+def test_points_of_a_full_chart_is_400(client):
+    assert client.get("/charts/api/charts/sales/points").status_code == 400
+
+
+def test_append_wrong_shape_leaves_the_store_unchanged(client, charts):
+    charts.append("temperature", ("a", 1))
+    before = client.get("/charts/api/charts/temperature").json
+    for bad in [
+        [("ok", 1), ("bad", object())],
+        (1, 2, 3, 4, 5, 6, 7, 8, 9),
+        {"v": {"nested": 1}},
+    ]:
+        with pytest.raises(ValueError):
+            charts.append("temperature", bad)
+    with pytest.raises(ValueError, match="series"):
+        charts.append("temperature", ("a", 1), series=-1)
+    with pytest.raises(ValueError, match="not a stream"):
+        charts.append("sales", ("a", 1))
+    with pytest.raises(ValueError, match="No chart"):
+        charts.append("nope", ("a", 1))
+    assert client.get("/charts/api/charts/temperature").json == before
+
+
+def test_nan_and_infinity_become_null(client, charts):
+    charts.append("temperature", [("a", float("nan")), ("b", float("inf"))])
+    data = client.get("/charts/api/charts/temperature").json["option"]["series"][0][
+        "data"
+    ]
+    assert data == [["a", None], ["b", None]]
+
+
+def test_updates_batches_many_charts(client, charts):
+    first = client.get("/charts/api/updates?charts=sales,temperature").json
+    kinds = {update["chart"]: update["type"] for update in first["updates"]}
+    assert kinds == {"sales": "option", "temperature": "reset"}
+    charts.append("temperature", ("a", 1))
+    second = client.get(
+        f"/charts/api/updates?charts=sales,temperature&since={first['since']}"
+    ).json
+    assert [(u["chart"], u["type"], u["points"]) for u in second["updates"]] == [
+        ("temperature", "points", [[0, ["a", 1]]])
+    ]
+    third = client.get(
+        f"/charts/api/updates?charts=sales,temperature&since={second['since']}"
+    ).json
+    assert third["updates"] == []
+
+
+def test_updates_reports_a_failing_chart_and_keeps_the_others(client, charts):
+    charts.append("temperature", ("a", 1))
+    body = client.get("/charts/api/updates?charts=broken,temperature").json
+    types = {update["chart"]: update["type"] for update in body["updates"]}
+    assert types == {"broken": "error", "temperature": "reset"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "charts=",
+        "charts=nope",
+        "charts=sales,sales",
+        "charts=" + ",".join(f"c{i}" for i in range(10_000)),
+        "charts=sales,temperature&since=onlyone",
+        "charts=temperature&since=bad-cursor",
+    ],
+)
+def test_bad_updates_and_events_requests(client, query):
+    for route in ("updates", "events"):
+        response = client.get(f"/charts/api/{route}?{query}")
+        assert response.status_code in (400, 404), (route, query)
+        assert response.json["error"]
+
+
+def test_oversized_last_event_id_is_400(client):
+    response = client.get(
+        "/charts/api/events?charts=temperature", headers={"Last-Event-ID": "x" * 10_000}
+    )
+    assert response.status_code == 400
+
+
+def test_event_stream_headers_and_first_events(app, charts):
+    charts.append("temperature", ("a", 1))
+    app.config["PYECHARTS_STREAM_TIMEOUT"] = 0.5
+    server = LiveServer(app)
+    try:
+        events, response = read_events(
+            f"{server.url}/charts/api/events?charts=sales,temperature"
+        )
+    finally:
+        server.stop()
+    assert response.getheader("Content-Type").startswith("text/event-stream")
+    assert response.getheader("Cache-Control") == "no-cache"
+    assert response.getheader("X-Accel-Buffering") == "no"
+    assert [(e.event, e.data["chart"]) for e in events] == [
+        ("option", "sales"),
+        ("reset", "temperature"),
+    ]
+    assert events[-1].id.split(",")[0] == events[0].data["etag"]
+
+
+def test_event_stream_resumes_after_server_side_disconnect_without_gap_or_duplicate():
+    app = Flask(__name__)
+    app.config["PYECHARTS_STREAM_TIMEOUT"] = 0.3  # the server cuts every stream
+    charts = Charts(app)
+
+    @charts.chart("ticks", window=10_000)
+    def ticks() -> dict:
+        return {"series": [{"type": "line", "data": []}]}
+
+    server = LiveServer(app)
+    stop = threading.Event()
+
+    def produce() -> None:
+        value = 0
+        while not stop.is_set() and value < 400:
+            charts.append("ticks", value)
+            value += 1
+            time.sleep(0.004)
+
+    producer = threading.Thread(target=produce)
+    cursor = app.test_client().get("/charts/api/charts/ticks").json["cursor"]
+    url = f"{server.url}/charts/api/events?charts=ticks&since={cursor}"
+    seen: list[int] = []
+    last_id = None
+    reconnects = 0
+    try:
+        producer.start()
+        deadline = time.monotonic() + 20
+        while len(seen) < 400 and time.monotonic() < deadline:
+            events, _ = read_events(url, last_event_id=last_id)
+            reconnects += 1
+            for event in events:
+                assert event.event == "points", event
+                seen.extend(value for _, value in event.data["points"])
+                last_id = event.id
+    finally:
+        stop.set()
+        producer.join()
+        server.stop()
+        charts.shutdown()
+    assert reconnects >= 2  # the server really cut the stream
+    assert seen == list(range(400))
+
+
+def test_event_stream_pushes_appends_within_milliseconds(app, charts):
+    server = LiveServer(app)
+    cursor = app.test_client().get("/charts/api/charts/temperature").json["cursor"]
+    received = {}
+
+    def listen() -> None:
+        events, _ = read_events(
+            f"{server.url}/charts/api/events?charts=temperature&since={cursor}",
+            until=lambda events: bool(events),
+        )
+        received["at"] = time.monotonic()
+        received["events"] = events
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    time.sleep(0.3)
+    sent = time.monotonic()
+    charts.append("temperature", ("now", 1))
+    listener.join(5)
+    server.stop()
+    assert received["events"][0].data["points"] == [[0, ["now", 1]]]
+    assert received["at"] - sent < 0.25
+
+
+def test_producer_feeds_a_stream_and_a_failing_one_does_not_stop_it():
+    app = Flask(__name__)
+    charts = Charts(app)
+
+    @charts.chart("good", window=100)
+    def good() -> dict:
+        return {"series": [{"type": "line"}]}
+
+    @charts.chart("bad", window=100)
+    def bad() -> dict:
+        return {"series": [{"type": "line"}]}
+
+    @charts.producer("good", every=0.05)
+    def produce_good(cursor):
+        value = 0 if cursor is None else cursor + 1
+        return [value], value
+
+    @charts.producer("bad", every=0.05)
+    def produce_bad(cursor):
+        raise RuntimeError("source is down")
+
+    client = app.test_client()
+    time.sleep(0.6)
+    data = client.get("/charts/api/charts/good").json["option"]["series"][0]["data"]
+    charts.shutdown()
+    assert len(data) >= 5
+    assert data == list(range(len(data)))  # once each, in order, from the stored cursor
