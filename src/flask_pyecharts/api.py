@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from .errors import APIError, bad_request, json_error, not_found
 from .events import encode_comment, encode_event, encode_retry
 from .option_cache import BuildError
+from .openapi import openapi_document
 from .options import dumps
 from .runtime import ChartRuntime, UnknownChart
 
@@ -44,6 +45,7 @@ def make_blueprint(url_prefix: str) -> Blueprint:
     bp.add_url_rule("/api/charts/<name>/points", "points", get_points)
     bp.add_url_rule("/api/updates", "updates", get_updates)
     bp.add_url_rule("/api/events", "events", get_events)
+    bp.add_url_rule("/api/openapi.json", "openapi", get_openapi)
     bp.register_error_handler(HTTPException, _http_error)
     bp.after_request(_cors)
     return bp
@@ -73,7 +75,10 @@ def _runtime() -> ChartRuntime:
 def _http_error(error: HTTPException) -> Response:
     if isinstance(error, APIError):
         return error.get_response()
-    return json_error(error.code or 500, error.description or error.name)
+    headers = {
+        key: value for key, value in error.get_headers() if key != "Content-Type"
+    }  # keeps Allow on 405, as RFC 9110 asks
+    return json_error(error.code or 500, error.description or error.name, headers)
 
 
 def _cors(response: Response) -> Response:
@@ -116,6 +121,12 @@ def list_charts() -> Response:
         for spec in specs
     ]
     return _json(dumps({"charts": items}))
+
+
+def get_openapi() -> Response:
+    """``GET /api/openapi.json``: the OpenAPI description of this API."""
+    prefix = current_app.config["PYECHARTS_URL_PREFIX"]
+    return _json(dumps(openapi_document(request.script_root + prefix)))
 
 
 def _spec(name: str) -> ChartSpec:

@@ -1,0 +1,192 @@
+"""The OpenAPI description of the JSON API, served at ``/api/openapi.json``."""
+
+from __future__ import annotations
+
+import typing as t
+
+from . import __version__
+
+_ERROR = {
+    "description": "An error, as JSON.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_CHARTS_PARAM = {
+    "name": "charts",
+    "in": "query",
+    "required": True,
+    "description": "Comma-separated chart names.",
+    "schema": {"type": "string"},
+}
+_SINCE_PARAM = {
+    "name": "since",
+    "in": "query",
+    "description": "Comma-separated cursors (streams) or ETags (full charts),"
+    " aligned with 'charts'.",
+    "schema": {"type": "string"},
+}
+_LIMIT_PARAM = {
+    "name": "limit",
+    "in": "query",
+    "description": "The most points to return per chart.",
+    "schema": {"type": "integer", "minimum": 1},
+}
+_NAME_PARAM = {
+    "name": "name",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+}
+
+
+def _json(schema_ref: str, description: str) -> dict[str, t.Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": {"$ref": f"#/components/schemas/{schema_ref}"}
+            }
+        },
+    }
+
+
+def openapi_document(prefix: str) -> dict[str, t.Any]:
+    """The OpenAPI 3.0 document for the API under ``prefix``."""
+    api = prefix.rstrip("/") + "/api"
+    errors = {"400": _ERROR, "404": _ERROR, "503": _ERROR}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Flask-PyEcharts API", "version": __version__},
+        "paths": {
+            f"{api}/charts": {
+                "get": {
+                    "summary": "The registered charts.",
+                    "responses": {"200": _json("ChartList", "The charts.")},
+                }
+            },
+            f"{api}/charts/{{name}}": {
+                "get": {
+                    "summary": "A chart's option, with its stream window merged in.",
+                    "parameters": [_NAME_PARAM],
+                    "responses": {
+                        "200": _json("ChartDocument", "The chart document."),
+                        "304": {"description": "Unchanged (If-None-Match)."},
+                        **errors,
+                    },
+                }
+            },
+            f"{api}/charts/{{name}}/points": {
+                "get": {
+                    "summary": "The points of a stream after a cursor.",
+                    "parameters": [
+                        _NAME_PARAM,
+                        {**_SINCE_PARAM, "description": "A cursor."},
+                        _LIMIT_PARAM,
+                    ],
+                    "responses": {"200": _json("Points", "The points."), **errors},
+                }
+            },
+            f"{api}/updates": {
+                "get": {
+                    "summary": "The updates of many charts (polling).",
+                    "parameters": [_CHARTS_PARAM, _SINCE_PARAM, _LIMIT_PARAM],
+                    "responses": {"200": _json("Updates", "The updates."), **errors},
+                }
+            },
+            f"{api}/events": {
+                "get": {
+                    "summary": "Server-Sent Events: option, points, reset,"
+                    " chart-error.",
+                    "parameters": [
+                        _CHARTS_PARAM,
+                        _SINCE_PARAM,
+                        _LIMIT_PARAM,
+                        {
+                            "name": "Last-Event-ID",
+                            "in": "header",
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "An event stream.",
+                            "content": {"text/event-stream": {}},
+                        },
+                        **errors,
+                        "429": _ERROR,
+                    },
+                }
+            },
+            f"{api}/openapi.json": {
+                "get": {
+                    "summary": "This document.",
+                    "responses": {"200": {"description": "OpenAPI 3.0 JSON."}},
+                }
+            },
+        },
+        "components": {"schemas": _SCHEMAS},
+    }
+
+
+_NULLABLE_NUMBER = {"type": "number", "nullable": True}
+_SCHEMAS: dict[str, t.Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {"type": "string"}},
+    },
+    "ChartList": {
+        "type": "object",
+        "required": ["charts"],
+        "properties": {
+            "charts": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "kind", "refresh", "window"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "kind": {"type": "string", "enum": ["full", "stream"]},
+                        "refresh": _NULLABLE_NUMBER,
+                        "window": {"type": "integer", "nullable": True},
+                        "title": {"type": "string"},
+                    },
+                },
+            }
+        },
+    },
+    "ChartDocument": {
+        "type": "object",
+        "required": ["option", "functions", "cursor", "refresh", "window", "etag"],
+        "properties": {
+            "name": {"type": "string"},
+            "kind": {"type": "string", "enum": ["full", "stream"]},
+            "option": {"type": "object"},
+            "functions": {"type": "array", "items": {"type": "array"}},
+            "cursor": {"type": "string", "nullable": True},
+            "refresh": _NULLABLE_NUMBER,
+            "window": {"type": "integer", "nullable": True},
+            "etag": {"type": "string"},
+            "scripts": {"type": "array", "items": {"type": "string"}},
+            "theme": {"type": "string"},
+            "fit_labels": {"type": "boolean"},
+        },
+    },
+    "Points": {
+        "type": "object",
+        "required": ["cursor", "points", "reset"],
+        "properties": {
+            "chart": {"type": "string"},
+            "cursor": {"type": "string"},
+            "points": {"type": "array", "items": {"type": "array"}},
+            "reset": {"type": "boolean"},
+        },
+    },
+    "Updates": {
+        "type": "object",
+        "required": ["updates", "since"],
+        "properties": {
+            "updates": {"type": "array", "items": {"type": "object"}},
+            "since": {"type": "string"},
+        },
+    },
+}
