@@ -19,8 +19,8 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from .errors import APIError, bad_request, json_error, not_found
 from .events import encode_comment, encode_event, encode_retry
-from .option_cache import BuildError
 from .openapi import openapi_document
+from .option_cache import BuildError
 from .options import dumps
 from .runtime import ChartRuntime, UnknownChart
 
