@@ -11,6 +11,7 @@
   const MIN_INTERVAL = 500;
   const SSE_FAILURES_BEFORE_POLLING = 3;
   const HEALTHY_STREAM_MS = 30000;
+  const PENDING_WAIT_MS = 2000;
   const JS_MARK = "--x_x--0_0--";
   const MIN_LABEL = 64;             // px: the narrowest useful category label
 
@@ -387,6 +388,11 @@
     }
 
     start() {
+      // Known early, so the page's stream opens once all first loads are done.
+      if (this.url && this.base && this.name) {
+        this.connection = connectionFor(this.base, this.transport);
+        this.connection.expect(this);
+      }
       ensureContainer(this.el);
       this.badge = createBadge(this.el);
       this.observeSize();
@@ -408,18 +414,21 @@
     }
 
     async load() {
-      if (this.destroyed) return;
+      if (this.destroyed || this.loading) return;
+      this.loading = true;
       let result;
       try {
         result = await getJSON(this.url);
       } catch (error) {
         result = { error: errorMessage(error) };
       }
+      this.loading = false;
       if (this.destroyed) return;
       if (result.error || !result.body) {
         this.fail(result.error || "The chart document is empty");
+        if (this.connection) this.connection.drop(this);
         this.failures += 1;
-        this.timer = setTimeout(() => this.load(), backoff(this.failures, 1000));
+        if (!this.paused) this.timer = setTimeout(() => this.load(), backoff(this.failures, 1000));
         return;
       }
       this.failures = 0;
@@ -434,8 +443,12 @@
 
     /** Join the page connection, or poll the document when there is no API. */
     goLive() {
-      if (this.destroyed || !this.doc || !this.url) return this.updateState();
-      if (this.doc.kind === "static") return this.updateState();
+      if (this.destroyed) return;
+      if (!this.doc || !this.url || this.doc.kind === "static") {
+        if (this.connection) this.connection.drop(this);
+        this.connection = null;
+        return this.updateState();
+      }
       this.name = this.doc.name || this.name;
       if (this.base && this.name) {
         this.connection = connectionFor(this.base, this.transport);
@@ -747,7 +760,7 @@
       };
       if (link.message) return { state: "stale", message: link.message };
       if (link.mode === "poll") {
-        return { state: "polling", message: link.fallback ? "event stream unavailable, polling" : "" };
+        return { state: "polling", message: link.fallback ? "event stream unavailable" : "" };
       }
       return { state: "live", message: "" };
     }
@@ -822,6 +835,7 @@
       this.mode = transport === "poll" || typeof window.EventSource === "undefined" ? "poll" : "sse";
       this.fallback = false;
       this.members = new Set();
+      this.pending = new Set();   // charts still loading their first document
       this.source = null;
       this.sourceErrors = 0;
       this.openedAt = 0;
@@ -833,20 +847,33 @@
       this.problem = "";
     }
 
+    expect(chart) {
+      this.pending.add(chart);
+    }
+
     add(chart) {
+      this.pending.delete(chart);
       this.members.add(chart);
       this.changed();
     }
 
+    drop(chart) {
+      if (this.pending.delete(chart)) this.changed();
+    }
+
     remove(chart) {
+      this.pending.delete(chart);
       this.members.delete(chart);
       this.changed();
     }
 
-    /** The subscribed set changed: reopen once, after the current burst of mounts. */
+    /**
+     * The subscribed set changed: reopen once, when the charts still loading
+     * have joined (or after PENDING_WAIT_MS if one is slow).
+     */
     changed() {
       clearTimeout(this.reopenTimer);
-      this.reopenTimer = setTimeout(() => this.restart(), 30);
+      this.reopenTimer = setTimeout(() => this.restart(), this.pending.size ? PENDING_WAIT_MS : 30);
     }
 
     /** Names and their `since`, one per name; paused charts are left out. */
@@ -875,7 +902,7 @@
 
     restart() {
       this.close();
-      if (!this.members.size) {
+      if (!this.members.size && !this.pending.size) {
         connections.delete(this.base);
         return;
       }
