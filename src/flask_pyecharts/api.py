@@ -23,6 +23,7 @@ from .openapi import openapi_document
 from .option_cache import BuildError
 from .options import dumps
 from .runtime import ChartRuntime, UnknownChart
+from .stores import StoreError
 
 if t.TYPE_CHECKING:
     from .extension import ChartSpec
@@ -47,6 +48,7 @@ def make_blueprint(url_prefix: str) -> Blueprint:
     bp.add_url_rule("/api/events", "events", get_events)
     bp.add_url_rule("/api/openapi.json", "openapi", get_openapi)
     bp.register_error_handler(HTTPException, _http_error)
+    bp.register_error_handler(StoreError, _store_error)
     bp.after_request(_cors)
     return bp
 
@@ -79,6 +81,11 @@ def _http_error(error: HTTPException) -> Response:
         key: value for key, value in error.get_headers() if key != "Content-Type"
     }  # keeps Allow on 405, as RFC 9110 asks
     return json_error(error.code or 500, error.description or error.name, headers)
+
+
+def _store_error(error: StoreError) -> Response:
+    current_app.logger.warning("%s", error)
+    return json_error(503, str(error), {"Retry-After": "2"})
 
 
 def _cors(response: Response) -> Response:

@@ -22,6 +22,10 @@ from dataclasses import dataclass, field
 Point = tuple[int, t.Any]
 
 
+class StoreError(RuntimeError):
+    """The store's backend is unavailable (answered as ``503``)."""
+
+
 @dataclass(frozen=True)
 class Page:
     """What a reader gets: the points after its cursor and the new cursor."""
