@@ -54,7 +54,7 @@ def test_embed_of_a_failing_chart_renders_an_empty_live_container(app, charts):
         html = str(charts.embed("broken"))
     assert html == (
         '<div class="fpe-chart" data-chart="/charts/api/charts/broken"'
-        ' style="height:400px;width:100%"></div>'
+        ' style="height:400px;width:100%" data-height="400px" data-width="100%"></div>'
     )
 
 

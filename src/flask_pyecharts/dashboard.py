@@ -45,6 +45,7 @@ def render_dashboard(spec: DashboardSpec) -> str:
         columns=spec.columns,
         scripts=script_urls(runtime),
         stylesheet=url_for("pyecharts.static", filename="flask-pyecharts.css"),
+        favicon=url_for("pyecharts.static", filename="favicon.svg"),
         api_base=url_for("pyecharts.list_charts").removesuffix("charts"),
         transport=current_app.config["PYECHARTS_TRANSPORT"],
     )

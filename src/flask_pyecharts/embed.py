@@ -50,7 +50,11 @@ def embed_markup(
     runtime: ChartRuntime, chart: t.Any, height: str = "400px", width: str = "100%"
 ) -> Markup:
     """The container for a registered chart name or a one-off pyecharts chart."""
-    style = f"height:{css_length(height, 'height')};width:{css_length(width, 'width')}"
+    height, width = css_length(height, "height"), css_length(width, "width")
+    sizes = (
+        f'style="height:{height};width:{width}"'
+        f' data-height="{height}" data-width="{width}"'
+    )
     if isinstance(chart, str):
         runtime.spec(chart)  # raises for unknown names
         url = url_for("pyecharts.chart", name=chart)
@@ -73,7 +77,7 @@ def embed_markup(
         if initial is not None
         else ""
     )
-    return Markup(f'<div class="fpe-chart"{attributes} style="{style}">{inner}</div>')
+    return Markup(f'<div class="fpe-chart"{attributes} {sizes}>{inner}</div>')
 
 
 def script_urls(runtime: ChartRuntime) -> list[str]:

@@ -229,7 +229,8 @@ class ChartRuntime:
             document = self.option(spec)
         except BuildError as error:
             payload = {"type": "error", "chart": spec.name, "error": str(error)}
-            return Update("error", spec.name, dumps(payload), token)
+            # An empty token makes the option go out again once the builder recovers.
+            return Update("error", spec.name, dumps(payload), "")
         if document.etag == token:
             return None
         head = {
@@ -265,6 +266,7 @@ def merge_points(option: dict[str, t.Any], points: list[tuple[int, t.Any]]) -> d
     for axis in _axes(option.get("xAxis")):
         if axis.get("type", "category") == "category" and axis.get("data") == []:
             del axis["data"]  # categories then come from the points' x values
+            axis["type"] = "category"
     return option
 
 
