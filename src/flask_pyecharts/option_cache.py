@@ -1,7 +1,10 @@
-"""Coalesced option building: at most one build per refresh interval per process.
+"""Coalesced option building: at most one build per refresh interval.
 
 However many viewers ask, a chart's builder runs once per interval; requests
 that arrive during a build wait for that build instead of starting their own.
+With a shared store (Redis) the interval is kept for the whole deployment: the
+process holding the build lock builds and publishes the option, the others
+read it.
 """
 
 from __future__ import annotations
@@ -12,12 +15,21 @@ import time
 import typing as t
 from dataclasses import dataclass
 
-from .options import OptionDocument, build_document
+import orjson
+
+from .options import OptionDocument, build_document, dumps
+
+if t.TYPE_CHECKING:
+    from .stores import Store
 
 logger = logging.getLogger("flask_pyecharts")
 
 #: How long a failed build is remembered when the chart has no refresh interval.
 FAILED_BUILD_RETRY = 5.0
+#: How long a process waits for another one's build before building itself.
+SHARED_BUILD_WAIT = 5.0
+#: How long a build lock outlives a dead builder.
+BUILD_LOCK_TTL = 30.0
 
 
 class BuildError(RuntimeError):
@@ -48,12 +60,14 @@ class OptionCache:
         name: str,
         builder: t.Callable[[], t.Any],
         refresh: float | None,
-        clock: t.Callable[[], float] = time.monotonic,
+        shared: Store | None = None,
     ) -> None:
         self.name = name
         self.refresh = refresh
         self._builder = builder
-        self._clock = clock
+        self._clock = time.monotonic
+        # Charts built once (no refresh) are built by each process.
+        self._shared = shared if refresh else None
         self._entry: _Entry | None = None
         self._last_good: OptionDocument | None = None
         self._lock = threading.Lock()
@@ -68,7 +82,8 @@ class OptionCache:
             with self._lock:
                 entry = self._entry
                 if entry is None or self._expired(entry):
-                    entry = self._entry = self._build()
+                    build = self._build if self._shared is None else self._build_shared
+                    entry = self._entry = build()
         if entry.error is not None:
             raise entry.error
         assert entry.document is not None
@@ -94,6 +109,68 @@ class OptionCache:
     def _expired(self, entry: _Entry) -> bool:
         lifetime = self._lifetime(entry)
         return lifetime is not None and self._clock() - entry.built_at >= lifetime
+
+    def _build_shared(self) -> _Entry:
+        """Build once for the deployment, or read what another process built."""
+        assert self._shared is not None
+        entry = self._read_shared()
+        if entry is not None and not self._expired(entry):
+            return entry
+        lock = self._shared.lock(f"build:{self.name}", ttl=BUILD_LOCK_TTL)
+        if lock.acquire(blocking=False):
+            try:
+                entry = self._read_shared()
+                if entry is None or self._expired(entry):
+                    entry = self._build()
+                    self._write_shared(entry)
+                return entry
+            finally:
+                lock.release()
+        deadline = self._clock() + SHARED_BUILD_WAIT
+        while self._clock() < deadline:
+            time.sleep(0.05)
+            entry = self._read_shared()
+            if entry is not None and not self._expired(entry):
+                return entry
+        logger.warning("Chart %r: no shared build arrived; building here", self.name)
+        return self._build()
+
+    def _read_shared(self) -> _Entry | None:
+        assert self._shared is not None
+        blob = self._shared.get_blob(f"option:{self.name}")
+        if blob is None:
+            return None
+        saved = orjson.loads(blob)
+        age = max(0.0, time.time() - saved["built_at"])
+        built_at = self._clock() - age
+        if saved.get("error"):
+            return _Entry(built_at, None, BuildError(self.name, saved["error"]))
+        document = OptionDocument(
+            saved["body"].encode(),
+            saved["functions"],
+            tuple(saved["dependencies"]),
+            saved["theme"],
+        )
+        self._last_good = document
+        return _Entry(built_at, document, None)
+
+    def _write_shared(self, entry: _Entry) -> None:
+        assert self._shared is not None and self.refresh is not None
+        document = entry.document
+        saved: dict[str, t.Any] = {
+            "built_at": time.time() - (self._clock() - entry.built_at)
+        }
+        if document is None:
+            saved["error"] = str(entry.error)
+        else:
+            saved.update(
+                body=document.body.decode(),
+                functions=document.functions,
+                dependencies=document.dependencies,
+                theme=document.theme,
+            )
+        lifetime = max(self.refresh, FAILED_BUILD_RETRY) * 3
+        self._shared.set_blob(f"option:{self.name}", dumps(saved), lifetime)
 
     def _build(self) -> _Entry:
         try:

@@ -19,6 +19,8 @@ logger = logging.getLogger("flask_pyecharts")
 
 #: The longest pause after repeated failures.
 MAX_BACKOFF = 60.0
+#: How long a producer lock outlives a dead holder: another process takes over.
+LOCK_TTL = 3.0
 
 
 class ProducerThread:
@@ -53,7 +55,7 @@ class ProducerThread:
     def _run(self) -> None:
         failures = 0
         key = f"producer:{self.spec.chart}"
-        lock = self._store.lock(key, ttl=max(10.0, 3 * self.spec.every))
+        lock = self._store.lock(key, ttl=max(LOCK_TTL, 3 * self.spec.every))
         held = False
         while not self._stopped.is_set():
             delay = self.spec.every
@@ -85,9 +87,9 @@ class ProducerThread:
             for series, batch in batches
             for item in normalize_points(batch, series)
         ]
-        if items:
-            self._store.append(self.spec.chart, items)
-        self._store.set_blob(key, orjson.dumps(new_cursor), None)
+        state = (key, orjson.dumps(new_cursor))
+        if items or new_cursor != cursor:
+            self._store.append(self.spec.chart, items, state=state)
 
 
 def _hold(lock: t.Any, held: bool) -> bool:

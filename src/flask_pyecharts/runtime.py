@@ -18,6 +18,7 @@ from .option_cache import BuildError, OptionCache
 from .options import OptionDocument, dumps
 from .producers import ProducerThread
 from .stores import Page, Store, open_store
+from .stores.memory import MemoryStore
 
 if t.TYPE_CHECKING:
     from .extension import Charts, ChartSpec, ProducerSpec
@@ -59,6 +60,8 @@ class ChartRuntime:
             app.config["PYECHARTS_STORE"], max_window=app.config["PYECHARTS_MAX_WINDOW"]
         )
         self.hub = Hub(self.store)
+        # Options are built once per deployment only when processes share a store.
+        self._shared = None if isinstance(self.store, MemoryStore) else self.store
         self._caches: dict[str, OptionCache] = {}
         self._merged: dict[str, tuple[str, str, ChartDocument]] = {}
         self._producers: dict[str, ProducerThread] = {}
@@ -127,7 +130,8 @@ class ChartRuntime:
         if cache is None:
             with self._lock:
                 cache = self._caches.setdefault(
-                    spec.name, OptionCache(spec.name, spec.builder, spec.refresh)
+                    spec.name,
+                    OptionCache(spec.name, spec.builder, spec.refresh, self._shared),
                 )
         return cache.get()
 

@@ -57,8 +57,17 @@ class Store(abc.ABC):
         """Declare a stream chart and the number of points it keeps."""
 
     @abc.abstractmethod
-    def append(self, chart: str, points: t.Sequence[Point]) -> str:
-        """Append points atomically; return the cursor after them. Thread-safe."""
+    def append(
+        self,
+        chart: str,
+        points: t.Sequence[Point],
+        state: tuple[str, bytes] | None = None,
+    ) -> str:
+        """Append points atomically; return the cursor after them. Thread-safe.
+
+        :param state: a blob ``(key, value)`` set in the same atomic step, so a
+            producer's cursor can never disagree with the points it produced.
+        """
 
     @abc.abstractmethod
     def since(self, chart: str, cursor: str | None, limit: int | None = None) -> Page:

@@ -42,7 +42,12 @@ class MemoryStore(Store):
             self._logs[chart] = collections.deque(old, maxlen=window)
             self._heads.setdefault(chart, 0)
 
-    def append(self, chart: str, points: t.Sequence[Point]) -> str:
+    def append(
+        self,
+        chart: str,
+        points: t.Sequence[Point],
+        state: tuple[str, bytes] | None = None,
+    ) -> str:
         with self._changed:
             log = self._log(chart)
             head = self._heads[chart]
@@ -50,6 +55,8 @@ class MemoryStore(Store):
                 head += 1
                 log.append((head, series, value))
             self._heads[chart] = head
+            if state is not None:
+                self._blobs[state[0]] = (state[1], None)
             self._changed.notify_all()
         return Cursor(self._epoch, head).encode()
 

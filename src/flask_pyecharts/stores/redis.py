@@ -39,12 +39,15 @@ return {epoch, tonumber(redis.call('GET', KEYS[2]) or '0')}
 _APPEND = (
     _ENSURE_EPOCH.replace("return epoch", "")
     + """
-local count = #ARGV - 2
+local count = #ARGV - 3
 local head = redis.call('INCRBY', KEYS[2], count)
 local first = head - count
 for i = 1, count do
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], (first + i) .. '-1',
-             'p', ARGV[2 + i])
+             'p', ARGV[3 + i])
+end
+if KEYS[4] then
+  redis.call('SET', KEYS[4], ARGV[3])
 end
 return {epoch, head}
 """
@@ -97,14 +100,23 @@ class RedisStore(Store):
             )
         self._windows[chart] = window
 
-    def append(self, chart: str, points: t.Sequence[Point]) -> str:
+    def append(
+        self,
+        chart: str,
+        points: t.Sequence[Point],
+        state: tuple[str, bytes] | None = None,
+    ) -> str:
         window = self._window(chart)
-        if not points:
+        if not points and state is None:
             return self.head(chart)
         values = [orjson.dumps([series, value]) for series, value in points]
+        keys = self._keys(chart)
+        if state is not None:
+            keys.append(self._key("b", state[0]))
         with self._failures():
             epoch, head = self._append(
-                keys=self._keys(chart), args=[new_epoch(), window, *values]
+                keys=keys,
+                args=[new_epoch(), window, state[1] if state else b"", *values],
             )
         return Cursor(_text(epoch), int(head)).encode()
 

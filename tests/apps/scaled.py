@@ -1,0 +1,44 @@
+"""The app the multi-process tests run under gunicorn (one Redis, many workers).
+
+``ticks`` is fed by a producer whose points are ``[n, pid]``: consecutive
+integers, tagged with the worker that produced them. ``sales`` counts its
+builds in Redis so a test can check it is built once per deployment.
+"""
+
+from __future__ import annotations
+
+import os
+
+import redis
+from flask import Flask, Response
+
+from flask_pyecharts import Charts
+
+
+def create_app() -> Flask:
+    app = Flask(__name__)
+    app.config["PYECHARTS_STORE"] = os.environ["PYECHARTS_STORE"]
+    app.config["PYECHARTS_STREAM_TIMEOUT"] = 2.0
+    charts = Charts(app)
+    counter = redis.Redis.from_url(os.environ["PYECHARTS_STORE"])
+
+    @charts.chart("ticks", window=10_000)
+    def ticks() -> dict:
+        return {"series": [{"type": "line", "data": []}]}
+
+    @charts.producer("ticks", every=0.05)
+    def produce(cursor: int | None) -> tuple[list, int]:
+        value = 0 if cursor is None else cursor + 1
+        return [[value, os.getpid()]], value
+
+    @charts.chart("sales", refresh=1.0)
+    def sales() -> dict:
+        counter.incr("test:sales-builds")
+        return {"series": [{"type": "bar", "data": [1, 2, 3]}]}
+
+    @app.after_request
+    def tag_worker(response: Response) -> Response:
+        response.headers["X-Worker"] = str(os.getpid())
+        return response
+
+    return app
