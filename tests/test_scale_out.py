@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Gunicorn:
-    def __init__(self, redis_url: str, workers: int = 3) -> None:
+    def __init__(
+        self, redis_url: str, workers: int = 3, worker_class: str = "gevent"
+    ) -> None:
         self.port = free_port()
         env = {**os.environ, "PYECHARTS_STORE": redis_url, "PYTHONPATH": str(ROOT)}
         self.log = tempfile.TemporaryFile()
@@ -187,3 +189,19 @@ def test_redis_restart_makes_clients_reset_not_skip(deployment):
             break
         time.sleep(0.2)
     assert page is not None and page["reset"] is True
+
+
+def test_gthread_workers_serve_the_event_stream():
+    server = RedisServer()
+    server.start()
+    app = Gunicorn(server.url, workers=2, worker_class="gthread")
+    try:
+        page, _ = app.get("/charts/api/charts/ticks")
+        url = f"http://127.0.0.1:{app.port}/charts/api/events?charts=ticks&since={page['cursor']}"
+        events, _ = read_events(url, until=lambda events: len(events) >= 5)
+    finally:
+        app.stop()
+        server.stop()
+    seen = [value[0] for event in events for _, value in event.data["points"]]
+    assert len(events) >= 5
+    assert seen == list(range(seen[0], seen[0] + len(seen)))
