@@ -137,10 +137,14 @@ def get_openapi() -> Response:
 
 
 def _spec(name: str) -> ChartSpec:
+    runtime = _runtime()
     try:
-        return _runtime().spec(name)
+        spec = runtime.spec(name)
     except UnknownChart:
         raise not_found(f"No chart named {name[:64]!r}.") from None
+    if not runtime.charts.allows(name):
+        raise APIError(403, f"Not allowed to view chart {name!r}.")
+    return spec
 
 
 def get_chart(name: str) -> Response:
@@ -210,8 +214,19 @@ def get_events() -> Response:
     config = current_app.config
     deadline = time.monotonic() + float(config["PYECHARTS_STREAM_TIMEOUT"])
     heartbeat = float(config["PYECHARTS_HEARTBEAT"])
-    stream = _event_stream(runtime, specs, tokens, first, limit, heartbeat, deadline)
-    response = Response(stream_with_context(stream), mimetype="text/event-stream")
+    client = request.remote_addr or "unknown"
+    runtime.stream_slots.take(client)
+    try:
+        stream = _event_stream(
+            runtime, specs, tokens, first, limit, heartbeat, deadline
+        )
+        response = Response(
+            stream_with_context(_released(stream, runtime, client)),
+            mimetype="text/event-stream",
+        )
+    except BaseException:
+        runtime.stream_slots.give_back(client)
+        raise
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
     return response
@@ -235,7 +250,7 @@ def _event_stream(
     try:
         yield encode_retry(2000)
         last_write = time.monotonic()
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not runtime.hub.closed:
             for update in updates:
                 tokens[positions[update.chart]] = update.token
                 name = EVENT_NAMES.get(update.type, update.type)
@@ -250,6 +265,16 @@ def _event_stream(
             updates = runtime.updates(specs, tokens, limit)
     finally:
         subscription.close()
+
+
+def _released(
+    stream: t.Iterator[bytes], runtime: ChartRuntime, client: str
+) -> t.Iterator[bytes]:
+    """Give the stream's slot back however it ends (closed by the client too)."""
+    try:
+        yield from stream
+    finally:
+        runtime.stream_slots.give_back(client)
 
 
 def _wait_time(runtime: ChartRuntime, specs: list[ChartSpec], deadline: float) -> float:

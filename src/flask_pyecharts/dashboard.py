@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from flask import Flask, current_app, render_template, url_for
+from flask import Flask, abort, current_app, render_template, url_for
 from markupsafe import Markup
 
 from .embed import initial_json, script_urls
@@ -30,6 +30,8 @@ def render_dashboard(spec: DashboardSpec) -> str:
     charts = []
     for name in spec.names:
         chart = runtime.spec(name)
+        if not runtime.charts.allows(name):
+            abort(403)
         charts.append(
             {
                 "name": name,

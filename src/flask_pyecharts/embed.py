@@ -57,6 +57,8 @@ def embed_markup(
     )
     if isinstance(chart, str):
         runtime.spec(chart)  # raises for unknown names
+        if not runtime.charts.allows(chart):
+            return Markup("")
         url = url_for("pyecharts.chart", name=chart)
         initial = initial_json(runtime, chart)
         attributes = f' data-chart="{escape(url)}"'

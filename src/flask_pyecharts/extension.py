@@ -31,6 +31,9 @@ DEFAULT_CONFIG: dict[str, t.Any] = {
     "PYECHARTS_MAX_WINDOW": 100_000,
     "PYECHARTS_HEARTBEAT": 15.0,
     "PYECHARTS_STREAM_TIMEOUT": 600.0,
+    "PYECHARTS_BUILD_TIMEOUT": 10.0,
+    "PYECHARTS_MAX_STREAMS": 5000,
+    "PYECHARTS_MAX_STREAMS_PER_CLIENT": 32,
     "PYECHARTS_MAX_CHARTS_PER_REQUEST": 64,
 }
 
@@ -100,6 +103,7 @@ class Charts:
         self.specs: dict[str, ChartSpec] = {}
         self.producers: dict[str, ProducerSpec] = {}
         self.dashboards: list[DashboardSpec] = []
+        self._access: t.Callable[[str], bool] | None = None
         self._apps: dict[int, Flask] = {}
         self._lock = threading.Lock()
         if app is not None:
@@ -228,6 +232,20 @@ class Charts:
             apps = list(self._apps.values())
         for app in apps:
             register_dashboard(app, spec)
+
+    def access(self, check: t.Callable[[str], bool]) -> t.Callable[[str], bool]:
+        """Register ``check(chart_name) -> bool``, asked on every request.
+
+        It runs in the request context (use ``flask.request``, ``g``, your
+        login extension). A chart it refuses answers ``403`` in the API, embeds
+        as nothing, and makes a dashboard that shows it answer ``403``.
+        """
+        self._access = check
+        return check
+
+    def allows(self, name: str) -> bool:
+        """Whether the current request may see chart ``name``."""
+        return self._access is None or bool(self._access(name))
 
     # -- use --------------------------------------------------------------
 

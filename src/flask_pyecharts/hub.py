@@ -77,9 +77,16 @@ class Hub:
             if chart in subscription.charts:
                 subscription._mark((chart,))
 
+    @property
+    def closed(self) -> bool:
+        """Whether the hub was closed: event streams then end."""
+        return self._stopped.is_set()
+
     def close(self) -> None:
-        """Stop the reader and wake every subscriber."""
+        """Stop the reader and wake every subscriber so their streams end."""
         self._stopped.set()
+        for subscription in self._current():
+            subscription._mark(())
         reader = self._reader
         if reader is not None and reader is not threading.current_thread():
             reader.join(READ_TIMEOUT + 1)

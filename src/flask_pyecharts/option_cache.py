@@ -9,6 +9,7 @@ read it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -53,6 +54,9 @@ class OptionCache:
     :param name: the chart's name.
     :param builder: returns a pyecharts chart or an option dict.
     :param refresh: seconds an option stays fresh; ``None`` builds it once.
+    :param shared: a store shared by the deployment's processes, if any.
+    :param timeout: seconds a build may take.
+    :param context: entered around each build (the app context).
     """
 
     def __init__(
@@ -61,10 +65,16 @@ class OptionCache:
         builder: t.Callable[[], t.Any],
         refresh: float | None,
         shared: Store | None = None,
+        timeout: float = 10.0,
+        context: t.Callable[[], t.ContextManager[t.Any]] = contextlib.nullcontext,
     ) -> None:
         self.name = name
         self.refresh = refresh
+        #: Seconds a build may take before viewers get a time-out error.
+        self.timeout = timeout
         self._builder = builder
+        self._context = context
+        self._running: threading.Thread | None = None
         self._clock = time.monotonic
         # Charts built once (no refresh) are built by each process.
         self._shared = shared if refresh else None
@@ -173,6 +183,34 @@ class OptionCache:
         self._shared.set_blob(f"option:{self.name}", dumps(saved), lifetime)
 
     def _build(self) -> _Entry:
+        """Run the builder with a time limit; a hung builder is not started twice."""
+        running = self._running
+        if running is not None and running.is_alive():
+            return self._timed_out()
+        outcome: list[t.Any] = []
+        thread = threading.Thread(
+            target=self._run_builder,
+            args=(outcome,),
+            name=f"pyecharts-build-{self.name}",
+            daemon=True,
+        )
+        self._running = thread
+        thread.start()
+        thread.join(self.timeout)
+        if not outcome:
+            return self._timed_out()
+        return t.cast(_Entry, outcome[0])
+
+    def _timed_out(self) -> _Entry:
+        logger.error("Chart %r: the builder ran over %s s", self.name, self.timeout)
+        message = f"Chart {self.name!r} timed out after {self.timeout:g} s."
+        return _Entry(self._clock(), None, BuildError(self.name, message))
+
+    def _run_builder(self, outcome: list[t.Any]) -> None:
+        with self._context():
+            outcome.append(self._build_here())
+
+    def _build_here(self) -> _Entry:
         try:
             document = build_document(self._builder(), self.name)
         except Exception as exc:

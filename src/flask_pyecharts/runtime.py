@@ -14,6 +14,7 @@ from flask import Flask, url_for
 
 from .assets import UnsupportedDependencyError, script_urls
 from .hub import Hub
+from .limits import StreamSlots
 from .option_cache import BuildError, OptionCache
 from .options import OptionDocument, dumps
 from .producers import ProducerThread
@@ -60,6 +61,10 @@ class ChartRuntime:
             app.config["PYECHARTS_STORE"], max_window=app.config["PYECHARTS_MAX_WINDOW"]
         )
         self.hub = Hub(self.store)
+        self.stream_slots = StreamSlots(
+            app.config["PYECHARTS_MAX_STREAMS"],
+            app.config["PYECHARTS_MAX_STREAMS_PER_CLIENT"],
+        )
         # Options are built once per deployment only when processes share a store.
         self._shared = None if isinstance(self.store, MemoryStore) else self.store
         self._caches: dict[str, OptionCache] = {}
@@ -131,7 +136,14 @@ class ChartRuntime:
             with self._lock:
                 cache = self._caches.setdefault(
                     spec.name,
-                    OptionCache(spec.name, spec.builder, spec.refresh, self._shared),
+                    OptionCache(
+                        spec.name,
+                        spec.builder,
+                        spec.refresh,
+                        shared=self._shared,
+                        timeout=float(self.config["PYECHARTS_BUILD_TIMEOUT"]),
+                        context=self.app.app_context,
+                    ),
                 )
         return cache.get()
 

@@ -1,0 +1,180 @@
+"""Bad input, access control, caps and faults."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+
+import pytest
+from flask import Flask
+
+from flask_pyecharts import Charts
+
+from .conftest import LiveServer, make_app, tutorial_bar
+from .sse_client import read_events
+
+
+class Stream:
+    """An open event-stream request; ``close()`` hangs up."""
+
+    def __init__(self, server: LiveServer, query: str) -> None:
+        host, port = server.url.removeprefix("http://").split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=5)
+        self.connection.request("GET", f"/charts/api/events?{query}")
+        self.response = self.connection.getresponse()
+        self.status = self.response.status
+        if self.status == 200:
+            self.response.readline()  # the stream started
+        else:
+            self.response.read()
+
+    def close(self) -> None:
+        self.response.close()
+        self.connection.close()
+
+
+def test_event_streams_are_capped_per_client_and_overall():
+    app, charts = make_app(PYECHARTS_MAX_STREAMS_PER_CLIENT=2, PYECHARTS_MAX_STREAMS=3)
+    server = LiveServer(app)
+    runtime = charts.runtime(app)
+    try:
+        streams = [Stream(server, "charts=temperature") for _ in range(2)]
+        assert [stream.status for stream in streams] == [200, 200]
+        streams.append(Stream(server, "charts=temperature"))
+        assert streams[-1].status == 429
+        assert streams[-1].response.getheader("Content-Type") == "application/json"
+        runtime.stream_slots.per_client = 10
+        streams.append(Stream(server, "charts=temperature"))
+        assert streams[-1].status == 200
+        streams.append(Stream(server, "charts=temperature"))
+        assert streams[-1].status == 503
+        for stream in streams:
+            stream.close()
+    finally:
+        server.stop()
+        charts.shutdown()
+
+
+def test_client_disconnect_mid_stream_frees_its_slot():
+    app, charts = make_app(PYECHARTS_HEARTBEAT=0.05)
+    server = LiveServer(app)
+    runtime = charts.runtime(app)
+    try:
+        stream = Stream(server, "charts=temperature")
+        assert stream.status == 200 and runtime.stream_slots.count() == 1
+        stream.close()
+        deadline = time.monotonic() + 3
+        while runtime.stream_slots.count() and time.monotonic() < deadline:
+            charts.append("temperature", ("x", 1))  # writes reveal the closed socket
+            time.sleep(0.05)
+        assert runtime.stream_slots.count() == 0
+    finally:
+        server.stop()
+        charts.shutdown()
+
+
+def test_shutdown_ends_open_streams_cleanly():
+    app, charts = make_app()
+    server = LiveServer(app)
+    result = {}
+
+    def listen() -> None:
+        events, _ = read_events(f"{server.url}/charts/api/events?charts=temperature")
+        result["events"] = events
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    time.sleep(0.3)
+    charts.shutdown()
+    listener.join(5)
+    server.stop()
+    assert not listener.is_alive()
+    assert [event.event for event in result["events"]] == ["reset"]
+
+
+def test_hung_builder_times_out_and_others_stay_live():
+    app = Flask(__name__)
+    app.config["PYECHARTS_BUILD_TIMEOUT"] = 0.2
+    charts = Charts(app)
+    release = threading.Event()
+    calls = []
+
+    @charts.chart("hangs", refresh=0.1)
+    def hangs() -> dict:
+        calls.append(1)
+        release.wait(5)
+        return {"series": []}
+
+    charts.chart("fine", refresh=0.1)(tutorial_bar)
+    client = app.test_client()
+    started = time.monotonic()
+    response = client.get("/charts/api/charts/hangs")
+    assert response.status_code == 503
+    assert "timed out" in response.json["error"]
+    assert time.monotonic() - started < 1.0
+    time.sleep(0.15)
+    assert client.get("/charts/api/charts/hangs").status_code == 503
+    assert len(calls) == 1  # a hung builder is not started twice
+    assert client.get("/charts/api/charts/fine").status_code == 200
+    release.set()
+    charts.shutdown()
+
+
+def test_access_hook_guards_api_embed_and_dashboards():
+    app, charts = make_app()
+    charts.dashboard("/secret", ["sales", "temperature"], title="Secret")
+    charts.dashboard("/open", ["temperature"], title="Open")
+    charts.access(lambda name: name != "sales")
+    client = app.test_client()
+    assert client.get("/charts/api/charts/sales").status_code == 403
+    assert client.get("/charts/api/charts/sales").json == {
+        "error": "Not allowed to view chart 'sales'."
+    }
+    assert client.get("/charts/api/charts/temperature").status_code == 200
+    assert client.get("/charts/api/updates?charts=temperature,sales").status_code == 403
+    assert client.get("/charts/api/events?charts=sales").status_code == 403
+    assert client.get("/secret").status_code == 403
+    assert client.get("/open").status_code == 200
+    with app.test_request_context():
+        assert str(charts.embed("sales")) == ""
+    charts.shutdown()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/charts/api/charts/%ff%fe",
+        "/charts/api/charts/temperature/points?since=%ff%fe",
+        "/charts/api/updates?charts=%ff&since=%fe",
+        "/charts/api/events?charts=temperature&since=" + "a" * 9000,
+    ],
+)
+def test_non_utf8_and_oversized_input_is_a_clear_4xx(client, path):
+    response = client.get(path)
+    assert 400 <= response.status_code < 500
+    assert response.json["error"]
+
+
+def test_future_cursor_resets(client, charts):
+    charts.append("temperature", ("a", 1))
+    cursor = client.get("/charts/api/charts/temperature").json["cursor"]
+    epoch = cursor.split(".")[0]
+    page = client.get(
+        f"/charts/api/charts/temperature/points?since={epoch}.999999"
+    ).json
+    assert page["reset"] is True and page["points"] == [[0, ["a", 1]]]
+
+
+def test_builder_returning_something_unserializable_names_chart_and_type(client):
+    app = Flask(__name__)
+    charts = Charts(app)
+
+    @charts.chart("odd")
+    def odd() -> dict:
+        return {"series": [{"data": [object()]}]}
+
+    response = app.test_client().get("/charts/api/charts/odd")
+    assert response.status_code == 503
+    assert "'odd'" in response.json["error"] and "object" in response.json["error"]
+    charts.shutdown()
