@@ -57,6 +57,7 @@ class Hub:
         self._subscriptions: set[Subscription] = set()
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        self._followed = threading.Condition()
         self._reader: threading.Thread | None = None
 
     def subscribe(self, charts: t.Iterable[str]) -> Subscription:
@@ -69,6 +70,9 @@ class Hub:
                     target=self._read, name="pyecharts-hub", daemon=True
                 )
                 self._reader.start()
+        if subscription.charts:
+            with self._followed:
+                self._followed.notify()
         return subscription
 
     def notify(self, chart: str) -> None:
@@ -85,6 +89,8 @@ class Hub:
     def close(self) -> None:
         """Stop the reader and wake every subscriber so their streams end."""
         self._stopped.set()
+        with self._followed:
+            self._followed.notify()
         for subscription in self._current():
             subscription._mark(())
         reader = self._reader
@@ -119,8 +125,9 @@ class Hub:
                 logger.exception("The hub could not read the store; retrying")
                 self._stopped.wait(READ_TIMEOUT)
                 continue
-            if not positions:
-                self._stopped.wait(0.05)
+            if not positions:  # nobody follows a stream: sleep until someone does
+                with self._followed:
+                    self._followed.wait(READ_TIMEOUT)
             if moved:
                 positions.update(moved)
                 for subscription in self._current():
