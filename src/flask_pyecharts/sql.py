@@ -140,14 +140,15 @@ class TableStream:
         with self.engine.connect() as connection:
             if cursor is None:
                 rows = self._start(connection, table, column)
-                after = rows[-1]._mapping[column.name] if rows else None
+                after = rows[-1]._mapping[column] if rows else None
                 if not rows and self.backfill == 0:
                     after = connection.execute(select(func.max(column))).scalar()
             else:
                 after = _load(cursor.get("after"), column)
-                rows = list(connection.execute(self._statement(after), {"after": after}))
+                statement = self._statement(table, column, after)
+                rows = list(connection.execute(statement, {"after": after}))
                 if rows:
-                    after = rows[-1]._mapping[column.name]
+                    after = rows[-1]._mapping[column]
         points = [point for point in map(self.to_point, rows) if point is not None]
         payload = {self.series: points} if self.series else points
         return t.cast(list, payload), {"after": _dump(after)}
@@ -160,8 +161,7 @@ class TableStream:
         latest = select(table).order_by(column.desc()).limit(self.backfill)
         return list(reversed(connection.execute(latest).all()))
 
-    def _statement(self, after: t.Any) -> t.Any:
-        table, column = self._reflect()
+    def _statement(self, table: Table, column: Column, after: t.Any) -> t.Any:
         statement = select(table)
         if after is not None:
             statement = statement.where(column > bindparam("after", type_=column.type))
