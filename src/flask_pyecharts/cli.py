@@ -1,14 +1,63 @@
-"""The ``flask-pyecharts`` command line."""
+"""The command line: ``flask-pyecharts`` and the ``flask pyecharts`` commands.
+
+- ``flask-pyecharts demo`` runs the demo report system;
+- ``flask-pyecharts export`` writes a dashboard as one self-contained HTML file;
+- ``flask pyecharts ...`` offers ``export`` and ``charts`` for your own app
+  (registered on ``app.cli`` by :meth:`Charts.init_app`).
+"""
 
 from __future__ import annotations
 
+import sys
+import typing as t
+from pathlib import Path
+
 import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, ScriptInfo
+
+_CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _database_option(function: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+    return click.option(
+        "--database",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="The demo's SQLite file, created with 90 days of orders if missing"
+        " [default: in ~/.cache].",
+    )(function)
+
+
+_output_argument = click.argument(
+    "output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=Path("dashboard.html"),
+)
+_dashboard_option = click.option(
+    "--dashboard",
+    "rule",
+    metavar="RULE",
+    default=None,
+    help="The URL rule of the dashboard to export, such as '/'"
+    " [default: the first dashboard].",
+)
+_title_option = click.option(
+    "--title", default=None, help="The page title [default: the dashboard's]."
+)
+
+
+@click.group(context_settings=_CONTEXT)
 @click.version_option(package_name="Flask-PyEcharts")
 def main() -> None:
-    """Publish pyecharts charts from Flask as live web pages."""
+    """Publish pyecharts charts from Flask as live web pages.
+
+    Try the demo, a live retail sales dashboard on SQLite:
+
+        flask-pyecharts demo
+
+    In your own app, the same commands are under 'flask pyecharts'.
+    """
 
 
 @main.command()
@@ -22,10 +71,158 @@ def main() -> None:
     type=click.IntRange(1, 65535),
     help="Port to listen on.",
 )
-def demo(host: str, port: int) -> None:
-    """Run the demo report system on http://HOST:PORT/."""
-    from .demo import create_app
+@_database_option
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Delete the database first and generate a new one.",
+)
+@click.option(
+    "--no-simulator",
+    "simulate",
+    is_flag=True,
+    flag_value=False,
+    default=True,
+    help="Do not insert new orders every second.",
+)
+def demo(
+    host: str, port: int, database: Path | None, reset: bool, simulate: bool
+) -> None:
+    """Run the demo report system on http://HOST:PORT/.
 
-    app = create_app()
-    click.echo(f"Demo running on http://{host}:{port}/ (Ctrl+C to stop)")
-    app.run(host=host, port=port, threaded=True)
+    A live retail sales dashboard on an embedded SQLite database, created on
+    first run (about 70,000 orders over 90 days), with new orders every second.
+
+    \b
+    Pages:
+      /        the dashboard (charts fetched, updates pushed)
+      /report  the server-rendered report (a Jinja template)
+    Database:
+      ~/.cache/flask-pyecharts/demo.sqlite3, unless --database is given
+    """
+    from .demo import create_app
+    from .demo.db import default_path
+
+    path = database or default_path()
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if not path.exists():
+        click.echo(f"Creating the demo database {path}")
+    app = create_app(path, simulate=simulate)
+    click.echo(
+        f"Demo running on http://{host}:{port}/ (dashboard) and"
+        f" http://{host}:{port}/report (report). Press Ctrl+C to stop."
+    )
+    try:
+        app.run(host=host, port=port, threaded=True, load_dotenv=False)
+    finally:
+        _shutdown(app)
+
+
+@main.command("export")
+@_output_argument
+@_database_option
+@click.option(
+    "--app",
+    "import_name",
+    metavar="IMPORT",
+    default=None,
+    help="Export from your app instead of the demo: 'module:app' or"
+    " 'module:create_app()', as with 'flask --app'.",
+)
+@_dashboard_option
+@_title_option
+def export_command(
+    output: Path,
+    database: Path | None,
+    import_name: str | None,
+    rule: str | None,
+    title: str | None,
+) -> None:
+    """Write a dashboard as one HTML file that opens offline.
+
+    The file holds the charts' current data, ECharts and the client runtime:
+    send it by mail or open it without a network. OUTPUT defaults to
+    dashboard.html; '-' writes to standard output.
+    """
+    if import_name and database:
+        raise click.UsageError("--database is for the demo; it cannot go with --app.")
+    if import_name:
+        app = ScriptInfo(app_import_path=import_name).load_app()
+    else:
+        from .demo import create_app
+
+        app = create_app(database, simulate=False, progress=output != Path("-"))
+    try:
+        with app.app_context():
+            _export(output, rule, title)
+    finally:
+        _shutdown(app)
+
+
+@click.group("pyecharts", cls=AppGroup, context_settings=_CONTEXT)
+def flask_group() -> None:
+    """Flask-PyEcharts: list and export this app's charts."""
+
+
+@flask_group.command("export")
+@_output_argument
+@_dashboard_option
+@_title_option
+def flask_export(output: Path, rule: str | None, title: str | None) -> None:
+    """Write a dashboard as one HTML file that opens offline.
+
+    The file holds the charts' current data, ECharts and the client runtime.
+    OUTPUT defaults to dashboard.html; '-' writes to standard output.
+    """
+    _export(output, rule, title)
+
+
+@flask_group.command("charts")
+def flask_charts() -> None:
+    """List the registered charts and dashboards."""
+    runtime = current_app.extensions.get("pyecharts")
+    if runtime is None:
+        raise click.ClickException("Charts is not registered on this app.")
+    specs = list(runtime.charts.specs.values())
+    if not specs:
+        click.echo("No charts registered.")
+    for spec in specs:
+        how = f"window {spec.window}" if spec.window else _every(spec.refresh)
+        producer = runtime.charts.producers.get(spec.name)
+        if producer is not None:
+            how += f", producer every {producer.every:g} s"
+        click.echo(f"{spec.name:<24} {spec.kind:<7} {how}")
+    for dashboard in runtime.charts.dashboards:
+        names = ", ".join(dashboard.names)
+        click.echo(f"dashboard {dashboard.rule} {dashboard.title!r}: {names}")
+
+
+def _every(refresh: float | None) -> str:
+    return f"rebuilt every {refresh:g} s" if refresh else "built once"
+
+
+def _export(output: Path, rule: str | None, title: str | None) -> None:
+    """Export within an app context; errors become click errors."""
+    from .export import ExportError, export_dashboard
+
+    try:
+        result = export_dashboard(current_app, rule, title=title)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    for problem in result.problems:
+        click.echo(f"Warning: {problem}", err=True)
+    if output == Path("-"):
+        sys.stdout.write(result.html)
+        return
+    output.write_text(result.html, encoding="utf-8")
+    size = output.stat().st_size / 1024
+    click.echo(f"Wrote {output} ({len(result.charts)} charts, {size:,.0f} KiB)")
+
+
+def _shutdown(app: Flask) -> None:
+    """Stop the app's background threads (producers, simulator)."""
+    runtime = app.extensions.get("pyecharts")
+    if runtime is not None:
+        runtime.charts.shutdown()

@@ -1,54 +1,73 @@
-"""The demo app: a live sales bar chart and a streaming temperature line."""
+"""The demo report system: a live retail sales dashboard on SQLite.
+
+``flask-pyecharts demo`` runs it; ``create_app`` is an ordinary Flask factory,
+so ``flask --app flask_pyecharts.demo run`` works too. Pages:
+
+- ``/``: the dashboard (separated mode: charts fetched and kept live by the
+  client runtime, updates pushed with Server-Sent Events);
+- ``/report``: a server-rendered report (mixed mode: a Jinja template with
+  ``{{ charts.scripts() }}`` and ``{{ charts.embed("name") }}``).
+"""
 
 from __future__ import annotations
 
-import datetime
-import random
+import os
+from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask
-from pyecharts import options as opts
-from pyecharts.charts import Bar, Line
+from sqlalchemy import Engine
 
 from flask_pyecharts import Charts
 
-CATEGORIES = ["衬衫", "羊毛衫", "雪纺衫", "裤子", "高跟鞋", "袜子"]
+from . import db, report
 
 
-def create_app() -> Flask:
-    """A small app with two live charts on one dashboard."""
+@dataclass
+class Demo:
+    """What the demo keeps on ``app.extensions["pyecharts_demo"]``."""
+
+    engine: Engine
+    database: Path
+    simulator: db.Simulator | None
+
+
+class DemoCharts(Charts):
+    """:class:`Charts` whose ``shutdown`` also stops the order simulator."""
+
+    demo: Demo | None = None
+
+    def shutdown(self) -> None:
+        """Stop the simulator, the producers and the hub; close the database."""
+        if self.demo is not None:
+            if self.demo.simulator is not None:
+                self.demo.simulator.stop()
+        super().shutdown()
+        if self.demo is not None:
+            self.demo.engine.dispose()
+
+
+def create_app(
+    database: str | os.PathLike[str] | None = None,
+    *,
+    simulate: bool = True,
+    progress: bool = True,
+) -> Flask:
+    """The demo app on the SQLite file ``database``, created on first use.
+
+    :param database: the database file; default ``~/.cache/flask-pyecharts/
+        demo.sqlite3`` (or ``$XDG_CACHE_HOME``).
+    :param simulate: insert new orders every second, as a live shop would.
+    :param progress: show a progress bar while the database is generated.
+    """
+    path = Path(database) if database is not None else db.default_path()
+    engine = db.open_database(path, progress=progress)
     app = Flask(__name__)
-    charts = Charts(app)
-
-    @charts.chart("sales", refresh=2.0, title="销售情况")
-    def sales() -> Bar:
-        return (
-            Bar()
-            .add_xaxis(CATEGORIES)
-            .add_yaxis("商家A", [random.randint(5, 100) for _ in CATEGORIES])
-            .add_yaxis("商家B", [random.randint(5, 100) for _ in CATEGORIES])
-            .set_global_opts(title_opts=opts.TitleOpts(title="某商场销售情况"))
-        )
-
-    @charts.chart("temperature", window=120, title="实时温度")
-    def temperature() -> Line:
-        return (
-            Line()
-            .add_xaxis([])
-            .add_yaxis("温度 (°C)", [], is_smooth=True, is_symbol_show=False)
-            .set_global_opts(
-                title_opts=opts.TitleOpts(title="实时温度"),
-                yaxis_opts=opts.AxisOpts(min_="dataMin"),
-            )
-        )
-
-    @charts.producer("temperature", every=1.0)
-    def readings(cursor: float | None) -> tuple[list, float]:
-        value = 21.0 if cursor is None else cursor
-        value = round(value + random.uniform(-0.5, 0.5), 2)
-        now = datetime.datetime.now().strftime("%H:%M:%S")
-        return [(now, value)], value
-
-    charts.dashboard(
-        "/", ["sales", "temperature"], title="Flask-PyEcharts 演示", columns=2
-    )
+    charts = DemoCharts(app)
+    report.register(charts, engine)
+    app.register_blueprint(report.bp)
+    simulator = db.Simulator(engine) if simulate else None
+    charts.demo = app.extensions["pyecharts_demo"] = Demo(engine, path, simulator)
+    if simulator is not None:
+        simulator.start()
     return app

@@ -1,0 +1,375 @@
+"""The demo report: eight live charts on the retail database, and a report page.
+
+Every builder is a few lines of SQL through :func:`flask_pyecharts.sql.query`
+(values bound, never formatted) and a pyecharts chart. The ``live_orders``
+stream is fed by a :class:`~flask_pyecharts.sql.TableStream` on the orders
+table, so any order inserted by anyone shows up within a second.
+"""
+
+from __future__ import annotations
+
+import datetime
+import typing as t
+
+from flask import Blueprint, current_app, render_template
+from pyecharts import options as opts
+from pyecharts.charts import Bar, Gauge, HeatMap, Line, Pie
+
+from ..sql import TableStream, query
+from .db import now, stamp
+
+if t.TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import Row
+
+    from flask_pyecharts import Charts
+
+#: The dashboard's charts, in display order, with their titles.
+TITLES = {
+    "target": "今日销售目标完成率",
+    "live_orders": "实时订单（每笔金额，元）",
+    "orders_per_minute": "每分钟订单数（近 30 分钟）",
+    "channel_share": "渠道销售占比（近 30 天）",
+    "category_sales": "品类销售额（近 30 天，元）",
+    "province_sales": "各省份销售额 Top 15（近 30 天）",
+    "hour_heatmap": "下单时段分布（近 90 天，星期 × 小时）",
+    "top_products": "热销商品 Top 10（近 30 天，元）",
+}
+WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+RECENT_DAYS = 30
+
+bp = Blueprint("demo", __name__, template_folder="templates")
+
+
+def days_ago(days: int) -> str:
+    """Midnight ``days`` days ago, as stored in ``orders.created_at``."""
+    midnight = now().replace(hour=0, minute=0, second=0)
+    return stamp(midnight - datetime.timedelta(days=days))
+
+
+def kpis(engine: Engine) -> dict[str, float]:
+    """Today's sales, orders and average order value, and the daily goal."""
+    today = query(
+        engine,
+        "SELECT COUNT(*) AS orders, COALESCE(SUM(amount), 0) AS sales"
+        " FROM orders WHERE created_at >= :today",
+        today=days_ago(0),
+    )[0]
+    past = query(
+        engine,
+        "SELECT COALESCE(SUM(amount), 0) AS sales FROM orders"
+        " WHERE created_at >= :start AND created_at < :today",
+        start=days_ago(28),
+        today=days_ago(0),
+    )[0]
+    recent = query(
+        engine,
+        "SELECT COALESCE(SUM(amount), 0) AS sales FROM orders"
+        " WHERE created_at >= :start",
+        start=days_ago(RECENT_DAYS),
+    )[0]
+    return {
+        "sales": float(today.sales),
+        "orders": int(today.orders),
+        "average": float(today.sales) / today.orders if today.orders else 0.0,
+        "goal": max(round(float(past.sales) / 28 * 1.1, -3), 1000.0),
+        "recent_sales": float(recent.sales),
+    }
+
+
+#: How orders join each dimension: (label, joins, key). Fixed SQL fragments.
+_DIMENSIONS = {
+    "category": (
+        "categories.name",
+        "JOIN products ON products.id = orders.product_id"
+        " JOIN categories ON categories.id = products.category_id",
+        "categories.id",
+    ),
+    "product": (
+        "products.name",
+        "JOIN products ON products.id = orders.product_id",
+        "products.id",
+    ),
+    "province": (
+        "provinces.name",
+        "JOIN provinces ON provinces.id = orders.province_id",
+        "provinces.id",
+    ),
+    "channel": (
+        "channels.name",
+        "JOIN channels ON channels.id = orders.channel_id",
+        "channels.id",
+    ),
+}
+
+
+def sales_by(engine: Engine, dimension: str, limit: int = 50) -> list[Row]:
+    """Rows ``(name, sales, orders)`` of the last 30 days, largest sales first.
+
+    :param dimension: ``category``, ``product``, ``province`` or ``channel``.
+    """
+    label, joins, key = _DIMENSIONS[dimension]  # fixed SQL, never user text
+    return query(
+        engine,
+        f"SELECT {label} AS name, SUM(orders.amount) AS sales, COUNT(*) AS orders"
+        f" FROM orders {joins} WHERE orders.created_at >= :start"
+        f" GROUP BY {key}, {label} ORDER BY sales DESC LIMIT :limit",
+        start=days_ago(RECENT_DAYS),
+        limit=limit,
+    )
+
+
+def _yuan(value: float) -> float:
+    return round(value, 2)
+
+
+def register(charts: Charts, engine: Engine) -> None:
+    """Register the demo's charts, its live producer and its dashboard."""
+
+    @charts.chart("target", refresh=2.0, title=TITLES["target"])
+    def target() -> Gauge:
+        kpi = kpis(engine)
+        percent = round(kpi["sales"] / kpi["goal"] * 100, 1)
+        return (
+            Gauge()
+            .add(
+                "完成率",
+                [("目标完成率", percent)],
+                max_=100 if percent <= 100 else 150,
+                radius="85%",
+                center=["50%", "58%"],
+                detail_label_opts=opts.GaugeDetailOpts(
+                    formatter="{value}%", font_size=26, offset_center=[0, "45%"]
+                ),
+                title_label_opts=opts.GaugeTitleOpts(offset_center=[0, "72%"]),
+            )
+            .set_global_opts(
+                title_opts=opts.TitleOpts(
+                    title=f"今日销售额 ¥{kpi['sales']:,.0f}",
+                    subtitle=(
+                        f"目标 ¥{kpi['goal']:,.0f} · {kpi['orders']:,} 笔"
+                        f" · 客单价 ¥{kpi['average']:,.0f}"
+                    ),
+                    pos_left="center",
+                ),
+                legend_opts=opts.LegendOpts(is_show=False),
+            )
+        )
+
+    @charts.chart("live_orders", window=200, title=TITLES["live_orders"])
+    def live_orders() -> Line:
+        return (
+            Line()
+            .add_xaxis([])
+            .add_yaxis(
+                "订单金额",
+                [],
+                symbol_size=5,
+                label_opts=opts.LabelOpts(is_show=False),
+                areastyle_opts=opts.AreaStyleOpts(opacity=0.12),
+            )
+            .set_global_opts(
+                xaxis_opts=opts.AxisOpts(type_="time"),
+                yaxis_opts=opts.AxisOpts(type_="value", name="元"),
+                tooltip_opts=opts.TooltipOpts(trigger="axis"),
+                legend_opts=opts.LegendOpts(is_show=False),
+            )
+        )
+
+    charts.producer("live_orders", every=0.5)(
+        TableStream(
+            engine,
+            "orders",
+            "id",
+            lambda row: (row.created_at, _yuan(row.amount)),
+            backfill=120,
+        )
+    )
+
+    @charts.chart("orders_per_minute", refresh=2.0, title=TITLES["orders_per_minute"])
+    def orders_per_minute() -> Bar:
+        start = now().replace(second=0) - datetime.timedelta(minutes=29)
+        rows = query(
+            engine,
+            "SELECT substr(created_at, 1, 16) AS minute, COUNT(*) AS orders"
+            " FROM orders WHERE created_at >= :start GROUP BY 1",
+            start=stamp(start),
+        )
+        counts = {row.minute: row.orders for row in rows}
+        minutes = [start + datetime.timedelta(minutes=i) for i in range(30)]
+        return (
+            Bar()
+            .add_xaxis([moment.strftime("%H:%M") for moment in minutes])
+            .add_yaxis(
+                "订单数",
+                [counts.get(stamp(moment)[:16], 0) for moment in minutes],
+                label_opts=opts.LabelOpts(is_show=False),
+                bar_max_width=18,
+            )
+            .set_global_opts(
+                legend_opts=opts.LegendOpts(is_show=False),
+                tooltip_opts=opts.TooltipOpts(trigger="axis"),
+                yaxis_opts=opts.AxisOpts(min_interval=1),
+            )
+        )
+
+    @charts.chart("channel_share", refresh=10.0, title=TITLES["channel_share"])
+    def channel_share() -> Pie:
+        rows = sales_by(engine, "channel")
+        return (
+            Pie()
+            .add(
+                "销售额",
+                [(row.name, _yuan(row.sales)) for row in rows],
+                radius=["38%", "66%"],
+                center=["50%", "55%"],
+                label_opts=opts.LabelOpts(formatter="{b}\n{d}%"),
+            )
+            .set_global_opts(
+                legend_opts=opts.LegendOpts(type_="scroll", pos_top="0"),
+                tooltip_opts=opts.TooltipOpts(trigger="item", formatter="{b}: ¥{c}"),
+            )
+        )
+
+    @charts.chart("category_sales", refresh=10.0, title=TITLES["category_sales"])
+    def category_sales() -> Bar:
+        rows = list(reversed(sales_by(engine, "category")))  # largest on top
+        return (
+            Bar()
+            .add_xaxis([row.name for row in rows])
+            .add_yaxis(
+                "销售额",
+                [_yuan(row.sales) for row in rows],
+                label_opts=opts.LabelOpts(is_show=False),
+            )
+            .reversal_axis()
+            .set_global_opts(
+                legend_opts=opts.LegendOpts(is_show=False),
+                tooltip_opts=opts.TooltipOpts(trigger="axis"),
+            )
+        )
+
+    @charts.chart("province_sales", refresh=10.0, title=TITLES["province_sales"])
+    def province_sales() -> Bar:
+        rows = sales_by(engine, "province", limit=15)
+        return (
+            Bar()
+            .add_xaxis([row.name for row in rows])
+            .add_yaxis(
+                "销售额",
+                [_yuan(row.sales) for row in rows],
+                label_opts=opts.LabelOpts(is_show=False),
+            )
+            .set_global_opts(
+                legend_opts=opts.LegendOpts(is_show=False),
+                tooltip_opts=opts.TooltipOpts(trigger="axis"),
+                visualmap_opts=opts.VisualMapOpts(
+                    is_show=False,
+                    min_=_yuan(rows[-1].sales) if rows else 0,
+                    max_=_yuan(rows[0].sales) if rows else 1,
+                    range_color=["#9ecae1", "#08519c"],
+                ),
+            )
+        )
+
+    @charts.chart("hour_heatmap", refresh=60.0, title=TITLES["hour_heatmap"])
+    def hour_heatmap() -> HeatMap:
+        rows = query(
+            engine,
+            "SELECT CAST(strftime('%w', created_at) AS INTEGER) AS weekday,"
+            " CAST(strftime('%H', created_at) AS INTEGER) AS hour,"
+            " COUNT(*) AS orders FROM orders WHERE created_at >= :start"
+            " GROUP BY 1, 2",
+            start=days_ago(90),
+        )
+        # SQLite counts weekdays from Sunday (0); the axis starts on Monday.
+        data = [[row.hour, (row.weekday + 6) % 7, row.orders] for row in rows]
+        highest = max((item[2] for item in data), default=1)
+        return (
+            HeatMap()
+            .add_xaxis([f"{hour}时" for hour in range(24)])
+            .add_yaxis(
+                "订单数",
+                WEEKDAYS,
+                data,
+                label_opts=opts.LabelOpts(is_show=False),
+            )
+            .set_global_opts(
+                legend_opts=opts.LegendOpts(is_show=False),
+                visualmap_opts=opts.VisualMapOpts(
+                    min_=0,
+                    max_=highest,
+                    orient="horizontal",
+                    pos_left="center",
+                    pos_bottom="0",
+                    item_height=160,
+                ),
+                xaxis_opts=opts.AxisOpts(splitarea_opts=opts.SplitAreaOpts(True)),
+                yaxis_opts=opts.AxisOpts(splitarea_opts=opts.SplitAreaOpts(True)),
+            )
+        )
+
+    @charts.chart("top_products", refresh=10.0, title=TITLES["top_products"])
+    def top_products() -> Bar:
+        rows = list(reversed(sales_by(engine, "product", limit=10)))
+        return (
+            Bar()
+            .add_xaxis([row.name for row in rows])
+            .add_yaxis(
+                "销售额",
+                [_yuan(row.sales) for row in rows],
+                label_opts=opts.LabelOpts(is_show=False),
+                color="#e6734f",
+            )
+            .reversal_axis()
+            .set_global_opts(
+                legend_opts=opts.LegendOpts(is_show=False),
+                tooltip_opts=opts.TooltipOpts(trigger="axis"),
+            )
+        )
+
+    charts.dashboard(
+        "/", list(TITLES), title="零售实时销售看板", columns=2, endpoint="dashboard"
+    )
+
+
+def daily_trend(engine: Engine) -> Line:
+    """Sales per day over 90 days: a one-off chart for the report page."""
+    rows = query(
+        engine,
+        "SELECT substr(created_at, 1, 10) AS day, SUM(amount) AS sales,"
+        " COUNT(*) AS orders FROM orders WHERE created_at >= :start"
+        " GROUP BY 1 ORDER BY 1",
+        start=days_ago(90),
+    )
+    return (
+        Line()
+        .add_xaxis([row.day for row in rows])
+        .add_yaxis(
+            "销售额（元）",
+            [_yuan(row.sales) for row in rows],
+            is_smooth=True,
+            is_symbol_show=False,
+            label_opts=opts.LabelOpts(is_show=False),
+            areastyle_opts=opts.AreaStyleOpts(opacity=0.15),
+        )
+        .set_global_opts(
+            tooltip_opts=opts.TooltipOpts(trigger="axis"),
+            datazoom_opts=[opts.DataZoomOpts(range_start=50, range_end=100)],
+            legend_opts=opts.LegendOpts(is_show=False),
+        )
+    )
+
+
+@bp.route("/report")
+def report() -> str:
+    """The server-rendered report (mixed mode): one Jinja template."""
+    engine = current_app.extensions["pyecharts_demo"].engine
+    return render_template(
+        "report.html",
+        kpi=kpis(engine),
+        trend=daily_trend(engine),
+        products=sales_by(engine, "product", limit=10),
+        titles=TITLES,
+        generated=now(),
+    )
