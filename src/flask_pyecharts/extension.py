@@ -121,6 +121,7 @@ class Charts:
         for key, value in DEFAULT_CONFIG.items():
             app.config.setdefault(key, value)
         from .api import make_blueprint, register_error_handler
+        from .cli import flask_group
         from .dashboard import register_dashboard
         from .runtime import ChartRuntime
 
@@ -132,6 +133,7 @@ class Charts:
         )
         register_error_handler(app, app.config["PYECHARTS_URL_PREFIX"])
         app.jinja_env.globals["charts"] = self
+        app.cli.add_command(flask_group)
         with self._lock:
             self._apps[id(app)] = app
             dashboards = list(self.dashboards)
