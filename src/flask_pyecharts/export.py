@@ -46,6 +46,7 @@ _TEMPLATE = """\
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="Flask-PyEcharts {{ version }}">
 <title>{{ title }}</title>
+<link rel="icon" href="data:,">
 <style>{{ stylesheet }}
 .fpe-export-error { color: var(--fpe-error); min-height: 200px; margin: 0; }
 </style>

@@ -221,12 +221,12 @@ def register(charts: Charts, engine: Engine) -> None:
             .add(
                 "销售额",
                 [(row.name, _yuan(row.sales)) for row in rows],
-                radius=["38%", "66%"],
-                center=["50%", "55%"],
+                radius=["36%", "62%"],
+                center=["50%", "46%"],
                 label_opts=opts.LabelOpts(formatter="{b}\n{d}%"),
             )
             .set_global_opts(
-                legend_opts=opts.LegendOpts(type_="scroll", pos_top="0"),
+                legend_opts=opts.LegendOpts(type_="scroll", pos_bottom="0"),
                 tooltip_opts=opts.TooltipOpts(trigger="item", formatter="{b}: ¥{c}"),
             )
         )
@@ -285,7 +285,7 @@ def register(charts: Charts, engine: Engine) -> None:
         # SQLite counts weekdays from Sunday (0); the axis starts on Monday.
         data = [[row.hour, (row.weekday + 6) % 7, row.orders] for row in rows]
         highest = max((item[2] for item in data), default=1)
-        return (
+        chart = (
             HeatMap()
             .add_xaxis([f"{hour}时" for hour in range(24)])
             .add_yaxis(
@@ -296,18 +296,22 @@ def register(charts: Charts, engine: Engine) -> None:
             )
             .set_global_opts(
                 legend_opts=opts.LegendOpts(is_show=False),
+                tooltip_opts=opts.TooltipOpts(trigger="item"),
                 visualmap_opts=opts.VisualMapOpts(
                     min_=0,
                     max_=highest,
                     orient="horizontal",
                     pos_left="center",
-                    pos_bottom="0",
-                    item_height=160,
+                    pos_top="0",
+                    item_width=12,
+                    item_height=220,
                 ),
                 xaxis_opts=opts.AxisOpts(splitarea_opts=opts.SplitAreaOpts(True)),
                 yaxis_opts=opts.AxisOpts(splitarea_opts=opts.SplitAreaOpts(True)),
             )
         )
+        chart.options["grid"] = opts.GridOpts(pos_top=56, pos_bottom=24)
+        return chart
 
     @charts.chart("top_products", refresh=10.0, title=TITLES["top_products"])
     def top_products() -> Bar:
@@ -334,13 +338,15 @@ def register(charts: Charts, engine: Engine) -> None:
 
 
 def daily_trend(engine: Engine) -> Line:
-    """Sales per day over 90 days: a one-off chart for the report page."""
+    """Sales per day over the last 90 full days: a one-off chart for the report."""
     rows = query(
         engine,
         "SELECT substr(created_at, 1, 10) AS day, SUM(amount) AS sales,"
-        " COUNT(*) AS orders FROM orders WHERE created_at >= :start"
+        " COUNT(*) AS orders FROM orders"
+        " WHERE created_at >= :start AND created_at < :today"
         " GROUP BY 1 ORDER BY 1",
         start=days_ago(90),
+        today=days_ago(0),
     )
     return (
         Line()
@@ -348,7 +354,6 @@ def daily_trend(engine: Engine) -> Line:
         .add_yaxis(
             "销售额（元）",
             [_yuan(row.sales) for row in rows],
-            is_smooth=True,
             is_symbol_show=False,
             label_opts=opts.LabelOpts(is_show=False),
             areastyle_opts=opts.AreaStyleOpts(opacity=0.15),
