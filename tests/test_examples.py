@@ -1,0 +1,41 @@
+"""Each example serves its page and its chart."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(
+        f"example_{name}", EXAMPLES / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("name", "chart"),
+    [
+        ("mixed_mode", "bar"),
+        ("separated_mode", "bar"),
+        ("full_refresh", "bar"),
+        ("incremental_refresh", "line"),
+    ],
+)
+def test_example_serves_page_and_chart(name, chart):
+    module = load(name)
+    client = module.app.test_client()
+    page = client.get("/")
+    assert page.status_code == 200
+    assert b"flask-pyecharts.js" in page.data or b"fpe-chart" in page.data
+    assert b"cdn" not in page.data.lower()
+    document = client.get(f"/charts/api/charts/{chart}").json
+    assert document["option"]["series"]
+    module.charts.shutdown()
+    page.close()
