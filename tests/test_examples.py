@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ def load(name: str):
         f"example_{name}", EXAMPLES / f"{name}.py"
     )
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # Flask finds templates and static from it
     spec.loader.exec_module(module)
     return module
 
