@@ -1,0 +1,282 @@
+"""The command line: ``flask-pyecharts`` and the ``flask pyecharts`` group."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import typing as t
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from pyecharts.charts import Bar, Line
+
+from flask_pyecharts import Charts, JsCode
+from flask_pyecharts.cli import flask_group, main
+from flask_pyecharts.demo.db import create_database
+
+from .conftest import make_app, tutorial_bar
+
+INITIAL = re.compile(
+    r'<script type="application/json" class="fpe-initial">(.*?)</script>'
+)
+
+
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    create_database(path, progress=False, seed=7)
+    return path
+
+
+def documents(html: str) -> list[dict[str, t.Any]]:
+    """The chart documents embedded in an exported page."""
+    return [json.loads(found) for found in INITIAL.findall(html)]
+
+
+def user_app() -> tuple[Flask, Charts]:
+    """A user's app: a full chart with a JsCode formatter, a stream, a dashboard."""
+    app = Flask("user_app")
+    charts = Charts(app)
+
+    @charts.chart("sales", refresh=2.0, title="销售")
+    def sales() -> Bar:
+        return tutorial_bar().set_series_opts(
+            label_opts={"formatter": JsCode("function (p) { return p.value + ' 件'; }")}
+        )
+
+    @charts.chart("temperature", window=10)
+    def temperature() -> Line:
+        return Line().add_xaxis([]).add_yaxis("°C", [])
+
+    charts.append("temperature", [("12:00:01", 21.5), ("12:00:02", 22.0)])
+    charts.dashboard("/live", ["sales", "temperature"], title="Live report")
+    return app, charts
+
+
+# -- help ---------------------------------------------------------------------
+
+
+def _commands(group: click.Group) -> list[click.Command]:
+    return [group.get_command(click.Context(group), name) for name in group.commands]
+
+
+def test_help_lists_the_commands_and_how_to_start() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0, result.output
+    assert "flask-pyecharts demo" in result.output
+    assert re.search(r"demo\s+Run the demo report system", result.output)
+    assert re.search(r"export\s+Write a dashboard as one HTML file", result.output)
+
+
+@pytest.mark.parametrize("group", [main, flask_group], ids=["main", "flask"])
+def test_every_command_and_option_has_help(group: click.Group) -> None:
+    for command in _commands(group):
+        assert command.help, command.name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{command.name} {param.opts}"
+
+
+def test_demo_help_names_the_pages_and_the_database() -> None:
+    result = CliRunner().invoke(main, ["demo", "--help"])
+    assert result.exit_code == 0, result.output
+    for text in ("--port", "--database", "--reset", "/report", "demo.sqlite3"):
+        assert text in result.output
+
+
+def test_python_dash_m_runs_the_same_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask_pyecharts", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: flask-pyecharts ")
+    assert "export" in result.stdout
+
+
+# -- flask-pyecharts export (the demo) ---------------------------------------------
+
+
+def test_export_writes_the_demo_dashboard_self_contained(
+    demo_database: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        main, ["export", str(output), "--database", str(demo_database)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {output} (8 charts" in result.output
+    html = output.read_text("utf-8")
+    assert "<title>零售实时销售看板</title>" in html
+    assert 'lang="zh-CN"' in html
+    # ECharts and the runtime are inline; the markup loads nothing but the
+    # empty favicon.
+    scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
+    assert len(scripts) == 2
+    assert "echarts" in scripts[0] and "window.FlaskPyecharts" in scripts[1]
+    markup = re.sub(r"<script>.*?</script>", "", html, flags=re.S)
+    assert re.findall(r'\b(?:src|href)="([^"]*)"', markup) == ["data:,"]
+    docs = documents(html)
+    assert len(docs) == 8
+    assert {doc["kind"] for doc in docs} == {"static"}
+    assert all(doc["scripts"] == [] for doc in docs)
+    live = docs[1]["option"]["series"][0]["data"]
+    assert len(live) == 120  # the stream's backfilled window, with its data
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", live[-1][0])
+
+
+def test_export_to_standard_output(demo_database: Path) -> None:
+    result = CliRunner().invoke(main, ["export", "-", "--database", str(demo_database)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("<!doctype html>")
+    assert result.output.rstrip().endswith("</html>")
+
+
+def test_export_names_the_dashboards_when_the_rule_is_wrong(
+    demo_database: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "x.html"
+    result = CliRunner().invoke(
+        main,
+        ["export", str(output), "--database", str(demo_database), "--dashboard", "/x"],
+    )
+    assert result.exit_code == 1
+    assert "No dashboard at '/x'; the dashboards are at '/'." in result.output
+    assert not output.exists()
+
+
+def test_export_refuses_app_and_database_together(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["export", "--app", "x:app", "--database", str(tmp_path / "d")]
+    )
+    assert result.exit_code == 2
+    assert "--database is for the demo" in result.output
+
+
+def test_export_of_a_user_app_by_import_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "shop.py").write_text(
+        "from flask import Flask\n"
+        "from pyecharts.charts import Pie\n"
+        "from flask_pyecharts import Charts\n"
+        "app = Flask(__name__)\n"
+        "charts = Charts(app)\n"
+        "@charts.chart('share', title='渠道占比')\n"
+        "def share():\n"
+        "    return Pie().add('', [('天猫', 3), ('京东', 2)])\n"
+        "charts.dashboard('/', ['share'], title='Shop')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    result = CliRunner().invoke(main, ["export", "--app", "shop:app", "shop.html"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "shop.html").read_text("utf-8")
+    (doc,) = documents(html)
+    assert doc["option"]["series"][0]["data"][0] == {"name": "天猫", "value": 3}
+
+
+# -- flask pyecharts (users' apps) -----------------------------------------------
+
+
+def test_init_app_adds_the_flask_commands() -> None:
+    app, charts = user_app()
+    try:
+        assert app.cli.get_command(click.Context(app.cli), "pyecharts") is flask_group
+    finally:
+        charts.shutdown()
+
+
+def test_flask_export_keeps_functions_and_stream_points(tmp_path: Path) -> None:
+    app, charts = user_app()
+    try:
+        output = tmp_path / "live.html"
+        result = app.test_cli_runner().invoke(
+            args=["pyecharts", "export", str(output), "--title", "周报 <1>"]
+        )
+    finally:
+        charts.shutdown()
+    assert result.exit_code == 0, result.output
+    html = output.read_text("utf-8")
+    assert "<title>周报 &lt;1&gt;</title>" in html  # escaped, not markup
+    sales, temperature = documents(html)
+    assert sales["functions"] == [
+        ["series", 0, "label", "formatter"],
+        ["series", 1, "label", "formatter"],
+    ]
+    assert sales["option"]["series"][0]["label"]["formatter"].startswith("function")
+    assert temperature["option"]["series"][0]["data"] == [
+        ["12:00:01", 21.5],
+        ["12:00:02", 22.0],
+    ]
+
+
+def test_flask_export_data_cannot_close_the_script_element(tmp_path: Path) -> None:
+    app = Flask("hostile")
+    charts = Charts(app)
+    hostile = "</script><script>alert(1)</script><!--"
+
+    @charts.chart("names")
+    def names() -> Bar:
+        return Bar().add_xaxis([hostile]).add_yaxis("n", [1])
+
+    charts.dashboard("/", ["names"])
+    try:
+        output = tmp_path / "hostile.html"
+        result = app.test_cli_runner().invoke(args=["pyecharts", "export", str(output)])
+    finally:
+        charts.shutdown()
+    assert result.exit_code == 0, result.output
+    html = output.read_text("utf-8")
+    assert "alert(1)" in html and "<script>alert(1)" not in html
+    (doc,) = documents(html)
+    assert doc["option"]["xAxis"][0]["data"] == [hostile]
+
+
+def test_flask_export_shows_a_failing_chart_and_warns(tmp_path: Path) -> None:
+    app, charts = make_app()  # "broken" raises in its builder
+    charts.dashboard("/all", ["sales", "broken"], title="All")
+    try:
+        output = tmp_path / "all.html"
+        result = app.test_cli_runner().invoke(args=["pyecharts", "export", str(output)])
+    finally:
+        charts.shutdown()
+    assert result.exit_code == 0, result.output
+    assert "Warning: chart 'broken'" in result.output
+    assert "Wrote" in result.output and "(1 charts" in result.output
+    html = output.read_text("utf-8")
+    assert len(documents(html)) == 1
+    assert 'role="alert">This chart could not be exported' in html
+
+
+def test_flask_export_without_a_dashboard_says_how_to_add_one(tmp_path: Path) -> None:
+    app, charts = make_app()
+    try:
+        result = app.test_cli_runner().invoke(
+            args=["pyecharts", "export", str(tmp_path / "x.html")]
+        )
+    finally:
+        charts.shutdown()
+    assert result.exit_code == 1
+    assert "add one with charts.dashboard(rule, names)" in result.output
+
+
+def test_flask_charts_lists_charts_and_dashboards() -> None:
+    app, charts = user_app()
+    try:
+        result = app.test_cli_runner().invoke(args=["pyecharts", "charts"])
+    finally:
+        charts.shutdown()
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert re.fullmatch(r"sales\s+full\s+rebuilt every 2 s", lines[0])
+    assert re.fullmatch(r"temperature\s+stream\s+window 10", lines[1])
+    assert lines[2] == "dashboard /live 'Live report': sales, temperature"
