@@ -1,0 +1,335 @@
+"""The demo report system: its database, simulator, charts, pages and command."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import re
+import shlex
+import shutil
+import socket
+import sqlite3
+import subprocess
+import time
+import typing as t
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from flask_pyecharts.demo import create_app, db
+from flask_pyecharts.demo.report import TITLES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "template.sqlite3"
+    db.create_database(path, progress=False, seed=42)
+    return path
+
+
+@pytest.fixture
+def database(template_database: Path, tmp_path: Path) -> Path:
+    """A private copy of the generated database."""
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(template_database, path)
+    return path
+
+
+@pytest.fixture
+def demo_app(database: Path) -> t.Iterator[Flask]:
+    app = create_app(database, simulate=False, progress=False)
+    yield app
+    app.jinja_env.globals["charts"].shutdown()
+
+
+def scalar(path: Path, sql: str, *params: t.Any) -> t.Any:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        return connection.execute(sql, params).fetchone()[0]
+
+
+def insert_order(path: Path, amount: float) -> str:
+    """Insert an order directly with sqlite3, as another program would."""
+    created = db.stamp(db.now())
+    with contextlib.closing(sqlite3.connect(path, timeout=10)) as connection:
+        connection.execute(
+            "INSERT INTO orders (created_at, product_id, province_id, channel_id,"
+            " quantity, amount) VALUES (?, 1, 1, 1, 1, ?)",
+            (created, amount),
+        )
+        connection.commit()
+    return created
+
+
+# -- the database ------------------------------------------------------------------
+
+
+def test_generated_database_looks_like_a_shop(template_database: Path) -> None:
+    path = template_database
+    count = scalar(path, "SELECT COUNT(*) FROM orders")
+    assert 30_000 <= count <= 150_000
+    oldest = scalar(path, "SELECT MIN(created_at) FROM orders")
+    newest = scalar(path, "SELECT MAX(created_at) FROM orders")
+    span = datetime.datetime.fromisoformat(newest) - datetime.datetime.fromisoformat(
+        oldest
+    )
+    assert datetime.timedelta(days=89) < span <= datetime.timedelta(days=90)
+    assert db.now() - datetime.datetime.fromisoformat(newest) < datetime.timedelta(
+        hours=1
+    )
+    assert scalar(path, "SELECT COUNT(*) FROM categories") == 10
+    assert scalar(path, "SELECT COUNT(*) FROM provinces") == 31
+    assert scalar(path, "SELECT COUNT(*) FROM channels") == 6
+    assert scalar(path, "SELECT COUNT(*) FROM products") >= 30
+    assert scalar(path, "SELECT COUNT(*) FROM products WHERE length(name) > 20") >= 5
+    # Ids follow time: the stream's cursor column is in time order.
+    unordered = scalar(
+        path,
+        "SELECT COUNT(*) FROM orders a JOIN orders b ON b.id = a.id + 1"
+        " WHERE b.created_at < a.created_at",
+    )
+    assert unordered == 0
+    # Evenings are busier than nights, weekends busier than Tuesdays.
+    by_hour = dict(
+        sqlite3.connect(path)
+        .execute(
+            "SELECT CAST(strftime('%H', created_at) AS INTEGER), COUNT(*)"
+            " FROM orders GROUP BY 1"
+        )
+        .fetchall()
+    )
+    assert by_hour[21] > 5 * by_hour[4]
+    assert scalar(path, "PRAGMA journal_mode") == "wal"
+
+
+def test_generation_is_fast_and_shows_progress(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    started = time.perf_counter()
+    db.create_database(tmp_path / "fresh.sqlite3", progress=True)
+    assert time.perf_counter() - started < 10
+    assert "Generating 90 days of orders" in capsys.readouterr().out
+
+
+def test_interrupted_generation_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: t.Any, **kwargs: t.Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(db, "generate_orders", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        db.create_database(tmp_path / "demo.sqlite3", progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_open_database_catches_up_to_now(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    three_hours_ago = db.now() - datetime.timedelta(hours=3)
+    db.create_database(path, days=2, progress=False, end=three_hours_ago)
+    engine = db.open_database(path, progress=False)
+    try:
+        newest = scalar(path, "SELECT MAX(created_at) FROM orders")
+        recent = scalar(
+            path,
+            "SELECT COUNT(*) FROM orders WHERE created_at > ?",
+            db.stamp(three_hours_ago),
+        )
+    finally:
+        engine.dispose()
+    assert db.now() - datetime.datetime.fromisoformat(newest) < datetime.timedelta(
+        minutes=30
+    )
+    assert recent > 0
+
+
+def test_simulator_inserts_orders_every_second_until_stopped(database: Path) -> None:
+    engine = db.connect(database)
+    simulator = db.Simulator(engine, rate=4.0, seed=1)
+    before = scalar(database, "SELECT MAX(id) FROM orders")
+    simulator.start()
+    try:
+        time.sleep(2.6)
+    finally:
+        simulator.stop()
+    assert not simulator.running
+    inserted = scalar(database, "SELECT COUNT(*) FROM orders WHERE id > ?", before)
+    assert inserted >= 2
+    newest = scalar(database, "SELECT MAX(created_at) FROM orders")
+    assert db.now() - datetime.datetime.fromisoformat(newest) < datetime.timedelta(
+        seconds=5
+    )
+    time.sleep(1.2)
+    assert scalar(database, "SELECT COUNT(*) FROM orders WHERE id > ?", before) == (
+        inserted
+    )
+    engine.dispose()
+
+
+# -- the app -------------------------------------------------------------------
+
+
+def test_dashboard_page_shows_eight_live_charts(demo_app: Flask) -> None:
+    html = demo_app.test_client().get("/").get_data(as_text=True)
+    charts = re.findall(r'data-chart="/charts/api/charts/([\w.-]+)"', html)
+    assert charts == list(TITLES)
+    assert "<title>零售实时销售看板</title>" in html
+    for title in TITLES.values():
+        assert f">{title}</h2>" in html
+
+
+def test_every_chart_builds_with_data(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    kinds = {}
+    types = set()
+    for name in TITLES:
+        response = client.get(f"/charts/api/charts/{name}")
+        assert response.status_code == 200, (name, response.json)
+        document = response.json
+        kinds[name] = document["kind"]
+        for series in document["option"]["series"]:
+            types.add(series["type"])
+            assert series["data"], f"{name}: {series['type']} series has no data"
+    assert kinds["live_orders"] == "stream"
+    assert list(kinds.values()).count("full") == 7
+    assert types >= {"gauge", "line", "bar", "pie", "heatmap"}
+
+
+def test_charts_have_chinese_labels_and_long_product_names(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    categories = client.get("/charts/api/charts/category_sales").json["option"]
+    labels = categories["yAxis"][0]["data"]
+    assert "家居家装与厨房收纳用品" in labels
+    products = client.get("/charts/api/charts/top_products").json["option"]
+    assert max(len(label) for label in products["yAxis"][0]["data"]) > 20
+    assert client.get("/charts/api/charts/top_products").json.get("fit_labels", True)
+
+
+def test_report_page_is_server_rendered_with_embedded_charts(demo_app: Flask) -> None:
+    response = demo_app.test_client().get("/report")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<script src="/charts/static/echarts.min.js"></script>' in html
+    assert '<script src="/charts/static/flask-pyecharts.js"></script>' in html
+    initial = html.count('class="fpe-initial"')
+    live = re.findall(r'data-chart="/charts/api/charts/([\w.-]+)"', html)
+    assert len(live) == 6 and "live_orders" in live
+    assert initial == 7  # six live charts and the one-off daily trend
+    assert "今日销售额" in html and "热销商品" in html
+    assert html.count("<tr><td>") == 10
+    assert 'href="/"' in html  # to the dashboard
+
+
+def test_order_inserted_by_anyone_reaches_the_live_chart(
+    demo_app: Flask, database: Path
+) -> None:
+    client = demo_app.test_client()
+    document = client.get("/charts/api/charts/live_orders").json
+    cursor = document["cursor"]
+    created = insert_order(database, 4321.5)
+    inserted = time.monotonic()
+    seen: list = []
+    while time.monotonic() - inserted < 2.0:
+        page = client.get(f"/charts/api/charts/live_orders/points?since={cursor}").json
+        seen += page["points"]
+        cursor = page["cursor"]
+        if [0, [created, 4321.5]] in seen:
+            break
+        time.sleep(0.05)
+    assert [0, [created, 4321.5]] in seen
+
+
+def test_shutdown_stops_the_simulator(database: Path) -> None:
+    app = create_app(database, progress=False)
+    demo = app.extensions["pyecharts_demo"]
+    assert demo.simulator.running
+    app.jinja_env.globals["charts"].shutdown()
+    assert not demo.simulator.running
+
+
+def test_create_app_is_a_flask_factory(database: Path, tmp_path: Path) -> None:
+    """``flask --app flask_pyecharts.demo`` finds the factory (no arguments)."""
+    cache = tmp_path / "cache"
+    (cache / "flask-pyecharts").mkdir(parents=True)
+    shutil.copy(database, cache / "flask-pyecharts" / "demo.sqlite3")
+    result = subprocess.run(
+        [
+            str(ROOT / ".venv/bin/flask"),
+            "--app",
+            "flask_pyecharts.demo",
+            "pyecharts",
+            "charts",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(cache)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.search(
+        r"live_orders\s+stream\s+window 200, producer every 0.5 s", result.stdout
+    )
+
+
+# -- the command in the README -------------------------------------------------------
+
+
+def readme_demo_command() -> list[str]:
+    """The demo command of the README's first code block."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = re.search(r"```bash\n(.*?)```", readme, flags=re.S).group(1)
+    line = next(line for line in block.splitlines() if "flask-pyecharts demo" in line)
+    command = line.split("&&")[-1].split("#")[0]
+    return shlex.split(command)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float) -> tuple[int, str]:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, response.read().decode("utf-8")
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_the_readme_demo_command_starts(tmp_path: Path) -> None:
+    command = readme_demo_command()
+    assert command == [".venv/bin/flask-pyecharts", "demo"]
+    port = free_port()
+    database = tmp_path / "fresh.sqlite3"  # created on first run
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--database", str(database)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        status, html = wait_for(f"http://127.0.0.1:{port}/", timeout=60)
+        assert status == 200
+        assert html.count("data-chart=") == 8
+        status, report = wait_for(f"http://127.0.0.1:{port}/report", timeout=5)
+        assert status == 200 and "零售销售报表" in report
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/charts/static/echarts.min.js", timeout=5
+        ) as response:
+            assert response.status == 200
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert f"Demo running on http://127.0.0.1:{port}/" in output
+    assert database.exists()
+    assert scalar(database, "SELECT COUNT(*) FROM orders") > 30_000
