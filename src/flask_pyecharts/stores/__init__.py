@@ -47,6 +47,16 @@ class Lock(t.Protocol):
 class Store(abc.ABC):
     """The store contract: see the module docstring."""
 
+    #: The largest window a stream may declare (``PYECHARTS_MAX_WINDOW``).
+    max_window: int = 100_000
+
+    def _check_window(self, chart: str, window: int) -> None:
+        if not 0 < window <= self.max_window:
+            raise ValueError(
+                f"Window of {chart!r} must be from 1 to {self.max_window}"
+                " (PYECHARTS_MAX_WINDOW)."
+            )
+
     @property
     @abc.abstractmethod
     def epoch(self) -> str:

@@ -32,11 +32,7 @@ class MemoryStore(Store):
         return self._epoch
 
     def configure(self, chart: str, window: int) -> None:
-        if not 0 < window <= self.max_window:
-            raise ValueError(
-                f"Window of {chart!r} must be from 1 to {self.max_window}"
-                " (PYECHARTS_MAX_WINDOW)."
-            )
+        self._check_window(chart, window)
         with self._changed:
             old = self._logs.get(chart, ())
             self._logs[chart] = collections.deque(old, maxlen=window)

@@ -93,11 +93,7 @@ class RedisStore(Store):
         return _text(value)
 
     def configure(self, chart: str, window: int) -> None:
-        if not 0 < window <= self.max_window:
-            raise ValueError(
-                f"Window of {chart!r} must be from 1 to {self.max_window}"
-                " (PYECHARTS_MAX_WINDOW)."
-            )
+        self._check_window(chart, window)
         self._windows[chart] = window
 
     def append(
