@@ -15,6 +15,7 @@ from flask import Blueprint, current_app, render_template
 from pyecharts import options as opts
 from pyecharts.charts import Bar, Gauge, HeatMap, Line, Pie
 
+from .. import JsCode
 from ..sql import TableStream, query
 from .db import now, stamp
 
@@ -35,6 +36,10 @@ TITLES = {
     "hour_heatmap": "下单时段分布（近 90 天，星期 × 小时）",
     "top_products": "热销商品 Top 10（近 30 天，元）",
 }
+#: Axis labels in 万 (ten thousands), as Chinese reports write money.
+WAN = JsCode(
+    "function (value) { return value >= 10000 ? value / 10000 + '万' : value; }"
+)
 WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
 RECENT_DAYS = 30
 
@@ -246,6 +251,9 @@ def register(charts: Charts, engine: Engine) -> None:
             .set_global_opts(
                 legend_opts=opts.LegendOpts(is_show=False),
                 tooltip_opts=opts.TooltipOpts(trigger="axis"),
+                xaxis_opts=opts.AxisOpts(
+                    type_="value", axislabel_opts=opts.LabelOpts(formatter=WAN)
+                ),
             )
         )
 
@@ -263,6 +271,7 @@ def register(charts: Charts, engine: Engine) -> None:
             .set_global_opts(
                 legend_opts=opts.LegendOpts(is_show=False),
                 tooltip_opts=opts.TooltipOpts(trigger="axis"),
+                yaxis_opts=opts.AxisOpts(axislabel_opts=opts.LabelOpts(formatter=WAN)),
                 visualmap_opts=opts.VisualMapOpts(
                     is_show=False,
                     min_=_yuan(rows[-1].sales) if rows else 0,
@@ -329,6 +338,9 @@ def register(charts: Charts, engine: Engine) -> None:
             .set_global_opts(
                 legend_opts=opts.LegendOpts(is_show=False),
                 tooltip_opts=opts.TooltipOpts(trigger="axis"),
+                xaxis_opts=opts.AxisOpts(
+                    type_="value", axislabel_opts=opts.LabelOpts(formatter=WAN)
+                ),
             )
         )
 
@@ -362,6 +374,7 @@ def daily_trend(engine: Engine) -> Line:
             tooltip_opts=opts.TooltipOpts(trigger="axis"),
             datazoom_opts=[opts.DataZoomOpts(range_start=50, range_end=100)],
             legend_opts=opts.LegendOpts(is_show=False),
+            yaxis_opts=opts.AxisOpts(axislabel_opts=opts.LabelOpts(formatter=WAN)),
         )
     )
 
