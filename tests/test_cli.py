@@ -280,3 +280,18 @@ def test_flask_charts_lists_charts_and_dashboards() -> None:
     assert re.fullmatch(r"sales\s+full\s+rebuilt every 2 s", lines[0])
     assert re.fullmatch(r"temperature\s+stream\s+window 10", lines[1])
     assert lines[2] == "dashboard /live 'Live report': sales, temperature"
+
+
+def test_demo_without_sqlalchemy_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hidden = ("sqlalchemy", "flask_pyecharts.demo", "flask_pyecharts.sql")
+    for name in list(sys.modules):
+        if name.split(".")[0] == "sqlalchemy" or name.startswith(hidden[1:]):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "sqlalchemy", None)  # not installed
+    result = CliRunner().invoke(main, ["demo", "--database", "unused.sqlite3"])
+    assert result.exit_code == 1
+    assert "The demo needs SQLAlchemy: pip install 'Flask-PyEcharts[sql]'" in (
+        result.output
+    )

@@ -100,7 +100,7 @@ def demo(
     Database:
       ~/.cache/flask-pyecharts/demo.sqlite3, unless --database is given
     """
-    from .demo import create_app
+    create_app = _demo_factory()
     from .demo.db import default_path
 
     path = database or default_path()
@@ -151,8 +151,7 @@ def export_command(
     if import_name:
         app = ScriptInfo(app_import_path=import_name).load_app()
     else:
-        from .demo import create_app
-
+        create_app = _demo_factory()
         app = create_app(database, simulate=False, progress=output != Path("-"))
     try:
         with app.app_context():
@@ -219,6 +218,19 @@ def _export(output: Path, rule: str | None, title: str | None) -> None:
     output.write_text(result.html, encoding="utf-8")
     size = output.stat().st_size / 1024
     click.echo(f"Wrote {output} ({len(result.charts)} charts, {size:,.0f} KiB)")
+
+
+def _demo_factory() -> t.Callable[..., Flask]:
+    """The demo's app factory; the demo needs SQLAlchemy (the ``sql`` extra)."""
+    try:
+        from .demo import create_app
+    except ModuleNotFoundError as error:
+        if error.name != "sqlalchemy":
+            raise
+        raise click.ClickException(
+            "The demo needs SQLAlchemy: pip install 'Flask-PyEcharts[sql]'"
+        ) from None
+    return create_app
 
 
 def _shutdown(app: Flask) -> None:
