@@ -444,7 +444,7 @@ class Simulator:
     :param rate: the average number of orders per second.
     """
 
-    def __init__(self, engine: Engine, rate: float = 0.6, seed: int | None = None):
+    def __init__(self, engine: Engine, rate: float = 0.5, seed: int | None = None):
         self.engine = engine
         self.rate = rate
         self._rng = random.Random(seed)

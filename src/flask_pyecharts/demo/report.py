@@ -9,6 +9,7 @@ table, so any order inserted by anyone shows up within a second.
 from __future__ import annotations
 
 import datetime
+import math
 import typing as t
 
 from flask import Blueprint, current_app, render_template
@@ -140,7 +141,7 @@ def register(charts: Charts, engine: Engine) -> None:
             .add(
                 "完成率",
                 [("目标完成率", percent)],
-                max_=100 if percent <= 100 else 150,
+                max_=100 if percent <= 100 else math.ceil(percent / 50) * 50,
                 radius="85%",
                 center=["50%", "58%"],
                 detail_label_opts=opts.GaugeDetailOpts(
