@@ -12,6 +12,7 @@ from flask import Flask
 from flask_pyecharts import Charts
 
 from .conftest import LiveServer, make_app, tutorial_bar
+from .conftest_redis import RedisServer
 from .sse_client import read_events
 
 
@@ -178,3 +179,62 @@ def test_builder_returning_something_unserializable_names_chart_and_type(client)
     assert response.status_code == 503
     assert "'odd'" in response.json["error"] and "object" in response.json["error"]
     charts.shutdown()
+
+
+def test_redis_restart_during_streaming_resets_and_never_skips():
+    server = RedisServer()
+    server.start()
+    app = Flask(__name__)
+    app.config.update(PYECHARTS_STORE=server.url, PYECHARTS_STREAM_TIMEOUT=0.5)
+    charts = Charts(app)
+
+    @charts.chart("ticks", window=1000)
+    def ticks() -> dict:
+        return {"series": [{"type": "line"}]}
+
+    live = LiveServer(app)
+    stop = threading.Event()
+    appended: list[int] = []
+
+    def produce() -> None:
+        value = 0
+        while not stop.is_set():
+            try:
+                charts.append("ticks", value)
+                appended.append(value)
+                value += 1
+            except Exception:
+                pass  # Redis is restarting
+            time.sleep(0.01)
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    runs: list[list[int]] = [[]]  # the values seen since the last reset
+    last_id = None
+    url = f"{live.url}/charts/api/events?charts=ticks"
+    try:
+        deadline = time.monotonic() + 6
+        restarted = False
+        while time.monotonic() < deadline:
+            if not restarted and time.monotonic() > deadline - 4.5:
+                server.restart()
+                restarted = True
+            try:
+                events, _ = read_events(url, last_event_id=last_id, timeout=3)
+            except OSError:
+                continue
+            for event in events:
+                if event.event == "reset":
+                    runs.append([])
+                runs[-1].extend(value for _, value in event.data["points"])
+                last_id = event.id
+    finally:
+        stop.set()
+        producer.join()
+        live.stop()
+        charts.shutdown()
+        server.stop()
+    assert len(runs) >= 3  # the first connection's reset, then the restart's
+    for run in runs:  # between resets: no gap, no duplicate
+        assert run == list(range(run[0], run[0] + len(run))) if run else True
+    assert runs[-1], "nothing arrived after the restart"
