@@ -1,6 +1,9 @@
-"""A private ``redis-server`` on a free port for the tests that need Redis.
+"""A pytest plugin: a private ``redis-server`` on a free port for the session.
 
-Set ``PYECHARTS_TEST_REDIS_URL`` to use a running server instead.
+Load it with ``pytest_plugins = ["tests.conftest_redis"]``. The ``redis_url``
+fixture names the server; set ``PYECHARTS_TEST_REDIS_URL`` to use a running
+server instead. Tests that stop or flush Redis make their own
+:class:`RedisServer` (``private_redis``), never touching a shared one.
 """
 
 from __future__ import annotations
@@ -17,13 +20,23 @@ import pytest
 
 
 def free_port() -> int:
+    """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
+def redis_binary() -> str | None:
+    """The ``redis-server`` executable, if installed."""
+    found = shutil.which("redis-server")
+    if found is None and os.access("/usr/bin/redis-server", os.X_OK):
+        found = "/usr/bin/redis-server"
+    return found
+
+
 class RedisServer:
-    """A ``redis-server`` process that tests may stop and restart on its port."""
+    """A ``redis-server`` process (no persistence) that tests may stop and
+    restart on the same port: a restart loses every key, as in production."""
 
     def __init__(self) -> None:
         self.port = free_port()
@@ -32,7 +45,9 @@ class RedisServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        binary = redis_binary()
+        if binary is None:
+            pytest.skip("redis-server is not installed")
         self.process = subprocess.Popen(
             [
                 binary,
@@ -51,33 +66,75 @@ class RedisServer:
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
             try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
+                if self.command("PING") == b"+PONG":
+                    return
             except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+                pass
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def command(self, line: str) -> bytes:
+        """Send one inline command; the first line of the reply."""
+        with socket.create_connection(("127.0.0.1", self.port), 1) as sock:
+            sock.sendall(line.encode() + b"\r\n")
+            reply = b""
+            while not reply.endswith(b"\r\n"):
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        return reply.strip()
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
+        """``SHUTDOWN NOSAVE``; terminate if it does not go."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        try:
+            self.command("SHUTDOWN NOSAVE")
+            process.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            process.terminate()
+            process.wait(10)
 
     def restart(self) -> None:
+        """Stop and start on the same port: every key is gone."""
         self.stop()
         self.start()
+
+    def cleanup(self) -> None:
+        """Stop and remove the working directory."""
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def redis_server() -> t.Iterator[RedisServer]:
+    """The session's private server."""
     server = RedisServer()
     server.start()
     yield server
-    server.stop()
-    shutil.rmtree(server.directory, ignore_errors=True)
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def redis_url(request: pytest.FixtureRequest) -> str:
+    """``PYECHARTS_TEST_REDIS_URL``, or the session's private server."""
+    configured = os.environ.get("PYECHARTS_TEST_REDIS_URL")
+    if configured:
+        return configured
+    server: RedisServer = request.getfixturevalue("redis_server")
+    return server.url
 
 
 @pytest.fixture
-def redis_url(redis_server: RedisServer) -> str:
-    return os.environ.get("PYECHARTS_TEST_REDIS_URL") or redis_server.url
+def private_redis() -> t.Iterator[RedisServer]:
+    """A server of the test's own, free to restart or flush."""
+    server = RedisServer()
+    server.start()
+    yield server
+    server.cleanup()

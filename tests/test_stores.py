@@ -2,69 +2,168 @@
 
 from __future__ import annotations
 
+import inspect
+import math
 import threading
 import typing as t
 import uuid
 
 import pytest
+import redis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+)
 
 from flask_pyecharts.cursors import Cursor
-from flask_pyecharts.stores import Store, open_store
+from flask_pyecharts.stores import Page, Store, open_store
 from flask_pyecharts.stores.memory import MemoryStore
 from flask_pyecharts.stores.redis import RedisStore
 
 from .conftest_redis import RedisServer
 
+KINDS = ["memory", "redis"]
 
-def make_store(kind: str, redis_url: str) -> Store:
+
+def make_store(kind: str, redis_url: str, **options: t.Any) -> Store:
+    """A fresh store; a Redis one gets a key prefix of its own."""
     if kind == "memory":
-        return MemoryStore()
-    return RedisStore(redis_url, prefix=f"test-{uuid.uuid4().hex[:8]}:")
+        return MemoryStore(**options)
+    return RedisStore(redis_url, prefix=f"test-{uuid.uuid4().hex[:12]}:", **options)
 
 
-@pytest.fixture(params=["memory", "redis"])
-def store(request, redis_url) -> t.Iterator[Store]:
-    store = make_store(request.param, redis_url)
-    store.configure("c", 5)
-    yield store
+def discard(store: Store) -> None:
+    """Close ``store``, deleting its Redis keys first (the server is shared)."""
+    if isinstance(store, RedisStore):
+        keys = list(store.redis.scan_iter(match=f"{store.prefix}*", count=1000))
+        if keys:
+            store.redis.delete(*keys)
     store.close()
 
 
-def values(page) -> list:
+@pytest.fixture(params=KINDS)
+def store(request: pytest.FixtureRequest, redis_url: str) -> t.Iterator[Store]:
+    store = make_store(request.param, redis_url)
+    store.configure("c", 5)
+    yield store
+    discard(store)
+
+
+def values(page: Page) -> list[t.Any]:
     return [value for _, value in page.points]
+
+
+def seq(cursor: str) -> int:
+    return Cursor.decode(cursor).seq
+
+
+# -- the contract ----------------------------------------------------------
+
+
+def test_every_store_implements_the_whole_contract():
+    public = {
+        name
+        for name, member in inspect.getmembers(Store)
+        if not name.startswith("_")
+        and (callable(member) or isinstance(member, property))
+    }
+    assert public >= {"append", "since", "head", "wait", "configure", "epoch"}
+    for kind in (MemoryStore, RedisStore):
+        assert not inspect.isabstract(kind)
+        for name in public:
+            ours = inspect.signature(getattr(Store, name)) if name != "epoch" else None
+            theirs = getattr(kind, name)
+            if ours is not None:
+                assert inspect.signature(theirs).parameters.keys() == (
+                    ours.parameters.keys()
+                ), f"{kind.__name__}.{name}"
 
 
 def test_append_returns_cursor_and_since_reads_after_it(store):
     first = store.append("c", [(0, 1), (0, 2)])
+    assert seq(first) == 2
     store.append("c", [(1, [3, "x"])])
     page = store.since("c", first)
     assert page.reset is False
     assert page.points == [(1, [3, "x"])]
-    assert store.since("c", page.cursor).points == []
+    assert store.since("c", page.cursor) == Page(page.cursor, [], False)
     assert page.cursor == store.head("c")
+
+
+def test_a_new_chart_starts_at_zero(store):
+    head = Cursor.decode(store.head("c"))
+    assert head == Cursor(store.epoch, 0)
+    assert store.since("c", None) == Page(head.encode(), [], True)
+    assert store.since("c", head.encode()) == Page(head.encode(), [], False)
+
+
+def test_values_travel_as_json(store):
+    store.append("c", [(0, {"name": "衬衫", "value": [1, 2.5]}), (2, None)])
+    store.append("c", [(1, "</script>")])
+    assert store.since("c", None).points == [
+        (0, {"name": "衬衫", "value": [1, 2.5]}),
+        (2, None),
+        (1, "</script>"),
+    ]
+
+
+def test_nan_becomes_null_in_redis(redis_url):
+    store = make_store("redis", redis_url)
+    store.configure("c", 5)
+    store.append("c", [(0, math.nan)])
+    assert store.since("c", None).points == [(0, None)]
+    discard(store)
+
+
+def test_empty_append_changes_nothing(store):
+    store.append("c", [(0, 1)])
+    assert store.append("c", []) == store.head("c")
+    assert seq(store.head("c")) == 1
+
+
+def test_append_with_state_sets_the_blob(store):
+    cursor = store.append("c", [(0, 1)], state=("producer:c", b'"p1"'))
+    assert store.get_blob("producer:c") == b'"p1"'
+    assert store.append("c", [], state=("producer:c", b'"p2"')) == cursor
+    assert store.get_blob("producer:c") == b'"p2"'
+
+
+# -- resets: never a silent gap -------------------------------------------
 
 
 def test_none_cursor_resets_with_the_whole_window(store):
     store.append("c", [(0, value) for value in range(8)])
-    page = store.since("c", None)
-    assert page.reset is True
-    assert values(page) == [3, 4, 5, 6, 7]
+    for cursor in (None, ""):
+        page = store.since("c", cursor)
+        assert page.reset is True
+        assert values(page) == [3, 4, 5, 6, 7]
+        assert page.cursor == store.head("c")
 
 
 def test_limit_pages_through_without_gap(store):
     store.append("c", [(0, value) for value in range(5)])
     page = store.since("c", None, limit=2)
-    assert page.reset and values(page) == [0, 1]
+    assert page.reset and values(page) == [0, 1] and seq(page.cursor) == 2
     page = store.since("c", page.cursor, limit=2)
     assert not page.reset and values(page) == [2, 3]
     page = store.since("c", page.cursor, limit=2)
     assert values(page) == [4]
+    assert store.since("c", page.cursor, limit=0) == Page(page.cursor, [], False)
 
 
-def test_cursor_older_than_window_resets(store):
+def test_reset_with_a_limit_starts_at_the_window(store):
+    store.append("c", [(0, value) for value in range(12)])
+    page = store.since("c", None, limit=2)
+    assert page.reset and values(page) == [7, 8] and seq(page.cursor) == 9
+    page = store.since("c", page.cursor)
+    assert not page.reset and values(page) == [9, 10, 11]
+
+
+def test_cursor_older_than_the_window_resets(store):
     cursor = store.append("c", [(0, 0)])
     store.append("c", [(0, value) for value in range(1, 10)])
     page = store.since("c", cursor)
@@ -80,46 +179,69 @@ def test_cursor_at_the_window_edge_does_not_reset(store):
 
 
 def test_foreign_epoch_and_future_cursors_reset(store):
-    store.append("c", [(0, 1)])
-    epoch = Cursor.decode(store.head("c")).epoch
-    for cursor in (Cursor("otherEpoch", 1), Cursor(epoch, 99)):
+    store.append("c", [(0, 1), (0, 2)])
+    epoch = store.epoch
+    for cursor in (Cursor("otherEpoch", 1), Cursor(epoch, 3), Cursor(epoch, 10**30)):
         page = store.since("c", cursor.encode())
-        assert page.reset and values(page) == [1]
+        assert page.reset and values(page) == [1, 2], cursor
+        assert page.cursor == store.head("c")
 
 
-@pytest.mark.parametrize(
-    "bad", ["", "x", "a.b", "a.-1", "a,b.1", "a." + "9" * 30, "é.1"]
-)
+@pytest.mark.parametrize("bad", ["x", "a.b", "a.-1", "a,b.1", "é.1", "a." + "9" * 70])
 def test_malformed_cursors_raise_value_error(store, bad):
-    if bad == "":
-        assert store.since("c", bad).reset  # empty means "from the start"
-        return
     with pytest.raises(ValueError, match="Malformed cursor"):
         store.since("c", bad)
 
 
+def test_negative_limit_raises_value_error(store):
+    with pytest.raises(ValueError, match="limit"):
+        store.since("c", None, limit=-1)
+
+
 def test_unknown_chart_raises_key_error(store):
-    with pytest.raises(KeyError):
-        store.since("nope", None)
+    for call in (
+        lambda: store.since("nope", None),
+        lambda: store.append("nope", [(0, 1)]),
+        lambda: store.head("nope"),
+    ):
+        with pytest.raises(KeyError, match="configure"):
+            call()
 
 
-def test_window_above_the_cap_is_refused(store):
-    with pytest.raises(ValueError, match="PYECHARTS_MAX_WINDOW"):
-        store.configure("huge", 10**9)
+@pytest.mark.parametrize("window", [0, -1, 10**9, 2.5, True])
+def test_bad_windows_are_refused(store, window):
+    with pytest.raises(ValueError, match="Window of 'w'"):
+        store.configure("w", window)
+
+
+def test_max_window_is_configurable(redis_url):
+    for kind in KINDS:
+        store = make_store(kind, redis_url, max_window=10)
+        store.configure("c", 10)
+        with pytest.raises(ValueError, match="from 1 to 10"):
+            store.configure("d", 11)
+        discard(store)
+
+
+# -- concurrency and bounds -----------------------------------------------
 
 
 def test_concurrent_appends_lose_nothing(store):
     store.configure("many", 10_000)
+    cursors: list[str] = []
 
     def work(worker: int) -> None:
-        for index in range(100):
-            store.append("many", [(0, [worker, index])])
+        for index in range(0, 100, 2):
+            cursors.append(
+                store.append("many", [(0, [worker, index]), (1, [worker, index + 1])])
+            )
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert sorted(seq(cursor) for cursor in cursors) == list(range(2, 801, 2))
     seen = values(store.since("many", None))
     assert len(seen) == 800
     assert sorted(map(tuple, seen)) == sorted(
@@ -130,22 +252,47 @@ def test_concurrent_appends_lose_nothing(store):
 
 
 def test_wait_returns_moved_charts(store):
-    head = Cursor.decode(store.head("c")).seq
-    assert store.wait({"c": head}, 0.05) == {}
-    threading.Timer(0.05, lambda: store.append("c", [(0, 1)])).start()
-    assert store.wait({"c": head}, 2.0) == {"c": head + 1}
+    store.configure("d", 5)
+    head = seq(store.head("c"))
+    assert store.wait({"c": head, "d": 0}, 0.05) == {}
+    threading.Timer(0.05, lambda: store.append("c", [(0, 1), (0, 2)])).start()
+    assert store.wait({"c": head, "d": 0}, 2.0) == {"c": head + 2}
+    assert store.wait({"c": head}, 0) == {"c": head + 2}  # already past
 
 
-def test_blobs_and_locks(store):
+def test_wait_ignores_unknown_charts(store):
+    store.append("c", [(0, 1)])
+    assert store.wait({"nope": 0, "c": 0}, 1.0) == {"c": 1}
+    assert store.wait({"nope": 0}, 0.05) == {}
+
+
+def test_blobs_expire(store):
     assert store.get_blob("k") is None
     store.set_blob("k", b"v")
     assert store.get_blob("k") == b"v"
+    store.set_blob("k", b"w", ttl=0.05)
+    assert store.get_blob("k") == b"w"
+    threading.Event().wait(0.1)
+    assert store.get_blob("k") is None
+
+
+def test_locks_have_one_holder(store):
     lock = store.lock("job", ttl=5)
+    other = store.lock("job", ttl=5)
     assert lock.acquire()
+    assert not other.acquire()
+    other.release()  # not the holder: nothing happens
     assert not store.lock("job", ttl=5).acquire()
     lock.renew()
     lock.release()
-    assert store.lock("job", ttl=5).acquire()
+    assert other.acquire()
+    with pytest.raises(Exception):  # noqa: B017 - the type is the backend's
+        lock.renew()
+    other.release()
+    with store.lock("job", ttl=5):
+        assert not lock.acquire()
+    assert lock.acquire()
+    lock.release()
 
 
 def test_memory_store_is_bounded_by_the_window():
@@ -154,31 +301,126 @@ def test_memory_store_is_bounded_by_the_window():
     for value in range(10_000):
         store.append("c", [(0, value)])
     assert len(store._logs["c"]) == 100
+    store.configure("c", 10)  # a smaller window trims at once
+    assert len(store._logs["c"]) == 10
+    assert values(store.since("c", None)) == list(range(9_990, 10_000))
+
+
+def test_redis_streams_are_trimmed_near_the_window(redis_url):
+    store = make_store("redis", redis_url)
+    store.configure("c", 100)
+    for start in range(0, 10_000, 50):
+        store.append("c", [(0, value) for value in range(start, start + 50)])
+    length = store.redis.xlen(f"{store.prefix}s:c")
+    assert 100 <= length <= 300  # MAXLEN ~ trims whole nodes of 100 entries
+    page = store.since("c", None)
+    assert values(page) == list(range(9_900, 10_000))  # never more than window
+    discard(store)
 
 
 def test_open_store_by_url(redis_url):
     assert isinstance(open_store("memory://"), MemoryStore)
-    assert isinstance(open_store(redis_url), RedisStore)
+    assert open_store("memory://", max_window=7).max_window == 7
+    opened = open_store(redis_url, max_window=8)
+    assert isinstance(opened, RedisStore) and opened.max_window == 8
+    opened.close()
     with pytest.raises(ValueError, match="memory://"):
         open_store("mongodb://x")
 
 
-def test_redis_restart_gives_a_new_epoch_and_readers_reset():
-    server = RedisServer()
-    server.start()
-    try:
-        store = RedisStore(server.url)
-        store.configure("c", 10)
-        store.append("c", [(0, value) for value in range(5)])
-        cursor = store.head("c")
-        server.restart()
-        store.append("c", [(0, "after")])
-        page = store.since("c", cursor)
-        assert page.reset is True
-        assert values(page) == ["after"]
-        assert Cursor.decode(page.cursor).epoch != Cursor.decode(cursor).epoch
-    finally:
-        server.stop()
+def test_redis_store_accepts_a_ready_client(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    store = RedisStore(client=client, prefix=f"client-{uuid.uuid4().hex}:")
+    store.configure("c", 3)
+    store.append("c", [(0, 1)])
+    assert values(store.since("c", None)) == [1]
+    discard(store)
+
+
+# -- Redis losing its data ------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["restart", "flushall"])
+def test_redis_losing_its_data_gives_a_new_epoch_and_readers_reset(
+    private_redis: RedisServer, how: str
+):
+    store = RedisStore(private_redis.url)
+    store.configure("c", 10)
+    store.append("c", [(0, value) for value in range(5)])
+    cursor = store.head("c")
+    if how == "restart":
+        private_redis.restart()
+    else:
+        store.redis.flushall()
+    store.append("c", [(0, "after")])
+    page = store.since("c", cursor)
+    assert page.reset is True
+    assert values(page) == ["after"]
+    assert Cursor.decode(page.cursor).epoch != Cursor.decode(cursor).epoch
+    assert store.since("c", page.cursor) == Page(page.cursor, [], False)
+    store.close()
+
+
+def test_redis_restart_before_any_append_resets_readers(private_redis):
+    store = RedisStore(private_redis.url)
+    store.configure("c", 10)
+    cursor = store.append("c", [(0, 1), (0, 2)])
+    private_redis.restart()
+    page = store.since("c", cursor)  # the same seq 2 must not look current
+    assert page.reset and page.points == []
+    assert Cursor.decode(page.cursor).epoch != Cursor.decode(cursor).epoch
+    store.close()
+
+
+def test_redis_wait_reports_an_epoch_change(private_redis):
+    store = RedisStore(private_redis.url)
+    store.configure("c", 10)
+    head = seq(store.append("c", [(0, value) for value in range(5)]))
+    assert store.wait({"c": head}, 0.05) == {}
+    store.redis.flushall()
+    assert store.wait({"c": head}, 1.0) == {"c": 0}  # lower: a new epoch
+    store.close()
+
+
+def test_redis_counter_lost_alone_continues_after_the_stream(redis_url):
+    store = make_store("redis", redis_url)
+    store.configure("c", 10)
+    store.append("c", [(0, 1), (0, 2)])
+    store.redis.delete(f"{store.prefix}h:c")  # evicted under memory pressure
+    assert seq(store.append("c", [(0, 3)])) == 3
+    assert values(store.since("c", None)) == [1, 2, 3]
+    discard(store)
+
+
+def test_redis_points_missing_from_the_stream_reset(redis_url):
+    store = make_store("redis", redis_url)
+    store.configure("c", 10)
+    cursor = store.append("c", [(0, 1), (0, 2)])
+    store.append("c", [(0, 3), (0, 4)])
+    store.redis.xtrim(
+        f"{store.prefix}s:c", maxlen=1, approximate=False
+    )  # lost 3 behind our back
+    page = store.since("c", cursor)
+    assert page.reset and values(page) == [4]
+    discard(store)
+
+
+def test_redis_outage_raises_store_error():
+    from flask_pyecharts.stores import StoreError
+
+    from .conftest_redis import free_port
+
+    store = RedisStore(f"redis://127.0.0.1:{free_port()}/0")
+    store.configure("c", 5)
+    with pytest.raises(StoreError, match="unavailable"):
+        store.since("c", None)
+    with pytest.raises(StoreError):
+        store.append("c", [(0, 1)])
+    assert store.lock("x", ttl=1).acquire() is False
+    store.close()
+
+
+# -- any interleaving -----------------------------------------------------
 
 
 class ReadersSeeEveryPointOnceInOrder(RuleBasedStateMachine):
@@ -187,6 +429,7 @@ class ReadersSeeEveryPointOnceInOrder(RuleBasedStateMachine):
 
     kind = "memory"
     redis_url = ""
+    readers = 3
 
     @initialize(window=st.integers(1, 6))
     def setup(self, window: int) -> None:
@@ -194,49 +437,73 @@ class ReadersSeeEveryPointOnceInOrder(RuleBasedStateMachine):
         self.store.configure("c", window)
         self.window = window
         self.log: list[int] = []  # every value ever appended, in order
-        self.readers: dict[int, tuple[str | None, list[int]]] = {
-            reader: (None, []) for reader in range(3)
+        #: per reader: its cursor and the run of values it holds
+        self.views: dict[int, tuple[str | None, list[int]]] = {
+            reader: (None, []) for reader in range(self.readers)
         }
 
-    @rule(count=st.integers(1, 8), series=st.integers(0, 2))
+    @rule(count=st.integers(0, 8), series=st.integers(0, 2))
     def append(self, count: int, series: int) -> None:
         start = len(self.log)
         batch = list(range(start, start + count))
-        self.store.append("c", [(series, value) for value in batch])
+        cursor = self.store.append("c", [(series, value) for value in batch])
         self.log.extend(batch)
+        assert seq(cursor) == len(self.log)
 
-    @rule(reader=st.integers(0, 2), limit=st.one_of(st.none(), st.integers(1, 5)))
+    @rule(
+        reader=st.integers(0, readers - 1),
+        limit=st.one_of(st.none(), st.integers(0, 5)),
+    )
     def read(self, reader: int, limit: int | None) -> None:
-        cursor, seen = self.readers[reader]
+        cursor, held = self.views[reader]
         page = self.store.since("c", cursor, limit)
         got = values(page)
+        stop = limit
         if page.reset:
-            window = self.log[-self.window :]
-            assert got == window[: len(got)]
-            seen = list(got)
+            window = self.log[-self.window :] if self.log else []
+            assert got == window[:stop]
+            held = list(got)
         else:
-            expected_start = seen[-1] + 1 if seen else 0
-            assert got == list(range(expected_start, expected_start + len(got)))
-            seen = seen + got
-        self.readers[reader] = (page.cursor, seen)
+            start = seq(cursor) if cursor else 0
+            # a reader may continue only from inside the window
+            assert start >= len(self.log) - self.window
+            assert got == self.log[start:][:stop]
+            held = held + got
+        if held:  # the cursor names the last point held
+            assert seq(page.cursor) == held[-1] + 1
+        self.views[reader] = (page.cursor, held)
+
+    @rule(how=st.sampled_from(["foreign", "ahead"]))
+    def corrupt(self, how: str) -> None:
+        """A cursor from another epoch or from the future must reset."""
+        head = len(self.log)
+        bad = (
+            Cursor("elsewhere", head)
+            if how == "foreign"
+            else Cursor(self.store.epoch, head + 1)
+        )
+        page = self.store.since("c", bad.encode())
+        assert page.reset
+        assert values(page) == (self.log[-self.window :] if self.log else [])
 
     @invariant()
     def readers_hold_a_contiguous_run(self) -> None:
-        for _, seen in self.readers.values():
-            if seen:
-                assert seen == list(range(seen[0], seen[0] + len(seen)))
+        for _, held in getattr(self, "views", {}).values():
+            if held:
+                assert held == list(range(held[0], held[0] + len(held)))
 
     def teardown(self) -> None:
-        self.store.close()
+        if hasattr(self, "store"):
+            discard(self.store)
 
 
-@pytest.mark.parametrize("kind", ["memory", "redis"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_readers_never_see_gaps_or_duplicates(kind, redis_url):
     machine = type(f"Readers_{kind}", (ReadersSeeEveryPointOnceInOrder,), {})
     machine.kind, machine.redis_url = kind, redis_url
     machine.TestCase.settings = settings(
-        max_examples=40,
-        stateful_step_count=30,
+        max_examples=60,
+        stateful_step_count=40,
         deadline=None,
         suppress_health_check=list(HealthCheck),
     )

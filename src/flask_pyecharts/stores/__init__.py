@@ -1,15 +1,20 @@
 """Stores: per-chart logs of points with sequence numbers, bounded by a window.
 
-The contract every store implements (documented here once, tested once in
-``tests/test_stores.py`` against every store):
+The contract every store implements is documented here once, on
+:class:`Store`, and tested once in ``tests/test_stores.py`` against every
+store:
 
-- each stream chart has a log of points ``(series, value)`` numbered
-  1, 2, 3, ... in append order; only the last ``window`` are kept;
+- each stream chart has a log of points ``(series_index, value)`` numbered
+  1, 2, 3, ... in append order; only the last ``window`` points are kept;
 - a cursor (:mod:`flask_pyecharts.cursors`) names the store's epoch and the
-  last sequence number a reader has seen;
-- :meth:`Store.since` never leaves a silent gap: a reader whose cursor is from
-  another epoch, older than the window or in the future gets ``reset=True``
-  and the window from its start.
+  sequence number of the last point a reader has seen;
+- :meth:`Store.since` never leaves a silent gap and never repeats a point: a
+  reader whose cursor is missing, from another epoch, older than the window
+  or in the future gets ``reset=True`` and the window from its start.
+
+Two stores ship: :class:`~.memory.MemoryStore` (one process, the default) and
+:class:`~.redis.RedisStore` (every process of a deployment shares one Redis).
+:func:`open_store` picks one from ``PYECHARTS_STORE``.
 """
 
 from __future__ import annotations
@@ -18,8 +23,13 @@ import abc
 import typing as t
 from dataclasses import dataclass, field
 
-#: A point as stored: ``(series_index, value)``.
+__all__ = ["Lock", "Page", "Point", "Store", "StoreError", "open_store"]
+
+#: A point as stored: ``(series_index, value)``; ``value`` is JSON-able.
 Point = tuple[int, t.Any]
+
+#: The default cap on any chart's window (``PYECHARTS_MAX_WINDOW``).
+DEFAULT_MAX_WINDOW = 100_000
 
 
 class StoreError(RuntimeError):
@@ -30,41 +40,62 @@ class StoreError(RuntimeError):
 class Page:
     """What a reader gets: the points after its cursor and the new cursor."""
 
+    #: Where the next read continues: after the last point in ``points``.
     cursor: str
+    #: The points, oldest first, as ``(series_index, value)``.
     points: list[Point] = field(default_factory=list)
     #: Drop everything you have for this chart, then apply ``points``.
     reset: bool = False
 
 
 class Lock(t.Protocol):
-    """A lock with expiry, for work done once per deployment."""
+    """A lock with expiry, for work done once per deployment.
 
-    def acquire(self, blocking: bool = False) -> bool: ...
-    def renew(self) -> None: ...
-    def release(self) -> None: ...
+    Each :meth:`Store.lock` call returns a new handle; only the handle that
+    acquired the lock can renew or release it. Not re-entrant. As a context
+    manager it blocks until acquired and releases on exit.
+    """
+
+    def acquire(self, blocking: bool = False) -> bool:
+        """Take the lock; ``False`` when another holder has it."""
+
+    def renew(self) -> None:
+        """Push the expiry back by the lock's ``ttl``; raises if it was lost."""
+
+    def release(self) -> None:
+        """Give the lock up; does nothing when this handle does not hold it."""
+
+    def __enter__(self) -> Lock:
+        """Acquire, blocking."""
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Release."""
 
 
 class Store(abc.ABC):
-    """The store contract: see the module docstring."""
+    """The store contract.
 
-    #: The largest window a stream may declare (``PYECHARTS_MAX_WINDOW``).
-    max_window: int = 100_000
+    Every method is safe to call from any thread (or greenlet). Charts must be
+    declared with :meth:`configure` before use; other methods raise
+    :class:`KeyError` for an undeclared chart. A backend that cannot be
+    reached raises :class:`StoreError`.
+    """
 
-    def _check_window(self, chart: str, window: int) -> None:
-        if not 0 < window <= self.max_window:
-            raise ValueError(
-                f"Window of {chart!r} must be from 1 to {self.max_window}"
-                " (PYECHARTS_MAX_WINDOW)."
-            )
+    #: The largest window :meth:`configure` accepts.
+    max_window: int
 
     @property
     @abc.abstractmethod
     def epoch(self) -> str:
-        """The current epoch; it changes when the store loses its data."""
+        """The current epoch; it changes when the store loses its data (for
+        example when a Redis server without persistence restarts)."""
 
     @abc.abstractmethod
     def configure(self, chart: str, window: int) -> None:
-        """Declare a stream chart and the number of points it keeps."""
+        """Declare a stream chart that keeps its last ``window`` points.
+
+        :raises ValueError: when ``window`` is not from 1 to :attr:`max_window`.
+        """
 
     @abc.abstractmethod
     def append(
@@ -73,34 +104,50 @@ class Store(abc.ABC):
         points: t.Sequence[Point],
         state: tuple[str, bytes] | None = None,
     ) -> str:
-        """Append points atomically; return the cursor after them. Thread-safe.
+        """Append ``points`` as one atomic batch; return the cursor after them.
 
-        :param state: a blob ``(key, value)`` set in the same atomic step, so a
-            producer's cursor can never disagree with the points it produced.
+        The batch gets consecutive sequence numbers: concurrent appends never
+        interleave, lose or repeat a number. Values must be JSON-able (orjson
+        turns NaN into ``null``).
+
+        :param state: a blob ``(key, value)`` set in the same atomic step (as
+            :meth:`set_blob`, no expiry), so a producer's cursor can never
+            disagree with the points it produced.
+        :returns: the cursor of the last point of the chart.
         """
 
     @abc.abstractmethod
     def since(self, chart: str, cursor: str | None, limit: int | None = None) -> Page:
-        """The points after ``cursor``, at most ``limit``.
+        """The points after ``cursor``, oldest first, at most ``limit``.
 
-        :raises ValueError: for a malformed cursor.
+        The page is a reset holding the window from its start (its first
+        ``limit`` points) when ``cursor`` is ``None`` or empty, from another
+        epoch, older than the window (``seq < head - window``) or in the future
+        (``seq > head``). The page's cursor names its last point, so the next
+        call continues where this one stopped.
+
+        :raises ValueError: for a malformed cursor or a negative ``limit``.
         """
 
     @abc.abstractmethod
     def head(self, chart: str) -> str:
-        """The cursor of the latest point of ``chart``."""
+        """The cursor of the latest point of ``chart`` (``seq`` 0 if none)."""
 
     @abc.abstractmethod
     def wait(self, positions: t.Mapping[str, int], timeout: float) -> dict[str, int]:
-        """Block until a chart's head passes its position (or ``timeout``).
+        """Block until a chart's head passes its position, or ``timeout``.
 
-        Returns the charts that moved with their new head sequence numbers;
-        an epoch change counts as a move.
+        :param positions: chart name -> the sequence number already known.
+            Charts the store does not know are ignored.
+        :returns: the charts that moved, with their new head sequence numbers
+            (empty on timeout). When the epoch changed, every chart in
+            ``positions`` is returned with its head in the new epoch, which may
+            be lower than its position. Used by the hub only.
         """
 
     @abc.abstractmethod
     def get_blob(self, key: str) -> bytes | None:
-        """A small value shared by every process of the deployment."""
+        """A small value shared by every process of the deployment, or ``None``."""
 
     @abc.abstractmethod
     def set_blob(self, key: str, value: bytes, ttl: float | None = None) -> None:
@@ -108,14 +155,24 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def lock(self, name: str, ttl: float) -> Lock:
-        """A lock held by one process of the deployment at a time."""
+        """A new handle on the lock ``name``, held by one process of the
+        deployment at a time; it expires ``ttl`` seconds after its last
+        acquire or renew if its holder dies (the memory store needs no expiry).
+        """
 
     def close(self) -> None:  # noqa: B027 - optional hook
-        """Release connections."""
+        """Release connections; the store is not used afterwards."""
 
 
-def open_store(url: str, max_window: int = 100_000) -> Store:
-    """The store named by ``PYECHARTS_STORE``: ``memory://`` or ``redis://...``."""
+def open_store(url: str, max_window: int = DEFAULT_MAX_WINDOW) -> Store:
+    """The store named by ``PYECHARTS_STORE``.
+
+    :param url: ``memory://`` for :class:`~.memory.MemoryStore`, or
+        ``redis://``, ``rediss://`` or ``unix://`` URLs for
+        :class:`~.redis.RedisStore`.
+    :param max_window: the largest window a chart may declare.
+    :raises ValueError: for any other scheme.
+    """
     scheme = url.partition("://")[0].lower()
     if scheme == "memory":
         from .memory import MemoryStore
@@ -129,3 +186,20 @@ def open_store(url: str, max_window: int = 100_000) -> Store:
         f"Unsupported PYECHARTS_STORE {url!r}: use 'memory://' or"
         " 'redis://host:port/db' (also 'rediss://', 'unix://')."
     )
+
+
+def _check_window(chart: str, window: int, max_window: int) -> None:
+    """The shared validation of :meth:`Store.configure`."""
+    if isinstance(window, bool) or not isinstance(window, int):
+        raise ValueError(f"Window of {chart!r} must be an integer, not {window!r}.")
+    if not 0 < window <= max_window:
+        raise ValueError(
+            f"Window of {chart!r} must be from 1 to {max_window}"
+            f" (PYECHARTS_MAX_WINDOW), not {window}."
+        )
+
+
+def _check_limit(limit: int | None) -> None:
+    """The shared validation of :meth:`Store.since`'s ``limit``."""
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be 0 or more, not {limit}.")

@@ -3,36 +3,44 @@
 from __future__ import annotations
 
 import collections
+import itertools
 import threading
 import time
 import typing as t
 
 from ..cursors import Cursor, new_epoch
-from . import Page, Point, Store
+from . import DEFAULT_MAX_WINDOW, Page, Point, Store, _check_limit, _check_window
+
+#: A log entry: ``(seq, series_index, value)``.
+_Entry = tuple[int, int, t.Any]
 
 
 class MemoryStore(Store):
     """Points in per-chart deques, guarded by one condition variable.
 
     Memory is bounded by each chart's window, itself capped by ``max_window``.
-    Thread-safe; under gevent the monkey-patched primitives make it cooperative.
+    Thread-safe (one lock for everything, as cachelib's ``SimpleCache``); under
+    gevent the monkey-patched primitives make it cooperative. Values are kept
+    as given: pass JSON-able values (``normalize_points`` makes them) and do not
+    mutate them afterwards. The epoch is made at start and never changes.
     """
 
-    def __init__(self, max_window: int = 100_000) -> None:
+    def __init__(self, max_window: int = DEFAULT_MAX_WINDOW) -> None:
+        #: The largest window :meth:`configure` accepts.
         self.max_window = max_window
         self._epoch = new_epoch()
-        self._logs: dict[str, collections.deque[tuple[int, int, t.Any]]] = {}
+        self._logs: dict[str, collections.deque[_Entry]] = {}
         self._heads: dict[str, int] = {}
         self._blobs: dict[str, tuple[bytes, float | None]] = {}
-        self._locks: dict[str, _MemoryLock] = {}
-        self._changed = threading.Condition()
+        self._locks: dict[str, threading.Lock] = {}
+        self._changed = threading.Condition(threading.RLock())
 
     @property
     def epoch(self) -> str:
         return self._epoch
 
     def configure(self, chart: str, window: int) -> None:
-        self._check_window(chart, window)
+        _check_window(chart, window, self.max_window)
         with self._changed:
             old = self._logs.get(chart, ())
             self._logs[chart] = collections.deque(old, maxlen=window)
@@ -47,17 +55,21 @@ class MemoryStore(Store):
         with self._changed:
             log = self._log(chart)
             head = self._heads[chart]
-            for series, value in points:
-                head += 1
-                log.append((head, series, value))
+            log.extend(
+                (seq, series, value)
+                for seq, (series, value) in enumerate(points, head + 1)
+            )
+            head += len(points)
             self._heads[chart] = head
             if state is not None:
                 self._blobs[state[0]] = (state[1], None)
-            self._changed.notify_all()
+            if points:
+                self._changed.notify_all()
         return Cursor(self._epoch, head).encode()
 
     def since(self, chart: str, cursor: str | None, limit: int | None = None) -> Page:
         position = Cursor.decode(cursor) if cursor else None
+        _check_limit(limit)
         with self._changed:
             log = self._log(chart)
             head = self._heads[chart]
@@ -68,9 +80,8 @@ class MemoryStore(Store):
                 or not oldest <= position.seq <= head
             )
             start = oldest if reset else t.cast(Cursor, position).seq
-            skip = start - oldest
             count = head - start if limit is None else min(limit, head - start)
-            entries = [log[index] for index in range(skip, skip + count)]
+            entries = _slice(log, start - oldest, start - oldest + count)
         last = entries[-1][0] if entries else start
         points = [(series, value) for _, series, value in entries]
         return Page(Cursor(self._epoch, last).encode(), points, reset)
@@ -95,37 +106,71 @@ class MemoryStore(Store):
                 self._changed.wait(remaining)
 
     def get_blob(self, key: str) -> bytes | None:
-        value, expires = self._blobs.get(key, (None, None))
-        if expires is not None and expires < time.monotonic():
-            return None
-        return value
+        with self._changed:
+            value, expires = self._blobs.get(key, (None, None))
+            if expires is not None and expires <= time.monotonic():
+                del self._blobs[key]
+                return None
+            return value
 
     def set_blob(self, key: str, value: bytes, ttl: float | None = None) -> None:
-        self._blobs[key] = (value, None if ttl is None else time.monotonic() + ttl)
+        expires = None if ttl is None else time.monotonic() + ttl
+        with self._changed:
+            self._blobs[key] = (value, expires)
 
     def lock(self, name: str, ttl: float) -> _MemoryLock:
         with self._changed:
-            return self._locks.setdefault(name, _MemoryLock())
+            shared = self._locks.setdefault(name, threading.Lock())
+        return _MemoryLock(shared)
 
-    def _log(self, chart: str) -> collections.deque[tuple[int, int, t.Any]]:
+    def _log(self, chart: str) -> collections.deque[_Entry]:
         log = self._logs.get(chart)
         if log is None:
             raise KeyError(f"No stream named {chart!r}; declare it with configure().")
         return log
 
 
-class _MemoryLock:
-    """In one process a lock never expires: its holder cannot die alone."""
+def _slice(log: collections.deque[_Entry], start: int, stop: int) -> list[_Entry]:
+    """``log[start:stop]``, walking from the nearer end (deques index in O(n))."""
+    if stop <= start:
+        return []
+    size = len(log)
+    if start < size - stop:
+        return list(itertools.islice(log, start, stop))
+    tail = list(itertools.islice(reversed(log), size - stop, size - start))
+    tail.reverse()
+    return tail
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
+
+class _MemoryLock:
+    """One handle on a process-wide lock.
+
+    In one process a lock needs no expiry: its holder cannot die alone.
+    """
+
+    def __init__(self, shared: threading.Lock) -> None:
+        self._shared = shared
+        self._held = False
 
     def acquire(self, blocking: bool = False) -> bool:
-        return self._lock.acquire(blocking)
+        if self._held:  # not re-entrant, as a Redis lock
+            return False
+        self._held = self._shared.acquire(blocking)
+        return self._held
 
     def renew(self) -> None:
-        """Nothing to renew in one process."""
+        """Nothing to renew in one process; raises if this handle lost it."""
+        if not self._held:
+            raise RuntimeError("Cannot renew a lock this handle does not hold.")
 
     def release(self) -> None:
-        if self._lock.locked():
-            self._lock.release()
+        if self._held:
+            self._held = False
+            self._shared.release()
+
+    def __enter__(self) -> _MemoryLock:
+        self.acquire(blocking=True)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()

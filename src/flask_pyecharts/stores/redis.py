@@ -1,10 +1,19 @@
 """RedisStore: streams shared by every process and host of a deployment.
 
-One Redis Stream per chart whose entry ids are ``<seq>-1``, so a cursor's
-sequence number is the stream id; a counter key per chart hands out sequence
-numbers atomically with the ``XADD`` (one Lua script). The epoch lives in a
-key: when Redis loses its data the key is gone, a new epoch is made, and every
-reader with an old cursor gets a reset instead of a silent gap.
+Keys, under a prefix (``fpe:`` by default):
+
+- ``epoch``: the epoch token. When Redis loses its data (a restart without
+  persistence, ``FLUSHALL``) the key is gone; the next command that needs it
+  sets a new token, and every reader with an old cursor gets a reset instead
+  of a silent gap;
+- ``h:<chart>``: the chart's head, the last sequence number handed out;
+- ``s:<chart>``: a Redis Stream whose entry ids are ``<seq>-1``, so a cursor's
+  sequence number is its stream id; each entry holds the point as orjson bytes
+  in the field ``p``. ``XADD ... MAXLEN ~ window`` trims it (keeping a little
+  more than the window, never less);
+- ``b:<key>``: blobs; ``l:<name>``: locks.
+
+Appends and reads are Lua scripts, so each one is atomic and one round trip.
 """
 
 from __future__ import annotations
@@ -15,36 +24,62 @@ import typing as t
 import orjson
 
 from ..cursors import Cursor, new_epoch
-from . import Page, Point, Store, StoreError
+from . import (
+    DEFAULT_MAX_WINDOW,
+    Page,
+    Point,
+    Store,
+    StoreError,
+    _check_limit,
+    _check_window,
+)
 
 if t.TYPE_CHECKING:
     import redis
 
-_ENSURE_EPOCH = """
+# KEYS[1] = epoch key; ARGV[1] = a new epoch, used if the key is missing.
+_EPOCH = """
 local epoch = redis.call('GET', KEYS[1])
 if not epoch then
-  redis.call('SET', KEYS[1], ARGV[1])
   epoch = ARGV[1]
+  redis.call('SET', KEYS[1], epoch)
 end
-return epoch
 """
 
-_STATE = (
-    _ENSURE_EPOCH.replace("return epoch", "")
-    + """
-return {epoch, tonumber(redis.call('GET', KEYS[2]) or '0')}
-"""
-)
+_ENSURE_EPOCH = _EPOCH + "return epoch\n"
 
+# KEYS[2] = head counter, KEYS[3] = stream. A counter lost alone (evicted)
+# restarts after the stream's last id, so XADD ids keep increasing.
+_HEAD = """
+local head = redis.call('GET', KEYS[2])
+if head then
+  head = tonumber(head)
+else
+  head = 0
+  local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
+  if #last > 0 then
+    head = tonumber(string.match(last[1][1], '^(%d+)'))
+    redis.call('SET', KEYS[2], head)
+  end
+end
+"""
+
+_STATE = _EPOCH + _HEAD + "return {epoch, head}\n"
+
+# KEYS[4] = optional state blob. ARGV: epoch, window, state, points...
 _APPEND = (
-    _ENSURE_EPOCH.replace("return epoch", "")
+    _EPOCH
+    + _HEAD
     + """
 local count = #ARGV - 3
-local head = redis.call('INCRBY', KEYS[2], count)
-local first = head - count
-for i = 1, count do
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], (first + i) .. '-1',
-             'p', ARGV[3 + i])
+if count > 0 then
+  head = redis.call('INCRBY', KEYS[2], count)
+  local first = head - count
+  for i = 1, count - 1 do
+    redis.call('XADD', KEYS[3], string.format('%d-1', first + i), 'p', ARGV[3 + i])
+  end
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2],
+             string.format('%d-1', head), 'p', ARGV[3 + count])
 end
 if KEYS[4] then
   redis.call('SET', KEYS[4], ARGV[3])
@@ -53,12 +88,50 @@ return {epoch, head}
 """
 )
 
+# ARGV: epoch, window, limit (-1: none), cursor epoch ('': none), cursor seq.
+# Returns {epoch, head, reset, start, entries}: the entries after ``start``.
+_SINCE = (
+    _EPOCH
+    + _HEAD
+    + """
+local window = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local oldest = math.max(0, head - window)
+local start = tonumber(ARGV[5])
+local reset = 0
+if ARGV[4] ~= epoch or start < oldest or start > head then
+  reset = 1
+  start = oldest
+end
+local function read()
+  local count = head - start
+  if limit >= 0 and limit < count then count = limit end
+  if count <= 0 then return {} end
+  return redis.call('XRANGE', KEYS[3], string.format('%d-0', start + 1), '+',
+                    'COUNT', count)
+end
+local entries = read()
+if reset == 0 and #entries > 0
+    and tonumber(string.match(entries[1][1], '^(%d+)')) ~= start + 1 then
+  -- points missing from the log (trimmed or evicted): never a silent gap
+  reset = 1
+  start = oldest
+  entries = read()
+end
+return {epoch, head, reset, start, entries}
+"""
+)
+
 
 class RedisStore(Store):
     """The store contract on Redis Streams (redis-py).
 
-    :param url: a ``redis://`` URL, or pass ``client`` instead.
+    :param url: a ``redis://``, ``rediss://`` or ``unix://`` URL; or pass
+        ``client`` instead.
+    :param client: a ready :class:`redis.Redis`, which must not decode
+        responses (blobs are bytes).
     :param prefix: prepended to every key, to share one Redis between apps.
+    :param max_window: the largest window :meth:`configure` accepts.
     """
 
     def __init__(
@@ -67,7 +140,7 @@ class RedisStore(Store):
         *,
         client: redis.Redis | None = None,
         prefix: str = "fpe:",
-        max_window: int = 100_000,
+        max_window: int = DEFAULT_MAX_WINDOW,
     ) -> None:
         try:
             import redis
@@ -76,14 +149,19 @@ class RedisStore(Store):
                 "RedisStore needs redis-py: pip install 'Flask-PyEcharts[redis]'"
             ) from None
         self._errors = (redis.RedisError, OSError)
+        #: The redis-py client.
         self.redis = client or redis.Redis.from_url(
             url or "redis://127.0.0.1:6379/0", health_check_interval=30
         )
+        #: Prepended to every key.
         self.prefix = prefix
+        #: The largest window :meth:`configure` accepts.
         self.max_window = max_window
         self._windows: dict[str, int] = {}
+        self._wait_epoch: str | None = None
         self._state = self.redis.register_script(_STATE)
         self._append = self.redis.register_script(_APPEND)
+        self._since = self.redis.register_script(_SINCE)
         self._ensure_epoch = self.redis.register_script(_ENSURE_EPOCH)
 
     @property
@@ -93,7 +171,7 @@ class RedisStore(Store):
         return _text(value)
 
     def configure(self, chart: str, window: int) -> None:
-        self._check_window(chart, window)
+        _check_window(chart, window, self.max_window)
         self._windows[chart] = window
 
     def append(
@@ -117,32 +195,27 @@ class RedisStore(Store):
         return Cursor(_text(epoch), int(head)).encode()
 
     def since(self, chart: str, cursor: str | None, limit: int | None = None) -> Page:
-        position = Cursor.decode(cursor) if cursor else None
+        position = Cursor.decode(cursor) if cursor else Cursor("", 0)
+        _check_limit(limit)
         window = self._window(chart)
-        epoch, head = self._read_state(chart)
-        oldest = max(0, head - window)
-        reset = (
-            position is None
-            or position.epoch != epoch
-            or not oldest <= position.seq <= head
-        )
-        start = oldest if reset else t.cast(Cursor, position).seq
-        count = head - start if limit is None else min(limit, head - start)
+        with self._failures():
+            epoch, _, reset, start, entries = self._since(
+                keys=self._keys(chart),
+                args=[
+                    new_epoch(),
+                    window,
+                    -1 if limit is None else limit,
+                    position.epoch,
+                    position.seq,
+                ],
+            )
         points: list[Point] = []
-        last = start
-        if count > 0:
-            with self._failures():
-                entries = self.redis.xrange(
-                    self._key("s", chart), f"{start + 1}-0", "+", count=count
-                )
-            first_seq = _seq(entries[0][0]) if entries else None
-            if first_seq != start + 1:  # trimmed under us: never a silent gap
-                return self.since(chart, None, limit)
-            for entry_id, fields in entries:
-                series, value = orjson.loads(fields[b"p"])
-                points.append((series, value))
-                last = _seq(entry_id)
-        return Page(Cursor(epoch, last).encode(), points, reset)
+        last = int(start)
+        for entry_id, fields in entries:
+            series, value = orjson.loads(fields[1])  # fields: [b"p", value]
+            points.append((series, value))
+            last = _seq(entry_id)
+        return Page(Cursor(_text(epoch), last).encode(), points, bool(reset))
 
     def head(self, chart: str) -> str:
         self._window(chart)
@@ -150,23 +223,32 @@ class RedisStore(Store):
         return Cursor(epoch, head).encode()
 
     def wait(self, positions: t.Mapping[str, int], timeout: float) -> dict[str, int]:
-        if not positions:
+        charts = [chart for chart in positions if chart in self._windows]
+        if not charts:
             time.sleep(timeout)
             return {}
-        streams = {
-            self._key("s", chart): f"{seq}-1" for chart, seq in positions.items()
-        }
         with self._failures():
-            found = self.redis.xread(
-                streams, count=1, block=max(1, int(timeout * 1000))
+            epoch = _text(
+                self._ensure_epoch(keys=[self._key("epoch")], args=[new_epoch()])
             )
-            if not found:
+            if self._wait_epoch is not None and epoch != self._wait_epoch:
+                moved = charts  # the store lost its data: every reader resets
+            else:
+                streams = {
+                    self._key("s", chart): f"{positions[chart]}-1" for chart in charts
+                }
+                block = max(1, int(timeout * 1000))
+                found = self.redis.xread(streams, count=1, block=block) or ()
+                keys = (
+                    found.keys() if isinstance(found, dict) else (k for k, _ in found)
+                )
+                prefix = len(self._key("s", ""))
+                moved = [_text(key)[prefix:] for key in keys]
+            self._wait_epoch = epoch
+            if not moved:
                 return {}
-            charts = [_text(key)[len(self._key("s", "")) :] for key, _ in found]
-            heads = self.redis.mget([self._key("h", chart) for chart in charts])
-        return {
-            chart: int(head or 0) for chart, head in zip(charts, heads, strict=True)
-        }
+            heads = self.redis.mget([self._key("h", chart) for chart in moved])
+        return {chart: int(head or 0) for chart, head in zip(moved, heads, strict=True)}
 
     def get_blob(self, key: str) -> bytes | None:
         with self._failures():
@@ -185,7 +267,7 @@ class RedisStore(Store):
 
     def _read_state(self, chart: str) -> tuple[str, int]:
         with self._failures():
-            epoch, head = self._state(keys=self._keys(chart)[:2], args=[new_epoch()])
+            epoch, head = self._state(keys=self._keys(chart), args=[new_epoch()])
         return _text(epoch), int(head)
 
     def _window(self, chart: str) -> int:
@@ -239,8 +321,15 @@ class _RedisLock:
     def release(self) -> None:
         try:
             self._lock.release()
-        except Exception:  # already expired or taken over: nothing to release
+        except Exception:  # not held, expired or taken over: nothing to release
             pass
+
+    def __enter__(self) -> _RedisLock:
+        self.acquire(blocking=True)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
 
 
 def _text(value: bytes | str) -> str:
