@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import math
 import threading
+import time
 import typing as t
 import uuid
 
@@ -264,6 +265,19 @@ def test_wait_ignores_unknown_charts(store):
     store.append("c", [(0, 1)])
     assert store.wait({"nope": 0, "c": 0}, 1.0) == {"c": 1}
     assert store.wait({"nope": 0}, 0.05) == {}
+
+
+def test_interrupt_ends_a_wait_at_once(store):
+    head = seq(store.head("c"))
+    threading.Timer(0.05, store.interrupt).start()
+    started = time.monotonic()
+    assert store.wait({"c": head}, 5.0) == {}
+    assert time.monotonic() - started < 1
+    store.interrupt()  # before the wait: it returns at once, once
+    started = time.monotonic()
+    assert store.wait({}, 5.0) == {}
+    assert time.monotonic() - started < 1
+    assert store.wait({"c": head}, 0.05) == {}  # consumed
 
 
 def test_blobs_expire(store):

@@ -4,12 +4,16 @@ A subscription holds only the set of its charts that changed, so it is bounded
 by its chart count: a viewer that never reads cannot grow memory or delay
 anyone. Viewers read the points themselves with ``store.since(their cursor)``,
 so one that falls behind resumes from its cursor and loses nothing.
+
+To miss nothing, subscribe first, then read: whatever is appended after
+:meth:`Hub.subscribe` returns wakes the subscription.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import typing as t
 
 from .cursors import Cursor
@@ -19,49 +23,88 @@ if t.TYPE_CHECKING:
 
 logger = logging.getLogger("flask_pyecharts")
 
-#: How long the reader blocks on the store before looking at its subscribers again.
+#: How long the reader blocks on the store before looking at its subscribers
+#: again (new charts and close interrupt it at once).
 READ_TIMEOUT = 1.0
 
 
 class Subscription:
-    """One viewer's interest in some charts."""
+    """One viewer's interest in some charts; made by :meth:`Hub.subscribe`.
+
+    Use it as a context manager, or call :meth:`close` when done.
+    """
 
     def __init__(self, hub: Hub, charts: frozenset[str]) -> None:
+        #: The charts followed: stream charts (woken by appends) and any chart
+        #: woken by :meth:`Hub.notify`.
         self.charts = charts
         self._hub = hub
         self._pending: set[str] = set()
-        self._ready = threading.Condition()
+        self._closed = False
+        self._ready = threading.Condition(threading.Lock())
 
     def wait(self, timeout: float) -> set[str]:
-        """The charts that changed since the last call (empty after ``timeout``)."""
+        """The charts that changed since the last call; empty after ``timeout``,
+        at once when this subscription or the hub is closed.
+
+        A chart may be returned without new points (for example when the hub
+        starts watching it); reading it then simply finds nothing new.
+        """
+        deadline = time.monotonic() + timeout
         with self._ready:
-            if not self._pending and timeout > 0:
-                self._ready.wait(timeout)
+            while not (self._pending or self._closed or self._hub.closed):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._ready.wait(remaining)
             changed, self._pending = self._pending, set()
         return changed
 
     def close(self) -> None:
+        """Stop following; the hub forgets this subscription."""
         self._hub._unsubscribe(self)
+        with self._ready:
+            self._closed = True
+            self._pending.clear()
+            self._ready.notify_all()
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def _mark(self, charts: t.Iterable[str]) -> None:
+        changed = self.charts.intersection(charts)
         with self._ready:
-            self._pending.update(charts)
-            self._ready.notify()
+            if not self._closed:
+                self._pending.update(changed)
+            self._ready.notify_all()
 
 
 class Hub:
-    """Fans store updates out to every :class:`Subscription` of this process."""
+    """Fans store updates out to every :class:`Subscription` of this process.
+
+    One daemon reader thread (a greenlet under gevent) starts with the first
+    subscription and calls :meth:`Store.wait <.stores.Store.wait>` on the
+    stream charts followed; charts the store does not know (full charts) are
+    woken only by :meth:`notify`.
+    """
 
     def __init__(self, store: Store) -> None:
+        #: The store watched.
         self.store = store
         self._subscriptions: set[Subscription] = set()
         self._lock = threading.Lock()
         self._stopped = threading.Event()
-        self._followed = threading.Condition()
+        #: Set when the subscriptions change or the hub closes.
+        self._wake = threading.Event()
+        #: The charts the reader has taken up (streams or not).
+        self._taken: frozenset[str] = frozenset()
         self._reader: threading.Thread | None = None
 
     def subscribe(self, charts: t.Iterable[str]) -> Subscription:
-        """Follow stream ``charts``; the reader starts with the first subscriber."""
+        """Follow ``charts``; the reader starts with the first subscriber."""
         subscription = Subscription(self, frozenset(charts))
         with self._lock:
             self._subscriptions.add(subscription)
@@ -70,16 +113,15 @@ class Hub:
                     target=self._read, name="pyecharts-hub", daemon=True
                 )
                 self._reader.start()
-        if subscription.charts:
-            with self._followed:
-                self._followed.notify()
+        self._wake.set()
+        if not subscription.charts <= self._taken:
+            self._interrupt()  # take the new charts up now, not after READ_TIMEOUT
         return subscription
 
     def notify(self, chart: str) -> None:
-        """Wake the subscribers of ``chart`` (used for in-process changes)."""
-        for subscription in self._current():
-            if chart in subscription.charts:
-                subscription._mark((chart,))
+        """Wake the subscribers of ``chart`` (for changes made in this process,
+        such as a full chart's new option)."""
+        self._mark((chart,))
 
     @property
     def closed(self) -> bool:
@@ -89,8 +131,8 @@ class Hub:
     def close(self) -> None:
         """Stop the reader and wake every subscriber so their streams end."""
         self._stopped.set()
-        with self._followed:
-            self._followed.notify()
+        self._wake.set()
+        self._interrupt()
         for subscription in self._current():
             subscription._mark(())
         reader = self._reader
@@ -100,37 +142,72 @@ class Hub:
     def _unsubscribe(self, subscription: Subscription) -> None:
         with self._lock:
             self._subscriptions.discard(subscription)
+        self._wake.set()
+
+    def _interrupt(self) -> None:
+        """End the reader's ``store.wait`` early; failures are the reader's."""
+        if self._reader is None:
+            return
+        try:
+            self.store.interrupt()
+        except Exception:
+            logger.debug("Could not interrupt the store's wait", exc_info=True)
 
     def _current(self) -> list[Subscription]:
         with self._lock:
             return list(self._subscriptions)
 
+    def _mark(self, charts: t.Collection[str]) -> None:
+        for subscription in self._current():
+            if not subscription.charts.isdisjoint(charts):
+                subscription._mark(charts)
+
     def _read(self) -> None:
-        positions: dict[str, int] = {}
-        epoch = None
+        """The reader: follow the subscribed stream charts, mark what moves."""
+        positions: dict[str, int] = {}  # chart -> the head seq last seen
+        failures = 0
         while not self._stopped.is_set():
-            charts = set().union(*(s.charts for s in self._current()))
+            self._wake.clear()
+            subscriptions = self._current()
+            if not subscriptions:  # sleep until someone subscribes
+                positions.clear()
+                self._taken = frozenset()
+                self._wake.wait()
+                continue
             try:
-                if epoch != self.store.epoch:
-                    if epoch is not None:  # the store lost its data: readers reset
-                        for subscription in self._current():
-                            subscription._mark(subscription.charts)
-                    epoch, positions = self.store.epoch, {}
-                for chart in charts - positions.keys():
-                    positions[chart] = Cursor.decode(self.store.head(chart)).seq
-                for chart in positions.keys() - charts:
-                    del positions[chart]
-                moved = self.store.wait(positions, READ_TIMEOUT) if positions else {}
+                wanted = frozenset().union(*(s.charts for s in subscriptions))
+                followed = self._follow(wanted - positions.keys())
+                self._taken = wanted
+                if followed:
+                    positions.update(followed)
+                    # appends between subscribe() and now would otherwise be missed
+                    self._mark(followed)
+                if positions:
+                    moved = self.store.wait(positions, READ_TIMEOUT)
+                else:  # only full charts: notify() wakes them
+                    self._wake.wait(READ_TIMEOUT)
+                    moved = {}
             except Exception:
-                logger.exception("The hub could not read the store; retrying")
+                if self._stopped.is_set():
+                    break
+                failures += 1
+                if failures == 1:
+                    logger.exception("The hub cannot read the store; retrying")
                 self._stopped.wait(READ_TIMEOUT)
                 continue
-            if not positions:  # nobody follows a stream: sleep until someone does
-                with self._followed:
-                    self._followed.wait(READ_TIMEOUT)
+            if failures:
+                logger.info("The hub reads the store again")
+                failures = 0
             if moved:
                 positions.update(moved)
-                for subscription in self._current():
-                    changed = subscription.charts.intersection(moved)
-                    if changed:
-                        subscription._mark(changed)
+                self._mark(moved)
+
+    def _follow(self, charts: t.Iterable[str]) -> dict[str, int]:
+        """The head of each chart the store knows as a stream."""
+        heads = {}
+        for chart in charts:
+            try:
+                heads[chart] = Cursor.decode(self.store.head(chart)).seq
+            except KeyError:  # not a stream: woken by notify() only
+                continue
+        return heads

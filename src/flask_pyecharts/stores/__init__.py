@@ -146,6 +146,11 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
+    def interrupt(self) -> None:
+        """Make the :meth:`wait` in progress, or else the next one, return
+        at once (used by the hub to take up new charts and to stop)."""
+
+    @abc.abstractmethod
     def get_blob(self, key: str) -> bytes | None:
         """A small value shared by every process of the deployment, or ``None``."""
 

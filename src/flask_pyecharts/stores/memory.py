@@ -34,6 +34,7 @@ class MemoryStore(Store):
         self._blobs: dict[str, tuple[bytes, float | None]] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._changed = threading.Condition(threading.RLock())
+        self._interrupted = False
 
     @property
     def epoch(self) -> str:
@@ -101,9 +102,15 @@ class MemoryStore(Store):
                     if self._heads.get(chart, 0) > seq
                 }
                 remaining = deadline - time.monotonic()
-                if moved or remaining <= 0:
+                if moved or remaining <= 0 or self._interrupted:
+                    self._interrupted = False
                     return moved
                 self._changed.wait(remaining)
+
+    def interrupt(self) -> None:
+        with self._changed:
+            self._interrupted = True
+            self._changed.notify_all()
 
     def get_blob(self, key: str) -> bytes | None:
         with self._changed:

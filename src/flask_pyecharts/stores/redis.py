@@ -11,14 +11,15 @@ Keys, under a prefix (``fpe:`` by default):
   sequence number is its stream id; each entry holds the point as orjson bytes
   in the field ``p``. ``XADD ... MAXLEN ~ window`` trims it (keeping a little
   more than the window, never less);
-- ``b:<key>``: blobs; ``l:<name>``: locks.
+- ``b:<key>``: blobs; ``l:<name>``: locks;
+- ``w:<token>``: a stream of this store object's own, read with the charts'
+  streams in ``XREAD BLOCK`` so that :meth:`RedisStore.interrupt` can end it.
 
 Appends and reads are Lua scripts, so each one is atomic and one round trip.
 """
 
 from __future__ import annotations
 
-import time
 import typing as t
 
 import orjson
@@ -159,6 +160,8 @@ class RedisStore(Store):
         self.max_window = max_window
         self._windows: dict[str, int] = {}
         self._wait_epoch: str | None = None
+        self._wake_key = self._key("w", new_epoch())
+        self._wake_id = "0-0"
         self._state = self.redis.register_script(_STATE)
         self._append = self.redis.register_script(_APPEND)
         self._since = self.redis.register_script(_SINCE)
@@ -224,9 +227,6 @@ class RedisStore(Store):
 
     def wait(self, positions: t.Mapping[str, int], timeout: float) -> dict[str, int]:
         charts = [chart for chart in positions if chart in self._windows]
-        if not charts:
-            time.sleep(timeout)
-            return {}
         with self._failures():
             epoch = _text(
                 self._ensure_epoch(keys=[self._key("epoch")], args=[new_epoch()])
@@ -234,21 +234,38 @@ class RedisStore(Store):
             if self._wait_epoch is not None and epoch != self._wait_epoch:
                 moved = charts  # the store lost its data: every reader resets
             else:
-                streams = {
-                    self._key("s", chart): f"{positions[chart]}-1" for chart in charts
-                }
-                block = max(1, int(timeout * 1000))
-                found = self.redis.xread(streams, count=1, block=block) or ()
-                keys = (
-                    found.keys() if isinstance(found, dict) else (k for k, _ in found)
-                )
-                prefix = len(self._key("s", ""))
-                moved = [_text(key)[prefix:] for key in keys]
+                moved = self._xread(positions, charts, timeout)
             self._wait_epoch = epoch
             if not moved:
                 return {}
             heads = self.redis.mget([self._key("h", chart) for chart in moved])
         return {chart: int(head or 0) for chart, head in zip(moved, heads, strict=True)}
+
+    def interrupt(self) -> None:
+        with self._failures():
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.xadd(self._wake_key, {"w": b"1"}, maxlen=1, approximate=False)
+            pipe.pexpire(self._wake_key, 60_000)
+            pipe.execute()
+
+    def _xread(
+        self, positions: t.Mapping[str, int], charts: list[str], timeout: float
+    ) -> list[str]:
+        """One ``XREAD BLOCK`` over the charts' streams and the wake stream."""
+        streams = {self._key("s", chart): f"{positions[chart]}-1" for chart in charts}
+        streams[self._wake_key] = self._wake_id
+        block = max(1, int(timeout * 1000))
+        found = self.redis.xread(streams, count=1, block=block) or ()
+        pairs = found.items() if isinstance(found, dict) else found
+        prefix = len(self._key("s", ""))
+        moved = []
+        for key, entries in pairs:
+            name = _text(key)
+            if name == self._wake_key:
+                self._wake_id = _text(entries[-1][0])
+            else:
+                moved.append(name[prefix:])
+        return moved
 
     def get_blob(self, key: str) -> bytes | None:
         with self._failures():
