@@ -295,3 +295,47 @@ def test_demo_without_sqlalchemy_says_what_to_install(
     assert "The demo needs SQLAlchemy: pip install 'Flask-PyEcharts[sql]'" in (
         result.output
     )
+
+
+def test_flask_export_inlines_themes_and_extensions_and_reports_maps(
+    tmp_path: Path,
+) -> None:
+    from pyecharts import options as opts
+    from pyecharts.charts import Liquid, Map
+    from pyecharts.globals import ThemeType
+
+    app = Flask("assets")
+    charts = Charts(app)
+
+    @charts.chart("themed", title="主题")
+    def themed() -> Bar:
+        return (
+            Bar(init_opts=opts.InitOpts(theme=ThemeType.MACARONS))
+            .add_xaxis(["a"])
+            .add_yaxis("n", [1])
+        )
+
+    @charts.chart("liquid")
+    def liquid() -> Liquid:
+        return Liquid().add("完成率", [0.6])
+
+    @charts.chart("china")
+    def china() -> Map:
+        return Map().add("销售额", [("广东", 10)], "china")
+
+    charts.dashboard("/", ["themed", "liquid", "china"])
+    try:
+        output = tmp_path / "assets.html"
+        result = app.test_cli_runner().invoke(args=["pyecharts", "export", str(output)])
+    finally:
+        charts.shutdown()
+    assert result.exit_code == 0, result.output
+    assert "Warning: chart 'china'" in result.output and "not bundled" in result.output
+    html = output.read_text("utf-8")
+    scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
+    assert len(scripts) == 4  # echarts, the macarons theme, liquidfill, the runtime
+    assert "registerTheme" in scripts[1] and "macarons" in scripts[1]
+    assert "liquidFill" in scripts[2]
+    themed_doc, liquid_doc = documents(html)
+    assert themed_doc["theme"] == "macarons"
+    assert liquid_doc["option"]["series"][0]["type"] == "liquidFill"

@@ -54,8 +54,9 @@ _TEMPLATE = """\
 <body class="fpe-dashboard">
 <header class="fpe-header">
 <h1>{{ title }}</h1>
-<div class="fpe-meta"><span>Snapshot of <time datetime="{{ taken.isoformat() }}">\
-{{ taken.strftime("%Y-%m-%d %H:%M:%S") }}</time></span></div>
+<div class="fpe-meta"><span>{{ snapshot }} \
+<time datetime="{{ taken.isoformat() }}">{{ taken.strftime("%Y-%m-%d %H:%M:%S") }}</time>\
+</span></div>
 </header>
 <main class="fpe-grid fpe-grid--cols-{{ columns }}">
 {%- for chart in charts %}

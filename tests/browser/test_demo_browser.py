@@ -28,7 +28,7 @@ ALL_RENDERED = """(count) => {
         const series = chart.getOption().series || [];
         return series.length > 0
             && series.every((s) => (s.data || []).length > 0)
-            && chart.getZr().storage.getDisplayList().length > 10;
+            && chart.getZr().storage.getDisplayList().length > 3;
     });
 }"""
 
@@ -108,6 +108,23 @@ def insert_order(path: Path, amount: float) -> None:
         connection.commit()
 
 
+def open_offline(page: t.Any, path: Path) -> list[str]:
+    """Open the file ``path`` with every other request aborted; return those."""
+    blocked: list[str] = []
+
+    def block(route: t.Any) -> None:
+        if route.request.url == path.as_uri():
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", block)
+    page.context.set_offline(True)
+    page.goto(path.as_uri())
+    return blocked
+
+
 def test_dashboard_renders_every_chart_and_updates_live(
     watched: WatchedPage, server: LiveServer, database: Path
 ) -> None:
@@ -166,19 +183,7 @@ def test_exported_dashboard_renders_with_the_network_cut_off(
     path.write_text(exported.html, encoding="utf-8")
 
     page = watched.page
-    blocked: list[str] = []
-
-    def block(route: t.Any) -> None:
-        """Abort every request but the page's own file."""
-        if route.request.url == path.as_uri():
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", block)
-    page.context.set_offline(True)
-    page.goto(path.as_uri())
+    blocked = open_offline(page, path)
     page.wait_for_function(ALL_RENDERED, arg=len(TITLES), timeout=15_000)
     summary = page.evaluate(SUMMARY)
     assert [item["state"] for item in summary] == ["static"] * len(TITLES)
@@ -195,3 +200,45 @@ def test_exported_dashboard_renders_with_the_network_cut_off(
     assert blocked == []
     assert watched.requests == [path.as_uri()]
     assert watched.errors == []
+
+
+def test_exported_extension_charts_render_offline(
+    watched: WatchedPage, tmp_path: Path
+) -> None:
+    """Themes and extensions (liquidfill) are inlined in the exported file too."""
+    from pyecharts import options as opts
+    from pyecharts.charts import Bar, Liquid
+    from pyecharts.globals import ThemeType
+
+    from flask_pyecharts import Charts
+
+    app = Flask("extensions")
+    charts = Charts(app)
+
+    @charts.chart("liquid", title="完成率")
+    def liquid() -> Liquid:
+        return Liquid().add("完成率", [0.6, 0.5])
+
+    @charts.chart("themed", title="主题")
+    def themed() -> Bar:
+        chart = Bar(init_opts=opts.InitOpts(theme=ThemeType.MACARONS))
+        return chart.add_xaxis(["衬衫", "羊毛衫"]).add_yaxis("商家A", [5, 20])
+
+    charts.dashboard("/", ["liquid", "themed"], title="扩展")
+    try:
+        path = tmp_path / "extensions.html"
+        path.write_text(export_dashboard(app).html, encoding="utf-8")
+    finally:
+        charts.shutdown()
+    page = watched.page
+    blocked = open_offline(page, path)
+    page.wait_for_function(ALL_RENDERED, arg=2, timeout=15_000)
+    summary = page.evaluate(SUMMARY)
+    assert [item["types"] for item in summary] == [["liquidFill"], ["bar"]]
+    color = page.evaluate(
+        "() => FlaskPyecharts.instance(document.querySelectorAll('.fpe-chart')[1])"
+        ".getOption().color[0]"
+    )
+    assert color == "#2ec7c9"  # the macarons theme's first colour
+    watched.screenshot("demo-export-extensions")
+    assert blocked == [] and watched.errors == []
