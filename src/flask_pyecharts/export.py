@@ -55,7 +55,7 @@ _TEMPLATE = """\
 <header class="fpe-header">
 <h1>{{ title }}</h1>
 <div class="fpe-meta"><span>{{ snapshot }} \
-<time datetime="{{ taken.isoformat() }}">{{ taken.strftime("%Y-%m-%d %H:%M:%S") }}</time>\
+<time datetime="{{ taken.isoformat() }}">{{ taken.strftime(time_format) }}</time>\
 </span></div>
 </header>
 <main class="fpe-grid fpe-grid--cols-{{ columns }}">
@@ -144,11 +144,14 @@ def export_dashboard(
             f"Missing browser assets ({', '.join(missing)}): run"
             " 'python scripts/build_assets.py' or reinstall Flask-PyEcharts."
         )
+    chinese = bool(_CJK.search(title))
     page = (
         _environment()
         .from_string(_TEMPLATE)
         .render(
-            lang="zh-CN" if _CJK.search(title) else "en",
+            lang="zh-CN" if chinese else "en",
+            snapshot="数据快照" if chinese else "Snapshot of",
+            time_format="%Y-%m-%d %H:%M:%S",
             version=__version__,
             title=title,
             taken=datetime.datetime.now().replace(microsecond=0),
