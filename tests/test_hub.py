@@ -148,7 +148,8 @@ def test_reader_sleeps_without_subscribers_and_wakes_for_one(hub):
 def test_close_wakes_subscribers_and_stops_the_reader(hub):
     subscription = settled(hub, "a")
     started = time.monotonic()
-    threading.Timer(0.1, hub.close).start()
+    closer = threading.Timer(0.1, hub.close)
+    closer.start()
     assert subscription.wait(5) == set()
     assert time.monotonic() - started < 0.5
     assert hub.closed
@@ -156,6 +157,7 @@ def test_close_wakes_subscribers_and_stops_the_reader(hub):
     hub._reader.join(0.5)
     assert not hub._reader.is_alive()
     assert time.monotonic() - started < 0.5
+    closer.join()
     assert hub.subscribe(["a"]).wait(1) == set()  # no new reader after close
 
 

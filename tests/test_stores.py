@@ -256,8 +256,10 @@ def test_wait_returns_moved_charts(store):
     store.configure("d", 5)
     head = seq(store.head("c"))
     assert store.wait({"c": head, "d": 0}, 0.05) == {}
-    threading.Timer(0.05, lambda: store.append("c", [(0, 1), (0, 2)])).start()
+    timer = threading.Timer(0.05, lambda: store.append("c", [(0, 1), (0, 2)]))
+    timer.start()
     assert store.wait({"c": head, "d": 0}, 2.0) == {"c": head + 2}
+    timer.join()  # its reply may still be on the way
     assert store.wait({"c": head}, 0) == {"c": head + 2}  # already past
 
 
@@ -269,10 +271,12 @@ def test_wait_ignores_unknown_charts(store):
 
 def test_interrupt_ends_a_wait_at_once(store):
     head = seq(store.head("c"))
-    threading.Timer(0.05, store.interrupt).start()
+    timer = threading.Timer(0.05, store.interrupt)
+    timer.start()
     started = time.monotonic()
     assert store.wait({"c": head}, 5.0) == {}
     assert time.monotonic() - started < 1
+    timer.join()
     store.interrupt()  # before the wait: it returns at once, once
     started = time.monotonic()
     assert store.wait({}, 5.0) == {}
