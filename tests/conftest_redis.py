@@ -47,7 +47,7 @@ class RedisServer:
     def start(self) -> None:
         binary = redis_binary()
         if binary is None:
-            pytest.skip("redis-server is not installed")
+            pytest.fail("redis-server is not installed: run bash scripts/setup.sh")
         self.process = subprocess.Popen(
             [
                 binary,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import typing as t
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import (
@@ -22,11 +23,12 @@ from .events import encode_comment, encode_event, encode_retry
 from .openapi import openapi_document
 from .option_cache import BuildError
 from .options import dumps
-from .runtime import ChartRuntime, UnknownChart
+from .runtime import ChartRuntime, UnknownChart, Update
 from .stores import StoreError
 
 if t.TYPE_CHECKING:
     from .extension import ChartSpec
+    from .hub import Subscription
 
 STATIC_DIR = Path(__file__).parent / "static"
 #: The longest ``since`` list or ``Last-Event-ID`` header accepted.
@@ -207,45 +209,56 @@ def get_events() -> Response:
     specs, tokens = _subscription(request.headers.get("Last-Event-ID"))
     limit = _limit(None)
     runtime = _runtime()
-    try:  # reject malformed cursors before the stream starts
-        first = runtime.updates(specs, tokens, limit)
-    except ValueError as error:
-        raise bad_request(str(error)) from None
     config = current_app.config
-    deadline = time.monotonic() + float(config["PYECHARTS_STREAM_TIMEOUT"])
-    heartbeat = float(config["PYECHARTS_HEARTBEAT"])
     client = request.remote_addr or "unknown"
     runtime.stream_slots.take(client)
+    # Subscribe before the first read, so no append can fall between the two.
+    subscription = runtime.hub.subscribe(
+        [spec.name for spec in specs if spec.kind == "stream"]
+    )
     try:
-        stream = _event_stream(
-            runtime, specs, tokens, first, limit, heartbeat, deadline
-        )
-        response = Response(
-            stream_with_context(_released(stream, runtime, client)),
-            mimetype="text/event-stream",
-        )
-    except BaseException:
+        first = runtime.updates(specs, tokens, limit)
+    except BaseException as error:
+        subscription.close()
         runtime.stream_slots.give_back(client)
+        if isinstance(error, ValueError):  # a malformed cursor
+            raise bad_request(str(error)) from None
         raise
+    stream = _event_stream(
+        runtime,
+        _Follower(specs, tokens, subscription, client),
+        first,
+        limit,
+        heartbeat=float(config["PYECHARTS_HEARTBEAT"]),
+        deadline=time.monotonic() + float(config["PYECHARTS_STREAM_TIMEOUT"]),
+    )
+    response = Response(stream_with_context(stream), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
     return response
 
 
+@dataclass
+class _Follower:
+    """One event stream's state: its charts, their tokens, its subscription."""
+
+    specs: list[ChartSpec]
+    tokens: list[str]
+    subscription: Subscription
+    client: str
+
+
 def _event_stream(
     runtime: ChartRuntime,
-    specs: list[ChartSpec],
-    tokens: list[str],
-    updates: list,
+    follower: _Follower,
+    updates: list[Update],
     limit: int,
     heartbeat: float,
     deadline: float,
 ) -> t.Iterator[bytes]:
     """Events until ``deadline``; the browser then reconnects with Last-Event-ID,
     which spreads long-lived connections over the workers."""
-    subscription = runtime.hub.subscribe(
-        [spec.name for spec in specs if spec.kind == "stream"]
-    )
+    specs, tokens = follower.specs, follower.tokens
     positions = {spec.name: index for index, spec in enumerate(specs)}
     try:
         yield encode_retry(2000)
@@ -261,20 +274,11 @@ def _event_stream(
                 yield encode_comment("ping")
                 last_write = time.monotonic()
             wake = min(last_write + heartbeat, deadline)
-            subscription.wait(_wait_time(runtime, specs, wake))
+            follower.subscription.wait(_wait_time(runtime, specs, wake))
             updates = runtime.updates(specs, tokens, limit)
-    finally:
-        subscription.close()
-
-
-def _released(
-    stream: t.Iterator[bytes], runtime: ChartRuntime, client: str
-) -> t.Iterator[bytes]:
-    """Give the stream's slot back however it ends (closed by the client too)."""
-    try:
-        yield from stream
-    finally:
-        runtime.stream_slots.give_back(client)
+    finally:  # however it ends, closed by the client too
+        follower.subscription.close()
+        runtime.stream_slots.give_back(follower.client)
 
 
 def _wait_time(runtime: ChartRuntime, specs: list[ChartSpec], deadline: float) -> float:
@@ -313,7 +317,9 @@ def _subscription(
     return specs, tokens
 
 
-def _advance(specs: list[ChartSpec], tokens: list[str], updates: list) -> list[str]:
+def _advance(
+    specs: list[ChartSpec], tokens: list[str], updates: list[Update]
+) -> list[str]:
     positions = {spec.name: index for index, spec in enumerate(specs)}
     tokens = list(tokens)
     for update in updates:
