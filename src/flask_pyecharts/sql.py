@@ -49,6 +49,9 @@ if t.TYPE_CHECKING:
 
 __all__ = ["TableStream", "query"]
 
+#: What a producer returns: the points of series 0, or points by series index.
+Points = list[t.Any] | dict[int, list[t.Any]]
+
 #: Table, schema and column names accepted by :class:`TableStream`.
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
 
@@ -129,7 +132,9 @@ class TableStream:
     def __repr__(self) -> str:
         return f"TableStream({self._name!r}, {self._cursor_name!r})"
 
-    def __call__(self, cursor: dict[str, t.Any] | None) -> tuple[list, dict]:
+    def __call__(
+        self, cursor: dict[str, t.Any] | None
+    ) -> tuple[Points, dict[str, t.Any]]:
         """Read the rows after ``cursor``; return ``(points, new_cursor)``.
 
         The cursor is ``None`` on the first call, then what the previous call
@@ -140,8 +145,9 @@ class TableStream:
         with self.engine.connect() as connection:
             if cursor is None:
                 rows = self._start(connection, table, column)
-                after = rows[-1]._mapping[column] if rows else None
-                if not rows and self.backfill == 0:
+                if rows:
+                    after = rows[-1]._mapping[column]
+                else:  # start after the last row (None: the table is empty)
                     after = connection.execute(select(func.max(column))).scalar()
             else:
                 after = _load(cursor.get("after"), column)
@@ -150,8 +156,8 @@ class TableStream:
                 if rows:
                     after = rows[-1]._mapping[column]
         points = [point for point in map(self.to_point, rows) if point is not None]
-        payload = {self.series: points} if self.series else points
-        return t.cast(list, payload), {"after": _dump(after)}
+        payload: Points = {self.series: points} if self.series else points
+        return payload, {"after": _dump(after)}
 
     # -- internals --------------------------------------------------------
 
