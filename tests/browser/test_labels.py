@@ -1,0 +1,172 @@
+"""Long category labels: truncated with an ellipsis, full text on hover, kept
+inside the canvas; ``fit_labels=False`` leaves them alone."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+from flask import Flask
+from pyecharts import options as opts
+from pyecharts.charts import Bar
+
+from flask_pyecharts import Charts
+
+from .conftest import BrowserServer, WatchedPage, chart
+from .pages import add_pages
+
+DOMAINS = [
+    "very-long-subdomain.analytics.example-company-international.com",
+    "cdn.example.org",
+    "another-extremely-long-hostname.eu-west-1.internal.example-company.net",
+    "api.example.com",
+    "tracking-pixel-collector.marketing.example-company-international.com",
+]
+
+
+def domains_bar() -> Bar:
+    return (
+        Bar()
+        .add_xaxis(DOMAINS)
+        .add_yaxis("requests", [120, 340, 90, 560, 210])
+        .reversal_axis()
+        .set_series_opts(label_opts=opts.LabelOpts(position="right"))
+        .set_global_opts(title_opts=opts.TitleOpts(title="Top hosts"))
+    )
+
+
+@pytest.fixture
+def server(serve: t.Callable[..., BrowserServer]) -> BrowserServer:
+    app = Flask(__name__)
+    charts = Charts(app)
+    charts.chart("hosts")(domains_bar)
+    charts.chart("hosts_raw", fit_labels=False)(domains_bar)
+    add_pages(app, ["hosts", "hosts_raw"])
+    return serve(app)
+
+
+def category_labels(watched: WatchedPage, selector: str) -> list[dict[str, t.Any]]:
+    return [text for text in watched.texts(selector) if text["full"] in DOMAINS]
+
+
+@pytest.mark.parametrize("mode", ["mixed", "separated"])
+def test_long_labels_are_truncated_and_shown_in_full_on_hover(
+    mode, server: BrowserServer, watched: WatchedPage
+):
+    page = watched.page
+    page.goto(f"{server.url}/{mode}")
+    watched.wait_state("[data-chart]", "live")
+    selector = chart("hosts")
+    width = page.eval_on_selector(selector, "(el) => el.clientWidth")
+
+    label = watched.chart_option(selector)["yAxis"][0]["axisLabel"]
+    assert label["overflow"] == "truncate"
+    assert label["ellipsis"] == "…"
+    assert label["width"] == max(64, round(width * 0.28))
+
+    drawn = category_labels(watched, selector)
+    assert sorted(text["full"] for text in drawn) == sorted(DOMAINS)
+    for text in drawn:
+        long = len(text["full"]) > 30
+        assert text["shown"].endswith("…") == long, text
+        if long:  # a prefix of the full text, cut to the width
+            assert text["full"].startswith(text["shown"][:-1])
+            assert text["width"] <= label["width"] + 1
+        # Inside the canvas: the grid left room for the labels.
+        assert 0 <= text["x"] and text["x"] + text["width"] <= width, text
+    assert watched.state(selector) == "live"
+
+    # Hovering a truncated label shows its full text in a tooltip.
+    target = next(text for text in drawn if text["full"] == DOMAINS[2])
+    box = page.locator(selector).bounding_box()
+    assert box is not None
+    x = box["x"] + target["x"] + target["width"] / 2
+    y = box["y"] + target["y"] + target["height"] / 2
+    page.mouse.move(x - 5, y - 5)
+    page.mouse.move(x, y, steps=3)
+    page.wait_for_function(
+        "([sel, text]) => document.querySelector(sel).textContent.includes(text)",
+        arg=[selector, DOMAINS[2]],
+        timeout=3000,
+    )
+    assert DOMAINS[2] in watched.tooltip_text(selector)
+    watched.screenshot(f"long-labels-{mode}")
+
+    # On a narrow screen the widths are recomputed and the plot keeps its room.
+    page.mouse.move(0, 0)
+    page.set_viewport_size({"width": 480, "height": 900})
+    narrow = page.eval_on_selector(selector, "(el) => el.clientWidth")
+    assert narrow < 480
+    watched.wait_chart(
+        selector,
+        "(o, w) => o.yAxis[0].axisLabel.width === Math.max(64, Math.round(w * 0.28))",
+        narrow,
+    )
+    page.wait_for_function(
+        "(sel) => FlaskPyecharts.instance(document.querySelector(sel)).getWidth()"
+        " === document.querySelector(sel).clientWidth",
+        arg=selector,
+    )
+    for text in category_labels(watched, selector):
+        assert 0 <= text["x"] and text["x"] + text["width"] <= narrow, text
+    grid = page.evaluate(
+        """(sel) => FlaskPyecharts.instance(document.querySelector(sel))
+            .getModel().getComponent("grid").coordinateSystem.getRect()""",
+        selector,
+    )
+    assert grid["width"] >= 0.5 * narrow
+    watched.screenshot(f"long-labels-{mode}-narrow")
+    watched.assert_clean(server.url)
+
+
+def test_fit_labels_false_leaves_labels_alone(
+    server: BrowserServer, watched: WatchedPage
+):
+    watched.page.goto(f"{server.url}/separated")
+    watched.wait_state("[data-chart]", "live")
+    selector = chart("hosts_raw")
+    axis = watched.chart_option(selector)["yAxis"][0]
+    assert axis["axisLabel"].get("width") is None
+    assert axis["axisLabel"].get("overflow") in (None, "none")
+    assert not axis.get("triggerEvent")
+    drawn = category_labels(watched, selector)
+    assert len(drawn) == len(DOMAINS)
+    assert all(text["shown"] == text["full"] for text in drawn)
+    watched.screenshot("long-labels-unfitted")
+    watched.assert_clean(watched.page.url.rsplit("/", 1)[0])
+
+
+def test_full_label_tooltip_stays_on_screen_on_a_narrow_page(
+    server: BrowserServer, watched: WatchedPage
+):
+    """On a phone-sized page the full text must still be readable on hover."""
+    page = watched.page
+    page.set_viewport_size({"width": 480, "height": 900})
+    page.goto(f"{server.url}/separated")
+    watched.wait_state("[data-chart]", "live")
+    selector = chart("hosts")
+    box = page.locator(selector).bounding_box()
+    assert box is not None
+    long_labels = [text for text in category_labels(watched, selector)]
+    long_labels = [text for text in long_labels if text["shown"].endswith("…")]
+    assert len(long_labels) == 3
+    for target in long_labels:
+        x = box["x"] + target["x"] + target["width"] / 2
+        y = box["y"] + target["y"] + target["height"] / 2
+        page.mouse.move(x - 5, y - 5)
+        page.mouse.move(x, y, steps=3)
+        tip = page.wait_for_function(
+            """([sel, text]) => {
+                const tip = [...document.querySelector(sel).querySelectorAll("div")]
+                    .find((d) => d.style.zIndex === "9999999"
+                        && d.textContent === text && d.style.opacity !== "0");
+                if (!tip) return null;
+                const r = tip.getBoundingClientRect();
+                return {left: r.left, right: r.right};
+            }""",
+            arg=[selector, target["full"]],
+            timeout=3000,
+        ).json_value()
+        watched.screenshot("long-labels-narrow-tooltip")
+        assert 0 <= tip["left"] and tip["right"] <= 480, (target["full"], tip)
+    watched.assert_clean(server.url)

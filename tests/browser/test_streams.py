@@ -1,0 +1,178 @@
+"""Streams in the browser: viewers on SSE and polling see exactly the server's
+window; pages recover from a server restart."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import typing as t
+
+from flask import Flask
+from pyecharts import options as opts
+from pyecharts.charts import Bar, Line
+
+from flask_pyecharts import Charts
+
+from .conftest import BrowserServer, WatchedPage, chart
+from .pages import add_pages
+
+WINDOW = 20
+#: What Chromium logs while the server is down: the cut stream, refused
+#: connections (network errors only; any script error still fails the test).
+CUT = ["Failed to load resource: net::ERR_"]
+
+
+def make_app(label: str = "A") -> tuple[Flask, Charts]:
+    app = Flask(__name__)
+    app.config.update(TESTING=True)
+    charts = Charts(app)
+    builds = itertools.count(1)
+
+    @charts.chart("feed", window=WINDOW)
+    def feed() -> Line:
+        return Line().add_xaxis([]).add_yaxis("feed", [])
+
+    @charts.chart("ticker", refresh=0.5)
+    def ticker() -> Bar:
+        n = next(builds)
+        return (
+            Bar()
+            .add_xaxis(["x", "y"])
+            .add_yaxis("ticks", [n, n])
+            .set_global_opts(title_opts=opts.TitleOpts(title=f"server {label}"))
+        )
+
+    add_pages(app, ["feed", "ticker"])
+    return app, charts
+
+
+def feed_data(watched: WatchedPage) -> list[t.Any]:
+    return watched.series_data(chart("feed"))
+
+
+def wait_feed(watched: WatchedPage, expected: list[t.Any], timeout: float = 5000):
+    watched.wait_chart(
+        chart("feed"),
+        "(o, e) => JSON.stringify(o.series[0].data) === JSON.stringify(e)",
+        expected,
+        timeout=timeout,
+    )
+    categories = watched.chart_option(chart("feed"))["xAxis"][0]["data"]
+    assert categories == [point[0] for point in expected]
+
+
+def test_sse_and_polling_viewers_end_with_the_server_window(
+    serve: t.Callable[..., BrowserServer], new_page: t.Callable[[], WatchedPage]
+):
+    app, charts = make_app()
+    server = serve(app)
+    charts.append("feed", [(f"p{i:02d}", i) for i in range(5)])
+    pushed, polled = new_page(), new_page()
+    pushed.page.goto(f"{server.url}/separated")
+    polled.page.goto(f"{server.url}/separated?transport=poll")
+    pushed.wait_state("[data-chart]", "live")
+    polled.wait_state("[data-chart]", "polling")
+    for viewer in (pushed, polled):
+        viewer.record_updates(chart("feed"))
+
+    def produce() -> None:  # 60 points at ~20/s
+        for i in range(5, 65):
+            charts.append("feed", (f"p{i:02d}", i))
+            time.sleep(0.05)
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    producer.join()
+
+    with app.test_client() as client:
+        window = client.get("/charts/api/charts/feed/points").get_json()["points"]
+    expected = [value for _, value in window]
+    assert expected == [[f"p{i:02d}", i] for i in range(45, 65)]
+    for viewer in (pushed, polled):
+        wait_feed(viewer, expected, timeout=6000)
+        # Every intermediate state was a gap-free window of at most WINDOW points.
+        snapshots = viewer.snapshots()
+        assert len(snapshots) >= 2
+        for data in snapshots:
+            values = [point[1] for point in data]
+            assert 0 < len(values) <= WINDOW
+            assert values == list(range(values[0], values[0] + len(values)))
+        assert viewer.state(chart("feed")) in ("live", "polling")
+    assert not [url for url in polled.requests if "/api/events" in url]
+    assert [url for url in pushed.requests if "/api/events" in url]
+    pushed.screenshot("stream-window-sse")
+    polled.screenshot("stream-window-poll")
+    pushed.assert_clean(server.url)
+    polled.assert_clean(server.url)
+
+
+def restart(
+    serve: t.Callable[..., BrowserServer], old: BrowserServer
+) -> tuple[BrowserServer, Charts]:
+    """A new app (new memory store: new epoch) on the port of ``old``."""
+    app, charts = make_app("B")
+    charts.append("feed", [(f"b{i}", 100 + i) for i in range(3)])
+    for _ in range(50):
+        try:
+            return serve(app, old.port), charts
+        except OSError:  # the port is being released
+            time.sleep(0.05)
+    raise AssertionError(f"port {old.port} not free after the restart")
+
+
+def test_page_recovers_after_a_quick_server_restart(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    app, charts = make_app("A")
+    old = serve(app)
+    charts.append("feed", [(f"a{i}", i) for i in range(8)])
+    watched.page.goto(f"{old.url}/mixed")
+    watched.wait_state("[data-chart]", "live")
+    wait_feed(watched, [[f"a{i}", i] for i in range(8)])
+
+    old.stop()
+    watched.wait_state(chart("feed"), "stale", "error")
+    watched.screenshot("restart-stale")
+    new, charts = restart(serve, old)
+    assert new.url == old.url
+
+    # Back to live on the event stream; the stream holds the new server's window
+    # only: the old epoch's cursor answered a reset.
+    watched.wait_state("[data-chart]", "live", timeout=8000)
+    wait_feed(watched, [[f"b{i}", 100 + i] for i in range(3)])
+    watched.wait_chart(chart("ticker"), "(o) => o.title[0].text === 'server B'")
+    charts.append("feed", ("b3", 103))
+    wait_feed(watched, [[f"b{i}", 100 + i] for i in range(4)])
+    watched.screenshot("restart-recovered")
+    # While the server was down the browser logged the failed reconnections.
+    watched.assert_clean(old.url, allowed_errors=CUT)
+
+
+def test_page_recovers_after_a_long_outage_on_polling(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    """Three failed reconnections: the page falls back to polling, and polls
+    the new server once it is back."""
+    app, charts = make_app("A")
+    old = serve(app)
+    charts.append("feed", [(f"a{i}", i) for i in range(8)])
+    watched.page.goto(f"{old.url}/separated")
+    watched.wait_state("[data-chart]", "live")
+
+    old.stop()
+    watched.wait_state(chart("feed"), "stale", "error")
+    watched.page.wait_for_function(
+        "() => FlaskPyecharts.status().every((s) => s.transport === 'poll')",
+        timeout=10000,
+    )
+    new, charts = restart(serve, old)
+    watched.wait_state("[data-chart]", "polling", timeout=10000)
+    wait_feed(watched, [[f"b{i}", 100 + i] for i in range(3)])
+    watched.wait_chart(chart("ticker"), "(o) => o.title[0].text === 'server B'")
+    charts.append("feed", ("b3", 103))
+    wait_feed(watched, [[f"b{i}", 100 + i] for i in range(4)])
+    badge = watched.page.locator(f"{chart('feed')} .fpe-state").inner_text()
+    assert "polling" in badge
+    watched.screenshot("restart-long-outage")
+    watched.assert_clean(old.url, allowed_errors=CUT)
