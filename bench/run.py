@@ -1,0 +1,483 @@
+"""Run the benchmarks and print the tables: ``.venv/bin/python -m bench.run``.
+
+Options: ``--quick`` (shorter windows, 100 charts in the memory test),
+``--only S1,S3`` (scenarios: S1 S2 S3 S4 S5), ``--viewers 10,100``,
+``--update-readme`` (replace the results section of bench/README.md),
+``--profile`` (py-spy the server of the S1 event-stream run at the largest N).
+Raw results go to ``bench/results/latest.json``. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+import typing as t
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+VENV = ROOT / ".venv/bin"
+PYTHON = str(VENV / "python")
+LOGS = BENCH / "logs"
+
+#: How each way is served (gunicorn worker class and count).
+SERVERS = {
+    "classic": ("bench.apps:create_classic()", "gevent", 2),
+    "poll": ("bench.apps:create_ours()", "gevent", 1),
+    "sse": ("bench.apps:create_ours()", "gevent", 1),
+}
+LABELS = {
+    "classic": "(a) classic recipe",
+    "poll": "(b) ours, /api/updates",
+    "sse": "(c) ours, /api/events",
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def busy_cores(seconds: float = 2.0) -> float:
+    """How many cores the machine kept busy over the next ``seconds``."""
+
+    def busy() -> float:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+        return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+    before = busy()
+    time.sleep(seconds)
+    return (busy() - before) / seconds
+
+
+QUIET = {"wait": 60.0, "waited": 0.0}
+
+
+def wait_quiet(threshold: float = 0.3) -> float:
+    """Wait (up to ``QUIET['wait']`` s) until other jobs leave the machine idle.
+
+    Returns the load seen last, in cores. Everything else on the machine (other
+    people's test suites) competes with the server and the viewers.
+    """
+    deadline = time.time() + QUIET["wait"]
+    load = busy_cores()
+    while load > threshold and time.time() < deadline:
+        load = busy_cores()
+    QUIET["waited"] += QUIET["wait"] - max(0.0, deadline - time.time())
+    if load > threshold:
+        log(f"  the machine is busy ({load:.1f} cores used by others); going on")
+    return load
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(way: str, env: dict[str, str] | None = None, name: str = "server"):
+    """A gunicorn serving ``way``; yields ``(port, master_pid)``."""
+    app, worker_class, workers = SERVERS[way]
+    wait_quiet()
+    port = free_port()
+    LOGS.mkdir(exist_ok=True)
+    command = [
+        str(VENV / "gunicorn"),
+        "-k", worker_class,
+        "-w", str(workers),
+        "--worker-connections", "5000",
+        "--keep-alive", "30",
+        "--timeout", "120",
+        "--graceful-timeout", "3",
+        "--backlog", "4096",
+        "-b", f"127.0.0.1:{port}",
+        "--chdir", str(ROOT),
+        app,
+    ]  # fmt: skip
+    environment = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
+    with open(LOGS / f"{name}.log", "w") as output:
+        process = subprocess.Popen(
+            command, env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        health = "/lineDynamicData/0" if way == "classic" else "/charts/api/charts"
+        deadline = time.time() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}{health}", timeout=2
+                ):
+                    break
+            except OSError as error:
+                if process.poll() is not None or time.time() > deadline:
+                    message = f"{way} server did not start; see {output.name}"
+                    raise RuntimeError(message) from error
+                time.sleep(0.2)
+        time.sleep(1.0 if workers > 1 else 0.3)  # let every worker boot
+        yield port, process.pid
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def viewers(way: str, port: int, pid: int, n: int, duration: float, **shape: t.Any):
+    command = [
+        PYTHON, "-m", "bench.viewers", way,
+        "--port", str(port), "--pid", str(pid),
+        "--viewers", str(n), "--duration", str(duration),
+    ]  # fmt: skip
+    for key, value in shape.items():
+        command += [f"--{key}", str(value)]
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=duration + 120,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"viewers failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def s1(ns: list[int], duration: float, profile: bool) -> list[dict]:
+    rows = []
+    for way in ("classic", "poll", "sse"):
+        for n in ns:
+            log(f"S1 {LABELS[way]}, {n} viewers, {duration:.0f} s")
+            with server(way, name=f"s1-{way}-{n}") as (port, pid):
+                spy = None
+                if profile and n == max(ns):
+                    ramp = min(4.0, 0.5 + n / 400)  # as bench.viewers does
+                    spy = py_spy(pid, ramp + 4.5, duration, f"s1-{way}-{n}")
+                row = viewers(way, port, pid, n, duration)
+                if spy:
+                    spy.wait(30)
+                    from bench.profile_summary import summarize
+
+                    log(summarize(str(LOGS / f"profile-s1-{way}-{n}.txt"), 30))
+            row["way"] = way
+            rows.append(row)
+            log(
+                f"  cpu {row['cpu_s_per_viewer_min']:.4f} s/viewer-min, "
+                f"server {row['server_cpu_share']:.0%} of a core, "
+                f"stream p99 {fmt_s(row['delay']['point']['p99'])}, "
+                f"errors {row['errors']}"
+            )
+    return rows
+
+
+def py_spy(pid: int, delay: float, seconds: float, name: str) -> subprocess.Popen:
+    """Profile one worker of ``pid`` for ``seconds`` after ``delay`` (raw
+    collapsed stacks in bench/logs/, summarized by bench/profile_summary.py)."""
+    worker = min(int(p) for p in children(pid))
+    command = [
+        str(VENV / "py-spy"), "record", "--pid", str(worker),
+        "--duration", str(int(seconds)), "--rate", "200", "--nonblocking",
+        "--format", "raw", "--output", str(LOGS / f"profile-{name}.txt"),
+    ]  # fmt: skip
+    return subprocess.Popen(
+        ["sh", "-c", f'sleep {delay:.1f}; exec "$@"', "py-spy", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def children(pid: int) -> list[str]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_bytes().rsplit(b")", 1)[1]
+            except OSError:
+                continue
+            if int(fields.split()[1]) == pid:
+                found.append(entry)
+    return found
+
+
+def s2(duration: float) -> list[dict]:
+    from bench import browser
+
+    rows = []
+    for way, transport in (("sse", "sse"), ("poll", "poll"), ("classic", None)):
+        log(f"S2 browser, {LABELS[way]}, {duration:.0f} s")
+        env = {"PYECHARTS_TRANSPORT": transport} if transport else {}
+        with server(way, env, name=f"s2-{way}") as (port, _):
+            row = browser.measure(f"http://127.0.0.1:{port}/", duration)
+        row["way"] = way
+        rows.append(row)
+    return rows
+
+
+def s3(quick: bool) -> list[dict]:
+    from bench import options_bench
+
+    log("S3 option building")
+    wait_quiet()
+    return options_bench.run(quick)
+
+
+def s4(duration: float, quick: bool) -> list[dict]:
+    rows = []
+    env = {"BENCH_FULL": "0", "BENCH_STREAMS": "6", "BENCH_RATE": "100"}
+    for n in (1,) if quick else (1, 100):
+        log(f"S4 streams: 6 charts x 100 points/s, {n} event-stream client(s)")
+        with server("sse", env, name=f"s4-{n}") as (port, pid):
+            row = viewers("sse", port, pid, n, duration, full=0, streams=6, rate=100)
+        rows.append(row)
+    return rows
+
+
+def s5(quick: bool) -> dict:
+    charts = 100 if quick else 1000
+    log(f"S5 MemoryStore memory: {charts} charts x window 10,000")
+    wait_quiet()
+    done = subprocess.run(
+        [PYTHON, "-m", "bench.memory_bench", str(charts), "10000"],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+# ---------------------------------------------------------------- report
+
+
+def fmt_s(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value < 0.01:
+        return f"{value * 1000:.1f} ms"
+    return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.0f} s"
+
+
+def pair(stats: dict) -> str:
+    return f"{fmt_s(stats['p50'])} / {fmt_s(stats['p99'])}"
+
+
+def ratio(value: float, reference: float) -> str:
+    return f"{reference / value:.1f}x" if value else "–"
+
+
+def report(results: dict) -> str:
+    lines: list[str] = []
+    meta = results["meta"]
+    lines += [
+        f"Run {meta['date']} on {meta['machine']}; commit {meta['commit']}"
+        f"{' (+ uncommitted changes in src/)' if meta['dirty'] else ''};"
+        f" `{meta['command']}`.",
+        "",
+    ]
+    if "S1" in results:
+        rows = results["S1"]
+        classic = {r["viewers"]: r for r in rows if r["way"] == "classic"}
+        lines += [
+            "**S1 dashboard load** (3 full charts refreshed every 2 s + 3 streams"
+            " at 10 points/s; delays are data change → client, p50 / p99)",
+            "",
+            "| way | viewers | server CPU s / viewer-min | vs (a) | server CPU"
+            " (1 core = 100 %) | KB / viewer-min | full-chart delay | stream-point"
+            " delay | points delivered | stale full / stream (p99) | errors"
+            " | other load |",
+            "|---|---:|---:|---:|---:|---:|---|---|---:|---|---:|---:|",
+        ]
+        for row in rows:
+            reference = classic.get(row["viewers"])
+            lines.append(
+                f"| {LABELS[row['way']]} | {row['viewers']:,}"
+                f" | {row['cpu_s_per_viewer_min']:.4f}"
+                f" | {ratio(row['cpu_s_per_viewer_min'], reference['cpu_s_per_viewer_min']) if reference else '–'}"  # noqa: E501
+                f" | {row['server_cpu_share']:.0%}"
+                f" | {row['bytes_per_viewer_min'] / 1000:,.0f}"
+                f" | {pair(row['delay']['full'])}"
+                f" | {pair(row['delay']['point'])}"
+                f" | {row['points_delivered']:.0%}"
+                f" | {fmt_s(row['staleness']['full']['p99'])}"
+                f" / {fmt_s(row['staleness']['stream']['p99'])}"
+                f" | {row['errors']} | {row['other_cpu_share']:.1f} |"
+            )
+        lines.append("")
+    if "S2" in results:
+        lines += [
+            "**S2 browser** (one Chromium page; delay from the append on the server"
+            " (classic: from the data change) to the point in the ECharts instance)",
+            "",
+            "| page | stream point p50 / p99 | full chart p50 / p99 | updates"
+            " | long tasks (total ms, max ms) | dropped frames / frames |",
+            "|---|---|---|---:|---|---|",
+        ]
+        for row in results["S2"]:
+            lines.append(
+                f"| {LABELS[row['way']]} | {pair(row['stream'])}"
+                f" | {pair(row['full'])} | {row['updates']}"
+                f" | {row['long_tasks']} ({row['long_task_ms']:.0f}, "
+                f"{row['long_task_max_ms']:.0f})"
+                f" | {row['dropped_frames']} / {row['frames']} |"
+            )
+        lines.append("")
+    if "S3" in results:
+        lines += [
+            "**S3 option building** (a built pyecharts chart → JSON text; median"
+            " per call)",
+            "",
+            "| chart | construct chart | dump_options_with_quotes | bytes (gzip)"
+            " | build_document | bytes (gzip) | time ratio | size ratio |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in results["S3"]:
+            lines.append(
+                f"| {row['chart']} | {row['construct_us']:,.0f} µs"
+                f" | {row['classic_us']:,.0f} µs"
+                f" | {row['classic_bytes']:,} ({row['classic_gzip']:,})"
+                f" | {row['ours_us']:,.0f} µs"
+                f" | {row['ours_bytes']:,} ({row['ours_gzip']:,})"
+                f" | {row['ours_us'] / row['classic_us']:.2f}"
+                f" | {row['ours_bytes'] / row['classic_bytes']:.2f} |"
+            )
+        lines.append("")
+    if "S4" in results:
+        lines += [
+            "**S4 streams** (6 stream charts x 100 points/s, event stream;"
+            " append → event at the client)",
+            "",
+            "| clients | p50 | p99 | max | points delivered | server CPU"
+            " | other load |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in results["S4"]:
+            delay = row["delay"]["append"]
+            lines.append(
+                f"| {row['viewers']} | {fmt_s(delay['p50'])} | {fmt_s(delay['p99'])}"
+                f" | {fmt_s(delay['max'])} | {row['points_delivered']:.0%}"
+                f" | {row['server_cpu_share']:.0%} | {row['other_cpu_share']:.1f} |"
+            )
+        lines.append("")
+    if "S5" in results:
+        row = results["S5"]
+        lines += [
+            "**S5 MemoryStore memory**",
+            "",
+            f"{row['charts']:,} charts x window {row['window']:,} ="
+            f" {row['points']:,} points: RSS +{row['rss_growth_bytes'] / 2**20:,.0f}"
+            f" MiB, {row['bytes_per_point']:.0f} bytes per point"
+            f" (filled in {row['fill_s']:.1f} s); reading a whole window"
+            f" {row['full_window_read_ms']:.1f} ms, 10 new points"
+            f" {row['read_10_points_us']:.1f} µs.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Linux"
+        f" {platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def update_readme(text: str) -> None:
+    readme = BENCH / "README.md"
+    content = readme.read_text()
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    content = pattern.sub(lambda _: f"{start}\n{text}\n{end}", content)
+    readme.write_text(content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Flask-PyEcharts benchmarks")
+    parser.add_argument("--quick", action="store_true", help="shorter, about 3 min")
+    parser.add_argument("--only", default="S1,S2,S3,S4,S5")
+    parser.add_argument("--viewers", default="10,100,1000")
+    parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=60.0,
+        help="seconds to wait before each run for other jobs to leave the CPUs"
+        " idle (default 60; 0: never wait)",
+    )
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if args.profile and not (VENV / "py-spy").exists():
+        parser.error("--profile needs py-spy: .venv/bin/pip install py-spy")
+    QUIET["wait"] = args.quiet_wait
+    only = {name.strip().upper() for name in args.only.split(",")}
+    ns = [int(n) for n in args.viewers.split(",")]
+    window = 8.0 if args.quick else 20.0
+    results: dict[str, t.Any] = {
+        "meta": {
+            "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            "machine": machine(),
+            "commit": git("rev-parse", "--short", "HEAD"),
+            "dirty": bool(git("status", "--porcelain", "--", "src")),
+            "command": "python -m bench.run " + " ".join(sys.argv[1:]),
+            "window_s": window,
+        }
+    }
+    started = time.time()
+    if "S3" in only:
+        results["S3"] = s3(args.quick)
+    if "S5" in only:
+        results["S5"] = s5(args.quick)
+    if "S1" in only:
+        results["S1"] = s1(ns, window, args.profile)
+    if "S4" in only:
+        results["S4"] = s4(window, args.quick)
+    if "S2" in only:
+        results["S2"] = s2(8.0 if args.quick else 15.0)
+    results["meta"]["elapsed_s"] = round(time.time() - started)
+    results["meta"]["waited_for_quiet_s"] = round(QUIET["waited"])
+    out = BENCH / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=1))
+    text = report(results)
+    print(text)
+    if args.update_readme:
+        update_readme(text)
+    log(f"done in {results['meta']['elapsed_s']} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,558 @@
+"""Simulated viewers of the S1 dashboard: one process, gevent greenlets, raw sockets.
+
+Each viewer holds one keep-alive connection and behaves as its page does:
+
+- ``classic`` (a): loads the page and the initial line options, then every 2 s
+  (setInterval: one tick per 2 s, never more than one tick in flight; a real
+  browser would pile requests up) GETs ``/barChart/<j>`` for each full chart
+  and ``/lineDynamicData/<j>`` for each stream;
+- ``poll`` (b): GETs the chart documents, then ``/charts/api/updates`` with the
+  ``since`` the server returned, 2 s after the previous answer (what the
+  client runtime does with ``min(refresh) = 2 s``);
+- ``sse`` (c): GETs the chart documents, then reads ``/charts/api/events``.
+
+Delays are measured at the client against times the server embedded in the
+data (same machine clock): ``T=<changed_at>`` in full charts' subtext, the x
+label (when the point exists) and the third value (when ``append`` was called)
+of each stream point. Only what arrives inside the measurement window counts;
+server CPU is read from ``/proc/<pid>/stat`` of the gunicorn master and its
+workers at the window's ends. Prints one JSON object.
+"""
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import functools  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import resource  # noqa: E402
+import socket  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import typing as t  # noqa: E402
+from array import array  # noqa: E402
+from urllib.parse import quote  # noqa: E402
+
+import gevent  # noqa: E402
+import orjson  # noqa: E402
+
+from bench import world  # noqa: E402
+
+PERIOD = 2.0
+FULL_T = re.compile(rb"T=(\d+\.\d+)")
+OUR_POINT = re.compile(rb'\["(\d+\.\d+)",[-0-9.eE+]+,(\d+\.\d+)\]')
+CLASSIC_T = re.compile(rb'"t":\s*(\d+\.\d+)')
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+class Window:
+    start = float("inf")
+    end = float("inf")
+
+    @classmethod
+    def holds(cls, now: float) -> bool:
+        return cls.start <= now < cls.end
+
+
+class Stats:
+    down = 0
+    up = 0
+    requests = 0
+    errors: list[str] = []
+    late_ticks = 0
+    points = 0
+    versions = 0
+    events = 0
+    delays = {"full": array("d"), "point": array("d"), "append": array("d")}
+
+    @classmethod
+    def record(cls, kind: str, value: float) -> None:
+        cls.delays[kind].append(value)
+
+
+class Conn:
+    """One keep-alive HTTP/1.1 connection, parsed as little as possible."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = bytearray()
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def recv(self) -> bytes:
+        data = self.sock.recv(262144)
+        if not data:
+            raise ConnectionError("server closed the connection")
+        if Window.holds(time.time()):
+            Stats.down += len(data)
+        return data
+
+    def send(self, path: str, headers: str = "") -> None:
+        request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n").encode()
+        self.sock.sendall(request)
+        if Window.holds(time.time()):
+            Stats.up += len(request)
+            Stats.requests += 1
+
+    def head(self) -> tuple[int, dict[bytes, bytes]]:
+        while (end := self.buf.find(b"\r\n\r\n")) < 0:
+            self.buf += self.recv()
+        lines = bytes(self.buf[:end]).split(b"\r\n")
+        del self.buf[: end + 4]
+        status = int(lines[0][9:12])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        return status, headers
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        self.send(path)
+        status, headers = self.head()
+        if b"content-length" in headers:
+            size = int(headers[b"content-length"])
+            while len(self.buf) < size:
+                self.buf += self.recv()
+            body = bytes(self.buf[:size])
+            del self.buf[:size]
+        elif headers.get(b"transfer-encoding", b"").lower() == b"chunked":
+            body = self._chunked()
+        else:
+            raise ConnectionError(f"no length for {path}")
+        if status != 200:
+            raise ConnectionError(f"{path}: HTTP {status}")
+        return status, body
+
+    def _chunked(self) -> bytes:
+        parts = []
+        while True:
+            while (end := self.buf.find(b"\r\n")) < 0:
+                self.buf += self.recv()
+            size = int(bytes(self.buf[:end]).split(b";")[0], 16)
+            del self.buf[: end + 2]
+            while len(self.buf) < size + 2:
+                self.buf += self.recv()
+            parts.append(bytes(self.buf[:size]))
+            del self.buf[: size + 2]
+            if size == 0:
+                return b"".join(parts)
+
+
+def sleep_until(when: float) -> None:
+    delay = when - time.time()
+    if delay > 0:
+        gevent.sleep(delay)
+
+
+class Viewer:
+    """What one viewer has seen: the newest data time of each chart, over time.
+
+    ``log[name]`` holds ``(received_at, data_time)`` each time the newest data
+    of chart ``name`` moves forward; :func:`staleness` samples it afterwards.
+    """
+
+    def __init__(self) -> None:
+        self.newest: dict[str, float] = {}
+        self.log: dict[str, tuple[array, array]] = {}
+
+    def saw(self, name: str, data_time: float, now: float) -> None:
+        if data_time > self.newest.get(name, 0.0):
+            self.newest[name] = data_time
+            received, data = self.log.setdefault(name, (array("d"), array("d")))
+            received.append(now)
+            data.append(data_time)
+
+    def full(self, name: str, body: bytes, now: float) -> None:
+        """A full chart's option arrived: record its version if it is new."""
+        for match in FULL_T.findall(body):
+            changed = float(match)
+            if changed > self.newest.get(name, 0.0):
+                if Window.holds(now):
+                    Stats.versions += 1
+                    Stats.record("full", now - changed)
+                self.saw(name, changed, now)
+
+    def points(self, name: str, body: bytes, now: float) -> None:
+        """Our stream points arrived (``[x, y, t_append]``)."""
+        newest = 0.0
+        measured = Window.holds(now)
+        for x, appended in OUR_POINT.findall(body):
+            x = float(x)
+            newest = max(newest, x)
+            if measured:
+                Stats.points += 1
+                Stats.record("point", now - x)
+                Stats.record("append", now - float(appended))
+        if newest:
+            self.saw(name, newest, now)
+
+    def updates(self, body: bytes, now: float) -> None:
+        """An ``/api/updates`` answer or event data: split by chart."""
+        for part in body.split(b'"chart":"')[1:]:
+            name = part[: part.index(b'"')].decode()
+            if name.startswith("full"):
+                self.full(name, part, now)
+            else:
+                self.points(name, part, now)
+
+
+VIEWERS: list[Viewer] = []
+
+
+def staleness(following: dict[str, t.Callable[[float], float]], step: float = 0.1):
+    """Sampled every ``step`` s of the window, for every viewer and chart: the
+    time since the first change that viewer has not seen yet (0 when it is up
+    to date). ``following[name](data_time)``: the chart's next change."""
+    out = array("d")
+    grid = []
+    instant = Window.start
+    while instant < Window.end:
+        grid.append(instant)
+        instant += step
+    for viewer in VIEWERS:
+        for name, following_change in following.items():
+            received, data = viewer.log.get(name, ((), ()))
+            i, current = 0, None
+            for instant in grid:
+                while i < len(received) and received[i] <= instant:
+                    current = data[i]
+                    i += 1
+                if current is not None:
+                    out.append(max(0.0, instant - following_change(current)))
+    return out
+
+
+# ------------------------------------------------------------------ viewers
+
+
+def classic(port: int, start: float, end: float, full: int, streams: int) -> None:
+    me = Viewer()
+    VIEWERS.append(me)
+    conn = Conn(port)
+    try:
+        conn.get("/")
+        for j in range(streams):
+            conn.get(f"/lineChart/{j}")
+        tick = start
+        while tick < end:
+            sleep_until(tick)
+            for j in range(full):
+                _, body = conn.get(f"/barChart/{j}")
+                me.full(f"full{j}", body, time.time())
+            for j in range(streams):
+                _, body = conn.get(f"/lineDynamicData/{j}")
+                now = time.time()
+                match = CLASSIC_T.search(body)
+                if match:
+                    x = float(match.group(1))
+                    if x > me.newest.get(f"stream{j}", 0.0) and Window.holds(now):
+                        Stats.points += 1
+                        Stats.record("point", now - x)
+                    me.saw(f"stream{j}", x, now)
+            tick += PERIOD
+            if tick < time.time():  # setInterval would pile up; we skip
+                Stats.late_ticks += Window.holds(time.time())
+                tick = time.time()
+    finally:
+        conn.close()
+
+
+def documents(conn: Conn, me: Viewer, names: list[str]) -> list[str]:
+    """The initial chart documents: their ``since`` tokens."""
+    tokens = []
+    for name in names:
+        _, body = conn.get(f"/charts/api/charts/{name}")
+        document = orjson.loads(body)
+        stream = document["kind"] == "stream"
+        tokens.append(document["cursor"] if stream else document["etag"])
+        if stream:
+            xs = [float(x) for x, _ in OUR_POINT.findall(body)]
+            if xs:
+                me.saw(name, max(xs), time.time())
+        else:
+            me.full(name, body, time.time())
+    return tokens
+
+
+def query(names: list[str], tokens: list[str]) -> str:
+    since = ",".join(quote(token or "", safe="") for token in tokens)
+    return f"charts={','.join(names)}&since={since}"
+
+
+def poll(port: int, start: float, end: float, names: list[str]) -> None:
+    me = Viewer()
+    VIEWERS.append(me)
+    conn = Conn(port)
+    try:
+        tokens = documents(conn, me, names)
+        while time.time() < end:
+            _, body = conn.get(f"/charts/api/updates?{query(names, tokens)}")
+            now = time.time()
+            at = body.rfind(b'"since":')
+            if at < 0:
+                raise ConnectionError("no since in /api/updates answer")
+            tokens = orjson.loads(body[at + 8 : -1]).split(",")
+            me.updates(body[:at], now)
+            sleep_until(min(now + PERIOD, end))
+    finally:
+        conn.close()
+
+
+def sse(port: int, start: float, end: float, names: list[str]) -> None:
+    me = Viewer()
+    VIEWERS.append(me)
+    conn = Conn(port)
+    try:
+        tokens = documents(conn, me, names)
+        conn.send(
+            f"/charts/api/events?{query(names, tokens)}",
+            "Accept: text/event-stream\r\n",
+        )
+        status, _ = conn.head()
+        if status != 200:
+            raise ConnectionError(f"events: HTTP {status}")
+        pending = bytes(conn.buf)
+        conn.buf.clear()
+        while time.time() < end:
+            pending += conn.recv()
+            cut = pending.rfind(b"\n\n")
+            if cut < 0:
+                continue
+            now = time.time()
+            chunk, pending = pending[: cut + 2], pending[cut + 2 :]
+            if Window.holds(now):
+                Stats.events += chunk.count(b"event: ")
+            me.updates(chunk, now)
+    finally:
+        conn.close()
+
+
+# ------------------------------------------------------------------ CPU
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def process_tree(pids: list[int]) -> list[int]:
+    tree = []
+    for pid in pids:
+        tree.append(pid)
+        tree.extend(_children(pid))
+    return tree
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLK_TCK
+
+
+def rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def machine_busy() -> float:
+    """CPU seconds all cores spent busy since boot (from /proc/stat)."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / CLK_TCK
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# ------------------------------------------------------------------ main
+
+
+def percentiles(values: array) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p99": None, "max": None, "n": 0}
+    ordered = sorted(values)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {"p50": pick(0.50), "p99": pick(0.99), "max": ordered[-1], "n": len(ordered)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=["classic", "poll", "sse"])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--viewers", type=int, default=10)
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--ramp", type=float, default=None)
+    parser.add_argument("--warmup", type=float, default=4.0)
+    parser.add_argument("--full", type=int, default=3)
+    parser.add_argument("--streams", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=10.0)
+    parser.add_argument(
+        "--pid",
+        type=int,
+        action="append",
+        default=[],
+        help="server process (its children are included)",
+    )
+    args = parser.parse_args()
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    n = args.viewers
+    ramp = args.ramp if args.ramp is not None else min(4.0, 0.5 + n / 400)
+    names = [f"full{j}" for j in range(args.full)] + [
+        f"stream{j}" for j in range(args.streams)
+    ]
+    begin = time.time() + 0.2
+    Window.start = begin + ramp + args.warmup
+    Window.end = Window.start + args.duration
+    stop = Window.end + 0.5
+
+    def viewer(i: int) -> None:
+        sleep_until(begin + ramp * i / n)
+        # the classic page's timers start with the page: spread their phase
+        started = time.time() + (
+            random.uniform(0, PERIOD) if args.mode == "classic" else 0
+        )
+        try:
+            if args.mode == "classic":
+                classic(args.port, started, stop, args.full, args.streams)
+            elif args.mode == "poll":
+                poll(args.port, started, stop, names)
+            else:
+                sse(args.port, started, stop, names)
+        except Exception as error:  # noqa: BLE001 - counted and reported
+            if len(Stats.errors) < 20:
+                Stats.errors.append(f"viewer {i}: {type(error).__name__}: {error}")
+            else:
+                Stats.errors.append("")
+
+    marks = {}
+
+    def meter() -> None:
+        sleep_until(Window.start)
+        tree = process_tree(args.pid)
+        marks["per0"] = [cpu_seconds([pid]) for pid in tree]
+        marks["busy0"] = machine_busy()
+        marks["t0"], marks["cpu0"], marks["own0"] = (
+            time.time(),
+            cpu_seconds(tree),
+            own_cpu(),
+        )
+        sleep_until(Window.end)
+        marks["t1"], marks["cpu1"], marks["own1"] = (
+            time.time(),
+            cpu_seconds(tree),
+            own_cpu(),
+        )
+        marks["tree"] = tree
+        marks["per1"] = [cpu_seconds([pid]) for pid in tree]
+        marks["busy1"] = machine_busy()
+        marks["tree_after"] = process_tree(args.pid)
+        marks["rss"] = rss_mb(tree)
+
+    greenlets = [gevent.spawn(viewer, i) for i in range(n)]
+    metering = gevent.spawn(meter)
+    gevent.joinall(greenlets, timeout=stop - time.time() + 5)
+    gevent.killall(greenlets, timeout=2)
+    metering.join(timeout=5)
+
+    span = marks["t1"] - marks["t0"]
+    server_cpu = (marks["cpu1"] - marks["cpu0"]) / span * args.duration
+    viewer_minutes = n * args.duration / 60
+    expected_points = n * args.streams * args.rate * args.duration
+    expected_versions = n * args.full * args.duration / PERIOD
+    result = {
+        "mode": args.mode,
+        "viewers": n,
+        "duration": args.duration,
+        "server_cpu_s": server_cpu,
+        "server_cpu_share": (marks["cpu1"] - marks["cpu0"]) / span,
+        "cpu_s_per_viewer_min": server_cpu / viewer_minutes,
+        "bytes_per_viewer_min": Stats.down / viewer_minutes,
+        "bytes_up_per_viewer_min": Stats.up / viewer_minutes,
+        "requests_per_s": Stats.requests / args.duration,
+        "client_cpu_share": (marks["own1"] - marks["own0"]) / span,
+        # CPU used by everything else on the machine (other users' jobs):
+        # results are only comparable when this stays near 0.
+        "other_cpu_share": (
+            (marks["busy1"] - marks["busy0"])
+            - (marks["cpu1"] - marks["cpu0"])
+            - (marks["own1"] - marks["own0"])
+        )
+        / span,
+        "server_rss_mb": marks["rss"],
+        "server_processes": len(marks["tree"]),
+        "server_cpu_share_by_process": [
+            round((b - a) / span, 3)
+            for a, b in zip(marks["per0"], marks["per1"], strict=True)
+        ],
+        "server_restarted": sorted(marks["tree"]) != sorted(marks["tree_after"]),
+        "points_received": Stats.points,
+        "points_delivered": Stats.points / expected_points if expected_points else None,
+        "versions_received": Stats.versions,
+        "versions_delivered": (
+            Stats.versions / expected_versions if expected_versions else None
+        ),
+        "events": Stats.events,
+        "late_ticks": Stats.late_ticks,
+        "errors": len(Stats.errors),
+        "error_samples": [e for e in Stats.errors if e][:5],
+        "delay": {kind: percentiles(values) for kind, values in Stats.delays.items()},
+        "staleness": {
+            "full": percentiles(
+                staleness(
+                    {
+                        f"full{j}": functools.partial(world.full_next_change, j)
+                        for j in range(args.full)
+                    }
+                )
+            ),
+            "stream": percentiles(
+                staleness(
+                    {
+                        f"stream{j}": lambda x, gap=1 / args.rate: x + gap
+                        for j in range(args.streams)
+                    }
+                )
+            ),
+        },
+    }
+    sys.stdout.write(orjson.dumps(result).decode() + "\n")
+
+
+if __name__ == "__main__":
+    main()
