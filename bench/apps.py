@@ -181,3 +181,20 @@ def start_appender(charts, streams: int, rate: float) -> threading.Thread:
     thread = threading.Thread(target=run, name="bench-appender", daemon=True)
     thread.start()
     return thread
+
+
+def run_appender() -> None:
+    """``python -m bench.apps``: append the streams' points from this process.
+
+    With a shared store (``PYECHARTS_STORE=redis://...``) the gunicorn workers
+    run without an appender (``BENCH_APPENDER=0``) and this process feeds them,
+    as any other process of a deployment may call ``charts.append``.
+    """
+    os.environ["BENCH_APPENDER"] = "0"
+    app = create_ours()
+    _, streams, rate, _ = _shape()
+    start_appender(app.extensions["pyecharts"].charts, streams, rate).join()
+
+
+if __name__ == "__main__":
+    run_appender()

@@ -17,6 +17,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -37,12 +38,20 @@ SERVERS = {
     "classic": ("bench.apps:create_classic()", "gevent", 2),
     "poll": ("bench.apps:create_ours()", "gevent", 1),
     "sse": ("bench.apps:create_ours()", "gevent", 1),
+    "sse-redis": ("bench.apps:create_ours()", "gevent", 2),
+    "sse-fixes": ("bench.apps:create_ours()", "gevent", 1),
 }
 LABELS = {
     "classic": "(a) classic recipe",
     "poll": "(b) ours, /api/updates",
     "sse": "(c) ours, /api/events",
+    "sse-redis": "(c2) ours, /api/events, 2 workers + Redis",
+    "sse-fixes": "(c*) = (c) + proposed fixes (bench/patches.py)",
 }
+#: Ways run at the largest number of viewers only.
+LARGEST_ONLY = ("sse-redis", "sse-fixes")
+#: The fixes (c*) tries: see bench/patches.py.
+FIXES = "etag,changed,shared,linger20"
 
 
 def log(message: str) -> None:
@@ -89,11 +98,37 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server(way: str, env: dict[str, str] | None = None, name: str = "server"):
-    """A gunicorn serving ``way``; yields ``(port, master_pid)``."""
+    """A gunicorn serving ``way``; yields ``(port, [pids])``: the master, and
+    for ``sse-redis`` a redis-server and the appender process too."""
     app, worker_class, workers = SERVERS[way]
     wait_quiet()
     port = free_port()
     LOGS.mkdir(exist_ok=True)
+    extra: list[subprocess.Popen] = []
+    env = dict(env or {})
+    if way == "sse-fixes":
+        env["BENCH_PATCH"] = FIXES
+    if way == "sse-redis":
+        redis_port = free_port()
+        extra.append(
+            subprocess.Popen(
+                ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
+                 "--save", "", "--appendonly", "no"],
+                stdout=subprocess.DEVNULL,
+            )
+        )  # fmt: skip
+        env.update(
+            PYECHARTS_STORE=f"redis://127.0.0.1:{redis_port}/0?max_connections=5000",
+            BENCH_APPENDER="0",
+        )
+        time.sleep(0.5)
+        extra.append(
+            subprocess.Popen(
+                [PYTHON, "-m", "bench.apps"],
+                cwd=ROOT,
+                env=dict(os.environ, PYTHONPATH=str(ROOT), **env),
+            )
+        )
     command = [
         str(VENV / "gunicorn"),
         "-k", worker_class,
@@ -107,7 +142,7 @@ def server(way: str, env: dict[str, str] | None = None, name: str = "server"):
         "--chdir", str(ROOT),
         app,
     ]  # fmt: skip
-    environment = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
+    environment = dict(os.environ, PYTHONPATH=str(ROOT), **env)
     with open(LOGS / f"{name}.log", "w") as output:
         process = subprocess.Popen(
             command, env=environment, stdout=output, stderr=subprocess.STDOUT
@@ -127,22 +162,26 @@ def server(way: str, env: dict[str, str] | None = None, name: str = "server"):
                     raise RuntimeError(message) from error
                 time.sleep(0.2)
         time.sleep(1.0 if workers > 1 else 0.3)  # let every worker boot
-        yield port, process.pid
+        yield port, [process.pid] + [p.pid for p in extra]
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for proc in [process, *reversed(extra)]:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
-def viewers(way: str, port: int, pid: int, n: int, duration: float, **shape: t.Any):
+def viewers(
+    way: str, port: int, pids: list[int], n: int, duration: float, **shape: t.Any
+):
     command = [
-        PYTHON, "-m", "bench.viewers", way,
-        "--port", str(port), "--pid", str(pid),
-        "--viewers", str(n), "--duration", str(duration),
+        PYTHON, "-m", "bench.viewers", way.split("-")[0],
+        "--port", str(port), "--viewers", str(n), "--duration", str(duration),
     ]  # fmt: skip
+    for pid in pids:
+        command += ["--pid", str(pid)]
     for key, value in shape.items():
         command += [f"--{key}", str(value)]
     done = subprocess.run(
@@ -161,30 +200,31 @@ def viewers(way: str, port: int, pid: int, n: int, duration: float, **shape: t.A
 # ---------------------------------------------------------------- scenarios
 
 
-def s1(ns: list[int], duration: float, profile: bool) -> list[dict]:
+def s1(ns: list[int], duration: float, profile: bool, ways: list[str]) -> list[dict]:
     rows = []
-    for way in ("classic", "poll", "sse"):
-        for n in ns:
-            log(f"S1 {LABELS[way]}, {n} viewers, {duration:.0f} s")
-            with server(way, name=f"s1-{way}-{n}") as (port, pid):
-                spy = None
-                if profile and n == max(ns):
-                    ramp = min(4.0, 0.5 + n / 400)  # as bench.viewers does
-                    spy = py_spy(pid, ramp + 4.5, duration, f"s1-{way}-{n}")
-                row = viewers(way, port, pid, n, duration)
-                if spy:
-                    spy.wait(30)
-                    from bench.profile_summary import summarize
+    runs = [(way, n) for way in ways if way not in LARGEST_ONLY for n in ns]
+    runs += [(way, max(ns)) for way in ways if way in LARGEST_ONLY]
+    for way, n in runs:
+        log(f"S1 {LABELS[way]}, {n} viewers, {duration:.0f} s")
+        with server(way, name=f"s1-{way}-{n}") as (port, pids):
+            spy = None
+            if profile and n == max(ns):
+                ramp = min(4.0, 0.5 + n / 400)  # as bench.viewers does
+                spy = py_spy(pids[0], ramp + 4.5, duration, f"s1-{way}-{n}")
+            row = viewers(way, port, pids, n, duration)
+            if spy:
+                spy.wait(30)
+                from bench.profile_summary import summarize
 
-                    log(summarize(str(LOGS / f"profile-s1-{way}-{n}.txt"), 30))
-            row["way"] = way
-            rows.append(row)
-            log(
-                f"  cpu {row['cpu_s_per_viewer_min']:.4f} s/viewer-min, "
-                f"server {row['server_cpu_share']:.0%} of a core, "
-                f"stream p99 {fmt_s(row['delay']['point']['p99'])}, "
-                f"errors {row['errors']}"
-            )
+                log(summarize(str(LOGS / f"profile-s1-{way}-{n}.txt"), 30))
+        row["way"] = way
+        rows.append(row)
+        log(
+            f"  cpu {row['cpu_s_per_viewer_min']:.4f} s/viewer-min, "
+            f"server {row['server_cpu_share']:.0%} of a core, "
+            f"stream p99 {fmt_s(row['delay']['point']['p99'])}, "
+            f"errors {row['errors']}"
+        )
     return rows
 
 
@@ -431,6 +471,12 @@ def main() -> None:
     parser.add_argument("--update-readme", action="store_true")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument(
+        "--ways",
+        default="classic,poll,sse,sse-redis,sse-fixes",
+        help="S1 ways: classic (a), poll (b), sse (c); at the largest N only:"
+        " sse-redis (c2), sse-fixes (c*)",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=60.0,
@@ -462,7 +508,11 @@ def main() -> None:
     if "S5" in only:
         results["S5"] = s5(args.quick)
     if "S1" in only:
-        results["S1"] = s1(ns, window, args.profile)
+        ways = [way.strip() for way in args.ways.split(",")]
+        if "sse-redis" in ways and not shutil.which("redis-server"):
+            log("no redis-server: skipping (c2); bash scripts/setup.sh installs it")
+            ways.remove("sse-redis")
+        results["S1"] = s1(ns, window, args.profile, ways)
     if "S4" in only:
         results["S4"] = s4(window, args.quick)
     if "S2" in only:
