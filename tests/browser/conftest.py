@@ -184,7 +184,7 @@ class WatchedPage:
                     const i = window.FlaskPyecharts && FlaskPyecharts.instance(el);
                     return !i || i.getZr().animation.isFinished(); })""",
                 arg=selector,
-                timeout=2500,
+                timeout=1500,
             )
         except PlaywrightTimeout:
             pass  # charts fed continuously never rest: take them as they are

@@ -157,6 +157,18 @@ def test_dashboard_renders_pauses_resumes_and_switches_theme(
         chart("feed"),
         "(o) => JSON.stringify(o.series[0].data.at(-1)) === '[\"12:00:10\",30.5]'",
     )
+    # Paused while more than a window arrives: resume shows exactly the window.
+    toggle.click()
+    watched.wait_state(".fpe-chart", "paused")
+    charts.append("feed", [(f"12:01:{i:02d}", i) for i in range(25)])
+    toggle.click()
+    window = [[f"12:01:{i:02d}", i] for i in range(5, 25)]
+    watched.wait_chart(
+        chart("feed"),
+        "(o, w) => JSON.stringify(o.series[0].data) === JSON.stringify(w)",
+        window,
+    )
+    watched.wait_state(".fpe-chart", "live")
 
     # Dark theme: the page and every chart switch, and the choice is kept.
     light_background = page.evaluate("getComputedStyle(document.body).backgroundColor")

@@ -60,6 +60,20 @@ def make_app(**config: t.Any) -> tuple[Flask, Charts, dict[str, t.Any]]:
             )
         )
 
+    @charts.chart("fmt_live", refresh=0.5)
+    def fmt_live() -> Bar:
+        n = next(state["builds"])
+        return (
+            Bar()
+            .add_xaxis(["a", "b"])
+            .add_yaxis("live", [n, n + 1])
+            .set_series_opts(
+                label_opts=opts.LabelOpts(
+                    formatter=JsCode("function (p) { return 'LIVE:' + p.value; }")
+                )
+            )
+        )
+
     @charts.chart("broken", refresh=1.0)
     def broken() -> Bar:
         raise RuntimeError("database is down")
@@ -155,6 +169,35 @@ def test_jscode_formatter_is_a_function_in_the_browser(
     assert {"FMT:5", "FMT:90", "FMT:8"} <= shown
     assert "5" not in shown  # no label drawn without the formatter
     watched.screenshot(f"jscode-formatter-{mode}")
+    watched.assert_clean(server.url)
+
+
+@pytest.mark.parametrize("transport", ["sse", "poll"])
+def test_jscode_survives_option_updates(transport, serve, watched: WatchedPage):
+    """Each refreshed option revives its functions again (event stream, polling)."""
+    app, _, _ = make_app()
+    add_pages(app, ["fmt_live"])
+    server = serve(app)
+    watched.page.goto(f"{server.url}/separated?transport={transport}")
+    watched.wait_state(chart("fmt_live"), "live", "polling")
+    for _ in range(2):
+        before = watched.series_data(chart("fmt_live"))
+        watched.wait_chart(
+            chart("fmt_live"), "(o, v) => o.series[0].data[0] > v[0]", before
+        )
+    kind = watched.wait_chart(
+        chart("fmt_live"), "(o) => typeof o.series[0].label.formatter"
+    )
+    assert kind == "function"
+    watched.next_frames()
+    value = watched.series_data(chart("fmt_live"))[0]
+    watched.page.wait_for_function(
+        """([sel, text]) => FlaskPyecharts.instance(document.querySelector(sel))
+            .getZr().storage.getDisplayList().some((e) => e.style &&
+                e.style.text === text)""",
+        arg=[chart("fmt_live"), f"LIVE:{value}"],
+        timeout=2000,
+    )
     watched.assert_clean(server.url)
 
 

@@ -12,7 +12,7 @@ from pyecharts.charts import Bar
 from flask_pyecharts import Charts
 
 from .conftest import BrowserServer, WatchedPage, chart
-from .pages import add_pages
+from .pages import add_pages, separated_html
 
 BREAKOUT = "</script><img src=x onerror=alert(1)>"
 SVG = "<svg onload=alert(2)>"
@@ -65,8 +65,17 @@ def make_app() -> tuple[Flask, Charts]:
             )
         )
 
+    @charts.chart("xss_error", title=BREAKOUT)
+    def xss_error() -> Bar:
+        raise RuntimeError(f"bad row {BREAKOUT}{SVG}")
+
+    @app.route("/errors")
+    def errors() -> str:
+        return separated_html(["xss_error"])
+
     add_pages(app, ["xss", "xss_item"])
     charts.dashboard("/dash", ["xss", "xss_item"], title=BREAKOUT + SVG)
+    charts.dashboard("/dash-errors", ["xss_error"], title=SVG)
     return app, charts
 
 
@@ -135,3 +144,18 @@ def test_payloads_in_data_are_shown_as_text_and_never_run(
         assert page.locator("header h1").inner_text() == BREAKOUT + SVG
         assert page.title() == BREAKOUT + SVG
     watched.assert_clean(server.url)
+
+
+@pytest.mark.parametrize("path", ["errors", "dash-errors"])
+def test_error_message_with_markup_is_shown_as_text(
+    path, server: BrowserServer, watched: WatchedPage
+):
+    """A builder's exception text reaches the badge as text, never as markup."""
+    watched.page.goto(f"{server.url}/{path}")
+    watched.wait_state(chart("xss_error"), "error")
+    watched.page.wait_for_timeout(200)
+    assert_nothing_ran(watched)
+    badge = watched.page.locator(f"{chart('xss_error')} .fpe-state")
+    assert f"bad row {BREAKOUT}{SVG}" in badge.inner_text()
+    watched.screenshot(f"xss-error-badge-{path}")
+    watched.assert_clean(server.url, allowed_errors=["status of 503"])
