@@ -99,3 +99,12 @@ def test_dependencies_and_theme_are_kept():
     document = build_document(chart)
     assert document.dependencies[0] == "echarts"
     assert document.theme == "dark"
+
+
+def test_etag_changes_with_the_theme_alone():
+    light = build_document(Bar().add_xaxis(["a"]).add_yaxis("s", [1]))
+    dark = build_document(
+        Bar(init_opts=opts.InitOpts(theme="dark")).add_xaxis(["a"]).add_yaxis("s", [1])
+    )
+    assert light.body == dark.body
+    assert light.etag != dark.etag

@@ -50,6 +50,7 @@ def render_dashboard(spec: DashboardSpec) -> str:
         favicon=url_for("pyecharts.static", filename="favicon.svg"),
         api_base=url_for("pyecharts.list_charts").removesuffix("charts"),
         transport=current_app.config["PYECHARTS_TRANSPORT"],
+        strict_csp=current_app.config["PYECHARTS_STRICT_CSP"],
     )
 
 

@@ -55,6 +55,8 @@ def embed_markup(
         f'style="height:{height};width:{width}"'
         f' data-height="{height}" data-width="{width}"'
     )
+    if runtime.config["PYECHARTS_STRICT_CSP"]:
+        sizes += ' data-csp="strict"'  # tooltips drawn on the canvas
     if isinstance(chart, str):
         runtime.spec(chart)  # raises for unknown names
         if not runtime.charts.allows(chart):

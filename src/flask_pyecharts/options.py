@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+import functools
 import hashlib
 import math
 import typing as t
@@ -59,11 +60,12 @@ class OptionDocument:
     #: ECharts theme name, or ``None`` for the default one.
     theme: str | None = None
 
-    @property
+    @functools.cached_property
     def etag(self) -> str:
-        """A strong ETag (quoted) derived from the option bytes and functions."""
+        """A strong ETag (quoted) of everything the browser gets: option,
+        functions, scripts and theme."""
         digest = hashlib.blake2b(self.body, digest_size=12)
-        digest.update(dumps(self.functions))
+        digest.update(dumps([self.functions, self.dependencies, self.theme]))
         return f'"{digest.hexdigest()}"'
 
     def option(self) -> dict[str, t.Any]:

@@ -214,6 +214,8 @@
    * Truncate long category labels to a width that fits, and keep the full text
    * in a tooltip. Returns the axes it manages, so a resize can recompute them.
    */
+  const LABEL_TIP_CSS = "white-space: normal; overflow-wrap: anywhere; max-width: 80vw;";
+
   function fitLabels(option, size, managed) {
     const fitted = { x: [], y: [] };
     ["x", "y"].forEach(function (dim) {
@@ -232,7 +234,11 @@
         if (!label.overflow) label.overflow = "truncate";
         if (!label.ellipsis) label.ellipsis = "…";
         axis.triggerEvent = true;
-        axis.tooltip = Object.assign({ show: true }, isObject(axis.tooltip) ? axis.tooltip : {});
+        // The full label on hover, kept on screen and wrapped, even on a phone.
+        axis.tooltip = Object.assign(
+          { show: true, confine: true, extraCssText: LABEL_TIP_CSS },
+          isObject(axis.tooltip) ? axis.tooltip : {}
+        );
         fitted[dim].push({ index: index, interval: ownsInterval });
       });
     });
@@ -575,12 +581,13 @@
       if (this.strictStyles && option.tooltip !== undefined) {
         option.tooltip = asArray(option.tooltip).map((tooltip) => Object.assign({}, tooltip, { renderMode: "richText" }));
       }
-      if (this.themeName === "dark" && option.backgroundColor === undefined) {
-        option.backgroundColor = "transparent";
-      }
+      // The page's dark background shows through; the stored option stays as built.
+      const shown = this.themeName === "dark" && option.backgroundColor === undefined
+        ? Object.assign({}, option, { backgroundColor: "transparent" })
+        : option;
       const previous = this.renderedSeries;
       const replace = !fresh && previous !== option.series.length ? { replaceMerge: ["series"] } : undefined;
-      this.instance.setOption(option, replace);
+      this.instance.setOption(shown, replace);
       this.renderedSeries = option.series.length;
       this.rendered = true;
     }
