@@ -43,8 +43,12 @@ def apply(spec: str | None = None) -> list[str]:
 
 
 def _etag() -> None:
+    import functools
+
     from flask_pyecharts.options import OptionDocument
 
+    if isinstance(OptionDocument.__dict__["etag"], functools.cached_property):
+        return  # the package computes it once already (since c4e2b55)
     compute = OptionDocument.etag.fget
 
     def etag(self: t.Any) -> str:

@@ -206,17 +206,11 @@ def s1(ns: list[int], duration: float, profile: bool, ways: list[str]) -> list[d
     runs += [(way, max(ns)) for way in ways if way in LARGEST_ONLY]
     for way, n in runs:
         log(f"S1 {LABELS[way]}, {n} viewers, {duration:.0f} s")
-        with server(way, name=f"s1-{way}-{n}") as (port, pids):
-            spy = None
-            if profile and n == max(ns):
-                ramp = min(4.0, 0.5 + n / 400)  # as bench.viewers does
-                spy = py_spy(pids[0], ramp + 4.5, duration, f"s1-{way}-{n}")
-            row = viewers(way, port, pids, n, duration)
-            if spy:
-                spy.wait(30)
-                from bench.profile_summary import summarize
-
-                log(summarize(str(LOGS / f"profile-s1-{way}-{n}.txt"), 30))
+        try:
+            row = s1_run(way, n, duration, profile and n == max(ns))
+        except Exception as error:  # one failed run does not end the others
+            log(f"  failed: {error}")
+            continue
         row["way"] = way
         rows.append(row)
         log(
@@ -226,6 +220,21 @@ def s1(ns: list[int], duration: float, profile: bool, ways: list[str]) -> list[d
             f"errors {row['errors']}"
         )
     return rows
+
+
+def s1_run(way: str, n: int, duration: float, profile: bool) -> dict:
+    with server(way, name=f"s1-{way}-{n}") as (port, pids):
+        spy = None
+        if profile:
+            ramp = min(4.0, 0.5 + n / 400)  # as bench.viewers does
+            spy = py_spy(pids[0], ramp + 4.5, duration, f"s1-{way}-{n}")
+        row = viewers(way, port, pids, n, duration)
+        if spy:
+            spy.wait(30)
+            from bench.profile_summary import summarize
+
+            log(summarize(str(LOGS / f"profile-s1-{way}-{n}.txt"), 30))
+    return row
 
 
 def py_spy(pid: int, delay: float, seconds: float, name: str) -> subprocess.Popen:
