@@ -284,3 +284,47 @@ def test_producer_feeds_a_stream_and_a_failing_one_does_not_stop_it():
     charts.shutdown()
     assert len(data) >= 5
     assert data == list(range(len(data)))  # once each, in order, from the stored cursor
+
+
+def test_viewers_of_a_shared_store_share_their_reads(redis_url):
+    app = Flask(__name__)
+    app.config.update(PYECHARTS_STORE=redis_url, PYECHARTS_STREAM_TIMEOUT=3)
+    charts = Charts(app)
+
+    @charts.chart(f"shared-{time.time_ns()}", window=100)
+    def shared() -> dict:
+        return {"series": [{"type": "line"}]}
+
+    name = next(iter(charts.specs))
+    store = charts.runtime(app).store
+    reads = []
+    since = store.since
+
+    def counted_since(*args, **kwargs):
+        reads.append(args)
+        return since(*args, **kwargs)
+
+    store.since = counted_since
+    server = LiveServer(app)
+    cursor = app.test_client().get(f"/charts/api/charts/{name}").json["cursor"]
+    url = f"{server.url}/charts/api/events?charts={name}&since={cursor}"
+    results: list[list[int]] = []
+
+    def view() -> None:
+        events, _ = read_events(url, until=lambda events: len(events) >= 5)
+        results.append([value for e in events for _, value in e.data["points"]])
+
+    viewers = [threading.Thread(target=view) for _ in range(10)]
+    for viewer in viewers:
+        viewer.start()
+    time.sleep(0.5)
+    reads.clear()
+    for value in range(5):
+        charts.append(name, value)
+        time.sleep(0.1)
+    for viewer in viewers:
+        viewer.join(10)
+    server.stop()
+    charts.shutdown()
+    assert results == [[0, 1, 2, 3, 4]] * 10
+    assert len(reads) <= 2 * 5  # about one read per append, not one per viewer

@@ -102,6 +102,8 @@ class Hub:
         #: The charts the reader has taken up (streams or not).
         self._taken: frozenset[str] = frozenset()
         self._reader: threading.Thread | None = None
+        #: chart -> how many times the reader saw it move (see generation()).
+        self._generations: dict[str, int] = {}
 
     def subscribe(self, charts: t.Iterable[str]) -> Subscription:
         """Follow ``charts``; the reader starts with the first subscriber."""
@@ -157,7 +159,17 @@ class Hub:
         with self._lock:
             return list(self._subscriptions)
 
+    def generation(self, chart: str) -> int | None:
+        """A number that changes each time the reader sees ``chart`` move.
+
+        ``None`` while the reader does not follow it. Reads made for one
+        generation can be shared by every subscriber of the process.
+        """
+        return self._generations.get(chart) if chart in self._taken else None
+
     def _mark(self, charts: t.Collection[str]) -> None:
+        for chart in charts:  # before waking anyone: they read the new generation
+            self._generations[chart] = self._generations.get(chart, 0) + 1
         for subscription in self._current():
             if not subscription.charts.isdisjoint(charts):
                 subscription._mark(charts)

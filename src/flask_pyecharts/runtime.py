@@ -25,6 +25,10 @@ if t.TYPE_CHECKING:
     from .extension import Charts, ChartSpec, ProducerSpec
 
 
+#: The most pages of points kept for viewers to share (see ChartRuntime.points).
+MAX_SHARED_PAGES = 1024
+
+
 class UnknownChart(LookupError):
     """No chart of that name is registered."""
 
@@ -69,6 +73,8 @@ class ChartRuntime:
         self._shared = None if isinstance(self.store, MemoryStore) else self.store
         self._caches: dict[str, OptionCache] = {}
         self._merged: dict[str, tuple[str, str, ChartDocument]] = {}
+        self._pages: dict[tuple[str, str, int, int], Page] = {}
+        self._page_lock = threading.Lock()
         self._producers: dict[str, ProducerThread] = {}
         self._lock = threading.Lock()
         self._started = False
@@ -224,8 +230,24 @@ class ChartRuntime:
         return found
 
     def points(self, spec: ChartSpec, cursor: str | None, limit: int) -> Page:
-        """The points of a stream after ``cursor``."""
-        return self.store.since(spec.name, cursor or None, limit)
+        """The points of a stream after ``cursor``.
+
+        With a shared store, viewers at the same cursor share one read per
+        change the hub sees (a page read later only holds more points, so a
+        shared page is never wrong, only as fresh as the hub).
+        """
+        generation = self.hub.generation(spec.name) if self._shared else None
+        if generation is None:
+            return self.store.since(spec.name, cursor or None, limit)
+        key = (spec.name, cursor or "", limit, generation)
+        with self._page_lock:  # one read per key, however many viewers wake at once
+            page = self._pages.get(key)
+            if page is None:
+                page = self.store.since(spec.name, cursor or None, limit)
+                if len(self._pages) >= MAX_SHARED_PAGES:
+                    self._pages.clear()
+                self._pages[key] = page
+        return page
 
     def _points_update(self, spec: ChartSpec, token: str, limit: int) -> Update | None:
         page = self.points(spec, token, limit)
