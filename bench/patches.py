@@ -87,10 +87,9 @@ def _event_stream(changed_only: bool, linger: float) -> None:
     from flask_pyecharts import api
     from flask_pyecharts.events import encode_comment, encode_event, encode_retry
 
-    def event_stream(runtime, specs, tokens, updates, limit, heartbeat, deadline):
-        subscription = runtime.hub.subscribe(
-            [spec.name for spec in specs if spec.kind == "stream"]
-        )
+    def event_stream(runtime, follower, updates, limit, heartbeat, deadline):
+        # api._event_stream as of e0efaf3, changed where marked
+        specs, tokens = follower.specs, follower.tokens
         positions = {spec.name: index for index, spec in enumerate(specs)}
         full = [spec for spec in specs if spec.kind == "full"]
         try:
@@ -107,17 +106,17 @@ def _event_stream(changed_only: bool, linger: float) -> None:
                     yield encode_comment("ping")
                     last_write = time.monotonic()
                 wake = min(last_write + heartbeat, deadline)
-                changed = subscription.wait(api._wait_time(runtime, specs, wake))
-                if linger and changed:
+                wait = follower.subscription.wait
+                changed = wait(api._wait_time(runtime, specs, wake))
+                if linger and changed:  # changed: gather the appends that follow
                     time.sleep(linger)
-                    changed |= subscription.wait(0)
-                if changed_only:
+                    changed |= wait(0)
+                if changed_only:  # changed: only what moved or is due
                     now = time.monotonic()
                     check = [spec for spec in specs if spec.name in changed] + [
                         spec
                         for spec in full
-                        if (due := runtime.next_refresh(spec)) is not None
-                        and due <= now
+                        if _stale(runtime, spec, tokens[positions[spec.name]], now)
                     ]
                 else:
                     check = specs
@@ -125,6 +124,19 @@ def _event_stream(changed_only: bool, linger: float) -> None:
                     check, [tokens[positions[spec.name]] for spec in check], limit
                 )
         finally:
-            subscription.close()
+            follower.subscription.close()
+            runtime.stream_slots.give_back(follower.client)
 
     api._event_stream = event_stream
+
+
+def _stale(runtime: t.Any, spec: t.Any, token: str, now: float) -> bool:
+    """Whether a full chart needs a look: rebuild due, or a newer option built
+    (by another viewer's look) than the one this viewer has."""
+    due = runtime.next_refresh(spec)
+    if due is not None and due <= now:
+        return True
+    cache = runtime._caches.get(spec.name)
+    entry = cache and cache._entry
+    document = entry and entry.document
+    return document is None or document.etag != token

@@ -48,7 +48,7 @@ LABELS = {
     "sse-redis": "(c2) ours, /api/events, 2 workers + Redis",
     "sse-fixes": "(c*) = (c) + proposed fixes (bench/patches.py)",
 }
-#: Ways run at the largest number of viewers only.
+#: Ways run at the largest number of viewers only (sse-fixes: from 100 on).
 LARGEST_ONLY = ("sse-redis", "sse-fixes")
 #: The fixes (c*) tries: see bench/patches.py.
 FIXES = "etag,changed,shared,linger20"
@@ -203,7 +203,8 @@ def viewers(
 def s1(ns: list[int], duration: float, profile: bool, ways: list[str]) -> list[dict]:
     rows = []
     runs = [(way, n) for way in ways if way not in LARGEST_ONLY for n in ns]
-    runs += [(way, max(ns)) for way in ways if way in LARGEST_ONLY]
+    runs += [(way, max(ns)) for way in ways if way == "sse-redis"]
+    runs += [(way, n) for way in ways if way == "sse-fixes" for n in ns if n >= 100]
     for way, n in runs:
         log(f"S1 {LABELS[way]}, {n} viewers, {duration:.0f} s")
         try:
@@ -341,6 +342,16 @@ def report(results: dict) -> str:
         f"Run {meta['date']} on {meta['machine']}; commit {meta['commit']}"
         f"{' (+ uncommitted changes in src/)' if meta['dirty'] else ''};"
         f" `{meta['command']}`.",
+    ]
+    for later in meta.get("merged", []):
+        lines.append(
+            f"Rows re-measured on {later['date']} (commit {later['commit']}):"
+            f" `{later['command']}`."
+        )
+    lines += [
+        "",
+        "Delays are from the data change (S1), from `append` (S2 ours, S4);"
+        " the JSON has both for every run.",
         "",
     ]
     if "S1" in results:
@@ -392,8 +403,8 @@ def report(results: dict) -> str:
         lines.append("")
     if "S3" in results:
         lines += [
-            "**S3 option building** (a built pyecharts chart → JSON text; median"
-            " per call)",
+            "**S3 option building** (a built pyecharts chart → JSON text; best of"
+            " 5 rounds, per call)",
             "",
             "| chart | construct chart | dump_options_with_quotes | bytes (gzip)"
             " | build_document | bytes (gzip) | time ratio | size ratio |",
@@ -472,12 +483,36 @@ def update_readme(text: str) -> None:
     readme.write_text(content)
 
 
+def merge(old: dict, new: dict) -> dict:
+    """``old`` with the scenarios (S1: the rows) that ``new`` measured again."""
+    merged = dict(old)
+    for key, value in new.items():
+        if key == "S1" and "S1" in old:
+            fresh = {(row["way"], row["viewers"]) for row in value}
+            kept = [r for r in old["S1"] if (r["way"], r["viewers"]) not in fresh]
+            order = list(LABELS)
+            merged["S1"] = sorted(
+                kept + value, key=lambda r: (order.index(r["way"]), r["viewers"])
+            )
+        elif key == "meta":
+            merged["meta"] = dict(old["meta"], merged=[new["meta"]])
+        else:
+            merged[key] = value
+    return merged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Flask-PyEcharts benchmarks")
     parser.add_argument("--quick", action="store_true", help="shorter, about 3 min")
     parser.add_argument("--only", default="S1,S2,S3,S4,S5")
     parser.add_argument("--viewers", default="10,100,1000")
     parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other figures of bench/results/latest.json: S1 rows are"
+        " replaced by (way, viewers), other scenarios whole",
+    )
     parser.add_argument("--profile", action="store_true")
     parser.add_argument(
         "--ways",
@@ -530,6 +565,8 @@ def main() -> None:
     results["meta"]["waited_for_quiet_s"] = round(QUIET["waited"])
     out = BENCH / "results"
     out.mkdir(exist_ok=True)
+    if args.merge and (out / "latest.json").exists():
+        results = merge(json.loads((out / "latest.json").read_text()), results)
     (out / "latest.json").write_text(json.dumps(results, indent=1))
     text = report(results)
     print(text)

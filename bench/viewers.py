@@ -489,6 +489,8 @@ def main() -> None:
     gevent.joinall(greenlets, timeout=stop - time.time() + 5)
     gevent.killall(greenlets, timeout=2)
     metering.join(timeout=5)
+    if "t1" not in marks:
+        raise SystemExit(f"the measurement did not complete: {Stats.errors[:3]}")
 
     span = marks["t1"] - marks["t0"]
     server_cpu = (marks["cpu1"] - marks["cpu0"]) / span * args.duration
