@@ -264,21 +264,39 @@ def _event_stream(
         yield encode_retry(2000)
         last_write = time.monotonic()
         while time.monotonic() < deadline and not runtime.hub.closed:
+            events = []
             for update in updates:
                 tokens[positions[update.chart]] = update.token
                 name = EVENT_NAMES.get(update.type, update.type)
-                yield encode_event(update.payload, name, ",".join(tokens))
-            if updates:
+                events.append(encode_event(update.payload, name, ",".join(tokens)))
+            if events:  # one write for all the events of one wake-up
+                yield b"".join(events)
                 last_write = time.monotonic()
             elif time.monotonic() - last_write >= heartbeat:
                 yield encode_comment("ping")
                 last_write = time.monotonic()
             wake = min(last_write + heartbeat, deadline)
-            follower.subscription.wait(_wait_time(runtime, specs, wake))
-            updates = runtime.updates(specs, tokens, limit)
+            changed = follower.subscription.wait(_wait_time(runtime, specs, wake))
+            # Only what may have changed: the woken charts and full charts due.
+            now = time.monotonic()
+            wanted = [
+                index
+                for index, spec in enumerate(specs)
+                if spec.name in changed
+                or (spec.kind == "full" and _due(runtime, spec, now))
+            ]
+            updates = runtime.updates(
+                [specs[i] for i in wanted], [tokens[i] for i in wanted], limit
+            )
     finally:  # however it ends, closed by the client too
         follower.subscription.close()
         runtime.stream_slots.give_back(follower.client)
+
+
+def _due(runtime: ChartRuntime, spec: ChartSpec, now: float) -> bool:
+    """Whether a full chart's option may have been rebuilt by now."""
+    due = runtime.next_refresh(spec)
+    return due is not None and due <= now
 
 
 def _wait_time(runtime: ChartRuntime, specs: list[ChartSpec], deadline: float) -> float:

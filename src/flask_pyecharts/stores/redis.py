@@ -124,6 +124,12 @@ return {epoch, head, reset, start, entries}
 )
 
 
+#: Connections per process (a ``max_connections`` in the URL overrides it).
+POOL_SIZE = 64
+#: Seconds a caller waits for a free connection before a ``503``.
+POOL_TIMEOUT = 10.0
+
+
 class RedisStore(Store):
     """The store contract on Redis Streams (redis-py).
 
@@ -151,8 +157,15 @@ class RedisStore(Store):
             ) from None
         self._errors = (redis.RedisError, OSError)
         #: The redis-py client.
-        self.redis = client or redis.Redis.from_url(
-            url or "redis://127.0.0.1:6379/0", health_check_interval=30
+        # A blocking pool: under gevent, thousands of viewers wait their turn
+        # for a connection instead of failing past max_connections.
+        self.redis = client or redis.Redis(
+            connection_pool=redis.BlockingConnectionPool.from_url(
+                url or "redis://127.0.0.1:6379/0",
+                max_connections=POOL_SIZE,
+                timeout=POOL_TIMEOUT,
+                health_check_interval=30,
+            )
         )
         #: Prepended to every key.
         self.prefix = prefix
