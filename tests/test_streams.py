@@ -328,3 +328,46 @@ def test_viewers_of_a_shared_store_share_their_reads(redis_url):
     charts.shutdown()
     assert results == [[0, 1, 2, 3, 4]] * 10
     assert len(reads) <= 2 * 5  # about one read per append, not one per viewer
+
+
+def test_every_viewer_gets_every_rebuild_of_a_full_chart():
+    """Rebuilds triggered by anyone (here a poller) reach every viewer."""
+    app = Flask(__name__)
+    app.config.update(PYECHARTS_STREAM_TIMEOUT=2.0, PYECHARTS_MAX_STREAMS_PER_CLIENT=50)
+    charts = Charts(app)
+    versions = iter(range(10_000))
+
+    @charts.chart("ticker", refresh=0.2)
+    def ticker() -> dict:
+        return {"series": [{"type": "bar", "data": [next(versions)]}]}
+
+    server = LiveServer(app)
+    url = f"{server.url}/charts/api/events?charts=ticker"
+    seen: list[list[int]] = []
+
+    def view() -> None:
+        events, _ = read_events(url)
+        seen.append([e.data["option"]["series"][0]["data"][0] for e in events])
+
+    def poll() -> None:  # rebuilds happen on its requests, not the viewers'
+        client = app.test_client()
+        while not done.is_set():
+            client.get("/charts/api/charts/ticker").close()
+            time.sleep(0.003)
+
+    done = threading.Event()
+    poller = threading.Thread(target=poll)
+    poller.start()
+    viewers = [threading.Thread(target=view) for _ in range(40)]
+    for viewer in viewers:
+        viewer.start()
+    for viewer in viewers:
+        viewer.join(10)
+    done.set()
+    poller.join()
+    server.stop()
+    charts.shutdown()
+    assert len(seen) == 40
+    for versions_seen in seen:  # ~10 rebuilds in 2 s: each viewer sees most
+        assert len(versions_seen) >= 6, seen
+        assert versions_seen == sorted(set(versions_seen))

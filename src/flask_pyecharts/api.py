@@ -277,13 +277,20 @@ def _event_stream(
                 last_write = time.monotonic()
             wake = min(last_write + heartbeat, deadline)
             changed = follower.subscription.wait(_wait_time(runtime, specs, wake))
-            # Only what may have changed: the woken charts and full charts due.
+            # Only what may have changed: the woken charts, and the full charts
+            # due for a rebuild or rebuilt (by another viewer) since we looked.
             now = time.monotonic()
             wanted = [
                 index
                 for index, spec in enumerate(specs)
                 if spec.name in changed
-                or (spec.kind == "full" and _due(runtime, spec, now))
+                or (
+                    spec.kind == "full"
+                    and (
+                        _due(runtime, spec, now)
+                        or runtime.option_moved(spec, tokens[index])
+                    )
+                )
             ]
             updates = runtime.updates(
                 [specs[i] for i in wanted], [tokens[i] for i in wanted], limit

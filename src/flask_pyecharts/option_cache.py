@@ -99,6 +99,11 @@ class OptionCache:
         assert entry.document is not None
         return entry.document
 
+    def peek(self) -> OptionDocument | None:
+        """The option built last, without building; ``None`` after a failure."""
+        entry = self._entry
+        return entry.document if entry is not None else None
+
     def last_good(self) -> OptionDocument | None:
         """The last option that built, even if stale or followed by a failure."""
         return self._last_good

@@ -158,6 +158,13 @@ class ChartRuntime:
         cache = self._caches.get(spec.name)
         return cache.next_due() if cache else None
 
+    def option_moved(self, spec: ChartSpec, etag: str) -> bool:
+        """Whether a full chart was rebuilt into another option than ``etag``
+        (without building anything)."""
+        cache = self._caches.get(spec.name)
+        document = cache.peek() if cache else None
+        return document is not None and document.etag != etag
+
     def document(self, spec: ChartSpec) -> ChartDocument:
         """The chart document, with a stream's current window merged in."""
         base = self.option(spec)
