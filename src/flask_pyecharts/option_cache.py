@@ -79,7 +79,6 @@ class OptionCache:
         # Charts built once (no refresh) are built by each process.
         self._shared = shared if refresh else None
         self._entry: _Entry | None = None
-        self._last_good: OptionDocument | None = None
         self._lock = threading.Lock()
 
     def get(self) -> OptionDocument:
@@ -103,10 +102,6 @@ class OptionCache:
         """The option built last, without building; ``None`` after a failure."""
         entry = self._entry
         return entry.document if entry is not None else None
-
-    def last_good(self) -> OptionDocument | None:
-        """The last option that built, even if stale or followed by a failure."""
-        return self._last_good
 
     def next_due(self) -> float | None:
         """The clock time after which the next :meth:`get` rebuilds, if ever."""
@@ -166,7 +161,6 @@ class OptionCache:
             tuple(saved["dependencies"]),
             saved["theme"],
         )
-        self._last_good = document
         return _Entry(built_at, document, None)
 
     def _write_shared(self, entry: _Entry) -> None:
@@ -225,5 +219,4 @@ class OptionCache:
             if detail:
                 message += f": {detail[0][:200]}"
             return _Entry(self._clock(), None, BuildError(self.name, message))
-        self._last_good = document
         return _Entry(self._clock(), document, None)
