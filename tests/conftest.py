@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import typing as t
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -97,3 +99,21 @@ def live_server(app: Flask) -> t.Iterator[LiveServer]:
     server = LiveServer(app)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, generated once per test run."""
+    from flask_pyecharts.demo import db
+
+    path = tmp_path_factory.mktemp("demo") / "template.sqlite3"
+    db.create_database(path, progress=False, seed=42)
+    return path
+
+
+@pytest.fixture
+def database(template_database: Path, tmp_path: Path) -> Path:
+    """A private copy of the generated demo database."""
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(template_database, path)
+    return path

@@ -25,21 +25,6 @@ from flask_pyecharts.demo.report import TITLES
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "template.sqlite3"
-    db.create_database(path, progress=False, seed=42)
-    return path
-
-
-@pytest.fixture
-def database(template_database: Path, tmp_path: Path) -> Path:
-    """A private copy of the generated database."""
-    path = tmp_path / "demo.sqlite3"
-    shutil.copy(template_database, path)
-    return path
-
-
 @pytest.fixture
 def demo_app(database: Path) -> t.Iterator[Flask]:
     app = create_app(database, simulate=False, progress=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sqlite3
 import time
 import typing as t
@@ -64,20 +63,6 @@ HAS_POINT = """([selector, amount]) => {
     return data.some((d) => (Array.isArray(d) ? d[1] : d && d.value && d.value[1])
         === amount);
 }"""
-
-
-@pytest.fixture(scope="module")
-def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "template.sqlite3"
-    db.create_database(path, progress=False, seed=3)
-    return path
-
-
-@pytest.fixture
-def database(template_database: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "demo.sqlite3"
-    shutil.copy(template_database, path)
-    return path
 
 
 @pytest.fixture
