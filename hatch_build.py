@@ -1,7 +1,7 @@
 """Hatchling build hook: bundle the pinned ECharts browser builds.
 
 Runs scripts/build_assets.py (``npm ci`` when needed, then a copy into
-src/flask_pyecharts/static/vendor/) before every sdist, wheel and editable
+src/flask_pyecharts/web/static/vendor/) before every sdist, wheel and editable
 build. The vendor files are gitignored; pyproject.toml lists them as hatch
 ``artifacts`` so both the sdist and the wheel include them. An unpacked sdist
 already holds them, so building a wheel from it needs neither npm nor network.
@@ -37,4 +37,4 @@ class AssetsBuildHook(BuildHookInterface):
         except module.AssetError as exc:
             raise RuntimeError(f"cannot bundle the ECharts assets: {exc}") from exc
         if changed:
-            self.app.display_info("Bundled ECharts assets into static/vendor/")
+            self.app.display_info("Bundled ECharts assets into web/static/vendor/")

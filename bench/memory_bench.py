@@ -14,9 +14,9 @@ import json
 import sys
 import time
 
-from flask_pyecharts.cursors import Cursor
-from flask_pyecharts.points import normalize_points
-from flask_pyecharts.stores.memory import MemoryStore
+from flask_pyecharts.streams.cursors import Cursor
+from flask_pyecharts.streams.points import normalize_points
+from flask_pyecharts.streams.stores.memory import MemoryStore
 
 
 def rss_bytes() -> int:

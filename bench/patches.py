@@ -85,7 +85,7 @@ def _shared() -> None:
 
 def _event_stream(changed_only: bool, linger: float) -> None:
     from flask_pyecharts import api
-    from flask_pyecharts.events import encode_comment, encode_event, encode_retry
+    from flask_pyecharts.wire.sse import encode_comment, encode_event, encode_retry
 
     def event_stream(runtime, follower, updates, limit, heartbeat, deadline):
         # api._event_stream as of e0efaf3, changed where marked

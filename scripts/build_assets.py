@@ -7,7 +7,7 @@ never a CDN). This script:
 1. runs ``npm ci --ignore-scripts --no-audit --no-fund`` when node_modules is
    missing or does not match package-lock.json;
 2. copies the minified browser builds and their license files into
-   src/flask_pyecharts/static/vendor/ (gitignored, never committed);
+   src/flask_pyecharts/web/static/vendor/ (gitignored, never committed);
 3. writes vendor/versions.json: the lockfile hash, the package versions and a
    sha256 of every copied file.
 
@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENDOR_REL = Path("src", "flask_pyecharts", "static", "vendor")
+VENDOR_REL = Path("src", "flask_pyecharts", "web", "static", "vendor")
 MANIFEST = "versions.json"
 LOCK_NAME = ".build.lock"
 FORMAT = 1

@@ -204,7 +204,7 @@ def test_build_is_idempotent_and_repairs(tmp_path: Path) -> None:
 
 def test_vendor_files_are_not_committed() -> None:
     tracked = subprocess.run(
-        ["git", "ls-files", "src/flask_pyecharts/static/vendor", "node_modules"],
+        ["git", "ls-files", "src/flask_pyecharts/web/static/vendor", "node_modules"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -231,12 +231,12 @@ def _wheel_names(tmp_path: Path) -> set[str]:
 
 
 EXPECTED_IN_WHEEL = {
-    "flask_pyecharts/static/vendor/echarts.min.js",
-    "flask_pyecharts/static/vendor/echarts-liquidfill.min.js",
-    "flask_pyecharts/static/vendor/echarts-wordcloud.min.js",
-    "flask_pyecharts/static/vendor/themes/macarons.js",
-    "flask_pyecharts/static/vendor/echarts.LICENSE.txt",
-    "flask_pyecharts/static/vendor/versions.json",
+    "flask_pyecharts/web/static/vendor/echarts.min.js",
+    "flask_pyecharts/web/static/vendor/echarts-liquidfill.min.js",
+    "flask_pyecharts/web/static/vendor/echarts-wordcloud.min.js",
+    "flask_pyecharts/web/static/vendor/themes/macarons.js",
+    "flask_pyecharts/web/static/vendor/echarts.LICENSE.txt",
+    "flask_pyecharts/web/static/vendor/versions.json",
     "flask_pyecharts/assets.py",
 }
 
@@ -255,7 +255,7 @@ def test_sdist_and_its_wheel_contain_the_vendor_files(tmp_path: Path) -> None:
     (sdist,) = tmp_path.glob("*.tar.gz")
     with tarfile.open(sdist) as tf:
         members = {m.name.split("/", 1)[1] for m in tf.getmembers() if "/" in m.name}
-    assert "src/flask_pyecharts/static/vendor/echarts.min.js" in members
+    assert "src/flask_pyecharts/web/static/vendor/echarts.min.js" in members
     assert "scripts/build_assets.py" in members and "hatch_build.py" in members
     assert not any(m.startswith("node_modules") for m in members)
     assert EXPECTED_IN_WHEEL <= _wheel_names(tmp_path)

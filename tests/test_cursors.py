@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flask_pyecharts.cursors import MAX_CURSOR_LENGTH, Cursor, new_epoch
+from flask_pyecharts.streams.cursors import MAX_CURSOR_LENGTH, Cursor, new_epoch
 
 epochs = st.text("abcXYZ019-_", min_size=1, max_size=32)
 

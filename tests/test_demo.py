@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import gc
 import re
 import shlex
 import shutil
@@ -236,12 +237,31 @@ def test_order_inserted_by_anyone_reaches_the_live_chart(
     assert [0, [created, 4321.5]] in seen
 
 
-def test_shutdown_stops_the_simulator(database: Path) -> None:
+def test_close_stops_the_simulator(database: Path) -> None:
     app = create_app(database, progress=False)
     demo = app.extensions["pyecharts_demo"]
     assert demo.simulator.running
-    app.jinja_env.globals["charts"].shutdown()
+    demo.close()
     assert not demo.simulator.running
+    app.jinja_env.globals["charts"].shutdown()
+
+
+def test_the_background_threads_end_with_the_app(database: Path) -> None:
+    """Nothing holds the app but its user: dropping it stops its threads."""
+    app = create_app(database, progress=False)
+    simulator = app.extensions["pyecharts_demo"].simulator
+    runtime = app.extensions["pyecharts"]
+    producers = list(runtime._producers.values())
+    assert simulator.running and producers
+    del app
+    for _ in range(100):  # a producer may be inside the app's context a moment
+        gc.collect()
+        if not simulator.running:
+            break
+        time.sleep(0.02)
+    assert not simulator.running
+    assert runtime.stopped
+    assert all(not producer._thread.is_alive() for producer in producers)
 
 
 def test_create_app_is_a_flask_factory(database: Path, tmp_path: Path) -> None:

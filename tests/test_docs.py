@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask_pyecharts.extension import DEFAULT_CONFIG
+from flask_pyecharts.config import DEFAULT_CONFIG
 
 ROOT = Path(__file__).resolve().parents[1]
 

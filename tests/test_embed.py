@@ -4,7 +4,7 @@ import orjson
 from pyecharts import options as opts
 from pyecharts.charts import Bar
 
-from flask_pyecharts.embed import script_safe_json
+from flask_pyecharts._json import script_safe as script_safe_json
 
 PAYLOAD = "</script><img src=x onerror=alert(1)>"
 

@@ -122,23 +122,33 @@ def test_hung_builder_times_out_and_others_stay_live():
     charts.shutdown()
 
 
-def test_access_hook_guards_api_embed_and_dashboards():
+def test_a_refused_chart_answers_exactly_as_an_unknown_one():
+    """Regression: a 403 told anyone which names exist, and listings showed them."""
     app, charts = make_app()
     charts.dashboard("/secret", ["sales", "temperature"], title="Secret")
     charts.dashboard("/open", ["temperature"], title="Open")
     charts.access(lambda name: name != "sales")
     client = app.test_client()
-    assert client.get("/charts/api/charts/sales").status_code == 403
-    assert client.get("/charts/api/charts/sales").json == {
-        "error": "Not allowed to view chart 'sales'."
-    }
+    refused = client.get("/charts/api/charts/sales")
+    unknown = client.get("/charts/api/charts/nosuch")
+    assert refused.status_code == unknown.status_code == 404
+    assert refused.json == {"error": "No chart named 'sales'."}
+    assert unknown.json == {"error": "No chart named 'nosuch'."}
+    names = [item["name"] for item in client.get("/charts/api/charts").json["charts"]]
+    assert "sales" not in names and "temperature" in names
     assert client.get("/charts/api/charts/temperature").status_code == 200
-    assert client.get("/charts/api/updates?charts=temperature,sales").status_code == 403
-    assert client.get("/charts/api/events?charts=sales").status_code == 403
-    assert client.get("/secret").status_code == 403
+    assert client.get("/charts/api/updates?charts=temperature,sales").status_code == 404
+    assert client.get("/charts/api/events?charts=sales").status_code == 404
+    assert client.get("/charts/api/charts/sales/points").status_code == 404
+    assert client.get("/secret").status_code == 404
     assert client.get("/open").status_code == 200
     with app.test_request_context():
         assert str(charts.embed("sales")) == ""
+    from flask_pyecharts.export import export_dashboard
+
+    exported = export_dashboard(app, "/secret")
+    assert exported.charts == ["temperature"]
+    assert "某商场销售情况" not in exported.html  # the sales chart's title
     charts.shutdown()
 
 

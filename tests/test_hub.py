@@ -10,10 +10,10 @@ import uuid
 
 import pytest
 
-from flask_pyecharts.hub import READ_TIMEOUT, Hub
-from flask_pyecharts.stores import Store
-from flask_pyecharts.stores.memory import MemoryStore
-from flask_pyecharts.stores.redis import RedisStore
+from flask_pyecharts.streams.hub import READ_TIMEOUT, Hub
+from flask_pyecharts.streams.stores import Store
+from flask_pyecharts.streams.stores.memory import MemoryStore
+from flask_pyecharts.streams.stores.redis import RedisStore
 
 from .conftest_redis import RedisServer
 

@@ -20,10 +20,10 @@ from hypothesis.stateful import (
     rule,
 )
 
-from flask_pyecharts.cursors import Cursor
-from flask_pyecharts.stores import Page, Store, open_store
-from flask_pyecharts.stores.memory import MemoryStore
-from flask_pyecharts.stores.redis import RedisStore
+from flask_pyecharts.streams.cursors import Cursor
+from flask_pyecharts.streams.stores import Page, Store, open_store
+from flask_pyecharts.streams.stores.memory import MemoryStore
+from flask_pyecharts.streams.stores.redis import RedisStore
 
 from .conftest_redis import RedisServer
 
@@ -424,7 +424,7 @@ def test_redis_points_missing_from_the_stream_reset(redis_url):
 
 
 def test_redis_outage_raises_store_error():
-    from flask_pyecharts.stores import StoreError
+    from flask_pyecharts.streams.stores import StoreError
 
     from .conftest_redis import free_port
 

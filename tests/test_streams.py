@@ -169,9 +169,9 @@ def test_oversized_last_event_id_is_400(client):
     assert response.status_code == 400
 
 
-def test_event_stream_headers_and_first_events(app, charts):
+def test_event_stream_headers_and_first_events():
+    app, charts = make_app(PYECHARTS_STREAM_TIMEOUT=0.5)
     charts.append("temperature", ("a", 1))
-    app.config["PYECHARTS_STREAM_TIMEOUT"] = 0.5
     server = LiveServer(app)
     try:
         events, response = read_events(
@@ -179,6 +179,7 @@ def test_event_stream_headers_and_first_events(app, charts):
         )
     finally:
         server.stop()
+        charts.shutdown()
     assert response.getheader("Content-Type").startswith("text/event-stream")
     assert response.getheader("Cache-Control") == "no-cache"
     assert response.getheader("X-Accel-Buffering") == "no"
@@ -295,7 +296,7 @@ def test_viewers_of_a_shared_store_share_their_reads(redis_url):
     def shared() -> dict:
         return {"series": [{"type": "line"}]}
 
-    name = next(iter(charts.specs))
+    name = next(iter(charts.registry.charts))
     store = charts.runtime(app).store
     reads = []
     since = store.since
@@ -347,7 +348,8 @@ def test_every_viewer_gets_every_rebuild_of_a_full_chart():
 
     def view() -> None:
         events, _ = read_events(url)
-        seen.append([e.data["option"]["series"][0]["data"][0] for e in events])
+        options = [e.data.get("option") or e.data["patch"] for e in events]
+        seen.append([option["series"][0]["data"][0] for option in options])
 
     def poll() -> None:  # rebuilds happen on its requests, not the viewers'
         client = app.test_client()

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 #: Where the bundled files live (served under the blueprint's static URL).
-VENDOR_DIR: Path = Path(__file__).parent / "static" / "vendor"
+VENDOR_DIR: Path = Path(__file__).parent / "web" / "static" / "vendor"
 
 #: pyecharts dependency name -> bundled file, relative to VENDOR_DIR. The paths
 #: are pyecharts' own (``pyecharts.datasets.FILENAMES`` + ``.js``).

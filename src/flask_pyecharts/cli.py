@@ -184,16 +184,17 @@ def flask_charts() -> None:
     runtime = current_app.extensions.get("pyecharts")
     if runtime is None:
         raise click.ClickException("Charts is not registered on this app.")
-    specs = list(runtime.charts.specs.values())
+    registry = runtime.registry
+    specs = list(registry.charts.values())
     if not specs:
         click.echo("No charts registered.")
     for spec in specs:
         how = f"window {spec.window}" if spec.window else _every(spec.refresh)
-        producer = runtime.charts.producers.get(spec.name)
+        producer = registry.producers.get(spec.name)
         if producer is not None:
             how += f", producer every {producer.every:g} s"
         click.echo(f"{spec.name:<24} {spec.kind:<7} {how}")
-    for dashboard in runtime.charts.dashboards:
+    for dashboard in registry.dashboards:
         names = ", ".join(dashboard.names)
         click.echo(f"dashboard {dashboard.rule} {dashboard.title!r}: {names}")
 
@@ -234,7 +235,10 @@ def _demo_factory() -> t.Callable[..., Flask]:
 
 
 def _shutdown(app: Flask) -> None:
-    """Stop the app's background threads (producers, simulator)."""
+    """Stop the app's background threads (producers, the demo's simulator)."""
+    demo = app.extensions.get("pyecharts_demo")
+    if demo is not None:
+        demo.close()
     runtime = app.extensions.get("pyecharts")
     if runtime is not None:
-        runtime.charts.shutdown()
+        runtime.stop()

@@ -14,28 +14,26 @@ import re
 import time
 import typing as t
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 import jinja2
-import orjson
 from markupsafe import Markup
 
-from . import __version__
+from ._json import dumps, loads, script_safe
 from .assets import VENDOR_DIR, UnsupportedDependencyError, script_urls
-from .embed import script_safe_json
-from .option_cache import BuildError
-from .options import dumps
-from .runtime import UnknownChart
+from .live.option_cache import BuildError
+from .registry import UnknownChart
 
 if t.TYPE_CHECKING:
     from flask import Flask
 
-    from .extension import DashboardSpec
-    from .runtime import ChartRuntime
+    from .live.runtime import Runtime
+    from .registry import DashboardSpec
 
 __all__ = ["Export", "ExportError", "export_dashboard"]
 
-STATIC_DIR = Path(__file__).parent / "static"
+STATIC_DIR = Path(__file__).parent / "web" / "static"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 _TEMPLATE = """\
@@ -112,7 +110,7 @@ def export_dashboard(
         freshly started app exports its streams with data.
     :raises ExportError: no such dashboard or chart, or assets not built.
     """
-    runtime: ChartRuntime | None = app.extensions.get("pyecharts")
+    runtime: Runtime | None = app.extensions.get("pyecharts")
     if runtime is None:
         raise ExportError(
             "Charts is not registered on this app. Did you forget to call 'init_app'?"
@@ -124,11 +122,18 @@ def export_dashboard(
         title = title or dashboard.title
     title = title or "Charts"
     for name in names:
-        if name not in runtime.charts.specs:
+        if name not in runtime.registry.charts:
             raise ExportError(f"No chart named {name!r} is registered.")
     vendor = str(VENDOR_DIR) + "/"
     with app.test_request_context():
+        # The access check applies as on the live pages (here to a request
+        # with no user): what it refuses is left out.
+        refused = [name for name in names if not runtime.registry.allows(name)]
+        names = [name for name in names if name not in refused]
         problems = _wait_for_producers(runtime, names, wait)
+        problems += [
+            f"chart {name!r}: left out, the access check refuses it" for name in refused
+        ]
         cards, scripts = [], ["echarts"]
         for name in names:
             card, dependencies, problem = _card(runtime, name)
@@ -152,7 +157,7 @@ def export_dashboard(
             lang="zh-CN" if chinese else "en",
             snapshot="数据快照" if chinese else "Snapshot of",
             time_format="%Y-%m-%d %H:%M:%S",
-            version=__version__,
+            version=version("Flask-PyEcharts"),
             title=title,
             taken=datetime.datetime.now().replace(microsecond=0),
             columns=min(max(columns, 1), 6),
@@ -165,8 +170,8 @@ def export_dashboard(
     return Export(page, exported, problems)
 
 
-def _dashboard(runtime: ChartRuntime, rule: str | None) -> DashboardSpec:
-    dashboards = runtime.charts.dashboards
+def _dashboard(runtime: Runtime, rule: str | None) -> DashboardSpec:
+    dashboards = runtime.registry.dashboards
     if not dashboards:
         raise ExportError(
             "This app has no dashboard: add one with charts.dashboard(rule, names)."
@@ -181,18 +186,18 @@ def _dashboard(runtime: ChartRuntime, rule: str | None) -> DashboardSpec:
 
 
 def _card(
-    runtime: ChartRuntime, name: str
+    runtime: Runtime, name: str
 ) -> tuple[dict[str, t.Any], tuple[str, ...], str | None]:
     """One chart's card: its static document, its dependencies, any problem."""
-    spec = runtime.spec(name)
+    spec = runtime.registry.chart(name)
     card: dict[str, t.Any] = {
         "name": name,
-        "title": spec.title or name,
+        "title": spec.label,
         "initial": None,
         "error": "",
     }
     try:
-        document = orjson.loads(runtime.document(spec).body)
+        document = loads(runtime.document(spec).body)
         dependencies = runtime.option(spec).dependencies
         script_urls(dependencies, "/", local=True)  # raises if not bundled
     except (BuildError, UnsupportedDependencyError, UnknownChart) as error:
@@ -207,19 +212,19 @@ def _card(
     for key in ("theme", "fit_labels"):
         if key in document:
             static[key] = document[key]
-    card["initial"] = Markup(script_safe_json(dumps(static)))
+    card["initial"] = Markup(script_safe(dumps(static)))
     return card, dependencies, None
 
 
 def _wait_for_producers(
-    runtime: ChartRuntime, names: t.Sequence[str], timeout: float
+    runtime: Runtime, names: t.Sequence[str], timeout: float
 ) -> list[str]:
     """Wait until each exported stream's producer has run once.
 
     A producer's cursor is kept in the store under ``producer:<chart>`` once it
     has run (see :mod:`flask_pyecharts.producers`).
     """
-    pending = [name for name in names if name in runtime.charts.producers]
+    pending = [name for name in names if name in runtime.registry.producers]
     deadline = time.monotonic() + timeout
     while pending:
         pending = [n for n in pending if runtime.store.get_blob(_key(n)) is None]

@@ -16,11 +16,12 @@ import math
 import typing as t
 from dataclasses import dataclass, field
 
-import orjson
 from pyecharts.charts.base import Base as PyechartsChart
 from pyecharts.commons.utils import JsCode
 from pyecharts.globals import ThemeType
 from pyecharts.options.series_options import BasicOpts
+
+from ._json import dumps, loads
 
 #: A path into the option: keys and list indices, e.g. ``["series", 0, "label"]``.
 JsonPath = list[str | int]
@@ -40,7 +41,6 @@ _ECHARTS_DEFAULTS: dict[str, t.Any] = {
     "silent": False,
     "triggerEvent": False,
 }
-_DUMP_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
 class OptionError(TypeError):
@@ -70,12 +70,7 @@ class OptionDocument:
 
     def option(self) -> dict[str, t.Any]:
         """A fresh, mutable copy of the option."""
-        return t.cast(dict[str, t.Any], orjson.loads(self.body))
-
-
-def dumps(value: t.Any) -> bytes:
-    """Compact JSON bytes; NaN and infinities become ``null``."""
-    return orjson.dumps(value, option=_DUMP_OPTIONS)
+        return t.cast(dict[str, t.Any], loads(self.body))
 
 
 def js_source(code: JsCode) -> str:
@@ -158,3 +153,29 @@ def _plain(
         f"Chart {name!r}: value of type {type(value).__name__} at {where} is not"
         " JSON serializable; convert it to str, int, float, list or dict."
     )
+
+
+def merge_points(option: dict[str, t.Any], points: list[tuple[int, t.Any]]) -> dict:
+    """Put a stream's window into ``option``: each series gets its points as data."""
+    series = option.get("series")
+    if isinstance(series, dict):
+        series = option["series"] = [series]
+    if not isinstance(series, list):
+        return option
+    data: dict[int, list[t.Any]] = {index: [] for index in range(len(series))}
+    for index, value in points:
+        if index in data:
+            data[index].append(value)
+    for index, item in enumerate(series):
+        if isinstance(item, dict):
+            item["data"] = data[index]
+    for axis in _axes(option.get("xAxis")):
+        if axis.get("type", "category") == "category" and axis.get("data") == []:
+            del axis["data"]  # categories then come from the points' x values
+            axis["type"] = "category"
+    return option
+
+
+def _axes(value: t.Any) -> list[dict[str, t.Any]]:
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, dict)]

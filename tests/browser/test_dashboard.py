@@ -104,7 +104,8 @@ def open_dashboard(watched: WatchedPage, url: str, state: str = "live") -> None:
 
 
 def check_charts(watched: WatchedPage, state: str) -> None:
-    watched.wait_state(".fpe-card .fpe-chart", state)
+    """Every chart drawn and in ``state`` (or, built once, "static")."""
+    watched.wait_state(".fpe-card .fpe-chart", state, "static")
     for name in ("sales", "ticker", "feed", "share"):
         assert len(watched.series_data(chart(name))) > 0, name
 
@@ -152,7 +153,7 @@ def test_dashboard_renders_pauses_resumes_and_switches_theme(
 
     # Resume: both kinds of charts catch up.
     toggle.click()
-    watched.wait_state(".fpe-chart", "live")
+    watched.wait_state(".fpe-chart", "live", "static")
     assert toggle.inner_text() == "Pause"
     watched.wait_chart(chart("ticker"), "(o, v) => o.series[0].data[0] > v[0]", frozen)
     watched.wait_chart(
@@ -170,7 +171,7 @@ def test_dashboard_renders_pauses_resumes_and_switches_theme(
         "(o, w) => JSON.stringify(o.series[0].data) === JSON.stringify(w)",
         window,
     )
-    watched.wait_state(".fpe-chart", "live")
+    watched.wait_state(".fpe-chart", "live", "static")
 
     # Dark theme: the page and every chart switch, and the choice is kept.
     light_background = page.evaluate("getComputedStyle(document.body).backgroundColor")
@@ -298,7 +299,7 @@ def test_dark_theme_round_trip_restores_each_chart_theme(
     server = serve(app)
     page = watched.page
     page.goto(f"{server.url}/dash")
-    watched.wait_state(".fpe-chart", "live")
+    watched.wait_state(".fpe-chart", "live", "static")
     own = watched.chart_option(chart("vintage"))["backgroundColor"]
     assert own == "#fef8ef"  # the vintage theme's background
     toggle = page.locator("[data-fpe-theme-toggle]")
@@ -322,7 +323,7 @@ def test_separated_page_with_data_csp_strict_violates_nothing(
     page = watched.page
     page.add_init_script(CSP_LISTENER)
     page.goto(f"{server.url}/strict")
-    watched.wait_state("[data-chart]", "live")
+    watched.wait_state("[data-chart]", "live", "static")
     assert page.eval_on_selector(chart("sales"), "(el) => el.clientHeight") == 320
     tooltip = watched.chart_option(chart("sales"))["tooltip"][0]
     assert tooltip["renderMode"] == "richText"

@@ -13,7 +13,7 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, Line
 
 from flask_pyecharts import Charts, JsCode
-from flask_pyecharts.api import get_chart
+from flask_pyecharts.web.api import get_chart
 
 from ..conftest import tutorial_bar
 from .conftest import BrowserServer, WatchedPage, chart
@@ -112,7 +112,7 @@ def test_two_charts_render_and_refresh(mode, site, watched: WatchedPage):
     charts.append("feed", [("t1", 1), ("t2", 2)])
     page = watched.page
     page.goto(f"{server.url}/{mode}")
-    watched.wait_state("[data-chart]", "live")
+    watched.wait_state("[data-chart]", "live", "static")
 
     # Both render: each ECharts instance holds its series data.
     first = watched.series_data(chart("ticker"))
@@ -160,7 +160,7 @@ def test_jscode_formatter_is_a_function_in_the_browser(
     add_pages(app, ["fmt"])
     server = serve(app)
     watched.page.goto(f"{server.url}/{mode}")
-    watched.wait_state(chart("fmt"), "live")
+    watched.wait_state(chart("fmt"), "static")
     kind = watched.wait_chart(chart("fmt"), "(o) => typeof o.series[0].label.formatter")
     assert kind == "function"
     # ECharts called it to draw the labels, and drew what it returned.
@@ -298,7 +298,7 @@ def test_builder_failing_later_is_stale_then_recovers(serve, watched: WatchedPag
     add_pages(app, ["flaky", "ticker"])
     server = serve(app)
     watched.page.goto(f"{server.url}/separated")
-    watched.wait_state("[data-chart]", "live")
+    watched.wait_state("[data-chart]", "live", "static")
     before = watched.series_data(chart("flaky"))
     state["flaky"] = True
     watched.wait_state(chart("flaky"), "stale")

@@ -71,7 +71,7 @@ def test_sse_and_polling_viewers_end_with_the_server_window(
     pushed, polled = new_page(), new_page()
     pushed.page.goto(f"{server.url}/separated")
     polled.page.goto(f"{server.url}/separated?transport=poll")
-    pushed.wait_state("[data-chart]", "live")
+    pushed.wait_state("[data-chart]", "live", "static")
     polled.wait_state("[data-chart]", "polling")
     for viewer in (pushed, polled):
         viewer.record_updates(chart("feed"))
@@ -128,7 +128,7 @@ def test_page_recovers_after_a_quick_server_restart(
     old = serve(app)
     charts.append("feed", [(f"a{i}", i) for i in range(8)])
     watched.page.goto(f"{old.url}/mixed")
-    watched.wait_state("[data-chart]", "live")
+    watched.wait_state("[data-chart]", "live", "static")
     wait_feed(watched, [[f"a{i}", i] for i in range(8)])
 
     old.stop()
@@ -158,7 +158,7 @@ def test_page_recovers_after_a_long_outage_on_polling(
     old = serve(app)
     charts.append("feed", [(f"a{i}", i) for i in range(8)])
     watched.page.goto(f"{old.url}/separated")
-    watched.wait_state("[data-chart]", "live")
+    watched.wait_state("[data-chart]", "live", "static")
 
     old.stop()
     watched.wait_state(chart("feed"), "stale", "error")

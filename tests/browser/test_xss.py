@@ -97,7 +97,7 @@ def test_payloads_in_data_are_shown_as_text_and_never_run(
 ):
     page = watched.page
     page.goto(f"{server.url}/{path}")
-    watched.wait_state("[data-chart]", "live")
+    watched.wait_state("[data-chart]", "live", "static")
     page.wait_for_timeout(200)  # time for an injected element to load and fire
     assert_nothing_ran(watched)
 

@@ -12,6 +12,7 @@ so ``flask --app flask_pyecharts.demo run`` works too. Pages:
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,20 +32,11 @@ class Demo:
     database: Path
     simulator: db.Simulator | None
 
-
-class DemoCharts(Charts):
-    """:class:`Charts` whose ``shutdown`` also stops the order simulator."""
-
-    demo: Demo | None = None
-
-    def shutdown(self) -> None:
-        """Stop the simulator, the producers and the hub; close the database."""
-        if self.demo is not None:
-            if self.demo.simulator is not None:
-                self.demo.simulator.stop()
-        super().shutdown()
-        if self.demo is not None:
-            self.demo.engine.dispose()
+    def close(self) -> None:
+        """Stop the order simulator and close the database (idempotent)."""
+        if self.simulator is not None:
+            self.simulator.stop()
+        self.engine.dispose()
 
 
 def create_app(
@@ -63,11 +55,12 @@ def create_app(
     path = Path(database) if database is not None else db.default_path()
     engine = db.open_database(path, progress=progress)
     app = Flask(__name__)
-    charts = DemoCharts(app)
+    charts = Charts(app)
     report.register(charts, engine)
     app.register_blueprint(report.bp)
     simulator = db.Simulator(engine) if simulate else None
-    charts.demo = app.extensions["pyecharts_demo"] = Demo(engine, path, simulator)
+    demo = app.extensions["pyecharts_demo"] = Demo(engine, path, simulator)
+    weakref.finalize(app, demo.close)  # the simulator ends with the app
     if simulator is not None:
         simulator.start()
     return app

@@ -5,7 +5,13 @@ from __future__ import annotations
 import collections
 import threading
 
-from .errors import APIError
+
+class LimitReached(RuntimeError):
+    """A cap on event streams is reached; ``status`` is the HTTP answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class StreamSlots:
@@ -24,17 +30,19 @@ class StreamSlots:
     def take(self, client: str) -> None:
         """Count a new stream of ``client``.
 
-        :raises APIError: ``429`` or ``503`` when a cap is reached.
+        :raises LimitReached: ``429`` or ``503`` when a cap is reached.
         """
         with self._lock:
             if self._open[client] >= self.per_client:
-                raise APIError(
+                raise LimitReached(
                     429,
                     f"Too many event streams from this address (at most"
                     f" {self.per_client}); close some tabs or use polling.",
                 )
             if sum(self._open.values()) >= self.total:
-                raise APIError(503, "The server holds its maximum of event streams.")
+                raise LimitReached(
+                    503, "The server holds its maximum of event streams."
+                )
             self._open[client] += 1
 
     def give_back(self, client: str) -> None:
@@ -45,5 +53,6 @@ class StreamSlots:
                 del self._open[client]
 
     def count(self) -> int:
+        """How many event streams are open."""
         with self._lock:
             return sum(self._open.values())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 from werkzeug.exceptions import HTTPException
 
-from .options import dumps
+from .._json import dumps
 
 
 class APIError(HTTPException):
@@ -29,8 +29,10 @@ def json_error(
 
 
 def bad_request(message: str) -> APIError:
+    """A ``400`` error."""
     return APIError(400, message)
 
 
 def not_found(message: str) -> APIError:
+    """A ``404`` error."""
     return APIError(404, message)

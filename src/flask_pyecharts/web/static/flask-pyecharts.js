@@ -10,6 +10,10 @@
   const DEFAULT_INTERVAL = 2000;
   const MIN_INTERVAL = 500;
   const SSE_FAILURES_BEFORE_POLLING = 3;
+  const STREAM_RETRY_MS = 5000;     // after falling back to polling: 5 s, 10 s...
+  const MAX_STREAM_RETRY_MS = 300000;
+  const ALIGN_MS = 20;              // poll this long after a rebuild falls due
+  const ALIGN_JITTER_MS = 40;       // spread pollers a little
   const HEALTHY_STREAM_MS = 30000;
   const PENDING_WAIT_MS = 2000;
   const JS_MARK = "--x_x--0_0--";
@@ -59,6 +63,37 @@
   function asArray(value) {
     if (Array.isArray(value)) return value;
     return value == null ? [] : [value];
+  }
+
+  /**
+   * Merge `patch` into `target` as ECharts' setOption does: objects key by
+   * key, the component lists at the top of an option item by item, any other
+   * list or value replaced whole. Returns `target`.
+   */
+  function mergeOption(target, patch) {
+    Object.keys(patch).forEach(function (key) {
+      const value = patch[key];
+      const old = target[key];
+      if (Array.isArray(value) && Array.isArray(old) && value.some(isObject)) {
+        value.forEach(function (item, index) {
+          if (isObject(item) && isObject(old[index])) mergeObject(old[index], item);
+          else old[index] = item;
+        });
+      } else if (isObject(value) && isObject(old)) {
+        mergeObject(old, value);
+      } else {
+        target[key] = value;
+      }
+    });
+    return target;
+  }
+
+  function mergeObject(target, patch) {
+    Object.keys(patch).forEach(function (key) {
+      const value = patch[key];
+      if (isObject(value) && isObject(target[key])) mergeObject(target[key], value);
+      else target[key] = value;
+    });
   }
 
   /** GET JSON; never throws for HTTP errors, only for network ones. */
@@ -382,6 +417,7 @@
       this.themeName = null;
       this.paused = page.pausedAll;
       this.dirty = { option: false, points: false };
+      this.patches = [];        // option patches received since the last frame
       this.frame = 0;
       this.status = { state: null, message: "" };
       this.loadError = null;
@@ -532,9 +568,12 @@
       // A hidden container has no size: draw when the ResizeObserver sees one.
       if (!this.instance && !(this.el.clientWidth && this.el.clientHeight)) return;
       const full = this.dirty.option;
+      const patches = this.patches;
       this.dirty = { option: false, points: false };
+      this.patches = [];
       try {
         if (full || !this.instance) this.render();
+        else if (patches.length) this.renderPatches(patches);
         else this.renderPoints();
       } catch (error) {
         this.loadError = "ECharts could not draw this option: " + errorMessage(error);
@@ -585,11 +624,17 @@
       const shown = this.themeName === "dark" && option.backgroundColor === undefined
         ? Object.assign({}, option, { backgroundColor: "transparent" })
         : option;
-      const previous = this.renderedSeries;
-      const replace = !fresh && previous !== option.series.length ? { replaceMerge: ["series"] } : undefined;
-      this.instance.setOption(shown, replace);
-      this.renderedSeries = option.series.length;
+      // A whole new option replaces what is shown (its structure may differ).
+      this.instance.setOption(shown, fresh ? undefined : { notMerge: true });
       this.rendered = true;
+    }
+
+    /** Options that changed only in their values: ECharts merges the patches. */
+    renderPatches(patches) {
+      const merged = {};
+      patches.forEach((patch) => mergeOption(merged, patch));
+      if (this.fitted) mergeOption(merged, this.labelPatch(merged));
+      this.instance.setOption(merged);
     }
 
     renderPoints() {
@@ -661,7 +706,9 @@
 
     applyUpdate(update) {
       if (this.destroyed || this.paused) return;
-      if (update.type === "option") {
+      if (update.type === "option" && update.patch) {
+        this.applyPatch(update);
+      } else if (update.type === "option") {
         this.since = update.etag || this.since;
         this.applyOption(update.option, update.functions, update.scripts, update.theme);
       } else if (update.type === "points" || update.type === "reset") {
@@ -676,6 +723,22 @@
         this.updateState();
         if (!this.probing) this.scheduleProbe(0);
       }
+    }
+
+    /** A patch applies to the option it was made from; otherwise reload. */
+    applyPatch(update) {
+      if (!this.option || this.isStream() || update.base !== this.since) {
+        this.since = "";
+        if (this.connection) this.connection.changed();
+        return this.load();
+      }
+      const failure = reviveFunctions(update.patch, update.functions);
+      if (failure) warnOnce(failure);
+      this.since = update.etag;
+      mergeOption(this.option, update.patch);
+      this.patches.push(update.patch);
+      this.chartError = null;
+      this.schedule("points");
     }
 
     // -- recovery of a failing builder
@@ -762,6 +825,8 @@
       if (this.loadError) return { state: "error", message: this.loadError };
       if (!this.url || !this.doc || this.doc.kind === "static") return { state: "static", message: "" };
       if (this.chartError) return { state: "stale", message: this.chartError };
+      // Built once: it will not change, so it is not "live".
+      if (this.doc.kind === "full" && !this.doc.refresh) return { state: "static", message: "" };
       const link = this.connection ? this.connection.health() : {
         mode: "poll", message: this.connectionError || "", fallback: false,
       };
@@ -905,6 +970,12 @@
       if (message === this.problem) return;
       this.problem = message;
       this.members.forEach((chart) => chart.updateState());
+      this.announce();
+    }
+
+    /** Tell the page the connection changed (the dashboard header shows it). */
+    announce() {
+      emit(document.documentElement, "connection", this.health());
     }
 
     restart() {
@@ -914,8 +985,9 @@
         return;
       }
       if (!this.subscription().names.length) return;
-      if (this.mode === "sse") this.open();
-      else this.pollNow();
+      if (this.mode === "sse") return this.open();
+      this.pollNow();
+      if (this.fallback) this.armStreamRetry();
     }
 
     close() {
@@ -923,6 +995,7 @@
       this.source = null;
       clearTimeout(this.reconnectTimer);
       clearTimeout(this.pollTimer);
+      clearTimeout(this.retryTimer);
     }
 
     dispatch(update) {
@@ -952,7 +1025,14 @@
       source.onopen = () => {
         if (this.source !== source) return;
         this.openedAt = Date.now();
+        if (this.probing) {  // back from polling to the event stream
+          this.probing = false;
+          this.fallback = false;
+          this.streamRetries = 0;
+          this.members.forEach((chart) => chart.updateState());
+        }
         this.setProblem("");
+        this.announce();
       };
       source.onerror = () => {
         if (this.source === source) this.streamFailed(source);
@@ -960,6 +1040,10 @@
     }
 
     streamFailed(source) {
+      if (this.probing) {  // the event stream is still unavailable: poll on
+        this.probing = false;
+        return this.usePolling(true);
+      }
       // A stream that lived a while and was cut (proxy timeout) is not a failure.
       if (this.openedAt && Date.now() - this.openedAt > HEALTHY_STREAM_MS) this.sourceErrors = 0;
       this.openedAt = 0;
@@ -980,7 +1064,30 @@
       this.fallback = fallback;
       this.problem = "";
       this.members.forEach((chart) => chart.updateState());
+      this.announce();
       this.pollNow();
+      if (fallback) this.armStreamRetry();
+    }
+
+    /** Try the event stream again later, less and less often. */
+    armStreamRetry() {
+      const delay = Math.min(MAX_STREAM_RETRY_MS, STREAM_RETRY_MS * Math.pow(2, this.streamRetries || 0));
+      this.streamRetries = (this.streamRetries || 0) + 1;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.tryStream(), delay);
+    }
+
+    /** Leave polling for the event stream; back to polling if it fails. */
+    tryStream() {
+      if (this.mode !== "poll" || !this.fallback || typeof window.EventSource === "undefined") return;
+      if (this.polling) {  // let the request in flight land first: no update twice
+        this.retryTimer = setTimeout(() => this.tryStream(), 200);
+        return;
+      }
+      clearTimeout(this.pollTimer);
+      this.mode = "sse";
+      this.probing = true;
+      if (this.subscription().names.length) this.open();
     }
 
     // -- batched polling
@@ -1029,7 +1136,12 @@
         this.setProblem("");
       }
       const interval = this.interval();
-      this.schedulePoll(this.failures ? backoff(this.failures, interval) : interval);
+      let delay = this.failures ? backoff(this.failures, interval) : interval;
+      const next = !this.failures && !page.interval && result.body ? result.body.next : null;
+      if (typeof next === "number") {  // just after the next rebuild is due
+        delay = Math.min(interval, Math.max(MIN_INTERVAL / 5, next * 1000 + ALIGN_MS + Math.random() * ALIGN_JITTER_MS));
+      }
+      this.schedulePoll(delay);
     }
 
     applySince(names, since) {
@@ -1188,17 +1300,23 @@
     setTheme(value === "dark" ? "dark" : null);
   }
 
-  /** One line for the dashboard header: how the page is connected, what fails. */
+  /**
+   * One line for the dashboard header: how the page is connected (from the
+   * connections, so a failing builder never reads as a lost connection), then
+   * how many charts fail or show an old option.
+   */
   function summarize() {
     const all = status();
-    const count = (state) => all.filter((item) => item.state === state).length;
     if (!all.length) return "No charts";
+    const links = Array.from(connections.values());
     let text;
     if (page.pausedAll) text = "Paused";
-    else if (count("polling")) text = "Polling every " + pollingInterval() / 1000 + " s";
-    else if (count("live")) text = "Live";
-    else if (count("stale")) text = "Reconnecting…";
-    else text = count("loading") ? "Connecting…" : "Offline";
+    else if (links.some((link) => link.problem)) text = "Reconnecting…";
+    else if (links.some((link) => link.mode === "poll")) text = "Polling every " + pollingInterval() / 1000 + " s";
+    else if (links.some((link) => link.source && link.openedAt)) text = "Live";
+    else if (links.length || all.some((item) => item.state === "loading")) text = "Connecting…";
+    else text = "Up to date";
+    const count = (state) => all.filter((item) => item.state === state).length;
     const problems = [];
     if (count("error")) problems.push(count("error") + " failing");
     if (count("stale")) problems.push(count("stale") + " stale");
@@ -1226,6 +1344,7 @@
     };
     const refreshSummary = () => { if (!summaryFrame) summaryFrame = requestAnimationFrame(showSummary); };
     on("state", refreshSummary);
+    on("connection", refreshSummary);
     on("update", function () {
       if (!updated) return;
       const now = new Date();

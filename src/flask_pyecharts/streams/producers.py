@@ -6,14 +6,19 @@ import logging
 import threading
 import typing as t
 
-import orjson
-from flask import Flask
-
+from .._json import dumps, loads
 from .points import normalize_points
 
 if t.TYPE_CHECKING:
-    from .extension import ProducerSpec
+    from ..registry import ProducerSpec
     from .stores import Store
+
+
+class HasAppContext(t.Protocol):
+    """What producers run in: ``app_context()`` gives a context manager."""
+
+    def app_context(self) -> t.ContextManager[t.Any]: ...
+
 
 logger = logging.getLogger("flask_pyecharts")
 
@@ -33,7 +38,7 @@ class ProducerThread:
     def __init__(
         self,
         spec: ProducerSpec,
-        app: Flask,
+        app: HasAppContext,
         store: Store,
     ) -> None:
         self.spec = spec
@@ -79,7 +84,7 @@ class ProducerThread:
 
     def _poll_once(self, key: str) -> None:
         saved = self._store.get_blob(key)
-        cursor = orjson.loads(saved) if saved is not None else None
+        cursor = loads(saved) if saved is not None else None
         points, new_cursor = self.spec.function(cursor)
         batches = points.items() if isinstance(points, dict) else [(0, points)]
         items = [
@@ -87,7 +92,7 @@ class ProducerThread:
             for series, batch in batches
             for item in normalize_points(batch, series)
         ]
-        state = (key, orjson.dumps(new_cursor))
+        state = (key, dumps(new_cursor))
         if items or new_cursor != cursor:
             self._store.append(self.spec.chart, items, state=state)
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import typing as t
-
-from . import __version__
+from importlib.metadata import version
 
 _ERROR = {
     "description": "An error, as JSON.",
@@ -55,7 +54,7 @@ def openapi_document(prefix: str) -> dict[str, t.Any]:
     errors = {"400": _ERROR, "404": _ERROR, "503": _ERROR}
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Flask-PyEcharts API", "version": __version__},
+        "info": {"title": "Flask-PyEcharts API", "version": version("Flask-PyEcharts")},
         "paths": {
             f"{api}/charts": {
                 "get": {

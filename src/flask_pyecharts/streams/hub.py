@@ -34,11 +34,17 @@ class Subscription:
     Use it as a context manager, or call :meth:`close` when done.
     """
 
-    def __init__(self, hub: Hub, charts: frozenset[str]) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        charts: frozenset[str],
+        notify: t.Callable[[t.Collection[str]], None] | None = None,
+    ) -> None:
         #: The charts followed: stream charts (woken by appends) and any chart
         #: woken by :meth:`Hub.notify`.
         self.charts = charts
         self._hub = hub
+        self._notify = notify
         self._pending: set[str] = set()
         self._closed = False
         self._ready = threading.Condition(threading.Lock())
@@ -76,6 +82,8 @@ class Subscription:
 
     def _mark(self, charts: t.Iterable[str]) -> None:
         changed = self.charts.intersection(charts)
+        if self._notify is not None and changed and not self._closed:
+            self._notify(changed)
         with self._ready:
             if not self._closed:
                 self._pending.update(changed)
@@ -102,12 +110,18 @@ class Hub:
         #: The charts the reader has taken up (streams or not).
         self._taken: frozenset[str] = frozenset()
         self._reader: threading.Thread | None = None
-        #: chart -> how many times the reader saw it move (see generation()).
-        self._generations: dict[str, int] = {}
 
-    def subscribe(self, charts: t.Iterable[str]) -> Subscription:
-        """Follow ``charts``; the reader starts with the first subscriber."""
-        subscription = Subscription(self, frozenset(charts))
+    def subscribe(
+        self,
+        charts: t.Iterable[str],
+        notify: t.Callable[[t.Collection[str]], None] | None = None,
+    ) -> Subscription:
+        """Follow ``charts``; the reader starts with the first subscriber.
+
+        :param notify: called with the charts that moved, in the reader's
+            thread (keep it short), besides waking :meth:`Subscription.wait`.
+        """
+        subscription = Subscription(self, frozenset(charts), notify)
         with self._lock:
             self._subscriptions.add(subscription)
             if self._reader is None and not self._stopped.is_set():
@@ -159,17 +173,7 @@ class Hub:
         with self._lock:
             return list(self._subscriptions)
 
-    def generation(self, chart: str) -> int | None:
-        """A number that changes each time the reader sees ``chart`` move.
-
-        ``None`` while the reader does not follow it. Reads made for one
-        generation can be shared by every subscriber of the process.
-        """
-        return self._generations.get(chart) if chart in self._taken else None
-
     def _mark(self, charts: t.Collection[str]) -> None:
-        for chart in charts:  # before waking anyone: they read the new generation
-            self._generations[chart] = self._generations.get(chart, 0) + 1
         for subscription in self._current():
             if not subscription.charts.isdisjoint(charts):
                 subscription._mark(charts)

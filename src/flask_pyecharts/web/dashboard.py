@@ -7,11 +7,12 @@ import typing as t
 from flask import Flask, abort, current_app, render_template, url_for
 from markupsafe import Markup
 
-from .embed import initial_json, script_urls
+from ..registry import UnknownChart
+from .embed import initial_json, page_scripts
 
 if t.TYPE_CHECKING:
-    from .extension import DashboardSpec
-    from .runtime import ChartRuntime
+    from ..live.runtime import Runtime
+    from ..registry import DashboardSpec
 
 
 def register_dashboard(app: Flask, spec: DashboardSpec) -> None:
@@ -25,18 +26,23 @@ def register_dashboard(app: Flask, spec: DashboardSpec) -> None:
 
 
 def render_dashboard(spec: DashboardSpec) -> str:
-    """The dashboard page, with every chart's current option inlined."""
-    runtime: ChartRuntime = current_app.extensions["pyecharts"]
+    """The dashboard page, with every chart's current option inlined.
+
+    A dashboard showing a chart the viewer may not see answers ``404``, like
+    an unknown page.
+    """
+    runtime: Runtime = current_app.extensions["pyecharts"]
     charts = []
     for name in spec.names:
-        chart = runtime.spec(name)
-        if not runtime.charts.allows(name):
-            abort(403)
+        try:
+            chart = runtime.registry.visible(name)
+        except UnknownChart:
+            abort(404)
         charts.append(
             {
                 "name": name,
                 "url": url_for("pyecharts.chart", name=name),
-                "title": chart.title or name,
+                "title": chart.label,
                 "initial": _markup(initial_json(runtime, name)),
             }
         )
@@ -45,12 +51,12 @@ def render_dashboard(spec: DashboardSpec) -> str:
         title=spec.title,
         charts=charts,
         columns=spec.columns,
-        scripts=script_urls(runtime),
+        scripts=page_scripts(runtime),
         stylesheet=url_for("pyecharts.static", filename="flask-pyecharts.css"),
         favicon=url_for("pyecharts.static", filename="favicon.svg"),
         api_base=url_for("pyecharts.list_charts").removesuffix("charts"),
-        transport=current_app.config["PYECHARTS_TRANSPORT"],
-        strict_csp=current_app.config["PYECHARTS_STRICT_CSP"],
+        transport=runtime.settings.transport,
+        strict_csp=runtime.settings.strict_csp,
     )
 
 

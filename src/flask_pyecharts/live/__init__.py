@@ -1,0 +1,1 @@
+"""Per-process machinery: option caches, the feed, limits and the runtime of an app."""

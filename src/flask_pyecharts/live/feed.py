@@ -1,0 +1,562 @@
+"""The feed: in each process, every change of a topic is encoded once and
+shared by every viewer of that topic.
+
+A *topic* is what viewers follow: a stream chart, or a full chart with one
+value of its variables. For each topic followed in this process the feed
+keeps its *head* (a stream's cursor, a full chart's option ETag, or an error
+token) and a short ring of *frames*: the update from each recent head to the
+next, encoded once (payload and event fields). A viewer at a head in the ring
+takes the frames from there: its work is to concatenate shared bytes. A
+viewer elsewhere (resuming, slow, new) is served from the store or the option
+cache, bounded by the head, then joins the shared frames.
+
+One thread per process (a greenlet under gevent) turns changes into frames:
+appends arrive through the hub, rebuilds from the option caches. It publishes
+at most ``max_fps`` times a second, so a viewer is woken, and writes, at most
+that often, with everything that changed in between in one write. The same
+thread rebuilds the full charts that someone follows when they fall due.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+import typing as t
+
+from .._json import dumps, loads
+from ..registry import Topic
+from ..streams.cursors import Cursor
+from ..wire.documents import (
+    Update,
+    error_update,
+    option_update,
+    patch_update,
+    points_update,
+)
+from ..wire.patches import option_patch, patch_functions
+from ..wire.sse import encode_end
+from .option_cache import BuildError
+
+if t.TYPE_CHECKING:
+    from ..options import OptionDocument
+    from ..registry import ChartSpec
+    from ..streams.hub import Hub, Subscription
+    from ..streams.stores import Store
+    from .option_cache import OptionCache
+
+__all__ = ["Feed", "Viewer"]
+
+logger = logging.getLogger("flask_pyecharts")
+
+#: The frames kept per topic; a viewer further behind reads the store.
+RING = 64
+#: Seconds a topic nobody follows stays (for pollers) before it is dropped.
+IDLE = 30.0
+#: Seconds between two looks for idle topics.
+HOUSEKEEPING = 5.0
+#: Fallback reads kept per topic head (viewers at one position share one).
+MEMO = 32
+
+
+class _State:
+    """What the feed keeps for one topic."""
+
+    def __init__(self, topic: Topic, spec: ChartSpec, cache: OptionCache | None):
+        self.topic = topic
+        self.spec = spec
+        self.stream = spec.kind == "stream"
+        #: The full chart's option cache (``None`` for streams).
+        self.cache = cache
+        #: The token of the latest change turned into a frame.
+        self.head = ""
+        #: head -> the update from it to the next head, oldest first.
+        self.frames: collections.OrderedDict[str, Update] = collections.OrderedDict()
+        #: Full charts: the option at ``head``, and the update that sends it
+        #: whole (or the error) to a viewer that holds anything else.
+        self.document: OptionDocument | None = None
+        self.whole: Update | None = None
+        #: Fallback reads at this head: (token, limit) -> update.
+        self.memo: dict[tuple[str, int | None, bool], Update | None] = {}
+        self.viewers: set[Viewer] = set()
+        self.last_seen = 0.0
+        #: How many frames were added, and how many its viewers were told of.
+        self.version = 0
+        self.notified = 0
+        self.building = False
+        self.lock = threading.Lock()
+
+    def advance(self, update: Update) -> None:
+        """Add the frame from the current head to ``update.token``."""
+        with self.lock:
+            self.frames[self.head] = update
+            self.frames.move_to_end(self.head)
+            while len(self.frames) > RING:
+                self.frames.popitem(last=False)
+            self.head = update.token
+            self.memo = {}
+            self.version += 1
+
+
+class Viewer:
+    """One event stream's place in the feed: its topics and their tokens."""
+
+    def __init__(self, states: list[_State], tokens: list[str], limit: int | None):
+        self.states = states
+        #: The viewer's token per topic, aligned with ``states``.
+        self.tokens = tokens
+        #: Points per read, when the viewer asked for fewer than a window.
+        self.limit = limit
+        self.closed = False
+        self._event = threading.Event()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait for a change of one of the topics; ``False`` after ``timeout``."""
+        woken = self._event.wait(timeout)
+        self._event.clear()
+        return woken
+
+    def wake(self) -> None:
+        self._event.set()
+
+    @property
+    def since(self) -> str:
+        """The viewer's tokens as ``since`` or ``Last-Event-ID`` carry them."""
+        return ",".join(self.tokens)
+
+
+class Feed:
+    """Changes of this process's topics, encoded once, for every viewer.
+
+    :param store: where the streams' points are.
+    :param hub: wakes the feed when a stream moves.
+    :param spec_of: the chart spec of a topic.
+    :param cache_of: the option cache of a full chart's topic.
+    :param scripts_of: the script URLs a document needs.
+    :param max_fps: the most publications (and writes per viewer) a second.
+    :param clock: monotonic seconds, the clock of the option caches.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        hub: Hub,
+        spec_of: t.Callable[[Topic], ChartSpec],
+        cache_of: t.Callable[[Topic], OptionCache],
+        scripts_of: t.Callable[[OptionDocument], list[str]],
+        max_fps: float,
+        clock: t.Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.hub = hub
+        self._spec_of = spec_of
+        self._cache_of = cache_of
+        self._scripts_of = scripts_of
+        self._interval = 1.0 / max_fps
+        self._clock = clock
+        self._states: dict[Topic, _State] = {}
+        self._lock = threading.Lock()
+        self._dirty: set[_State] = set()
+        self._dirty_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self._subscription: Subscription | None = None
+        self._followed: frozenset[str] = frozenset()
+        self._next_publish = 0.0
+        self._next_housekeeping = 0.0
+
+    # -- viewers ------------------------------------------------------------
+
+    def watch(
+        self, topics: t.Sequence[Topic], tokens: t.Sequence[str], limit: int | None
+    ) -> Viewer:
+        """Follow ``topics`` for an event stream at ``tokens``; release it with
+        :meth:`release`. The caller sends :meth:`catch_up` first."""
+        states = [self._state(topic) for topic in topics]
+        viewer = Viewer(states, list(tokens), limit)
+        with self._lock:
+            for state in states:
+                state.viewers.add(viewer)
+        self._follow_streams()
+        self._start()
+        self._wake.set()  # full charts may need a rebuild schedule
+        return viewer
+
+    def release(self, viewer: Viewer) -> None:
+        """The event stream ended."""
+        viewer.closed = True
+        with self._lock:
+            for state in viewer.states:
+                state.viewers.discard(viewer)
+                state.last_seen = self._clock()
+
+    def catch_up(self, viewer: Viewer) -> bytes | None:
+        """Every update the viewer misses, as events with their ids; ``None``
+        when it is up to date.
+
+        :raises ValueError: for a malformed cursor.
+        """
+        events = []
+        for index, state in enumerate(viewer.states):
+            updates, _ = self._advance(
+                state, viewer.tokens[index], viewer.limit, merged=False
+            )
+            for update in updates:  # each event carries the tokens after it
+                viewer.tokens[index] = update.token
+                events.append(update.event + encode_end(viewer.since))
+        return b"".join(events) if events else None
+
+    def updates(
+        self, topics: t.Sequence[Topic], tokens: t.Sequence[str], limit: int | None
+    ) -> tuple[list[Update], list[str]]:
+        """What pollers at ``tokens`` miss: one update per topic at most, and
+        the new tokens.
+
+        :raises ValueError: for a malformed cursor.
+        """
+        found: list[Update] = []
+        after = list(tokens)
+        now = self._clock()
+        for index, topic in enumerate(topics):
+            state = self._state(topic)
+            state.last_seen = now
+            if state.cache is not None:
+                self._refresh(state)
+            updates, after[index] = self._advance(state, tokens[index], limit, True)
+            found.extend(updates)
+        self._follow_streams()
+        self._start()
+        return found, after
+
+    def next_poll(self, topics: t.Sequence[Topic]) -> float | None:
+        """Seconds until the next rebuild of one of the full charts of ``topics``
+        is due (0 when one is due now), or ``None`` when none will be."""
+        dues = []
+        for topic in topics:
+            state = self._states.get(topic)
+            due = state.cache.next_due() if state and state.cache else None
+            if due is not None:
+                dues.append(due)
+        return max(0.0, min(dues) - self._clock()) if dues else None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Stop the feed's thread and end every event stream."""
+        self._closed = True
+        self._wake.set()
+        with self._lock:
+            viewers = {
+                viewer for state in self._states.values() for viewer in state.viewers
+            }
+            subscription, self._subscription = self._subscription, None
+        for viewer in viewers:
+            viewer.wake()
+        if subscription is not None:
+            subscription.close()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(2.0)
+
+    # -- topics -------------------------------------------------------------
+
+    def _state(self, topic: Topic) -> _State:
+        state = self._states.get(topic)
+        if state is not None:
+            return state
+        spec = self._spec_of(topic)
+        cache = None if spec.kind == "stream" else self._cache_of(topic)
+        fresh = _State(topic, spec, cache)
+        if fresh.stream:
+            fresh.head = self.store.head(topic.chart)
+        with self._lock:
+            state = self._states.setdefault(topic, fresh)
+        if state is fresh and cache is not None:
+            self._sync(state)
+        return state
+
+    def _follow_streams(self) -> None:
+        """Have the hub wake us for every stream topic we keep."""
+        charts = frozenset(s.topic.chart for s in self._states.values() if s.stream)
+        if charts == self._followed or self._closed:
+            return
+        with self._lock:
+            if charts == self._followed:
+                return
+            old, self._followed = self._subscription, charts
+            self._subscription = self.hub.subscribe(charts, notify=self._moved)
+        if old is not None:
+            old.close()
+
+    def _moved(self, charts: t.Collection[str]) -> None:
+        """The hub saw these stream charts move (in the hub's thread)."""
+        for chart in charts:
+            self._mark(self._states.get(Topic(chart)))
+
+    def changed(self, topic: Topic) -> None:
+        """A full chart's option cache has a new outcome (any thread)."""
+        self._mark(self._states.get(topic))
+
+    def _mark(self, state: _State | None) -> None:
+        if state is not None:
+            with self._dirty_lock:
+                self._dirty.add(state)
+            self._wake.set()
+
+    # -- the way from a token to the head -------------------------------------
+
+    def _advance(
+        self, state: _State, token: str, limit: int | None, merged: bool
+    ) -> tuple[list[Update], str]:
+        """The updates from ``token`` to the head, and the token after them.
+
+        For event streams, the shared frames while the token is in the ring,
+        then one read bounded by the head (so the viewer joins the frames).
+        For pollers (``merged``), one update: a stream's points up to the
+        store's own head, read once for every poller at the same token.
+        """
+        if not state.head and state.cache is not None:
+            self._refresh(state)  # never built yet
+        head = state.head
+        updates: list[Update] = []
+        if not merged and limit is None:
+            while token != head:
+                frame = state.frames.get(token)
+                if frame is None:
+                    break
+                updates.append(frame)
+                token = frame.token
+        if token == head and not (merged and state.stream):
+            return updates, token
+        update = self._read(state, token, None if merged else head, limit)
+        if update is not None:
+            updates.append(update)
+            token = update.token
+        return updates, token
+
+    def _read(
+        self, state: _State, token: str, head: str | None, limit: int | None
+    ) -> Update | None:
+        """One update from ``token`` (to ``head`` at most, if given), shared by
+        the readers at the same token until the head moves."""
+        key = (token, limit, head is None)
+        memo = state.memo
+        if key in memo:
+            return memo[key]
+        current = state.head
+        if state.stream:
+            update = self._read_points(state, token, head, limit)
+        else:
+            update = state.whole
+        if state.head == current and len(memo) < MEMO:
+            memo[key] = update
+        return update
+
+    def _read_points(
+        self, state: _State, token: str, head: str | None, limit: int | None
+    ) -> Update | None:
+        position = Cursor.decode(token) if token else None
+        bound = limit
+        if head is not None and position is not None:
+            end = Cursor.decode(head)
+            if position.epoch == end.epoch:
+                if position.seq >= end.seq:  # ahead of the feed: wait for it
+                    return None
+                gap = end.seq - position.seq
+                bound = gap if bound is None else min(bound, gap)
+        page = self.store.since(state.topic.chart, token or None, bound)
+        return points_update(state.topic.chart, page)
+
+    # -- full charts ----------------------------------------------------------
+
+    def _refresh(self, state: _State) -> None:
+        """Rebuild a full chart if it is due (waiting for a build under way)."""
+        assert state.cache is not None
+        try:
+            state.cache.get()
+        except BuildError:
+            pass
+        self._sync(state)
+
+    def _sync(self, state: _State) -> None:
+        """Make the cache's latest outcome the head, with its frame."""
+        assert state.cache is not None
+        entry = state.cache.entry
+        if entry is None or entry.token == state.head:
+            return
+        with state.lock:
+            if entry.token == state.head:
+                return
+            chart = state.topic.chart
+            previous = state.document
+            if entry.error is not None:
+                whole = error_update(chart, str(entry.error), entry.token)
+                frame = whole
+            else:
+                document = entry.document
+                assert document is not None
+                whole = option_update(
+                    chart,
+                    document.etag,
+                    document.body,
+                    document.functions,
+                    self._scripts_of(document),
+                    document.theme,
+                )
+                # Patches go from one option to the next; after an error the
+                # viewers' options are unknown, so they get the whole one.
+                good = state.head and not state.head.startswith("!")
+                frame = (_patch(chart, previous, document) if good else None) or whole
+                state.document = document
+            state.whole = whole
+        if state.head:
+            state.advance(frame)
+        else:
+            with state.lock:
+                state.head = frame.token
+                state.memo = {}
+
+    # -- the feed's thread ------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._thread is not None or self._closed:
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="pyecharts-feed", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._closed:
+            self._wake.wait(self._sleep_time())
+            self._wake.clear()
+            if self._closed:
+                break
+            try:
+                now = self._clock()
+                self._schedule(now)
+                if self._dirty and now >= self._next_publish:
+                    self._publish()
+                    self._next_publish = now + self._interval
+                if now >= self._next_housekeeping:
+                    self._drop_idle(now)
+                    self._next_housekeeping = now + HOUSEKEEPING
+            except Exception:
+                failures += 1
+                if failures == 1:
+                    logger.exception("The feed failed; retrying")
+                time.sleep(min(1.0, 0.05 * failures))
+                continue
+            if failures:
+                logger.info("The feed works again")
+                failures = 0
+
+    def _sleep_time(self) -> float:
+        now = self._clock()
+        wake = now + HOUSEKEEPING
+        if self._dirty:
+            wake = min(wake, self._next_publish)
+        for state in list(self._states.values()):
+            if (
+                state.cache is not None
+                and not state.building
+                and self._wanted(state, now)
+            ):
+                due = state.cache.next_due()
+                if due is not None:
+                    wake = min(wake, due)
+        return max(0.0, wake - now)
+
+    def _wanted(self, state: _State, now: float) -> bool:
+        """Whether someone follows the topic (or polled it lately)."""
+        if state.viewers:
+            return True
+        refresh = state.spec.refresh or 0.0
+        return now - state.last_seen < max(IDLE, 3 * refresh)
+
+    def _schedule(self, now: float) -> None:
+        """Start the rebuilds that fell due, each in its own thread."""
+        for state in list(self._states.values()):
+            cache = state.cache
+            if cache is None or state.building or not self._wanted(state, now):
+                continue
+            due = cache.next_due()
+            if due is not None and due <= now:
+                state.building = True
+                threading.Thread(
+                    target=self._rebuild,
+                    args=(state,),
+                    name=f"pyecharts-rebuild-{state.topic.chart}",
+                    daemon=True,
+                ).start()
+
+    def _rebuild(self, state: _State) -> None:
+        try:
+            self._refresh(state)
+        except Exception:
+            logger.exception("Chart %r: the rebuild failed", state.topic.key)
+        finally:
+            state.building = False
+            self._mark(state)
+
+    def _publish(self) -> None:
+        """Turn every pending change into a frame and wake its viewers."""
+        with self._dirty_lock:
+            dirty, self._dirty = self._dirty, set()
+        woken: set[Viewer] = set()
+        for state in dirty:
+            if state.stream:
+                page = self.store.since(state.topic.chart, state.head or None)
+                update = points_update(state.topic.chart, page)
+                if update is not None:
+                    state.advance(update)
+            else:
+                self._sync(state)
+            if state.version != state.notified:  # frames also come from pollers
+                state.notified = state.version
+                woken.update(state.viewers)
+        for viewer in woken:
+            viewer.wake()
+
+    def _drop_idle(self, now: float) -> None:
+        with self._lock:
+            idle = [
+                topic
+                for topic, state in self._states.items()
+                if not state.viewers and not self._wanted(state, now)
+            ]
+            for topic in idle:
+                del self._states[topic]
+        if idle:
+            self._follow_streams()
+
+
+def _patch(
+    chart: str, previous: OptionDocument | None, document: OptionDocument
+) -> Update | None:
+    """The patch from ``previous`` to ``document``, if merging can give it."""
+    if (
+        previous is None
+        or previous.functions != document.functions
+        or previous.dependencies != document.dependencies
+        or previous.theme != document.theme
+    ):
+        return None
+    patch = option_patch(loads(previous.body), loads(document.body))
+    if patch is None:
+        return None
+    return patch_update(
+        chart,
+        previous.etag,
+        document.etag,
+        dumps(patch),
+        patch_functions(patch, document.functions),
+    )

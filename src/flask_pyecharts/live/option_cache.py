@@ -1,0 +1,281 @@
+"""Coalesced option building: at most one build per refresh interval.
+
+However many viewers ask, a chart's builder runs once per interval; requests
+that arrive during a build wait for that build instead of starting their own.
+With a shared store (Redis) the interval is kept for the whole deployment: the
+process holding the build lock builds and publishes the option, the others
+read it. Builders run in a real thread (:mod:`.jobs`) with a time limit.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import hashlib
+import logging
+import threading
+import time
+import typing as t
+from dataclasses import dataclass
+
+from .._json import dumps, loads
+from ..options import OptionDocument, build_document
+from .jobs import Job, start_job
+
+if t.TYPE_CHECKING:
+    from ..streams.stores import Store
+
+__all__ = ["BuildError", "Entry", "OptionCache", "OptionCaches"]
+
+logger = logging.getLogger("flask_pyecharts")
+
+#: How long a failed build is remembered when the chart has no refresh interval.
+FAILED_BUILD_RETRY = 5.0
+#: How long a process waits for another one's build before building itself.
+SHARED_BUILD_WAIT = 5.0
+#: How often a waiting process looks for another one's build.
+SHARED_BUILD_POLL = 0.05
+#: How long a build lock outlives a dead builder.
+BUILD_LOCK_TTL = 30.0
+
+Clock = t.Callable[[], float]
+
+
+class BuildError(RuntimeError):
+    """A chart's builder raised; the message is safe to show to viewers."""
+
+    def __init__(self, chart: str, message: str) -> None:
+        super().__init__(message)
+        self.chart = chart
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The outcome of one build: a document or an error."""
+
+    #: When it was built, on the cache's clock.
+    built_at: float
+    document: OptionDocument | None
+    error: BuildError | None
+
+    @property
+    def token(self) -> str:
+        """What identifies this outcome: the option's ETag, or the error."""
+        if self.document is not None:
+            return self.document.etag
+        digest = hashlib.blake2b(str(self.error).encode(), digest_size=6)
+        return "!" + digest.hexdigest()
+
+
+class OptionCache:
+    """The latest option of one chart (or one variant of it), rebuilt when
+    older than ``refresh``.
+
+    :param key: what identifies it in logs and in the shared store.
+    :param chart: the chart's name, for error messages.
+    :param build: returns a pyecharts chart or an option dict.
+    :param refresh: seconds an option stays fresh; ``None`` builds it once.
+    :param shared: a store shared by the deployment's processes, if any.
+    :param timeout: seconds a build may take.
+    :param context: entered around each build (the app context).
+    :param clock: monotonic seconds (injectable for tests).
+    :param on_change: called with this cache after a build whose outcome
+        differs from the previous one (another option, or an error).
+    """
+
+    def __init__(
+        self,
+        key: str,
+        chart: str,
+        build: t.Callable[[], t.Any],
+        refresh: float | None,
+        *,
+        shared: Store | None = None,
+        timeout: float = 10.0,
+        context: t.Callable[[], t.ContextManager[t.Any]] = contextlib.nullcontext,
+        clock: Clock = time.monotonic,
+        wall_clock: Clock = time.time,
+        on_change: t.Callable[[OptionCache], None] | None = None,
+    ) -> None:
+        self.key = key
+        self.chart = chart
+        self.refresh = refresh
+        #: Seconds a build may take before viewers get a time-out error.
+        self.timeout = timeout
+        self._build_option = build
+        self._context = context
+        self._clock = clock
+        self._wall = wall_clock
+        self._on_change = on_change
+        self._running: Job[Entry] | None = None
+        # Charts built once (no refresh) are built by each process.
+        self._shared = shared if refresh else None
+        self._entry: Entry | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def entry(self) -> Entry | None:
+        """The latest outcome, without building."""
+        return self._entry
+
+    def get(self) -> OptionDocument:
+        """The current option, building it first when it is stale.
+
+        :raises BuildError: when the latest build failed.
+        """
+        entry = self._entry
+        if entry is None or self._expired(entry):
+            with self._lock:
+                entry = self._entry
+                if entry is None or self._expired(entry):
+                    build = self._build if self._shared is None else self._build_shared
+                    entry = self._store(build())
+        if entry.error is not None:
+            raise entry.error
+        assert entry.document is not None
+        return entry.document
+
+    def next_due(self) -> float | None:
+        """The clock time after which the next :meth:`get` rebuilds, if ever."""
+        entry = self._entry
+        if entry is None:
+            return self._clock()
+        lifetime = self._lifetime(entry)
+        return None if lifetime is None else entry.built_at + lifetime
+
+    def _store(self, entry: Entry) -> Entry:
+        previous, self._entry = self._entry, entry
+        if self._on_change is not None and (
+            previous is None or previous.token != entry.token
+        ):
+            self._on_change(self)
+        return entry
+
+    def _lifetime(self, entry: Entry) -> float | None:
+        if entry.error is not None:
+            return self.refresh or FAILED_BUILD_RETRY
+        return self.refresh
+
+    def _expired(self, entry: Entry) -> bool:
+        lifetime = self._lifetime(entry)
+        return lifetime is not None and self._clock() - entry.built_at >= lifetime
+
+    def _build_shared(self) -> Entry:
+        """Build once for the deployment, or read what another process built."""
+        assert self._shared is not None
+        entry = self._read_shared()
+        if entry is not None and not self._expired(entry):
+            return entry
+        lock = self._shared.lock(f"build:{self.key}", ttl=BUILD_LOCK_TTL)
+        if lock.acquire(blocking=False):
+            try:
+                entry = self._read_shared()
+                if entry is None or self._expired(entry):
+                    entry = self._build()
+                    self._write_shared(entry)
+                return entry
+            finally:
+                lock.release()
+        for _ in range(int(SHARED_BUILD_WAIT / SHARED_BUILD_POLL)):
+            time.sleep(SHARED_BUILD_POLL)
+            entry = self._read_shared()
+            if entry is not None and not self._expired(entry):
+                return entry
+        logger.warning("Chart %r: no shared build arrived; building here", self.key)
+        return self._build()
+
+    def _read_shared(self) -> Entry | None:
+        assert self._shared is not None
+        blob = self._shared.get_blob(f"option:{self.key}")
+        if blob is None:
+            return None
+        saved = loads(blob)
+        age = max(0.0, self._wall() - saved["built_at"])
+        built_at = self._clock() - age
+        if saved.get("error"):
+            return Entry(built_at, None, BuildError(self.chart, saved["error"]))
+        document = OptionDocument(
+            saved["body"].encode(),
+            saved["functions"],
+            tuple(saved["dependencies"]),
+            saved["theme"],
+        )
+        return Entry(built_at, document, None)
+
+    def _write_shared(self, entry: Entry) -> None:
+        assert self._shared is not None and self.refresh is not None
+        document = entry.document
+        saved: dict[str, t.Any] = {
+            "built_at": self._wall() - (self._clock() - entry.built_at)
+        }
+        if document is None:
+            saved["error"] = str(entry.error)
+        else:
+            saved.update(
+                body=document.body.decode(),
+                functions=document.functions,
+                dependencies=document.dependencies,
+                theme=document.theme,
+            )
+        lifetime = max(self.refresh, FAILED_BUILD_RETRY) * 3
+        self._shared.set_blob(f"option:{self.key}", dumps(saved), lifetime)
+
+    def _build(self) -> Entry:
+        """Run the builder with a time limit; a hung builder is not started twice."""
+        running = self._running
+        if running is not None and not running.done:
+            return self._timed_out()
+        job = self._running = start_job(
+            self._run_builder, f"pyecharts-build-{self.key}"
+        )
+        if not job.wait(self.timeout):
+            return self._timed_out()
+        return job.result()
+
+    def _timed_out(self) -> Entry:
+        logger.error("Chart %r: the builder ran over %s s", self.key, self.timeout)
+        message = f"Chart {self.chart!r} timed out after {self.timeout:g} s."
+        return Entry(self._clock(), None, BuildError(self.chart, message))
+
+    def _run_builder(self) -> Entry:
+        with self._context():
+            try:
+                document = build_document(self._build_option(), self.chart)
+            except Exception as exc:
+                logger.exception("Chart %r: the builder failed", self.key)
+                message = (
+                    f"Chart {self.chart!r} could not be built: {type(exc).__name__}"
+                )
+                detail = str(exc).strip().splitlines()
+                if detail:
+                    message += f": {detail[0][:200]}"
+                return Entry(self._clock(), None, BuildError(self.chart, message))
+        return Entry(self._clock(), document, None)
+
+
+class OptionCaches:
+    """The option caches of one app, one per topic, the least recently used
+    dropped beyond ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._caches: collections.OrderedDict[str, OptionCache] = (
+            collections.OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key: str, make: t.Callable[[], OptionCache]) -> OptionCache:
+        """The cache of ``key``, made by ``make()`` on first use."""
+        with self._lock:
+            cache = self._caches.get(key)
+            if cache is None:
+                cache = self._caches[key] = make()
+                while len(self._caches) > self.limit:
+                    self._caches.popitem(last=False)
+            else:
+                self._caches.move_to_end(key)
+            return cache
+
+    def peek(self, key: str) -> OptionCache | None:
+        """The cache of ``key`` if it exists, without touching its rank."""
+        return self._caches.get(key)

@@ -1,0 +1,258 @@
+"""Per-app state of the extension: store, hub, feed, option caches, producers.
+
+:class:`Runtime` wires the parts together for one app and answers what the
+HTTP layer asks (documents, points, updates); it holds the app weakly, and
+its threads end with the app (or with :meth:`Runtime.stop`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import typing as t
+import weakref
+
+from flask import has_request_context, request
+
+from .._json import dumps
+from ..assets import UnsupportedDependencyError, script_urls
+from ..options import OptionDocument, merge_points
+from ..registry import Topic
+from ..streams.hub import Hub
+from ..streams.points import normalize_points
+from ..streams.producers import ProducerThread
+from ..streams.stores import Page, open_store
+from ..streams.stores.memory import MemoryStore
+from ..wire.documents import ChartDocument, chart_document
+from .feed import Feed
+from .limits import StreamSlots
+from .option_cache import BuildError, OptionCache, OptionCaches
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+    from flask.ctx import AppContext
+
+    from ..config import Settings
+    from ..registry import ChartSpec, ProducerSpec, Registry
+    from ..streams.stores import Store
+
+__all__ = ["Runtime"]
+
+#: The most option caches (charts x values of their variables) kept per app.
+MAX_CACHES = 1000
+
+
+class Runtime:
+    """Everything :class:`~flask_pyecharts.Charts` keeps for one app.
+
+    :param registry: the charts, producers and dashboards to serve.
+    :param app: the app (held weakly).
+    :param settings: the app's validated configuration.
+    :param clock: monotonic seconds, for every cache and the feed.
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        app: Flask,
+        settings: Settings,
+        clock: t.Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.registry = registry
+        self.settings = settings
+        self._app = weakref.ref(app)
+        self._clock = clock
+        self.store: Store = open_store(settings.store, max_window=settings.max_window)
+        self.hub = Hub(self.store)
+        self.stream_slots = StreamSlots(
+            settings.max_streams, settings.max_streams_per_client
+        )
+        # Options are built once per deployment only when processes share a store.
+        self._shared = None if isinstance(self.store, MemoryStore) else self.store
+        self._caches = OptionCaches(MAX_CACHES)
+        self.feed = Feed(
+            store=self.store,
+            hub=self.hub,
+            spec_of=lambda topic: self.registry.chart(topic.chart),
+            cache_of=self.cache,
+            scripts_of=self.scripts,
+            max_fps=settings.max_fps,
+            clock=clock,
+        )
+        self._merged: dict[str, tuple[str, str, ChartDocument]] = {}
+        self._producers: dict[str, ProducerThread] = {}
+        self._script_root = ""
+        self._lock = threading.Lock()
+        self._started = False
+        self._stopped = False
+        weakref.finalize(app, self.stop)
+
+    # -- lifecycle --------------------------------------------------------
+
+    def start(self) -> None:
+        """Declare the streams and start the producers."""
+        for spec in list(self.registry.charts.values()):
+            self.add_chart(spec)
+        self._started = True
+        for producer in list(self.registry.producers.values()):
+            self.add_producer(producer)
+
+    def stop(self) -> None:
+        """End the event streams, stop producers, feed and hub (idempotent)."""
+        self._stopped = True
+        with self._lock:
+            producers = list(self._producers.values())
+            self._producers.clear()
+        self.feed.close()
+        for producer in producers:
+            producer.stop()
+        self.hub.close()
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called: event streams end."""
+        return self._stopped
+
+    def app_context(self) -> AppContext:
+        """A context of the app, for work done outside requests."""
+        app = self._app()
+        if app is None:
+            raise RuntimeError("The app of this Flask-PyEcharts runtime is gone.")
+        return app.app_context()
+
+    def add_chart(self, spec: ChartSpec) -> None:
+        """Prepare the store for a newly registered chart."""
+        if spec.window:
+            if spec.window > self.settings.max_window:
+                raise ValueError(
+                    f"Chart {spec.name!r}: window {spec.window} exceeds"
+                    f" PYECHARTS_MAX_WINDOW ({self.settings.max_window})."
+                )
+            self.store.configure(spec.name, spec.window)
+
+    def add_producer(self, spec: ProducerSpec) -> None:
+        """Start polling a newly registered producer."""
+        if not self._started or self._stopped:
+            return
+        with self._lock:
+            if spec.chart in self._producers:
+                return
+            thread = self._producers[spec.chart] = ProducerThread(
+                spec, self, self.store
+            )
+        thread.start()
+
+    # -- charts -----------------------------------------------------------
+
+    def topic(self, spec: ChartSpec) -> Topic:
+        """The topic viewers of ``spec`` follow."""
+        return Topic(spec.name)
+
+    def cache(self, topic: Topic) -> OptionCache:
+        """The option cache of ``topic``."""
+        spec = self.registry.chart(topic.chart)
+
+        def make() -> OptionCache:
+            return OptionCache(
+                topic.key,
+                spec.name,
+                lambda: spec.builder(**dict(topic.variables)),
+                spec.refresh,
+                shared=self._shared,
+                timeout=self.settings.build_timeout,
+                context=self.app_context,
+                clock=self._clock,
+                on_change=lambda cache: self.feed.changed(topic),
+            )
+
+        return self._caches.get(topic.key, make)
+
+    def option(self, spec: ChartSpec) -> OptionDocument:
+        """The chart's current base option, built at most once per refresh.
+
+        :raises BuildError: when its builder failed.
+        """
+        return self.cache(self.topic(spec)).get()
+
+    def document(self, spec: ChartSpec) -> ChartDocument:
+        """The chart document, with a stream's current window merged in.
+
+        :raises BuildError: when the builder failed or needs a script that
+            cannot be served.
+        """
+        base = self.option(spec)
+        if spec.kind == "full":
+            return self._document(spec, base, base.body, None)
+        cached = self._merged.get(spec.name)
+        head = self.store.head(spec.name)
+        if cached and cached[0] == base.etag and cached[1] == head:
+            return cached[2]  # nothing appended since: skip reading the window
+        page = self.store.since(spec.name, None)
+        option = merge_points(base.option(), page.points)
+        document = self._document(spec, base, dumps(option), page.cursor)
+        self._merged[spec.name] = (base.etag, page.cursor, document)
+        return document
+
+    def _document(
+        self,
+        spec: ChartSpec,
+        base: OptionDocument,
+        option: bytes,
+        cursor: str | None,
+    ) -> ChartDocument:
+        merged = OptionDocument(option, base.functions, base.dependencies, base.theme)
+        return chart_document(
+            name=spec.name,
+            kind=spec.kind,
+            option=option,
+            etag=merged.etag,
+            functions=base.functions,
+            cursor=cursor,
+            refresh=spec.refresh,
+            window=spec.window,
+            scripts=self.scripts(base, spec.name),
+            theme=base.theme,
+            fit_labels=spec.fit_labels,
+        )
+
+    def scripts(self, document: OptionDocument, chart: str = "chart") -> list[str]:
+        """URLs of the extra scripts (beyond echarts) an option needs.
+
+        :raises BuildError: when one cannot be served.
+        """
+        try:
+            return script_urls(document.dependencies, self.assets_url())[1:]
+        except UnsupportedDependencyError as error:
+            raise BuildError(chart, str(error)) from None
+
+    def assets_url(self) -> str:
+        """Where the browser finds echarts and its extensions."""
+        if self.settings.assets:
+            return self.settings.assets.rstrip("/") + "/"
+        if has_request_context():
+            self._script_root = request.script_root
+        return f"{self._script_root}{self.settings.url_prefix}/static/"
+
+    # -- streams ----------------------------------------------------------
+
+    def append(self, name: str, points: t.Any, series: int = 0) -> str:
+        """Validate and append points to the stream chart ``name``.
+
+        :raises ValueError: for an unknown chart, a full chart or bad points.
+        """
+        spec = self.registry.charts.get(name)
+        if spec is None:
+            raise ValueError(f"No chart named {name!r} is registered.")
+        if spec.kind != "stream":
+            raise ValueError(
+                f"Chart {name!r} is not a stream: register it with"
+                " @charts.chart(name, window=N) to append points."
+            )
+        return self.store.append(name, normalize_points(points, series))
+
+    def points(self, spec: ChartSpec, cursor: str | None, limit: int) -> Page:
+        """The points of a stream after ``cursor``.
+
+        :raises ValueError: for a malformed cursor.
+        """
+        return self.store.since(spec.name, cursor or None, limit)

@@ -1,0 +1,307 @@
+"""What an app publishes: charts, producers and dashboards, and who may see them.
+
+A leaf: the :class:`Registry` holds plain specs and validates them as they
+are registered; everything that serves them receives the registry.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import typing as t
+from dataclasses import dataclass
+
+__all__ = [
+    "CHART_NAME",
+    "ChartSpec",
+    "DashboardSpec",
+    "ProducerSpec",
+    "Registry",
+    "Topic",
+    "UnknownChart",
+    "validate_chart_name",
+]
+
+Builder = t.Callable[..., t.Any]
+Producer = t.Callable[[t.Any], tuple[t.Any, t.Any]]
+AccessCheck = t.Callable[[str], bool]
+
+#: Chart names travel in URL paths, comma-separated lists and event ids.
+CHART_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+#: The longest refresh interval or producer period, in seconds (one day).
+MAX_PERIOD = 86_400
+
+
+class UnknownChart(LookupError):
+    """No chart of that name is registered (or the viewer may not see it)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"No chart named {name[:64]!r}.")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A registered chart: how to build it and how it refreshes."""
+
+    name: str
+    builder: Builder
+    #: Seconds between rebuilds of the option; ``None`` builds it once.
+    refresh: float | None = None
+    #: For stream charts: how many appended points are kept.
+    window: int | None = None
+    #: Whether the client fits long category labels.
+    fit_labels: bool = True
+    #: A human title for dashboards; defaults to the name.
+    title: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """``"stream"`` for charts fed by appended points, else ``"full"``."""
+        return "stream" if self.window else "full"
+
+    @property
+    def label(self) -> str:
+        """The title shown to people."""
+        return self.title or self.name
+
+
+@dataclass(frozen=True)
+class ProducerSpec:
+    """A function polled by the library that feeds a stream chart."""
+
+    chart: str
+    function: Producer
+    every: float
+
+
+@dataclass(frozen=True)
+class DashboardSpec:
+    """A page showing several charts."""
+
+    rule: str
+    names: tuple[str, ...]
+    title: str
+    columns: int
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What viewers follow: a chart, with one value of each variable it uses."""
+
+    chart: str
+    #: ``(name, value)`` pairs, sorted by name; empty for a chart without any.
+    variables: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> str:
+        """A string naming the topic, such as ``sales`` or ``sales?region=华东``."""
+        if not self.variables:
+            return self.chart
+        return self.chart + "?" + "&".join(f"{k}={v}" for k, v in self.variables)
+
+
+def validate_chart_name(name: object) -> str:
+    """Return ``name`` if it is a valid chart name, else raise ``ValueError``."""
+    if not isinstance(name, str) or not CHART_NAME.fullmatch(name):
+        raise ValueError(
+            f"Invalid chart name {name!r}: use 1 to 64 letters, digits, '_', '-' or"
+            " '.', starting with a letter, digit or '_'."
+        )
+    return name
+
+
+def _period(value: object, what: str) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < value <= MAX_PERIOD
+    ):
+        raise ValueError(
+            f"{what} must be a number of seconds above 0 and at most {MAX_PERIOD},"
+            f" not {value!r}."
+        )
+    return float(value)
+
+
+class Registry:
+    """The charts, producers and dashboards of one :class:`~.Charts`.
+
+    Thread-safe for registration; reads take no lock (dicts are replaced, not
+    mutated in place, only while registering).
+    """
+
+    def __init__(self) -> None:
+        #: name -> chart, in registration order.
+        self.charts: dict[str, ChartSpec] = {}
+        #: chart name -> the producer feeding it.
+        self.producers: dict[str, ProducerSpec] = {}
+        #: The dashboards, in registration order.
+        self.dashboards: list[DashboardSpec] = []
+        self._access: AccessCheck | None = None
+        self._lock = threading.Lock()
+
+    # -- registration -----------------------------------------------------
+
+    @staticmethod
+    def check_chart(
+        name: str, refresh: float | None, window: int | None
+    ) -> tuple[float | None, int | None]:
+        """Validate a chart's name, refresh and window (before its builder is
+        known, so decorators fail where they are written).
+
+        :raises ValueError: for a bad name, refresh or window.
+        """
+        validate_chart_name(name)
+        if refresh is not None:
+            refresh = _period(refresh, f"Chart {name!r}: refresh")
+        if window is not None and (
+            isinstance(window, bool) or not isinstance(window, int) or window < 1
+        ):
+            raise ValueError(
+                f"Chart {name!r}: window must be a positive integer, not {window!r}."
+            )
+        return refresh, window
+
+    @staticmethod
+    def check_producer(chart: str, every: float) -> float:
+        """Validate a producer's chart name and period.
+
+        :raises ValueError: for a bad name or period.
+        """
+        validate_chart_name(chart)
+        return _period(every, f"Producer {chart!r}: every")
+
+    def add_chart(
+        self,
+        name: str,
+        builder: Builder,
+        refresh: float | None = None,
+        window: int | None = None,
+        *,
+        fit_labels: bool = True,
+        title: str | None = None,
+    ) -> ChartSpec:
+        """Validate and register a chart.
+
+        :raises ValueError: for a bad name, refresh or window, or a name taken.
+        """
+        refresh, window = self.check_chart(name, refresh, window)
+        if not callable(builder):
+            raise TypeError(f"Chart {name!r}: the builder must be callable.")
+        spec = ChartSpec(name, builder, refresh, window, fit_labels, title)
+        with self._lock:
+            if name in self.charts:
+                raise ValueError(
+                    f"A chart named {name!r} is already registered; choose another"
+                    " name."
+                )
+            self.charts = {**self.charts, name: spec}
+        return spec
+
+    def add_producer(
+        self, chart: str, function: Producer, every: float
+    ) -> ProducerSpec:
+        """Validate and register a producer for the stream chart ``chart``.
+
+        :raises ValueError: when ``chart`` is not a registered stream chart
+            (register the chart first), or already has a producer.
+        """
+        spec = ProducerSpec(chart, function, self.check_producer(chart, every))
+        if not callable(function):
+            raise TypeError(f"Producer {chart!r}: the function must be callable.")
+        target = self.charts.get(chart)
+        if target is None:
+            raise ValueError(
+                f"A producer feeds {chart!r}, but no chart of that name is registered:"
+                " register it first, with @charts.chart(name, window=N)."
+            )
+        if target.kind != "stream":
+            raise ValueError(
+                f"A producer feeds {chart!r}, which is not a stream: give the chart a"
+                " window, @charts.chart(name, window=N)."
+            )
+        with self._lock:
+            if chart in self.producers:
+                raise ValueError(f"A producer for {chart!r} is already registered.")
+            self.producers = {**self.producers, chart: spec}
+        return spec
+
+    def add_dashboard(
+        self,
+        rule: str,
+        names: t.Sequence[str],
+        title: str,
+        columns: int,
+        endpoint: str | None,
+    ) -> DashboardSpec:
+        """Validate and register a dashboard.
+
+        :raises ValueError: for a chart that is not registered (register the
+            charts first), or bad columns.
+        """
+        if isinstance(names, str) or not names:
+            raise ValueError(
+                "A dashboard needs a list of chart names, such as ['sales']."
+            )
+        for name in names:
+            validate_chart_name(name)
+            if name not in self.charts:
+                raise ValueError(
+                    f"The dashboard at {rule!r} shows {name!r}, but no chart of that"
+                    " name is registered: register the charts first."
+                )
+        if isinstance(columns, bool) or not (
+            isinstance(columns, int) and 1 <= columns <= 6
+        ):
+            raise ValueError("columns must be an integer from 1 to 6.")
+        with self._lock:
+            spec = DashboardSpec(
+                rule,
+                tuple(names),
+                title,
+                columns,
+                endpoint or f"pyecharts_dashboard_{len(self.dashboards)}",
+            )
+            self.dashboards = [*self.dashboards, spec]
+        return spec
+
+    # -- access -----------------------------------------------------------
+
+    def set_access(self, check: AccessCheck) -> None:
+        """Ask ``check(chart_name)`` before showing any chart."""
+        self._access = check
+
+    def allows(self, name: str) -> bool:
+        """Whether the current request may see chart ``name``."""
+        return self._access is None or bool(self._access(name))
+
+    # -- lookup -----------------------------------------------------------
+
+    def chart(self, name: str) -> ChartSpec:
+        """The registered chart ``name``.
+
+        :raises UnknownChart: when there is none.
+        """
+        spec = self.charts.get(name)
+        if spec is None:
+            raise UnknownChart(name)
+        return spec
+
+    def visible(self, name: str) -> ChartSpec:
+        """The chart ``name`` if the current request may see it.
+
+        A refused chart is answered exactly like an unknown one, so names
+        cannot be discovered by trying them.
+
+        :raises UnknownChart: when there is none, or the viewer may not see it.
+        """
+        spec = self.chart(name)
+        if not self.allows(name):
+            raise UnknownChart(name)
+        return spec
+
+    def visible_charts(self) -> list[ChartSpec]:
+        """The charts the current request may see, in registration order."""
+        return [spec for spec in self.charts.values() if self.allows(spec.name)]

@@ -1,0 +1,1 @@
+"""Streams of points: cursors, validation, stores, the hub and producers."""

@@ -1,0 +1,1 @@
+"""The HTTP layer: the JSON API, event streams, embedding, dashboards, static files."""

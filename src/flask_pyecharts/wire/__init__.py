@@ -1,0 +1,1 @@
+"""The wire format: chart documents, updates, option patches and event-stream bytes."""

@@ -1,0 +1,164 @@
+"""The wire shapes: chart documents, updates and their event-stream frames.
+
+Everything the API sends about a chart is made here, as bytes, once: the
+option bodies are spliced in as they are (never parsed again), and an
+update's event fields are encoded once and shared by every viewer. See
+docs/protocol.md for the shapes.
+"""
+
+from __future__ import annotations
+
+import functools
+import typing as t
+from dataclasses import dataclass
+
+from .._json import dumps
+from .sse import encode_fields
+
+if t.TYPE_CHECKING:
+    from ..streams.stores import Page
+
+__all__ = [
+    "ChartDocument",
+    "Update",
+    "chart_document",
+    "error_update",
+    "option_update",
+    "patch_update",
+    "points_update",
+    "updates_body",
+]
+
+#: Event names by update type (``error`` is the browser's own event name).
+EVENT_NAMES = {"error": "chart-error"}
+
+
+@dataclass(frozen=True)
+class ChartDocument:
+    """What ``GET /api/charts/<name>`` answers."""
+
+    body: bytes
+    etag: str
+
+
+@dataclass(frozen=True, eq=False)
+class Update:
+    """One change of one chart, as sent to viewers: an entry of
+    ``/api/updates`` or one event of ``/api/events``."""
+
+    #: ``option``, ``points``, ``reset`` or ``error``.
+    type: str
+    chart: str
+    #: The JSON object sent to the client.
+    payload: bytes
+    #: The chart's ``since`` token after this update.
+    token: str
+
+    @functools.cached_property
+    def event(self) -> bytes:
+        """The event's fields (no ``id``, no end), encoded once."""
+        return encode_fields(self.payload, EVENT_NAMES.get(self.type, self.type))
+
+
+def _splice(head: dict[str, t.Any], key: str, body: bytes) -> bytes:
+    """``head`` as JSON with ``key`` set to the JSON ``body``, without parsing it."""
+    return dumps(head)[:-1] + b',"' + key.encode() + b'":' + body + b"}"
+
+
+def _optional(**fields: t.Any) -> dict[str, t.Any]:
+    """The fields that differ from their default (empty or ``None``): less to send."""
+    return {key: value for key, value in fields.items() if value}
+
+
+def chart_document(
+    *,
+    name: str,
+    kind: str,
+    option: bytes,
+    etag: str,
+    functions: list[t.Any],
+    cursor: str | None,
+    refresh: float | None,
+    window: int | None,
+    scripts: list[str],
+    theme: str | None,
+    fit_labels: bool = True,
+) -> ChartDocument:
+    """A chart document around the option JSON ``option``."""
+    head: dict[str, t.Any] = {
+        "name": name,
+        "kind": kind,
+        "functions": functions,
+        "cursor": cursor,
+        "refresh": refresh,
+        "window": window,
+        "etag": etag,
+        **_optional(scripts=scripts, theme=theme),
+    }
+    if not fit_labels:
+        head["fit_labels"] = False
+    return ChartDocument(_splice(head, "option", option), etag)
+
+
+def option_update(
+    chart: str,
+    etag: str,
+    option: bytes,
+    functions: list[t.Any],
+    scripts: list[str],
+    theme: str | None,
+) -> Update:
+    """A whole new option: the client replaces what it shows."""
+    head = {
+        "type": "option",
+        "chart": chart,
+        "etag": etag,
+        "functions": functions,
+        **_optional(scripts=scripts, theme=theme),
+    }
+    return Update("option", chart, _splice(head, "option", option), etag)
+
+
+def patch_update(
+    chart: str, base: str, etag: str, patch: bytes, functions: list[t.Any]
+) -> Update:
+    """The change from option ``base`` to option ``etag``, for ECharts to merge."""
+    head = {
+        "type": "option",
+        "chart": chart,
+        "etag": etag,
+        "base": base,
+        "functions": functions,
+    }
+    return Update("option", chart, _splice(head, "patch", patch), etag)
+
+
+def points_update(chart: str, page: Page) -> Update | None:
+    """New points of a stream (``reset``: instead of what the viewer has)."""
+    if not page.points and not page.reset:
+        return None
+    kind = "reset" if page.reset else "points"
+    head = {"type": kind, "chart": chart, "cursor": page.cursor}
+    return Update(kind, chart, _splice(head, "points", dumps(page.points)), page.cursor)
+
+
+def error_update(chart: str, message: str, token: str) -> Update:
+    """The chart's builder failed: keep showing the last option, as stale."""
+    payload = dumps({"type": "error", "chart": chart, "error": message})
+    return Update("error", chart, payload, token)
+
+
+def updates_body(
+    updates: t.Iterable[Update], since: t.Sequence[str], next_poll: float | None
+) -> bytes:
+    """The answer of ``/api/updates``: the updates, the new ``since`` and, when
+    a full chart is due for a rebuild, in how many seconds to ask again."""
+    tail: dict[str, t.Any] = {"since": ",".join(since)}
+    if next_poll is not None:
+        tail["next"] = round(next_poll, 3)
+    return (
+        b'{"updates":['
+        + b",".join(update.payload for update in updates)
+        + b"],"
+        + dumps(tail)[1:]
+    )
