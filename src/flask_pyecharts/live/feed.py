@@ -135,6 +135,8 @@ class Feed:
     :param cache_of: the option cache of a full chart's topic.
     :param scripts_of: the script URLs a document needs.
     :param max_fps: the most publications (and writes per viewer) a second.
+    :param max_idle: the most topics kept that nobody follows (polled lately);
+        beyond it the least recently seen are dropped at once.
     :param clock: monotonic seconds, the clock of the option caches.
     """
 
@@ -147,6 +149,7 @@ class Feed:
         cache_of: t.Callable[[Topic], OptionCache],
         scripts_of: t.Callable[[OptionDocument], list[str]],
         max_fps: float,
+        max_idle: int = 1000,
         clock: t.Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
@@ -155,6 +158,7 @@ class Feed:
         self._cache_of = cache_of
         self._scripts_of = scripts_of
         self._interval = 1.0 / max_fps
+        self._max_idle = max_idle
         self._clock = clock
         self._states: dict[Topic, _State] = {}
         self._lock = threading.Lock()
@@ -265,6 +269,14 @@ class Feed:
 
     # -- topics -------------------------------------------------------------
 
+    def topics(self) -> list[str]:
+        """The keys of the topics this process keeps (followed or polled lately)."""
+        return [topic.key for topic in list(self._states)]
+
+    def poke(self) -> None:
+        """Have the feed's thread look at its clock now (schedules, idle topics)."""
+        self._wake.set()
+
     def _state(self, topic: Topic) -> _State:
         state = self._states.get(topic)
         if state is not None:
@@ -272,13 +284,27 @@ class Feed:
         spec = self._spec_of(topic)
         cache = None if spec.kind == "stream" else self._cache_of(topic)
         fresh = _State(topic, spec, cache)
+        fresh.last_seen = self._clock()
         if fresh.stream:
             fresh.head = self.store.head(topic.chart)
         with self._lock:
             state = self._states.setdefault(topic, fresh)
+            if state is fresh:
+                self._bound_idle()
         if state is fresh and cache is not None:
             self._sync(state)
         return state
+
+    def _bound_idle(self) -> None:
+        """Drop the least recently seen topics nobody follows beyond
+        ``max_idle`` (under ``self._lock``): many variants polled once each
+        cannot fill the memory."""
+        idle = [state for state in self._states.values() if not state.viewers]
+        if len(idle) <= self._max_idle:
+            return
+        idle.sort(key=lambda state: state.last_seen)
+        for state in idle[: len(idle) - self._max_idle]:
+            del self._states[state.topic]
 
     def _follow_streams(self) -> None:
         """Have the hub wake us for every stream topic we keep."""
@@ -377,6 +403,9 @@ class Feed:
     def _refresh(self, state: _State) -> None:
         """Rebuild a full chart if it is due (waiting for a build under way)."""
         assert state.cache is not None
+        # The app's cache of the topic: the one this state holds may have been
+        # dropped from the bounded caches since, and one topic has one cache.
+        state.cache = self._cache_of(state.topic)
         try:
             state.cache.get()
         except BuildError:
