@@ -246,7 +246,7 @@ class Registry:
         for parameter in parameters:
             if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
                 raise ValueError(
-                    f"Chart {name!r}: the builder takes *{parameter.name}; name each"
+                    f"Chart {name!r}: the builder takes {parameter}; name each"
                     " variable it uses as a parameter instead."
                 )
             if parameter.kind is parameter.POSITIONAL_ONLY or (
