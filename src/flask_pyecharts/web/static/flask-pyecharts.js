@@ -1705,7 +1705,15 @@
       });
       if (crumbs) showBreadcrumb(crumbs, form);
     };
-    on("variables", () => { say(""); show(); });
+    on("variables", (detail) => {
+      say("");
+      show();
+      asArray(detail.changed).forEach(function (name) {  // the server's complaint is old now
+        const control = form.querySelector('[data-fpe-variable="' + CSS.escape(name) + '"]');
+        const filter = control && control.closest(".fpe-filter");
+        if (filter) filter.classList.remove("fpe-filter--invalid");
+      });
+    });
     on("notice", (detail) => say(detail.message));
     show();
   }
