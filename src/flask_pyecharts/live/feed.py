@@ -20,6 +20,7 @@ thread rebuilds the full charts that someone follows when they fall due.
 from __future__ import annotations
 
 import collections
+import hashlib
 import logging
 import threading
 import time
@@ -423,9 +424,18 @@ class Feed:
                 return
             chart = state.topic.chart
             previous = state.document
-            if entry.error is not None:
-                whole = error_update(chart, str(entry.error), entry.token)
-                frame = whole
+            error = None if entry.error is None else str(entry.error)
+            scripts: list[str] = []
+            if entry.document is not None:
+                try:
+                    scripts = self._scripts_of(entry.document)
+                except BuildError as unservable:  # a map that is not bundled...
+                    error = str(unservable)
+            if error is not None:
+                token = entry.token if entry.error else _error_token(error)
+                if token == state.head:
+                    return
+                whole = frame = error_update(chart, error, token)
             else:
                 document = entry.document
                 assert document is not None
@@ -434,7 +444,7 @@ class Feed:
                     document.etag,
                     document.body,
                     document.functions,
-                    self._scripts_of(document),
+                    scripts,
                     document.theme,
                 )
                 # Patches go from one option to the next; after an error the
@@ -566,6 +576,11 @@ class Feed:
                 del self._states[topic]
         if idle:
             self._follow_streams()
+
+
+def _error_token(message: str) -> str:
+    """The ``since`` token of an error the option cache does not know of."""
+    return "!" + hashlib.blake2b(message.encode(), digest_size=6).hexdigest()
 
 
 def _patch(
