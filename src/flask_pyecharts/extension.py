@@ -16,7 +16,7 @@ from .registry import DashboardSpec, Registry
 from .variables import Value, VariableSpec, make_variable
 from .web.api import make_blueprint, register_error_handler
 from .web.dashboard import register_dashboard
-from .web.embed import embed_markup, script_tags
+from .web.embed import embed_markup, page_variables, script_tags
 
 __all__ = ["Charts"]
 
@@ -220,6 +220,20 @@ class Charts:
             wrongly shaped point; nothing is appended then.
         """
         return self.runtime().append(name, points, series)
+
+    def values(self) -> dict[str, Value]:
+        """The variables of the current page's URL, as Python values: each
+        declared variable's value there, or its default when the URL has none
+        or one that is not allowed (for a view or a template around charts)."""
+        runtime = self.runtime()
+        given, _ = page_variables(runtime)
+        values: dict[str, Value] = {}
+        for name, spec in self.registry.variables.items():
+            text = given.get(name)
+            values[name] = spec.convert(
+                text if text is not None else spec.default_text()
+            )
+        return values
 
     def embed(self, chart: t.Any, height: str = "400px", width: str = "100%") -> Markup:
         """Markup for a chart: a registered name (kept live) or a pyecharts chart."""
