@@ -77,6 +77,7 @@ class Runtime:
             cache_of=self.cache,
             scripts_of=self.scripts,
             max_fps=settings.max_fps,
+            wake_every=min(1.0, settings.heartbeat, settings.stream_timeout / 2),
             clock=clock,
         )
         self._merged: dict[str, tuple[str, str, ChartDocument]] = {}
