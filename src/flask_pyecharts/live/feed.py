@@ -102,16 +102,29 @@ class _State:
 
 class _Group:
     """The event streams that follow the same topics, woken together: one
-    wake-up per publication for all of them, whatever their number."""
+    wake-up per publication for all of them, whatever their number.
+
+    Between two publications, viewers at the same tokens get the same bytes:
+    the first one makes them, the others take them (``turn``'s memo).
+    """
 
     def __init__(self, states: tuple[_State, ...]) -> None:
         self.states = states
         self.viewers = 0
-        self.event = threading.Event()
+        #: The wake-up of the next publication, and the memo of this turn.
+        self.turn: tuple[threading.Event, dict[tuple[str, ...], _Catch]] = (
+            threading.Event(),
+            {},
+        )
 
     def wake(self) -> None:
-        event, self.event = self.event, threading.Event()
+        event = self.turn[0]
+        self.turn = (threading.Event(), {})
         event.set()
+
+
+#: What a viewer at some tokens gets: the bytes to write, the tokens after.
+_Catch = tuple[bytes | None, tuple[str, ...]]
 
 
 class Viewer:
@@ -126,7 +139,7 @@ class Viewer:
         self.limit = limit
         self.closed = False
         #: The wake-up that follows the viewer's last look at the feed.
-        self.ticket = group.event
+        self.ticket = group.turn[0]
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the next publication touching the viewer's topics, or
@@ -230,17 +243,24 @@ class Feed:
 
         :raises ValueError: for a malformed cursor.
         """
-        viewer.ticket = viewer.group.event  # first the ticket: no wake-up missed
+        # First the ticket: a publication from now on wakes the viewer again.
+        viewer.ticket, memo = viewer.group.turn
+        key = tuple(viewer.tokens)
+        if viewer.limit is None and key in memo:
+            chunk, after = memo[key]
+            viewer.tokens = list(after)
+            return chunk
         events = []
         for index, state in enumerate(viewer.states):
             updates, viewer.tokens[index] = self._advance(
                 state, viewer.tokens[index], viewer.limit, merged=False
             )
             events.extend(update.event for update in updates)
-        if not events:
-            return None
-        # The shared events, then the viewer's own id on the last one.
-        return b"\n".join(events) + encode_end(viewer.since)
+        # The shared events, then the viewer's id on the last one.
+        chunk = b"\n".join(events) + encode_end(viewer.since) if events else None
+        if viewer.limit is None and len(memo) < MEMO:
+            memo[key] = (chunk, tuple(viewer.tokens))
+        return chunk
 
     def updates(
         self, topics: t.Sequence[Topic], tokens: t.Sequence[str], limit: int | None
@@ -253,6 +273,7 @@ class Feed:
         found: list[Update] = []
         after = list(tokens)
         now = self._clock()
+        known = len(self._states)
         for index, topic in enumerate(topics):
             state = self._state(topic)
             state.last_seen = now
@@ -260,8 +281,9 @@ class Feed:
                 self._refresh(state)
             updates, after[index] = self._advance(state, tokens[index], limit, True)
             found.extend(updates)
-        self._follow_streams()
-        self._start()
+        if len(self._states) != known:  # new topics: follow them
+            self._follow_streams()
+            self._start()
         return found, after
 
     def next_poll(self, topics: t.Sequence[Topic]) -> float | None:
