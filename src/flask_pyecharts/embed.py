@@ -13,6 +13,7 @@ import typing as t
 from flask import url_for
 from markupsafe import Markup, escape
 
+from . import assets
 from .option_cache import BuildError
 from .options import build_document, dumps
 
@@ -85,9 +86,10 @@ def embed_markup(
 
 
 def script_urls(runtime: ChartRuntime) -> list[str]:
-    """The scripts every chart page loads, in order: echarts, then the runtime."""
+    """The scripts every chart page loads, in order: echarts (always the
+    bundled one), then the runtime."""
     return [
-        runtime.assets_url() + "echarts.min.js",
+        *assets.script_urls(["echarts"], runtime.vendor_url()),
         url_for("pyecharts.static", filename="flask-pyecharts.js"),
     ]
 

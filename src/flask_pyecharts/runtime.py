@@ -184,15 +184,19 @@ class ChartRuntime:
         return document
 
     def scripts(self, document: OptionDocument) -> list[str]:
-        """URLs of the extra scripts (beyond echarts) an option needs."""
-        return script_urls(document.dependencies, self.assets_url())[1:]
+        """URLs of the extra scripts (beyond echarts) an option needs: bundled
+        files from the app, others from the ``PYECHARTS_ASSETS`` host."""
+        urls = script_urls(document.dependencies, self.vendor_url(), self.assets_url())
+        return urls[1:]
 
-    def assets_url(self) -> str:
-        """Where the browser finds echarts and its extensions."""
-        configured = self.config["PYECHARTS_ASSETS"]
-        if configured:
-            return str(configured).rstrip("/") + "/"
+    def vendor_url(self) -> str:
+        """Where the app serves the bundled files (echarts, maps, themes...)."""
         return url_for("pyecharts.static", filename="-")[:-1]
+
+    def assets_url(self) -> str | None:
+        """The ``PYECHARTS_ASSETS`` host, for the files not bundled, or ``None``."""
+        configured = self.config["PYECHARTS_ASSETS"]
+        return str(configured).rstrip("/") + "/" if configured else None
 
     def _document(
         self,
