@@ -39,19 +39,15 @@ SERVERS = {
     "poll": ("bench.apps:create_ours()", "gevent", 1),
     "sse": ("bench.apps:create_ours()", "gevent", 1),
     "sse-redis": ("bench.apps:create_ours()", "gevent", 2),
-    "sse-fixes": ("bench.apps:create_ours()", "gevent", 1),
 }
 LABELS = {
     "classic": "(a) classic recipe",
     "poll": "(b) ours, /api/updates",
     "sse": "(c) ours, /api/events",
     "sse-redis": "(c2) ours, /api/events, 2 workers + Redis",
-    "sse-fixes": "(c*) = (c) + proposed fixes (bench/patches.py)",
 }
-#: Ways run at the largest number of viewers only (sse-fixes: from 100 on).
-LARGEST_ONLY = ("sse-redis", "sse-fixes")
-#: The fixes (c*) tries: see bench/patches.py.
-FIXES = "etag,changed,shared,linger20"
+#: Ways run at the largest number of viewers only (and at --scale).
+LARGEST_ONLY = ("sse-redis",)
 
 
 def log(message: str) -> None:
@@ -106,8 +102,6 @@ def server(way: str, env: dict[str, str] | None = None, name: str = "server"):
     LOGS.mkdir(exist_ok=True)
     extra: list[subprocess.Popen] = []
     env = dict(env or {})
-    if way == "sse-fixes":
-        env["BENCH_PATCH"] = FIXES
     if way == "sse-redis":
         redis_port = free_port()
         extra.append(
@@ -133,7 +127,7 @@ def server(way: str, env: dict[str, str] | None = None, name: str = "server"):
         str(VENV / "gunicorn"),
         "-k", worker_class,
         "-w", str(workers),
-        "--worker-connections", "5000",
+        "--worker-connections", "20000",
         "--keep-alive", "30",
         "--timeout", "120",
         "--graceful-timeout", "3",
@@ -200,11 +194,14 @@ def viewers(
 # ---------------------------------------------------------------- scenarios
 
 
-def s1(ns: list[int], duration: float, profile: bool, ways: list[str]) -> list[dict]:
+def s1(
+    ns: list[int], duration: float, profile: bool, ways: list[str], scale: int
+) -> list[dict]:
     rows = []
     runs = [(way, n) for way in ways if way not in LARGEST_ONLY for n in ns]
     runs += [(way, max(ns)) for way in ways if way == "sse-redis"]
-    runs += [(way, n) for way in ways if way == "sse-fixes" for n in ns if n >= 100]
+    if scale and "sse-redis" in ways:
+        runs.append(("sse-redis", scale))
     for way, n in runs:
         log(f"S1 {LABELS[way]}, {n} viewers, {duration:.0f} s")
         try:
@@ -516,9 +513,15 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument(
         "--ways",
-        default="classic,poll,sse,sse-redis,sse-fixes",
+        default="classic,poll,sse,sse-redis",
         help="S1 ways: classic (a), poll (b), sse (c); at the largest N only:"
-        " sse-redis (c2), sse-fixes (c*)",
+        " sse-redis (c2)",
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=10_000,
+        help="S1: also run (c2) with this many viewers (0: not)",
     )
     parser.add_argument(
         "--quiet-wait",
@@ -556,7 +559,7 @@ def main() -> None:
         if "sse-redis" in ways and not shutil.which("redis-server"):
             log("no redis-server: skipping (c2); bash scripts/setup.sh installs it")
             ways.remove("sse-redis")
-        results["S1"] = s1(ns, window, args.profile, ways)
+        results["S1"] = s1(ns, window, args.profile, ways, args.scale)
     if "S4" in only:
         results["S4"] = s4(window, args.quick)
     if "S2" in only:

@@ -181,7 +181,7 @@ def export_dashboard(
             scripts += [item for item in dependencies if item not in scripts]
         specs = [runtime.registry.chart(name) for name in names]
         shown = _shown_variables(runtime, specs, values)
-    files = [Path(url) for url in script_urls(scripts, vendor, local=True)]
+    files = [Path(url) for url in script_urls(scripts, vendor)]
     files.append(STATIC_DIR / "flask-pyecharts.js")
     missing = [str(path) for path in files if not path.is_file()]
     if missing:
@@ -274,7 +274,7 @@ def _card(
         topic = runtime.topic(spec, values)
         document = loads(runtime.document(spec, topic).body)
         dependencies = runtime.option(spec, topic).dependencies
-        script_urls(dependencies, "/", local=True)  # raises if not bundled
+        script_urls(dependencies, "/")  # raises if not bundled
     except (BuildError, UnsupportedDependencyError, UnknownChart) as error:
         card["error"] = f"This chart could not be exported: {error}"
         return card, (), f"chart {name!r}: {error}"

@@ -58,6 +58,12 @@ CITIES: dict[str, list[str]] = json.loads(
 #: Orders are spread over a province's cities by ``id % BUCKETS``.
 BUCKETS = 1000
 HIGHLIGHT = "#e6734f"
+#: Where maps go in their card: below the title, beside the colour scale.
+MAP_LAYOUT: dict[str, t.Any] = {
+    "is_map_symbol_show": False,
+    "layout_center": ["54%", "60%"],
+    "layout_size": "76%",
+}
 #: Axis labels in 万 (ten thousands), as Chinese reports write money.
 WAN = JsCode(
     "function (value) { return value >= 10000 ? value / 10000 + '万' : value; }"
@@ -288,10 +294,10 @@ def register(charts: Charts, engine: Engine) -> None:
         if region == ALL:  # the provinces of China
             rows = sales_by(engine, "province", days=days)
             data = [(row.name, _yuan(row.sales)) for row in rows]
-            chart = Map().add("销售额", data, "china", is_map_symbol_show=False)
+            chart = Map().add("销售额", data, "china", **MAP_LAYOUT)
         else:  # drilled into a province: its cities, on the province's map
             data = city_sales(engine, region, days)
-            chart = Map().add("销售额", data, maptype=region, is_map_symbol_show=False)
+            chart = Map().add("销售额", data, maptype=region, **MAP_LAYOUT)
         highest = max((value for _, value in data), default=1.0)
         return chart.set_series_opts(
             label_opts=opts.LabelOpts(is_show=False)

@@ -75,6 +75,7 @@ class Runtime:
             scripts_of=self.scripts,
             max_fps=settings.max_fps,
             max_idle=settings.max_variants,
+            wake_every=min(1.0, settings.heartbeat, settings.stream_timeout / 2),
             clock=clock,
         )
         self._merged: dict[str, tuple[str, str, ChartDocument]] = {}
@@ -241,19 +242,21 @@ class Runtime:
         )
 
     def scripts(self, document: OptionDocument, chart: str = "chart") -> list[str]:
-        """URLs of the extra scripts (beyond echarts) an option needs.
+        """URLs of the extra scripts (beyond echarts) an option needs: bundled
+        files from the app, others from the ``PYECHARTS_ASSETS`` host.
 
         :raises BuildError: when one cannot be served.
         """
         try:
-            return script_urls(document.dependencies, self.assets_url())[1:]
+            urls = script_urls(
+                document.dependencies, self.vendor_url(), self.settings.assets
+            )
         except UnsupportedDependencyError as error:
             raise BuildError(chart, str(error)) from None
+        return urls[1:]
 
-    def assets_url(self) -> str:
-        """Where the browser finds echarts and its extensions."""
-        if self.settings.assets:
-            return self.settings.assets.rstrip("/") + "/"
+    def vendor_url(self) -> str:
+        """Where the app serves the bundled files (echarts, maps, themes...)."""
         if has_request_context():
             self._script_root = request.script_root
         return f"{self._script_root}{self.settings.url_prefix}/static/"

@@ -988,6 +988,11 @@
         this.since = update.etag || this.since;
         this.applyOption(update.option, update.functions, update.scripts, update.theme);
       } else if (update.type === "points" || update.type === "reset") {
+        // Points follow the cursor they name: anything else was repeated or
+        // missed (a write cut short, a proxy), so start again from the document.
+        if (update.type === "points" && update.from && this.since && update.from !== this.since) {
+          return this.resync();
+        }
         this.since = update.cursor || this.since;
         if (!this.option) return;
         if (update.type === "reset") this.setPoints(update.points);
@@ -1003,11 +1008,7 @@
 
     /** A patch applies to the option it was made from; otherwise reload. */
     applyPatch(update) {
-      if (!this.option || this.isStream() || update.base !== this.since) {
-        this.since = "";
-        if (this.connection) this.connection.changed();
-        return this.load();
-      }
+      if (!this.option || this.isStream() || update.base !== this.since) return this.resync();
       const failure = reviveFunctions(update.patch, update.functions);
       if (failure) warnOnce(failure);
       this.since = update.etag;
@@ -1015,6 +1016,13 @@
       this.patches.push(update.patch);
       this.chartError = null;
       this.schedule("points");
+    }
+
+    /** Fetch the document again and follow from there (exactly once). */
+    resync() {
+      this.since = "";
+      if (this.connection) this.connection.changed();
+      this.load();
     }
 
     // -- recovery of a failing builder
@@ -1428,8 +1436,8 @@
         this.setProblem(result.error || "invalid answer from the server");
       } else {
         this.failures = 0;
-        this.applySince(sub, result.body.since);
         asArray(result.body.updates).forEach((update) => this.dispatch(update, sub.values));
+        this.applySince(sub, result.body.since);
         this.setProblem("");
       }
       const interval = this.interval();
