@@ -9,15 +9,20 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import typing as t
 from pathlib import Path
 
 import pytest
 import redis
+from flask import Flask
 
+from flask_pyecharts import Charts
+
+from .conftest import LiveServer
 from .conftest_redis import RedisServer, free_port
-from .sse_client import read_events
+from .sse_client import Event, read_events
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -189,6 +194,71 @@ def test_redis_restart_makes_clients_reset_not_skip(deployment):
             break
         time.sleep(0.2)
     assert page is not None and page["reset"] is True
+
+
+def held(events: list[Event]) -> list[t.Any]:
+    """The values a viewer holds after applying ``events`` (a reset drops all)."""
+    values: list[t.Any] = []
+    for event in events:
+        if event.event == "reset":
+            values = []
+        values.extend(value for _, value in event.data["points"])
+    return values
+
+
+def test_http_api_resets_cursors_from_before_a_restored_snapshot(private_redis):
+    """Redis crashes and boots from an older RDB snapshot: a poller and an open
+    event stream holding a cursor from before the crash get ``reset: true``."""
+    app = Flask(__name__)
+    app.config.update(PYECHARTS_STORE=private_redis.url, PYECHARTS_STREAM_TIMEOUT=5)
+    charts = Charts(app)
+
+    @charts.chart("ticks", window=1000)
+    def ticks() -> dict:
+        return {"series": [{"type": "line", "data": []}]}
+
+    charts.append("ticks", list(range(100)))
+    private_redis.save()
+    opened = charts.append("ticks", list(range(100, 229)))  # lost in the crash
+    window = list(range(100)) + [f"new {n}" for n in range(100, 300)]
+    server = LiveServer(app)
+    live = threading.Event()
+    streamed: list[Event] = []
+
+    def until(events: list[Event]) -> bool:
+        live.set()
+        return held(events) == window
+
+    url = f"{server.url}/charts/api/events?charts=ticks&since={opened}"
+    stream = threading.Thread(
+        target=lambda: streamed.extend(read_events(url, until=until, timeout=5)[0])
+    )
+    try:
+        stream.start()
+        cursor = charts.append("ticks", 229)  # lost too
+        assert live.wait(5), "the event stream did not get point 229"
+        private_redis.restart(from_snapshot=True)
+        # new points take the lost ones' sequence numbers, then pass the cursor
+        charts.append("ticks", [f"new {n}" for n in range(100, 300)])
+        stream.join(5)
+        assert [event.event for event in streamed][:2] == ["points", "reset"]
+        assert held(streamed[:1]) == [229]
+        assert held(streamed) == window  # once each, in order, after the reset
+        assert {event.event for event in streamed[2:]} <= {"points"}
+        client = app.test_client()
+        page = client.get(f"/charts/api/charts/ticks/points?since={cursor}").json
+        assert page["reset"] is True
+        assert [value for _, value in page["points"]] == window
+        batch = client.get(
+            f"/charts/api/updates?charts=ticks&since={cursor}&limit=1000"
+        ).json
+        assert [(u["type"], [v for _, v in u["points"]]) for u in batch["updates"]] == [
+            ("reset", window)
+        ]
+    finally:
+        server.stop()
+        charts.shutdown()
+        stream.join(5)
 
 
 def test_gthread_workers_serve_the_event_stream():

@@ -400,6 +400,75 @@ def test_redis_wait_reports_an_epoch_change(private_redis):
     store.close()
 
 
+def snapshot_then_lose_points(server: RedisServer, store: RedisStore) -> str:
+    """Points 0-99 saved, 100-229 lost in a crash: the server boots from the
+    snapshot. Returns the head cursor from before the crash (seq 230)."""
+    store.append("c", [(0, value) for value in range(100)])
+    server.save()
+    ahead = store.append("c", [(0, value) for value in range(100, 230)])
+    server.restart(from_snapshot=True)
+    return ahead
+
+
+def test_redis_restored_from_an_older_snapshot_resets_readers(private_redis):
+    store = RedisStore(private_redis.url)
+    store.configure("c", 1000)
+    ahead = snapshot_then_lose_points(private_redis, store)
+    epoch = Cursor.decode(ahead).epoch
+    # new points take the lost ones' sequence numbers, then pass the old head
+    store.append("c", [(0, f"new {value}") for value in range(100, 300)])
+    restored = list(range(100)) + [f"new {value}" for value in range(100, 300)]
+    for cursor in (ahead, Cursor(epoch, 150).encode(), Cursor(epoch, 99).encode()):
+        page = store.since("c", cursor)
+        assert page.reset is True, cursor  # not the points after it, silently
+        assert values(page) == restored
+        assert Cursor.decode(page.cursor).epoch != epoch
+    store.close()
+
+
+def test_redis_wait_reports_a_restored_snapshot(private_redis):
+    store = RedisStore(private_redis.url)
+    store.configure("c", 1000)
+    head = seq(store.head("c"))
+    assert store.wait({"c": head}, 0.05) == {}  # the wait knows the epoch
+    ahead = snapshot_then_lose_points(private_redis, store)
+    started = time.monotonic()
+    # nothing appended since the restore: the epoch change alone moves "c"
+    assert store.wait({"c": seq(ahead)}, 2.0) == {"c": 100}
+    assert time.monotonic() - started < 1.0
+    assert store.since("c", ahead).reset is True
+    store.close()
+
+
+def test_redis_failover_to_a_replica_resets_readers(private_redis):
+    replica = RedisServer()
+    replica.start()
+    try:
+        store = RedisStore(private_redis.url)
+        store.configure("c", 10)
+        cursor = store.append("c", [(0, value) for value in range(5)])
+        private_redis.command("CONFIG SET repl-diskless-sync-delay 0")
+        replica.command(f"REPLICAOF 127.0.0.1 {private_redis.port}")
+        copy = redis.Redis.from_url(replica.url)
+        deadline = time.monotonic() + 5
+        while copy.get(f"{store.prefix}h:c") != b"5":
+            assert time.monotonic() < deadline, "the replica did not sync"
+            time.sleep(0.01)
+        replica.command("REPLICAOF NO ONE")  # promoted: the app moves to it
+        promoted = RedisStore(replica.url)
+        promoted.configure("c", 10)
+        promoted.append("c", [(0, "after")])  # it may have lacked the last writes
+        page = promoted.since("c", cursor)
+        assert page.reset is True
+        assert values(page) == [0, 1, 2, 3, 4, "after"]
+        assert Cursor.decode(page.cursor).epoch != Cursor.decode(cursor).epoch
+        store.close()
+        promoted.close()
+        copy.close()
+    finally:
+        replica.cleanup()
+
+
 def test_redis_counter_lost_alone_continues_after_the_stream(redis_url):
     store = make_store("redis", redis_url)
     store.configure("c", 10)

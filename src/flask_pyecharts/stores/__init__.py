@@ -87,8 +87,10 @@ class Store(abc.ABC):
     @property
     @abc.abstractmethod
     def epoch(self) -> str:
-        """The current epoch; it changes when the store loses its data (for
-        example when a Redis server without persistence restarts)."""
+        """The current epoch; it changes when the store loses its data or it
+        may have gone back in time (a Redis server that restarted, empty or
+        from an older snapshot, or a replica that took over), at the latest
+        before the next append reuses a sequence number."""
 
     @abc.abstractmethod
     def configure(self, chart: str, window: int) -> None:
