@@ -28,6 +28,9 @@ class ProducerThread:
 
     The producer's cursor is kept in the store (``producer:<chart>``), so a
     restarted process, or another one taking over, continues where it stopped.
+
+    :param lock_ttl: how long the producer's lock outlives a dead holder (at
+        least ``3 * every``).
     """
 
     def __init__(
@@ -35,10 +38,12 @@ class ProducerThread:
         spec: ProducerSpec,
         app: Flask,
         store: Store,
+        lock_ttl: float = LOCK_TTL,
     ) -> None:
         self.spec = spec
         self._app = app
         self._store = store
+        self._lock_ttl = max(lock_ttl, 3 * spec.every)
         self._stopped = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name=f"pyecharts-producer-{spec.chart}", daemon=True
@@ -55,7 +60,7 @@ class ProducerThread:
     def _run(self) -> None:
         failures = 0
         key = f"producer:{self.spec.chart}"
-        lock = self._store.lock(key, ttl=max(LOCK_TTL, 3 * self.spec.every))
+        lock = self._store.lock(key, ttl=self._lock_ttl)
         held = False
         while not self._stopped.is_set():
             delay = self.spec.every
