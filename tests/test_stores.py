@@ -21,7 +21,7 @@ from hypothesis.stateful import (
 )
 
 from flask_pyecharts.cursors import Cursor
-from flask_pyecharts.stores import Page, Store, open_store
+from flask_pyecharts.stores import Page, StateConflict, Store, open_store
 from flask_pyecharts.stores.memory import MemoryStore
 from flask_pyecharts.stores.redis import RedisStore
 
@@ -131,6 +131,70 @@ def test_append_with_state_sets_the_blob(store):
     assert store.get_blob("producer:c") == b'"p1"'
     assert store.append("c", [], state=("producer:c", b'"p2"')) == cursor
     assert store.get_blob("producer:c") == b'"p2"'
+
+
+# -- fenced appends: a producer's batch lands once --------------------------
+
+
+def test_a_fenced_append_commits_only_over_the_state_it_read(store):
+    key = "producer:c"
+    first = store.append("c", [(0, 1)], state=(key, b"1"), expect=None)  # no blob yet
+    assert seq(first) == 1 and store.get_blob(key) == b"1"
+    for stale in (None, b"0", b""):  # another writer went first
+        with pytest.raises(StateConflict, match="producer:c"):
+            store.append("c", [(0, "late")], state=(key, b"9"), expect=stale)
+    with pytest.raises(StateConflict):  # a state-only update is fenced too
+        store.append("c", [], state=(key, b"9"), expect=b"0")
+    assert store.head("c") == first  # nothing appended, nothing set
+    assert store.get_blob(key) == b"1"
+    assert values(store.since("c", None)) == [1]
+    assert seq(store.append("c", [(0, 2)], state=(key, b"2"), expect=b"1")) == 2
+    assert store.append("c", [], state=(key, b"3"), expect=b"2") == store.head("c")
+    assert store.get_blob(key) == b"3"
+    assert values(store.since("c", None)) == [1, 2]
+    store.append("c", [(0, 3)], state=(key, b"4"))  # unfenced: whatever it held
+    assert store.get_blob(key) == b"4"
+
+
+def test_a_fence_needs_a_state(store):
+    with pytest.raises(ValueError, match="state"):
+        store.append("c", [(0, 1)], expect=b"1")
+    assert seq(store.head("c")) == 0
+
+
+def test_of_fenced_appends_racing_from_one_state_one_lands(store):
+    store.configure("race", 1000)
+    key, writers, rounds = "producer:race", 6, 15
+    store.set_blob(key, b"0")
+    landed: list[int] = []
+    start = threading.Barrier(writers, timeout=10)
+
+    def write(worker: int) -> None:
+        for _ in range(rounds):
+            start.wait()
+            held = t.cast(bytes, store.get_blob(key))  # all read one state...
+            start.wait()  # ...before any of them appends
+            step = int(held) + 1
+            try:
+                store.append(
+                    "race",
+                    [(0, [step, worker])],
+                    state=(key, b"%d" % step),
+                    expect=held,
+                )
+            except StateConflict:
+                continue
+            landed.append(step)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    steps = list(range(1, rounds + 1))
+    assert sorted(landed) == steps  # one batch per round, whoever won it
+    assert [step for step, _ in values(store.since("race", None))] == steps
+    assert store.get_blob(key) == b"%d" % rounds
 
 
 # -- resets: never a silent gap -------------------------------------------

@@ -36,13 +36,17 @@ import orjson
 
 from ..cursors import Cursor, new_epoch
 from . import (
+    ANY_STATE,
     DEFAULT_MAX_WINDOW,
+    AnyState,
     Page,
     Point,
     Store,
     StoreError,
+    _check_expect,
     _check_limit,
     _check_window,
+    _conflict,
 )
 
 if t.TYPE_CHECKING:
@@ -110,25 +114,34 @@ end
 
 _STATE = _EPOCH + _HEAD + "return {epoch, head}\n"
 
-# KEYS[5] = optional state blob. ARGV: epoch, window, state, points...
+# KEYS[5] = optional state blob. ARGV: epoch, window, state, fence, expected,
+# points... The fence ('': none; 'absent': no blob; 'equal': the blob holds
+# ARGV[5]) is checked before anything is written. Returns {epoch, head,
+# committed}: committed is 0, and nothing appended, when the fence failed.
 _APPEND = (
     _CHECKED_EPOCH
     + _HEAD
     + """
-local count = #ARGV - 3
+if ARGV[4] ~= '' then
+  local held = redis.call('GET', KEYS[5])
+  if (ARGV[4] == 'absent' and held) or (ARGV[4] == 'equal' and held ~= ARGV[5]) then
+    return {epoch, head, 0}
+  end
+end
+local count = #ARGV - 5
 if count > 0 then
   head = redis.call('INCRBY', KEYS[3], count)
   local first = head - count
   for i = 1, count - 1 do
-    redis.call('XADD', KEYS[4], string.format('%d-1', first + i), 'p', ARGV[3 + i])
+    redis.call('XADD', KEYS[4], string.format('%d-1', first + i), 'p', ARGV[5 + i])
   end
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[2],
-             string.format('%d-1', head), 'p', ARGV[3 + count])
+             string.format('%d-1', head), 'p', ARGV[5 + count])
 end
 if KEYS[5] then
   redis.call('SET', KEYS[5], ARGV[3])
 end
-return {epoch, head}
+return {epoch, head, 1}
 """
 )
 
@@ -238,7 +251,9 @@ class RedisStore(Store):
         chart: str,
         points: t.Sequence[Point],
         state: tuple[str, bytes] | None = None,
+        expect: bytes | None | AnyState = ANY_STATE,
     ) -> str:
+        _check_expect(state, expect)
         window = self._window(chart)
         if not points and state is None:
             return self.head(chart)
@@ -246,11 +261,24 @@ class RedisStore(Store):
         keys = self._keys(chart)
         if state is not None:
             keys.append(self._key("b", state[0]))
+        if expect is ANY_STATE:
+            fence, expected = "", b""
+        else:
+            fence, expected = ("absent", b"") if expect is None else ("equal", expect)
         with self._failures():
-            epoch, head = self._append(
+            epoch, head, committed = self._append(
                 keys=keys,
-                args=[new_epoch(), window, state[1] if state else b"", *values],
+                args=[
+                    new_epoch(),
+                    window,
+                    state[1] if state else b"",
+                    fence,
+                    expected,
+                    *values,
+                ],
             )
+        if not committed:
+            raise _conflict(chart, state[0] if state else "")
         return Cursor(_text(epoch), int(head)).encode()
 
     def since(self, chart: str, cursor: str | None, limit: int | None = None) -> Page:
