@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 import typing as t
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ import redis
 from flask import Flask
 
 from flask_pyecharts import Charts
+from flask_pyecharts.extension import ProducerSpec
+from flask_pyecharts.producers import ProducerThread
+from flask_pyecharts.stores.redis import RedisStore
 
 from .conftest import LiveServer
 from .conftest_redis import RedisServer, free_port
@@ -275,3 +279,56 @@ def test_gthread_workers_serve_the_event_stream():
     seen = [value[0] for event in events for _, value in event.data["points"]]
     assert len(events) >= 5
     assert seen == list(range(seen[0], seen[0] + len(seen)))
+
+
+def test_a_producer_slower_than_its_lock_never_appends_a_row_twice(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two processes' producers share one Redis. The first call outlasts the
+    lock, so the other process takes the lock over and reads the same stored
+    cursor: of the two batches made from it, only one may land."""
+    caplog.set_level("INFO", logger="flask_pyecharts")
+    prefix = f"race-{uuid.uuid4().hex[:12]}:"
+    stores = [RedisStore(redis_url, prefix=prefix) for _ in range(2)]
+    for store in stores:
+        store.configure("rows", 1000)
+    first_calls: list[str] = []
+    guard = threading.Lock()
+    both_inside = threading.Barrier(2, timeout=5)
+
+    def produce(cursor: int | None) -> tuple[list[int], int | None]:
+        with guard:
+            first = cursor is None and len(first_calls) < 2
+            if first:
+                first_calls.append(threading.current_thread().name)
+        if first:  # the other one gets in only once this one's lock expired
+            both_inside.wait()
+        start = 0 if cursor is None else cursor + 1
+        rows = list(range(start, min(start + 10, 70)))
+        return rows, rows[-1] if rows else cursor
+
+    spec = ProducerSpec("rows", produce, every=0.01)
+    app = Flask(__name__)
+    producers = [ProducerThread(spec, app, store, lock_ttl=0.2) for store in stores]
+    try:
+        for producer in producers:
+            producer.start()
+        deadline = time.monotonic() + 5
+        while stores[0].get_blob("producer:rows") != b"69":
+            assert time.monotonic() < deadline, "the producers did not finish"
+            time.sleep(0.01)
+    finally:
+        for producer in producers:
+            producer.stop()
+    try:
+        assert len(first_calls) == 2  # both really ran from the same cursor
+        rows = [value for _, value in stores[0].since("rows", None).points]
+        assert rows == list(range(70))  # every row once, in order
+        assert not [r for r in caplog.records if r.levelname == "ERROR"]
+        assert any("dropping" in r.getMessage() for r in caplog.records)
+    finally:
+        keys = list(stores[0].redis.scan_iter(match=f"{prefix}*"))
+        if keys:
+            stores[0].redis.delete(*keys)
+        for store in stores:
+            store.close()

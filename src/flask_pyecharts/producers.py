@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import typing as t
 
 import orjson
 from flask import Flask
 
 from .points import normalize_points
+from .stores import StateConflict
 
 if t.TYPE_CHECKING:
     from .extension import ProducerSpec
@@ -28,6 +30,9 @@ class ProducerThread:
 
     The producer's cursor is kept in the store (``producer:<chart>``), so a
     restarted process, or another one taking over, continues where it stopped.
+    Each batch is appended only if that cursor is still the one the call
+    started from: when a call outlasts the lock and another process took over
+    from the same cursor meanwhile, the later batch is dropped, never doubled.
 
     :param lock_ttl: how long the producer's lock outlives a dead holder (at
         least ``3 * every``).
@@ -85,6 +90,7 @@ class ProducerThread:
     def _poll_once(self, key: str) -> None:
         saved = self._store.get_blob(key)
         cursor = orjson.loads(saved) if saved is not None else None
+        started = time.monotonic()
         points, new_cursor = self.spec.function(cursor)
         batches = points.items() if isinstance(points, dict) else [(0, points)]
         items = [
@@ -93,8 +99,24 @@ class ProducerThread:
             for item in normalize_points(batch, series)
         ]
         state = (key, orjson.dumps(new_cursor))
-        if items or new_cursor != cursor:
-            self._store.append(self.spec.chart, items, state=state)
+        if not items and new_cursor == cursor:
+            return
+        try:
+            self._store.append(self.spec.chart, items, state=state, expect=saved)
+        except StateConflict:
+            # Another process produced from the same cursor first (this call
+            # outlasted the lock, or the store went back to an older snapshot):
+            # drop this batch; the next call starts from the stored cursor.
+            logger.warning(
+                "Producer for %r: its stored cursor changed during this call"
+                " (%.1f s; the lock expires after %.1f s), another process"
+                " produced from it first: dropping this batch of %d points,"
+                " continuing from the stored cursor",
+                self.spec.chart,
+                time.monotonic() - started,
+                self._lock_ttl,
+                len(items),
+            )
 
 
 def _hold(lock: t.Any, held: bool) -> bool:
