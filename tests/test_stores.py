@@ -504,6 +504,22 @@ def test_redis_wait_reports_a_restored_snapshot(private_redis):
     store.close()
 
 
+def test_redis_restored_from_a_snapshot_fences_a_batch_made_before(private_redis):
+    store = RedisStore(private_redis.url)
+    store.configure("c", 1000)
+    key = "producer:c"
+    store.append("c", [(0, 1)], state=(key, b"1"))
+    private_redis.save()
+    store.append("c", [(0, 2)], state=(key, b"2"))  # lost in the crash
+    private_redis.restart(from_snapshot=True)
+    with pytest.raises(StateConflict):  # made from cursor 2, before the crash
+        store.append("c", [(0, 3)], state=(key, b"3"), expect=b"2")
+    assert store.get_blob(key) == b"1"  # the producer goes on from here
+    store.append("c", [(0, 2)], state=(key, b"2"), expect=b"1")
+    assert values(store.since("c", None)) == [1, 2]
+    store.close()
+
+
 def test_redis_failover_to_a_replica_resets_readers(private_redis):
     replica = RedisServer()
     replica.start()
