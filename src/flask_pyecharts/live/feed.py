@@ -250,7 +250,7 @@ class Feed:
             chunk, after = memo[key]
             viewer.tokens = list(after)
             return chunk
-        events = []
+        events: list[bytes] = []
         for index, state in enumerate(viewer.states):
             updates, viewer.tokens[index] = self._advance(
                 state, viewer.tokens[index], viewer.limit, merged=False

@@ -337,10 +337,12 @@ class RedisStore(Store):
         self, positions: t.Mapping[str, int], charts: list[str], timeout: float
     ) -> list[str]:
         """One ``XREAD BLOCK`` over the charts' streams and the wake stream."""
-        streams = {self._key("s", chart): f"{positions[chart]}-1" for chart in charts}
+        streams: dict[t.Any, t.Any] = {
+            self._key("s", chart): f"{positions[chart]}-1" for chart in charts
+        }
         streams[self._wake_key] = self._wake_id
         block = max(1, int(timeout * 1000))
-        found = self.redis.xread(streams, count=1, block=block) or ()
+        found: t.Any = self.redis.xread(streams, count=1, block=block) or ()
         pairs = found.items() if isinstance(found, dict) else found
         prefix = len(self._key("s", ""))
         moved = []
