@@ -52,6 +52,13 @@
     return document.body ? document.body.getAttribute(name) : null;
   }
 
+  /** The share of its time the page may animate: `data-animation-share` on
+   *  the body (0 to 1; 1 keeps every chart's own durations), else the default. */
+  function animationShare() {
+    const own = document.body ? parseFloat(document.body.getAttribute("data-animation-share")) : NaN;
+    return own >= 0 && own <= 1 ? own : ANIMATION_SHARE;
+  }
+
   function backoff(failures, base) {
     const delay = Math.min(base * Math.pow(2, failures), MAX_BACKOFF);
     return delay * (0.9 + Math.random() * 0.2);
@@ -630,8 +637,8 @@
      * while the budget stays the same.
      */
     animationBudget(option) {
-      if (!page.updateGap) return {};
-      let budget = Math.round(ANIMATION_SHARE * page.updateGap);
+      if (!page.updateGap || animationShare() >= 1) return {};
+      let budget = Math.round(animationShare() * page.updateGap);
       if (budget < FRAME_MS) budget = 0;
       if (budget === this.appliedBudget) return {};
       this.appliedBudget = budget;
@@ -667,10 +674,11 @@
      * the page nothing per frame, while every canvas of the page is uploaded
      * again on each frame anything animates. Canvas for large data, echarts-gl
      * and the extensions, and under a strict CSP (SVG text carries style="").
-     * `data-renderer="canvas"` or `"svg"` on the element decides instead.
+     * `data-renderer="canvas"` or `"svg"` on the element (or the body) decides
+     * instead.
      */
     renderer() {
-      const chosen = this.options.renderer || this.el.getAttribute("data-renderer");
+      const chosen = this.options.renderer || attr(this.el, "data-renderer");
       if (chosen === "canvas" || chosen === "svg") return chosen;
       if (this.strictStyles || (this.doc && asArray(this.doc.scripts).length)) return "canvas";
       const window_ = this.doc && this.doc.window;
