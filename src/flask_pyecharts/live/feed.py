@@ -58,6 +58,9 @@ IDLE = 30.0
 HOUSEKEEPING = 5.0
 #: Fallback reads kept per topic head (viewers at one position share one).
 MEMO = 32
+#: The most event-stream writes a second one process aims at (about a third of
+#: a core under gevent): past it, publications come less often than max_fps.
+WRITES_PER_SECOND = 10_000
 
 
 class _State:
@@ -184,6 +187,7 @@ class Feed:
         self._cache_of = cache_of
         self._scripts_of = scripts_of
         self._interval = 1.0 / max_fps
+        self._viewers = 0
         self._clock = clock
         self._states: dict[Topic, _State] = {}
         self._groups: dict[tuple[Topic, ...], _Group] = {}
@@ -215,7 +219,11 @@ class Feed:
                 for state in states:
                     state.groups.add(group)
             group.viewers += 1
+            self._viewers += 1
         viewer = Viewer(group, list(tokens), limit)
+        for state in states:  # a topic only polled so far has no frames yet
+            if state.stream:
+                self._mark(state)
         self._follow_streams()
         self._start()
         self._wake.set()  # full charts may need a rebuild schedule
@@ -230,6 +238,7 @@ class Feed:
         with self._lock:
             group = viewer.group
             group.viewers -= 1
+            self._viewers -= 1
             for state in group.states:
                 state.last_seen = now
             if not group.viewers:
@@ -347,11 +356,21 @@ class Feed:
     def _moved(self, charts: t.Collection[str]) -> None:
         """The hub saw these stream charts move (in the hub's thread)."""
         for chart in charts:
-            self._mark(self._states.get(Topic(chart)))
+            self._changed(self._states.get(Topic(chart)))
 
     def changed(self, topic: Topic) -> None:
         """A full chart's option cache has a new outcome (any thread)."""
-        self._mark(self._states.get(topic))
+        self._changed(self._states.get(topic))
+
+    def _changed(self, state: _State | None) -> None:
+        """Frames are made for event streams; pollers read for themselves, so
+        for a topic only polled, forgetting the reads made so far is enough."""
+        if state is None:
+            return
+        if state.groups:
+            self._mark(state)
+        else:
+            state.memo = {}
 
     def _mark(self, state: _State | None) -> None:
         if state is not None:
@@ -496,7 +515,7 @@ class Feed:
                 self._schedule(now)
                 if self._dirty and now >= self._next_publish:
                     self._publish()
-                    self._next_publish = now + self._interval
+                    self._next_publish = now + self._publish_interval()
                 if now >= self._next_wake_all:
                     self._wake_all()
                     self._next_wake_all = now + self.wake_every
@@ -512,6 +531,12 @@ class Feed:
             if failures:
                 logger.info("The feed works again")
                 failures = 0
+
+    def _publish_interval(self) -> float:
+        """At most ``max_fps`` publications a second, and fewer when this
+        process holds so many event streams that their writes would pass
+        ``WRITES_PER_SECOND``: every stream writes once per publication."""
+        return max(self._interval, self._viewers / WRITES_PER_SECOND)
 
     def _sleep_time(self) -> float:
         now = self._clock()
