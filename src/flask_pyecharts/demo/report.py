@@ -162,7 +162,7 @@ def sales_by(
     limit: int = 50,
     region: str = ALL,
     days: int = RECENT_DAYS,
-) -> list[Row]:
+) -> list[Row[t.Any]]:
     """Rows ``(name, sales, orders)`` of the last ``days`` days in ``region``,
     largest sales first.
 

@@ -59,6 +59,9 @@ IDLE = 30.0
 HOUSEKEEPING = 5.0
 #: Fallback reads kept per topic head (viewers at one position share one).
 MEMO = 32
+#: The most event-stream writes a second one process aims at (about a third of
+#: a core under gevent): past it, publications come less often than max_fps.
+WRITES_PER_SECOND = 10_000
 
 
 class _State:
@@ -189,6 +192,7 @@ class Feed:
         self._scripts_of = scripts_of
         self._interval = 1.0 / max_fps
         self._max_idle = max_idle
+        self._viewers = 0
         self._clock = clock
         self._states: dict[Topic, _State] = {}
         self._groups: dict[tuple[Topic, ...], _Group] = {}
@@ -220,7 +224,11 @@ class Feed:
                 for state in states:
                     state.groups.add(group)
             group.viewers += 1
+            self._viewers += 1
         viewer = Viewer(group, list(tokens), limit)
+        for state in states:  # a topic only polled so far has no frames yet
+            if state.stream:
+                self._mark(state)
         self._follow_streams()
         self._start()
         self._wake.set()  # full charts may need a rebuild schedule
@@ -235,6 +243,7 @@ class Feed:
         with self._lock:
             group = viewer.group
             group.viewers -= 1
+            self._viewers -= 1
             for state in group.states:
                 state.last_seen = now
             if not group.viewers:
@@ -255,7 +264,7 @@ class Feed:
             chunk, after = memo[key]
             viewer.tokens = list(after)
             return chunk
-        events = []
+        events: list[bytes] = []
         for index, state in enumerate(viewer.states):
             updates, viewer.tokens[index] = self._advance(
                 state, viewer.tokens[index], viewer.limit, merged=False
@@ -374,11 +383,21 @@ class Feed:
     def _moved(self, charts: t.Collection[str]) -> None:
         """The hub saw these stream charts move (in the hub's thread)."""
         for chart in charts:
-            self._mark(self._states.get(Topic(chart)))
+            self._changed(self._states.get(Topic(chart)))
 
     def changed(self, topic: Topic) -> None:
         """A full chart's option cache has a new outcome (any thread)."""
-        self._mark(self._states.get(topic))
+        self._changed(self._states.get(topic))
+
+    def _changed(self, state: _State | None) -> None:
+        """Frames are made for event streams; pollers read for themselves, so
+        for a topic only polled, forgetting the reads made so far is enough."""
+        if state is None:
+            return
+        if state.groups:
+            self._mark(state)
+        else:
+            state.memo = {}
 
     def _mark(self, state: _State | None) -> None:
         if state is not None:
@@ -535,7 +554,7 @@ class Feed:
                 self._schedule(now)
                 if self._dirty and now >= self._next_publish:
                     self._publish()
-                    self._next_publish = now + self._interval
+                    self._next_publish = now + self._publish_interval()
                 if now >= self._next_wake_all:
                     self._wake_all()
                     self._next_wake_all = now + self.wake_every
@@ -551,6 +570,12 @@ class Feed:
             if failures:
                 logger.info("The feed works again")
                 failures = 0
+
+    def _publish_interval(self) -> float:
+        """At most ``max_fps`` publications a second, and fewer when this
+        process holds so many event streams that their writes would pass
+        ``WRITES_PER_SECOND``: every stream writes once per publication."""
+        return max(self._interval, self._viewers / WRITES_PER_SECOND)
 
     def _sleep_time(self) -> float:
         now = self._clock()
