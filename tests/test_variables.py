@@ -301,16 +301,27 @@ def test_updates_and_events_serve_each_chart_its_variant(setup):
     assert events[0].data["option"]["title"]["text"] == "华东 7"
 
 
+def due_of(charts: Charts, app: Flask, region: str) -> float:
+    """When the by_category variant of ``region`` falls due (on the clock)."""
+    runtime = charts.runtime(app)
+    topic = runtime.topic(runtime.registry.chart("by_category"), {"region": region})
+    due = runtime.cache(topic).next_due()
+    assert due is not None
+    return due
+
+
 def test_variants_are_built_once_per_refresh_and_rebuilt_after_it(setup, clock):
-    app, _, builds = setup
+    app, charts, builds = setup
     for _ in range(5):
         for region in REGIONS:
             get(app, "/charts/api/charts/by_category", region=region)
     assert builds == {f"by_category {region} 30": 1 for region in REGIONS}
-    clock.advance(9.9)
+    due = due_of(charts, app, "华东")
+    assert clock.now + 5 <= due <= clock.now + 15  # refresh=10, on a shared grid
+    clock.now = due - 0.01
     get(app, "/charts/api/charts/by_category", region="华东")
     assert builds["by_category 华东 30"] == 1
-    clock.advance(0.1)
+    clock.now = due
     get(app, "/charts/api/charts/by_category", region="华东")
     assert builds["by_category 华东 30"] == 2
     assert builds["by_category 华北 30"] == 1  # nobody asked for it again
@@ -347,12 +358,15 @@ def test_only_variants_someone_views_are_rebuilt_and_idle_ones_dropped(setup, cl
     app.test_client().get("/charts/api/updates?charts=by_category&region=华北")
     assert builds == {"by_category 华东 30": 1, "by_category 华北 30": 1}
 
-    clock.advance(10)  # both due: one followed, one polled a moment ago
+    start = clock.now
+    # Both due: one followed, one polled a moment ago.
+    clock.now = max(due_of(charts, app, "华东"), due_of(charts, app, "华北"))
     runtime.feed.poke()
     wait_until(lambda: builds["by_category 华北 30"] == 2)
     wait_until(lambda: builds["by_category 华东 30"] == 2)
 
-    clock.advance(31)  # the poller is gone for longer than the idle time
+    # The poller is gone for longer than the idle time; the viewer stays.
+    clock.now = max(start + 31, due_of(charts, app, "华东"))
     runtime.feed.poke()
     wait_until(lambda: builds["by_category 华东 30"] == 3)
     wait_until(lambda: "by_category?days=30&region=华北" not in runtime.feed.topics())
