@@ -2,7 +2,8 @@
 # The one set-up command of a fresh machine (Debian 12, run as root or with
 # sudo; CI runs it in a fresh clone). Idempotent, and a no-op in about a second
 # when everything is already in place:
-#   1. apt: chromium, fonts-noto-cjk, redis-server, nodejs/npm (only if missing)
+#   1. apt: chromium, fonts-noto-cjk, redis-server, poppler-utils (the tests
+#      read exported PDFs with pdftoppm), nodejs/npm (only if missing)
 #   2. .venv (python3 -m venv) with `pip install -e '.[test]'`
 #   3. scripts/build_assets.py: ECharts from the npm registry into
 #      src/flask_pyecharts/web/static/vendor/ (never from a CDN)
@@ -19,7 +20,7 @@ installed() {
 
 # 1. System packages, only the missing ones (no apt-get at all otherwise).
 missing=()
-for pkg in chromium fonts-noto-cjk redis-server; do
+for pkg in chromium fonts-noto-cjk redis-server poppler-utils; do
     installed "$pkg" || missing+=("$pkg")
 done
 # Node may come from NodeSource (its nodejs bundles npm, and conflicts with

@@ -14,10 +14,14 @@ from pyecharts.charts import Bar, Line
 from werkzeug.serving import make_server
 
 from flask_pyecharts import Charts, JsCode
+from flask_pyecharts.assets import VENDOR_FILES
 
 pytest_plugins = ["tests.conftest_redis"]
 
 CATEGORIES = ["衬衫", "羊毛衫", "雪纺衫", "裤子", "高跟鞋", "袜子"]
+#: Whether the map geometry (china, the provinces) is bundled: the demo's map
+#: is drawn offline then, else it shows why not.
+MAPS = "china" in VENDOR_FILES and "广东" in VENDOR_FILES
 
 
 def tutorial_bar() -> Bar:

@@ -24,7 +24,10 @@ def test_list_charts(client):
         "refresh": 2.0,
         "window": None,
         "title": "Sales",
+        "variables": [],
+        "on_click": {},
     }
+    assert response.json["variables"] == []
     assert charts["temperature"]["kind"] == "stream"
     assert charts["temperature"]["window"] == 5
 

@@ -19,10 +19,14 @@ from flask_pyecharts import Charts, JsCode
 from flask_pyecharts.cli import flask_group, main
 from flask_pyecharts.demo.db import create_database
 
-from .conftest import make_app, tutorial_bar
+from .conftest import MAPS, make_app, tutorial_bar
 
 INITIAL = re.compile(
     r'<script type="application/json" class="fpe-initial">(.*?)</script>'
+)
+NAMED = re.compile(
+    r'data-fpe-name="([\w.-]+)"><script type="application/json" class="fpe-initial">'
+    r"(.*?)</script>"
 )
 
 
@@ -36,6 +40,11 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def documents(html: str) -> list[dict[str, t.Any]]:
     """The chart documents embedded in an exported page."""
     return [json.loads(found) for found in INITIAL.findall(html)]
+
+
+def named_documents(html: str) -> dict[str, dict[str, t.Any]]:
+    """The chart documents embedded in an exported page, by chart name."""
+    return {name: json.loads(found) for name, found in NAMED.findall(html)}
 
 
 def user_app() -> tuple[Flask, Charts]:
@@ -112,22 +121,28 @@ def test_export_writes_the_demo_dashboard_self_contained(
         main, ["export", str(output), "--database", str(demo_database)]
     )
     assert result.exit_code == 0, result.output
-    assert f"Wrote {output} (8 charts" in result.output
+    drawn = 9 if MAPS else 8  # the map needs its geometry
+    assert f"Wrote {output} ({drawn} charts, region=全国, days=30" in result.output
     html = output.read_text("utf-8")
     assert "<title>零售实时销售看板</title>" in html
     assert 'lang="zh-CN"' in html
     # ECharts and the runtime are inline; the markup loads nothing but the
     # empty favicon.
     scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
-    assert len(scripts) == 2
-    assert "echarts" in scripts[0] and "window.FlaskPyecharts" in scripts[1]
+    assert len(scripts) == (3 if MAPS else 2)  # echarts, the map of China, runtime
+    assert "echarts" in scripts[0] and "window.FlaskPyecharts" in scripts[-1]
+    if MAPS:
+        assert "registerMap" in scripts[1] and "china" in scripts[1]
     markup = re.sub(r"<script>.*?</script>", "", html, flags=re.S)
     assert re.findall(r'\b(?:src|href)="([^"]*)"', markup) == ["data:,"]
-    docs = documents(html)
-    assert len(docs) == 8
-    assert {doc["kind"] for doc in docs} == {"static"}
-    assert all(doc["scripts"] == [] for doc in docs)
-    live = docs[1]["option"]["series"][0]["data"]
+    docs = named_documents(html)
+    assert len(docs) == drawn == len(documents(html))
+    assert {doc["kind"] for doc in docs.values()} == {"static"}
+    assert all(doc["scripts"] == [] for doc in docs.values())
+    if not MAPS:
+        assert "Warning: chart 'sales_map'" in result.output
+        assert "could not be exported: Chart dependency &#39;china&#39;" in html
+    live = docs["live_orders"]["option"]["series"][0]["data"]
     assert len(live) == 120  # the stream's backfilled window, with its data
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", live[-1][0])
 
@@ -135,8 +150,34 @@ def test_export_writes_the_demo_dashboard_self_contained(
 def test_export_to_standard_output(demo_database: Path) -> None:
     result = CliRunner().invoke(main, ["export", "-", "--database", str(demo_database)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("<!doctype html>")
-    assert result.output.rstrip().endswith("</html>")
+    assert result.stdout.startswith("<!doctype html>")
+    assert result.stdout.rstrip().endswith("</html>")
+
+
+def test_export_of_the_demo_for_a_region_and_a_period(
+    demo_database: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "guangdong.html"
+    arguments = ["export", str(output), "--database", str(demo_database)]
+    result = CliRunner().invoke(
+        main, [*arguments, "--var", "region=广东", "--var", "days=7"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "region=广东, days=7" in result.output
+    html = output.read_text("utf-8")
+    assert "地区: <strong>广东</strong>" in html
+    assert "统计周期（天）: <strong>7</strong>" in html
+    docs = named_documents(html)
+    gauge = docs["target"]["option"]["title"][0]["text"]
+    assert gauge.startswith("广东今日销售额")
+    assert docs["category_sales"]["option"]["title"][0]["subtext"] == "广东 · 近 7 天"
+    if MAPS:
+        assert docs["sales_map"]["option"]["series"][0]["map"] == "广东"
+    refused = CliRunner().invoke(main, [*arguments, "--var", "region=火星"])
+    assert refused.exit_code == 1
+    assert "Variable 'region' cannot be '火星': the allowed values are 全国, 广东" in (
+        refused.output
+    )
 
 
 def test_export_names_the_dashboards_when_the_rule_is_wrong(

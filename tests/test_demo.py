@@ -21,7 +21,9 @@ import pytest
 from flask import Flask
 
 from flask_pyecharts.demo import create_app, db
-from flask_pyecharts.demo.report import TITLES
+from flask_pyecharts.demo.report import CITIES, TITLES, city_sales, sales_by
+
+from .conftest import MAPS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -162,13 +164,71 @@ def test_simulator_inserts_orders_every_second_until_stopped(database: Path) -> 
 # -- the app -------------------------------------------------------------------
 
 
-def test_dashboard_page_shows_eight_live_charts(demo_app: Flask) -> None:
+def test_dashboard_page_shows_nine_live_charts_and_two_filters(
+    demo_app: Flask,
+) -> None:
     html = demo_app.test_client().get("/").get_data(as_text=True)
     charts = re.findall(r'data-chart="/charts/api/charts/([\w.-]+)"', html)
     assert charts == list(TITLES)
     assert "<title>零售实时销售看板</title>" in html
     for title in TITLES.values():
         assert f">{title}</h2>" in html
+    assert '<span class="fpe-filter-label">地区</span>' in html
+    assert '<option value="全国" selected>全国</option>' in html
+    assert '<option value="30" selected>30</option>' in html
+
+
+def test_the_region_choices_come_from_the_database(demo_app: Flask) -> None:
+    listing = demo_app.test_client().get("/charts/api/charts").json
+    variables = {item["name"]: item for item in listing["variables"]}
+    regions = variables["region"]["choices"]
+    assert regions[:3] == ["全国", "广东", "浙江"] and len(regions) == 32
+    assert set(regions[1:]) == set(CITIES)  # every province has its cities
+    assert variables["days"]["choices"] == ["7", "30", "90"]
+    charts = {item["name"]: item for item in listing["charts"]}
+    assert charts["live_orders"]["variables"] == []  # the stream is global
+    assert charts["sales_map"]["on_click"] == {"region": "name"}
+    assert charts["province_sales"]["on_click"] == {"region": "name"}
+    for name in set(TITLES) - {"live_orders"}:
+        assert "region" in charts[name]["variables"], name
+
+
+def test_every_chart_follows_the_region_and_the_period(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    url = "/charts/api/charts/category_sales"
+    country = client.get(url).json
+    guangdong = client.get(url + "?region=广东&days=7").json
+    assert guangdong["variables"] == {"days": "7", "region": "广东"}
+    assert guangdong["option"]["title"][0]["subtext"] == "广东 · 近 7 天"
+    total = sum(guangdong["option"]["series"][0]["data"])
+    assert 0 < total < sum(country["option"]["series"][0]["data"])
+    gauge = client.get("/charts/api/charts/target?region=浙江").json
+    assert gauge["option"]["title"][0]["text"].startswith("浙江今日销售额")
+    bars = client.get("/charts/api/charts/province_sales?region=广东").json
+    items = bars["option"]["series"][0]["data"]
+    highlighted = [item["name"] for item in items if "itemStyle" in item]
+    assert highlighted == ["广东"]
+    refused = client.get(url + "?region=广州市")
+    assert refused.status_code == 400
+    assert "the allowed values are 全国, 广东, 浙江" in refused.json["error"]
+
+
+def test_a_province_drills_into_its_cities(demo_app: Flask) -> None:
+    engine = demo_app.extensions["pyecharts_demo"].engine
+    cities = city_sales(engine, "广东", 30)
+    assert [city for city, _ in cities] != CITIES["广东"]  # sorted by sales
+    assert sorted(city for city, _ in cities) == sorted(CITIES["广东"])
+    province = next(row for row in sales_by(engine, "province") if row.name == "广东")
+    assert sum(value for _, value in cities) == pytest.approx(province.sales, 1e-6)
+    assert cities[0][0] == "广州市"  # the capital sells most
+    response = demo_app.test_client().get("/charts/api/charts/sales_map?region=广东")
+    if MAPS:
+        series = response.json["option"]["series"][0]
+        assert series["type"] == "map" and series["map"] == "广东"
+        assert {item["name"] for item in series["data"]} == set(CITIES["广东"])
+    else:  # the province's geometry is not bundled: the chart says so
+        assert response.status_code == 503
+        assert "Chart dependency '广东' is not bundled" in response.json["error"]
 
 
 def test_every_chart_builds_with_data(demo_app: Flask) -> None:
@@ -182,6 +242,10 @@ def test_every_chart_builds_with_data(demo_app: Flask) -> None:
     types = set()
     for name in TITLES:
         response = client.get(f"/charts/api/charts/{name}")
+        if name == "sales_map" and not MAPS:
+            assert response.status_code == 503
+            assert "Chart dependency 'china' is not bundled" in response.json["error"]
+            continue
         assert response.status_code == 200, (name, response.json)
         document = response.json
         kinds[name] = document["kind"]
@@ -189,8 +253,10 @@ def test_every_chart_builds_with_data(demo_app: Flask) -> None:
             types.add(series["type"])
             assert series["data"], f"{name}: {series['type']} series has no data"
     assert kinds["live_orders"] == "stream"
-    assert list(kinds.values()).count("full") == 7
-    assert types >= {"gauge", "line", "bar", "pie", "heatmap"}
+    assert list(kinds.values()).count("full") == (8 if MAPS else 7)
+    assert types >= {"gauge", "line", "bar", "pie", "heatmap"} | (
+        {"map"} if MAPS else set()
+    )
 
 
 def test_charts_have_chinese_labels_and_long_product_names(demo_app: Flask) -> None:
@@ -216,6 +282,15 @@ def test_report_page_is_server_rendered_with_embedded_charts(demo_app: Flask) ->
     assert "今日销售额" in html and "热销商品" in html
     assert html.count("<tr><td>") == 10
     assert 'href="/"' in html  # to the dashboard
+
+
+def test_the_report_follows_the_variables_of_its_url(demo_app: Flask) -> None:
+    html = demo_app.test_client().get("/report?region=广东&days=7").get_data(True)
+    assert "零售销售报表 · 广东" in html and "近 7 天销售额" in html
+    assert "广东 · 近 7 天" in html  # the embedded category chart's subtitle
+    assert 'href="/?region=%E5%B9%BF%E4%B8%9C&amp;days=7"' in html
+    fallback = demo_app.test_client().get("/report?region=火星").get_data(True)
+    assert "零售销售报表 · 全国" in fallback
 
 
 def test_order_inserted_by_anyone_reaches_the_live_chart(
@@ -333,7 +408,7 @@ def test_the_readme_demo_command_starts(tmp_path: Path) -> None:
     try:
         status, html = wait_for(f"http://127.0.0.1:{port}/", timeout=60)
         assert status == 200
-        assert html.count("data-chart=") == 8
+        assert html.count("data-chart=") == 9
         status, report = wait_for(f"http://127.0.0.1:{port}/report", timeout=5)
         assert status == 200 and "零售销售报表" in report
         with urllib.request.urlopen(

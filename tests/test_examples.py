@@ -28,6 +28,7 @@ def load(name: str):
         ("separated_mode", "bar"),
         ("full_refresh", "bar"),
         ("incremental_refresh", "line"),
+        ("filters", "by_category"),
     ],
 )
 def test_example_serves_page_and_chart(name, chart):
@@ -41,3 +42,16 @@ def test_example_serves_page_and_chart(name, chart):
     assert document["option"]["series"]
     module.charts.shutdown()
     page.close()
+
+
+def test_the_filters_example_serves_each_variant():
+    module = load("filters")
+    client = module.app.test_client()
+    page = client.get("/?region=华南&days=7").get_data(as_text=True)
+    assert '<option value="华南" selected>华南</option>' in page
+    document = client.get("/charts/api/charts/by_category?region=华南&days=7").json
+    assert document["variables"] == {"days": "7", "region": "华南"}
+    assert document["option"]["series"][0]["name"] == "华南 · 近 7 天"
+    refused = client.get("/charts/api/charts/by_category?region=火星")
+    assert refused.status_code == 400
+    module.charts.shutdown()

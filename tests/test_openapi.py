@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, settings
@@ -17,7 +19,14 @@ def fuzzed_app() -> Flask:
     app = Flask(__name__)
     app.config.update(PYECHARTS_STREAM_TIMEOUT=0.05, PYECHARTS_HEARTBEAT=0.02)
     charts = Charts(app)
+    charts.variable("region", choices=["全国", "华东"], default="全国")
+    charts.variable("top", type=int, default=5, min=1, max=50)
+    charts.variable("day", type=datetime.date, default=datetime.date(2024, 5, 1))
     charts.chart("sales", refresh=1.0)(tutorial_bar)
+
+    @charts.chart("regional", refresh=1.0, on_click={"region": "name"})
+    def regional(region: str, top: int, day: datetime.date) -> dict:
+        return {"title": {"text": f"{region} {top} {day}"}, "series": []}
 
     @charts.chart("temperature", window=50)
     def temperature() -> Line:

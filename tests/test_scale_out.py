@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import http.client
 import json
 import os
@@ -33,7 +34,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 class Gunicorn:
     def __init__(
-        self, redis_url: str, workers: int = 3, worker_class: str = "gevent"
+        self,
+        redis_url: str,
+        workers: int = 3,
+        worker_class: str = "gevent",
+        options: t.Sequence[str] = (),
     ) -> None:
         self.port = free_port()
         env = {**os.environ, "PYECHARTS_STORE": redis_url, "PYTHONPATH": str(ROOT)}
@@ -51,6 +56,7 @@ class Gunicorn:
                 f"127.0.0.1:{self.port}",
                 "--graceful-timeout",
                 "2",
+                *options,
                 "tests.apps.scaled:create_app()",
             ],
             cwd=ROOT,
@@ -181,6 +187,39 @@ def test_full_chart_is_built_once_per_interval_for_the_deployment(deployment):
     assert (
         1 <= builds <= elapsed / 1.0 + 2
     )  # refresh=1 s: once per interval, not per worker
+
+
+def test_fifty_requests_for_one_variant_on_many_workers_run_one_build():
+    server = RedisServer()
+    server.start()
+    # 20 connections a worker at most: 50 at once need all three workers.
+    app = Gunicorn(server.url, options=["--worker-connections", "20"])
+    try:
+        check_one_build_for_fifty_requests(app, server)
+    finally:
+        app.stop()
+        server.stop()
+
+
+def check_one_build_for_fifty_requests(app: Gunicorn, server: RedisServer) -> None:
+    client = redis.Redis.from_url(server.url)
+    client.set("test:regional-wanted", 50)
+    path = "/charts/api/charts/regional?region=b"
+    with concurrent.futures.ThreadPoolExecutor(50) as pool:
+        answers = list(pool.map(lambda _: app.get(path), range(50)))
+    assert int(client.get("test:regional-arrived")) >= 50
+    assert int(client.get("test:regional-builds:b") or 0) == 1, app.output()
+    assert client.get("test:regional-builds:a") is None  # not viewed, not built
+    assert len({worker for _, worker in answers}) >= 2
+    bodies = {json.dumps(body, sort_keys=True) for body, _ in answers}
+    assert len(bodies) == 1
+    assert answers[0][0]["variables"] == {"region": "b"}
+    assert answers[0][0]["option"]["title"]["text"] == "b"
+    other, _ = app.get("/charts/api/charts/regional?region=c")  # its own variant
+    assert other["option"]["title"]["text"] == "c"
+    assert int(client.get("test:regional-builds:c")) == 1
+    refused, _ = app.get("/charts/api/charts/regional?region=z")
+    assert "the allowed values are a, b, c" in refused["error"]
 
 
 def test_redis_restart_makes_clients_reset_not_skip(deployment):

@@ -5,6 +5,7 @@ import time
 
 import pytest
 from flask import Flask
+from pyecharts.charts import Bar
 
 from flask_pyecharts import Charts
 
@@ -143,6 +144,38 @@ def test_updates_reports_a_failing_chart_and_keeps_the_others(client, charts):
     assert types == {"broken": "error", "temperature": "reset"}
 
 
+def test_a_chart_needing_a_script_that_cannot_be_served_fails_alone():
+    """Regression: a map that is not bundled made /updates and /events answer 503
+    for every chart of the request."""
+    app = Flask(__name__)
+    app.config["PYECHARTS_STREAM_TIMEOUT"] = 0.5
+    charts = Charts(app)
+
+    @charts.chart("map", refresh=5)
+    def needs_a_script() -> Bar:  # as Map(..., "china") does without the map files
+        chart = Bar().add_xaxis(["a"]).add_yaxis("x", [1])
+        chart.js_dependencies.add("nowhere-extension")
+        return chart
+
+    charts.chart("bar", refresh=5)(lambda: {"series": [{"type": "bar", "data": [1]}]})
+    client = app.test_client()
+    assert client.get("/charts/api/charts/map").status_code == 503
+    body = client.get("/charts/api/updates?charts=map,bar").json
+    updates = {update["chart"]: update for update in body["updates"]}
+    assert updates["map"]["type"] == "error"
+    assert "'nowhere-extension' is not bundled" in updates["map"]["error"]
+    assert updates["bar"]["type"] == "option"
+    again = client.get(f"/charts/api/updates?charts=map,bar&since={body['since']}")
+    assert again.json["updates"] == []  # the error is sent once, not again
+    server = LiveServer(app)
+    try:
+        events, _ = read_events(f"{server.url}/charts/api/events?charts=map,bar")
+    finally:
+        server.stop()
+        charts.shutdown()
+    assert [event.event for event in events] == ["chart-error", "option"]
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -158,7 +191,7 @@ def test_updates_reports_a_failing_chart_and_keeps_the_others(client, charts):
 def test_bad_updates_and_events_requests(client, query):
     for route in ("updates", "events"):
         response = client.get(f"/charts/api/{route}?{query}")
-        assert response.status_code in (400, 404), (route, query)
+        assert response.status_code in (400, 404, 414), (route, query)
         assert response.json["error"]
 
 

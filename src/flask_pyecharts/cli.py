@@ -1,7 +1,8 @@
 """The command line: ``flask-pyecharts`` and the ``flask pyecharts`` commands.
 
 - ``flask-pyecharts demo`` runs the demo report system;
-- ``flask-pyecharts export`` writes a dashboard as one self-contained HTML file;
+- ``flask-pyecharts export`` writes a dashboard as one self-contained HTML file
+  (or a PNG or PDF of it, drawn by Chromium), for chosen variables;
 - ``flask pyecharts ...`` offers ``export`` and ``charts`` for your own app
   (registered on ``app.cli`` by :meth:`Charts.init_app`).
 """
@@ -45,6 +46,55 @@ _dashboard_option = click.option(
 _title_option = click.option(
     "--title", default=None, help="The page title [default: the dashboard's]."
 )
+
+
+def _read_variables(
+    context: click.Context, parameter: click.Parameter, given: tuple[str, ...]
+) -> dict[str, str]:
+    variables: dict[str, str] = {}
+    for item in given:
+        name, equals, value = item.partition("=")
+        if not equals or not name:
+            raise click.BadParameter(
+                f"{item!r} is not NAME=VALUE, such as region=华东."
+            )
+        if name in variables:
+            raise click.BadParameter(f"{name!r} is given twice.")
+        variables[name] = value
+    return variables
+
+
+_variable_option = click.option(
+    "--var",
+    "variables",
+    metavar="NAME=VALUE",
+    multiple=True,
+    callback=_read_variables,
+    help="A variable's value, as in the page's URL (repeat for several):"
+    " --var region=华东 --var days=7 [default: each variable's default].",
+)
+_format_option = click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["html", "png", "pdf"]),
+    default=None,
+    help="html: one self-contained page; png, pdf: that page as Chromium draws"
+    " it, offline [default: from OUTPUT's extension, else html].",
+)
+_chromium_option = click.option(
+    "--chromium",
+    metavar="PATH",
+    envvar="FLASK_PYECHARTS_CHROMIUM",
+    default=None,
+    help="The Chromium that draws PNG and PDF exports (or $FLASK_PYECHARTS_CHROMIUM)"
+    " [default: chromium on the PATH].",
+)
+
+
+def _export_options(function: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+    for option in (_chromium_option, _format_option, _variable_option):
+        function = option(function)
+    return function
 
 
 @click.group(context_settings=_CONTEXT)
@@ -133,18 +183,29 @@ def demo(
 )
 @_dashboard_option
 @_title_option
+@_export_options
 def export_command(
     output: Path,
     database: Path | None,
     import_name: str | None,
     rule: str | None,
     title: str | None,
+    variables: dict[str, str],
+    format_: str | None,
+    chromium: str | None,
 ) -> None:
-    """Write a dashboard as one HTML file that opens offline.
+    """Write a dashboard as one HTML file that opens offline, or as PNG or PDF.
 
     The file holds the charts' current data, ECharts and the client runtime:
-    send it by mail or open it without a network. OUTPUT defaults to
-    dashboard.html; '-' writes to standard output.
+    send it by mail or open it without a network. PNG and PDF are that page
+    as headless Chromium draws it, with the network cut off (they need the
+    'export' extra: pip install 'Flask-PyEcharts[export]'). OUTPUT defaults
+    to dashboard.html; '-' writes HTML to standard output.
+
+    \b
+    Examples:
+      flask-pyecharts export report.pdf --var region=广东 --var days=7
+      flask-pyecharts export sales.png --app myapp:app
     """
     if import_name and database:
         raise click.UsageError("--database is for the demo; it cannot go with --app.")
@@ -155,7 +216,7 @@ def export_command(
         app = create_app(database, simulate=False, progress=output != Path("-"))
     try:
         with app.app_context():
-            _export(output, rule, title)
+            _export(output, rule, title, variables, format_, chromium)
     finally:
         _shutdown(app)
 
@@ -169,13 +230,23 @@ def flask_group() -> None:
 @_output_argument
 @_dashboard_option
 @_title_option
-def flask_export(output: Path, rule: str | None, title: str | None) -> None:
-    """Write a dashboard as one HTML file that opens offline.
+@_export_options
+def flask_export(
+    output: Path,
+    rule: str | None,
+    title: str | None,
+    variables: dict[str, str],
+    format_: str | None,
+    chromium: str | None,
+) -> None:
+    """Write a dashboard as one HTML file that opens offline, or as PNG or PDF.
 
-    The file holds the charts' current data, ECharts and the client runtime.
-    OUTPUT defaults to dashboard.html; '-' writes to standard output.
+    The file holds the charts' current data, ECharts and the client runtime;
+    PNG and PDF are that page as headless Chromium draws it, offline (the
+    'export' extra). OUTPUT defaults to dashboard.html; '-' writes HTML to
+    standard output.
     """
-    _export(output, rule, title)
+    _export(output, rule, title, variables, format_, chromium)
 
 
 @flask_group.command("charts")
@@ -203,22 +274,38 @@ def _every(refresh: float | None) -> str:
     return f"rebuilt every {refresh:g} s" if refresh else "built once"
 
 
-def _export(output: Path, rule: str | None, title: str | None) -> None:
+def _export(
+    output: Path,
+    rule: str | None,
+    title: str | None,
+    variables: dict[str, str] | None = None,
+    format_: str | None = None,
+    chromium: str | None = None,
+) -> None:
     """Export within an app context; errors become click errors."""
-    from .export import ExportError, export_dashboard
+    from .export import ExportError, export_dashboard, write_image
 
+    suffix = output.suffix.lower().lstrip(".")
+    format_ = format_ or (suffix if suffix in ("png", "pdf") else "html")
+    if output == Path("-") and format_ != "html":
+        raise click.UsageError("Only HTML can be written to standard output.")
     try:
-        result = export_dashboard(current_app, rule, title=title)
+        result = export_dashboard(current_app, rule, title=title, variables=variables)
+        for problem in result.problems:
+            click.echo(f"Warning: {problem}", err=True)
+        if output == Path("-"):
+            sys.stdout.write(result.html)
+            return
+        if format_ == "html":
+            output.write_text(result.html, encoding="utf-8")
+        else:
+            for url in write_image(result.html, output, format_, chromium=chromium):
+                click.echo(f"Warning: the page asked for {url}; refused", err=True)
     except ExportError as error:
         raise click.ClickException(str(error)) from None
-    for problem in result.problems:
-        click.echo(f"Warning: {problem}", err=True)
-    if output == Path("-"):
-        sys.stdout.write(result.html)
-        return
-    output.write_text(result.html, encoding="utf-8")
     size = output.stat().st_size / 1024
-    click.echo(f"Wrote {output} ({len(result.charts)} charts, {size:,.0f} KiB)")
+    chosen = "".join(f", {name}={value}" for name, value in result.variables.items())
+    click.echo(f"Wrote {output} ({len(result.charts)} charts{chosen}, {size:,.0f} KiB)")
 
 
 def _demo_factory() -> t.Callable[..., Flask]:

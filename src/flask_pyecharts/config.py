@@ -34,6 +34,7 @@ DEFAULT_CONFIG: dict[str, t.Any] = {
     "PYECHARTS_MAX_STREAMS_PER_CLIENT": 32,
     "PYECHARTS_MAX_CHARTS_PER_REQUEST": 64,
     "PYECHARTS_MAX_FPS": 10.0,
+    "PYECHARTS_MAX_VARIANTS": 1000,
 }
 
 
@@ -55,6 +56,7 @@ class Settings:
     max_streams_per_client: int
     max_charts_per_request: int
     max_fps: float
+    max_variants: int
 
 
 def read_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
@@ -98,6 +100,7 @@ def read_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
             _number(config, "PYECHARTS_MAX_CHARTS_PER_REQUEST", whole=True)
         ),
         max_fps=_number(config, "PYECHARTS_MAX_FPS"),
+        max_variants=int(_number(config, "PYECHARTS_MAX_VARIANTS", whole=True)),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import typing as t
 import weakref
 
@@ -12,9 +13,10 @@ from .cli import flask_group
 from .config import read_settings
 from .live.runtime import Runtime
 from .registry import DashboardSpec, Registry
+from .variables import Value, VariableSpec, make_variable
 from .web.api import make_blueprint, register_error_handler
 from .web.dashboard import register_dashboard
-from .web.embed import embed_markup, script_tags
+from .web.embed import embed_markup, page_variables, script_tags
 
 __all__ = ["Charts"]
 
@@ -33,9 +35,17 @@ class Charts:
     an app's background threads end with it.
     """
 
-    def __init__(self, app: Flask | None = None) -> None:
-        #: The charts, producers and dashboards registered here.
+    def __init__(
+        self,
+        app: Flask | None = None,
+        *,
+        clock: t.Callable[[], float] = time.monotonic,
+    ) -> None:
+        #: The variables, charts, producers and dashboards registered here.
         self.registry = Registry()
+        #: Monotonic seconds: refresh intervals, idle topics, cached choices
+        #: (tests pass their own).
+        self.clock = clock
         self._apps: weakref.WeakSet[Flask] = weakref.WeakSet()
         if app is not None:
             self.init_app(app)
@@ -56,7 +66,7 @@ class Charts:
                 " Import and use that instance instead."
             )
         settings = read_settings(app.config)
-        runtime = Runtime(self.registry, app, settings)
+        runtime = Runtime(self.registry, app, settings, clock=self.clock)
         app.extensions[_EXTENSION_KEY] = runtime
         app.register_blueprint(make_blueprint(), url_prefix=settings.url_prefix)
         register_error_handler(app, settings.url_prefix)
@@ -67,6 +77,46 @@ class Charts:
             register_dashboard(app, dashboard)
         runtime.start()
 
+    def variable(
+        self,
+        name: str,
+        *,
+        choices: t.Iterable[Value] | t.Callable[[], t.Iterable[Value]] | None = None,
+        default: Value | t.Callable[[], Value] | None = None,
+        type: type = str,
+        label: str | None = None,
+        min: Value | None = None,
+        max: Value | None = None,
+    ) -> VariableSpec:
+        """Declare a variable that viewers choose (in the URL, a filter, a click)
+        and that every chart whose builder has a parameter of that name uses.
+
+        Declare variables before the charts that use them.
+
+        :param choices: the allowed values, or a function returning them (such
+            as a query; its answer is kept 10 s); ``None``: any value of the type.
+        :param default: the value when the viewer gives none, or a function
+            asked each time (``datetime.date.today``); ``None``: the first choice.
+            The default is always allowed.
+        :param type: ``str``, ``int``, ``float`` or ``datetime.date`` (ISO in URLs).
+        :param label: what people read next to the filter; default the name.
+        :param min: the smallest number or date allowed (without choices).
+        :param max: the largest number or date allowed (without choices).
+        :raises ValueError: for a bad or reserved name, a wrong type, a value
+            of another type, or a name taken.
+        """
+        spec = make_variable(
+            name,
+            type=type,
+            choices=choices,
+            default=default,
+            label=label,
+            min=min,
+            max=max,
+            clock=self.clock,
+        )
+        return self.registry.add_variable(spec)
+
     def chart(
         self,
         name: str,
@@ -75,21 +125,35 @@ class Charts:
         *,
         fit_labels: bool = True,
         title: str | None = None,
+        on_click: t.Mapping[str, str] | None = None,
     ) -> t.Callable[[F], F]:
         """Register a chart builder under ``name``.
+
+        The builder's parameters name the variables it uses (declared with
+        :meth:`variable`); it is built once per value of those, per refresh.
 
         :param refresh: rebuild the option at most every ``refresh`` seconds
             while someone views it; ``None`` builds it once.
         :param window: make it a stream chart keeping the last ``window``
-            appended points.
+            appended points (streams take no variables).
         :param fit_labels: truncate long category labels to fit, full text on hover.
         :param title: the title shown on dashboards.
+        :param on_click: variables a click on the chart sets, each from a field
+            of the ECharts click event: ``{"region": "name"}``. Clicking the
+            same element again sets the variable back to its default.
         """
         self.registry.check_chart(name, refresh, window)
+        self.registry.check_on_click(name, on_click)
 
         def decorator(builder: F) -> F:
             spec = self.registry.add_chart(
-                name, builder, refresh, window, fit_labels=fit_labels, title=title
+                name,
+                builder,
+                refresh,
+                window,
+                fit_labels=fit_labels,
+                title=title,
+                on_click=on_click,
             )
             for runtime in self._runtimes():
                 runtime.add_chart(spec)
@@ -156,6 +220,20 @@ class Charts:
             wrongly shaped point; nothing is appended then.
         """
         return self.runtime().append(name, points, series)
+
+    def values(self) -> dict[str, Value]:
+        """The variables of the current page's URL, as Python values: each
+        declared variable's value there, or its default when the URL has none
+        or one that is not allowed (for a view or a template around charts)."""
+        runtime = self.runtime()
+        given, _ = page_variables(runtime)
+        values: dict[str, Value] = {}
+        for name, spec in self.registry.variables.items():
+            text = given.get(name)
+            values[name] = spec.convert(
+                text if text is not None else spec.default_text()
+            )
+        return values
 
     def embed(self, chart: t.Any, height: str = "400px", width: str = "100%") -> Markup:
         """Markup for a chart: a registered name (kept live) or a pyecharts chart."""

@@ -1,15 +1,20 @@
-"""What an app publishes: charts, producers and dashboards, and who may see them.
+"""What an app publishes: variables, charts, producers and dashboards, and
+who may see them.
 
-A leaf: the :class:`Registry` holds plain specs and validates them as they
-are registered; everything that serves them receives the registry.
+A leaf (beside :mod:`.variables`): the :class:`Registry` holds plain specs and
+validates them as they are registered; everything that serves them receives
+the registry.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 import threading
 import typing as t
 from dataclasses import dataclass
+
+from .variables import CLICK_FIELDS, VariableSpec
 
 __all__ = [
     "CHART_NAME",
@@ -19,6 +24,7 @@ __all__ = [
     "Registry",
     "Topic",
     "UnknownChart",
+    "VariableSpec",
     "validate_chart_name",
 ]
 
@@ -54,6 +60,10 @@ class ChartSpec:
     fit_labels: bool = True
     #: A human title for dashboards; defaults to the name.
     title: str | None = None
+    #: The variables its builder takes (its parameters), in their order.
+    variables: tuple[str, ...] = ()
+    #: What a click sets: ``(variable, field of the ECharts click event)``.
+    on_click: tuple[tuple[str, str], ...] = ()
 
     @property
     def kind(self) -> str:
@@ -98,10 +108,19 @@ class Topic(t.NamedTuple):
 
     @property
     def key(self) -> str:
-        """A string naming the topic, such as ``sales`` or ``sales?region=华东``."""
+        """A string naming the topic, such as ``sales`` or ``sales?region=华东``
+        (``%``, ``&``, ``=``, ``#`` and control characters in values escaped)."""
         if not self.variables:
             return self.chart
-        return self.chart + "?" + "&".join(f"{k}={v}" for k, v in self.variables)
+        pairs = (f"{k}={_KEY_UNSAFE.sub(_escape, v)}" for k, v in self.variables)
+        return self.chart + "?" + "&".join(pairs)
+
+
+_KEY_UNSAFE = re.compile(r"[%&=#\x00-\x20\x7f]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"%{ord(match.group()):02X}"
 
 
 def validate_chart_name(name: object) -> str:
@@ -135,6 +154,8 @@ class Registry:
     """
 
     def __init__(self) -> None:
+        #: name -> variable, in declaration order.
+        self.variables: dict[str, VariableSpec] = {}
         #: name -> chart, in registration order.
         self.charts: dict[str, ChartSpec] = {}
         #: chart name -> the producer feeding it.
@@ -175,6 +196,74 @@ class Registry:
         validate_chart_name(chart)
         return _period(every, f"Producer {chart!r}: every")
 
+    def add_variable(self, spec: VariableSpec) -> VariableSpec:
+        """Register a variable (validated by :func:`.variables.make_variable`).
+
+        :raises ValueError: when a variable of that name is declared already.
+        """
+        with self._lock:
+            if spec.name in self.variables:
+                raise ValueError(f"A variable named {spec.name!r} is already declared.")
+            self.variables = {**self.variables, spec.name: spec}
+        return spec
+
+    def check_on_click(
+        self, name: str, on_click: t.Mapping[str, str] | None
+    ) -> tuple[tuple[str, str], ...]:
+        """Validate a chart's ``on_click``: declared variables, known fields.
+
+        :raises ValueError: for an undeclared variable or an unknown field.
+        """
+        if on_click is None:
+            return ()
+        if not isinstance(on_click, t.Mapping):
+            raise ValueError(
+                f"Chart {name!r}: on_click must map variables to fields of the click,"
+                " such as {'region': 'name'}."
+            )
+        for variable, source in on_click.items():
+            if variable not in self.variables:
+                raise ValueError(
+                    f"Chart {name!r}: on_click sets {variable!r}, but no variable of"
+                    f" that name is declared: declare it first with"
+                    f" charts.variable({variable!r}, ...)."
+                )
+            if source not in CLICK_FIELDS:
+                raise ValueError(
+                    f"Chart {name!r}: on_click reads {source!r} of the click; use one"
+                    f" of {', '.join(sorted(CLICK_FIELDS))}."
+                )
+        return tuple(on_click.items())
+
+    def builder_variables(self, name: str, builder: Builder) -> tuple[str, ...]:
+        """The variables a builder takes: each parameter must name one.
+
+        :raises ValueError: for a parameter that names no declared variable.
+        """
+        try:
+            parameters = inspect.signature(builder).parameters.values()
+        except (TypeError, ValueError):  # a builtin without a signature
+            return ()
+        names = []
+        for parameter in parameters:
+            if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+                raise ValueError(
+                    f"Chart {name!r}: the builder takes {parameter}; name each"
+                    " variable it uses as a parameter instead."
+                )
+            if parameter.kind is parameter.POSITIONAL_ONLY or (
+                parameter.name not in self.variables
+            ):
+                declared = ", ".join(self.variables) or "none yet"
+                raise ValueError(
+                    f"Chart {name!r}: the builder takes {parameter.name!r}, but no"
+                    f" variable of that name is declared (declared: {declared})."
+                    " Builder parameters name variables: declare variables before"
+                    f" charts, with charts.variable({parameter.name!r}, ...)."
+                )
+            names.append(parameter.name)
+        return tuple(names)
+
     def add_chart(
         self,
         name: str,
@@ -184,15 +273,27 @@ class Registry:
         *,
         fit_labels: bool = True,
         title: str | None = None,
+        on_click: t.Mapping[str, str] | None = None,
     ) -> ChartSpec:
         """Validate and register a chart.
 
-        :raises ValueError: for a bad name, refresh or window, or a name taken.
+        :raises ValueError: for a bad name, refresh or window, a name taken, a
+            builder parameter that names no variable, variables on a stream,
+            or a bad ``on_click``.
         """
         refresh, window = self.check_chart(name, refresh, window)
         if not callable(builder):
             raise TypeError(f"Chart {name!r}: the builder must be callable.")
-        spec = ChartSpec(name, builder, refresh, window, fit_labels, title)
+        uses = self.builder_variables(name, builder)
+        if window and uses:
+            raise ValueError(
+                f"Chart {name!r} is a stream and its builder takes {', '.join(uses)}:"
+                " streams are the same for every viewer, so they take no variables."
+            )
+        clicks = self.check_on_click(name, on_click)
+        spec = ChartSpec(
+            name, builder, refresh, window, fit_labels, title, uses, clicks
+        )
         with self._lock:
             if name in self.charts:
                 raise ValueError(
@@ -307,3 +408,10 @@ class Registry:
     def visible_charts(self) -> list[ChartSpec]:
         """The charts the current request may see, in registration order."""
         return [spec for spec in self.charts.values() if self.allows(spec.name)]
+
+    def variables_of(self, specs: t.Iterable[ChartSpec]) -> list[VariableSpec]:
+        """The variables these charts use or set on click, in declaration order."""
+        specs = list(specs)
+        names = {name for spec in specs for name in spec.variables}
+        names |= {name for spec in specs for name, _ in spec.on_click}
+        return [self.variables[name] for name in self.variables if name in names]

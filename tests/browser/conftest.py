@@ -192,8 +192,8 @@ class WatchedPage:
         except PlaywrightTimeout:
             pass  # charts fed continuously never rest: take them as they are
 
-    def hover_item(self, selector: str, series: int, index: int) -> None:
-        """Move the mouse onto item ``index`` of ``series`` (bar, point, sector)."""
+    def item_point(self, selector: str, series: int, index: int) -> tuple[float, float]:
+        """Where item ``index`` of ``series`` (bar, point, sector) is on the page."""
         self.settle(selector)
         xy = self.page.evaluate(
             """([sel, series, index]) => {
@@ -217,8 +217,19 @@ class WatchedPage:
             }""",
             [selector, series, index],
         )
-        self.page.mouse.move(xy[0] - 3, xy[1] - 3)
-        self.page.mouse.move(xy[0], xy[1], steps=3)
+        return xy[0], xy[1]
+
+    def hover_item(self, selector: str, series: int, index: int) -> None:
+        """Move the mouse onto item ``index`` of ``series`` (bar, point, sector)."""
+        x, y = self.item_point(selector, series, index)
+        self.page.mouse.move(x - 3, y - 3)
+        self.page.mouse.move(x, y, steps=3)
+
+    def click_item(self, selector: str, series: int, index: int) -> None:
+        """Click item ``index`` of ``series``, as a person would."""
+        x, y = self.item_point(selector, series, index)
+        self.page.mouse.move(x - 3, y - 3)
+        self.page.mouse.click(x, y)
 
     def assert_clean(self, origin: str, allowed_errors: t.Sequence[str] = ()) -> None:
         """No console error (but ``allowed_errors`` substrings), no dialog, and

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import subprocess
+import threading
 import time
 import typing as t
 from pathlib import Path
@@ -12,16 +14,22 @@ import pytest
 from flask import Flask
 
 from flask_pyecharts.demo import create_app, db
-from flask_pyecharts.demo.report import TITLES
-from flask_pyecharts.export import export_dashboard
+from flask_pyecharts.demo.report import CITIES, TITLES
+from flask_pyecharts.export import export_dashboard, write_image
 
-from ..conftest import LiveServer
-from .conftest import WatchedPage
+from ..conftest import MAPS, LiveServer
+from ..images import pdf_pages, pdf_text, read_pdf_page
+from .conftest import ARTIFACTS, WatchedPage
 
-#: True once every chart container holds a drawn ECharts instance with data.
+#: True once every chart container holds a drawn ECharts instance with data
+#: (but the map, without its geometry: it shows its error instead).
 ALL_RENDERED = """(count) => {
     const els = [...document.querySelectorAll(".fpe-chart")];
     return els.length === count && els.every((el) => {
+        if (el.dataset.fpeState === "error") {
+            return el.matches('[data-chart$="/sales_map"]')
+                && el.textContent.includes("is not bundled");
+        }
         const chart = FlaskPyecharts.instance(el);
         if (!chart) return false;
         const series = chart.getOption().series || [];
@@ -33,7 +41,8 @@ ALL_RENDERED = """(count) => {
 
 #: What each chart drew: its series types and data lengths, and its state.
 SUMMARY = """() => [...document.querySelectorAll(".fpe-chart")].map((el) => {
-    const option = FlaskPyecharts.instance(el).getOption();
+    const chart = FlaskPyecharts.instance(el);
+    const option = chart ? chart.getOption() : {series: []};
     return {
         chart: el.getAttribute("data-chart"),
         state: el.dataset.fpeState,
@@ -116,15 +125,13 @@ def test_dashboard_renders_every_chart_and_updates_live(
     page = watched.page
     page.goto(server.url + "/")
     page.wait_for_function(ALL_RENDERED, arg=len(TITLES), timeout=15_000)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.fpe-chart')]"
-        ".every((el) => el.dataset.fpeState === 'live')",
-        timeout=10_000,
-    )
+    others = ".fpe-chart" if MAPS else '.fpe-chart:not([data-chart$="/sales_map"])'
+    watched.wait_state(others, "live", timeout=10_000)
     summary = page.evaluate(SUMMARY)
     assert [item["chart"].rsplit("/", 1)[1] for item in summary] == list(TITLES)
     types = {kind for item in summary for kind in item["types"]}
     assert types >= {"gauge", "line", "bar", "pie", "heatmap"}
+    assert ("map" in types) is MAPS
     assert page.evaluate(CJK_GLYPHS), "Chinese labels draw as boxes: no CJK font"
 
     # An order inserted by another program shows in the live chart within 2 s.
@@ -136,9 +143,68 @@ def test_dashboard_renders_every_chart_and_updates_live(
     assert time.monotonic() - inserted < 2.0
 
     watched.screenshot("demo-dashboard")
-    assert watched.errors == []
-    foreign = [url for url in watched.requests if not url.startswith(server.url)]
-    assert foreign == []
+    watched.assert_clean(server.url, allowed_errors=[] if MAPS else ["503"])
+
+
+def test_a_province_filters_the_dashboard_and_the_map_drills_into_it(
+    watched: WatchedPage, server: LiveServer
+) -> None:
+    page = watched.page
+    page.goto(server.url + "/?days=7")
+    page.wait_for_function(ALL_RENDERED, arg=len(TITLES), timeout=15_000)
+    subtitle = """([sel, text]) => {
+        const chart = FlaskPyecharts.instance(document.querySelector(sel));
+        return chart && chart.getOption().title[0].subtext === text;
+    }"""
+    page.wait_for_function(subtitle, arg=[selector("category_sales"), "全国 · 近 7 天"])
+    if MAPS:  # a province of the map of China, as a person clicks it
+        watched.wait_chart(selector("sales_map"), "(o) => o.series[0].map === 'china'")
+        point = page.evaluate(
+            """(sel) => {
+                const el = document.querySelector(sel);
+                const chart = FlaskPyecharts.instance(el);
+                const [x, y] = chart.convertToPixel({seriesIndex: 0}, [113.3, 23.1]);
+                const box = el.getBoundingClientRect();
+                return [box.left + x, box.top + y];
+            }""",
+            selector("sales_map"),
+        )
+        page.mouse.click(*point)  # Guangzhou, in 广东
+    else:  # the first bar of the provinces' chart: 广东, the largest
+        watched.click_item(selector("province_sales"), 0, 0)
+    page.wait_for_function(subtitle, arg=[selector("category_sales"), "广东 · 近 7 天"])
+    assert "region=%E5%B9%BF%E4%B8%9C" in page.url and "days=7" in page.url
+    for name in ("channel_share", "top_products"):
+        page.wait_for_function(subtitle, arg=[selector(name), "广东 · 近 7 天"])
+    watched.wait_chart(
+        selector("target"), "(o) => o.title[0].text.startsWith('广东今日销售额')"
+    )
+    watched.wait_chart(  # the chosen province stands out among the others
+        selector("province_sales"),
+        "(o) => o.series[0].data.filter((d) => d.itemStyle)"
+        ".map((d) => d.name).join() === '广东'",
+    )
+    crumbs = page.locator("[data-fpe-breadcrumb]").inner_text().split()
+    assert crumbs[:4] == ["地区:", "全国", "›", "广东"]
+    map_chart = selector("sales_map")
+    if MAPS:
+        names = watched.wait_chart(
+            map_chart,
+            "(o) => o.series[0].map === '广东' && o.series[0].data.map((d) => d.name)",
+        )
+        assert sorted(names) == sorted(CITIES["广东"])
+    else:  # without the province's geometry the map says so, it is not blank
+        watched.wait_state(map_chart, "error")
+        badge = page.locator(map_chart + " .fpe-state").inner_text()
+        assert "Chart dependency '广东' is not bundled" in badge
+    watched.settle()
+    watched.screenshot("demo-dashboard-guangdong")
+
+    # Back to the whole country with the breadcrumb.
+    page.locator("[data-fpe-breadcrumb] .fpe-crumb").first.click()
+    page.wait_for_function(subtitle, arg=[selector("category_sales"), "全国 · 近 7 天"])
+    assert "region" not in page.url
+    watched.assert_clean(server.url, allowed_errors=[] if MAPS else ["503"])
 
 
 def test_report_page_renders_embedded_charts(
@@ -163,16 +229,21 @@ def test_exported_dashboard_renders_with_the_network_cut_off(
     watched: WatchedPage, demo_app: Flask, tmp_path: Path
 ) -> None:
     exported = export_dashboard(demo_app)
-    assert exported.problems == []
+    drawn = len(TITLES) if MAPS else len(TITLES) - 1
+    assert len(exported.problems) == len(TITLES) - drawn  # the map, if no geometry
     path = tmp_path / "export.html"
     path.write_text(exported.html, encoding="utf-8")
 
     page = watched.page
     blocked = open_offline(page, path)
-    page.wait_for_function(ALL_RENDERED, arg=len(TITLES), timeout=15_000)
+    page.wait_for_function(ALL_RENDERED, arg=drawn, timeout=15_000)
     summary = page.evaluate(SUMMARY)
-    assert [item["state"] for item in summary] == ["static"] * len(TITLES)
-    assert summary[1]["sizes"] == [120]  # the live stream's window, as exported
+    assert [item["state"] for item in summary] == ["static"] * drawn
+    live = page.evaluate(
+        "() => FlaskPyecharts.instance(document.querySelector("
+        "'[data-fpe-name=\"live_orders\"]')).getOption().series[0].data.length"
+    )
+    assert live == 120  # the live stream's window, as exported
     formatter = page.evaluate(
         "(sel) => typeof FlaskPyecharts.instance(document.querySelector(sel))"
         ".getOption().xAxis[0].axisLabel.formatter",
@@ -227,3 +298,29 @@ def test_exported_extension_charts_render_offline(
     assert color == "#2ec7c9"  # the macarons theme's first colour
     watched.screenshot("demo-export-extensions")
     assert blocked == [] and watched.errors == []
+
+
+def test_the_demo_exports_a_province_to_pdf_offline(
+    demo_app: Flask, tmp_path: Path
+) -> None:
+    exported = export_dashboard(demo_app, variables={"region": "广东", "days": "7"})
+    pdf = tmp_path / "guangdong.pdf"
+    outcome: list[list[str]] = []
+    # Playwright's sync API belongs to one thread: the export gets its own.
+    worker = threading.Thread(
+        target=lambda: outcome.append(write_image(exported.html, pdf, "pdf"))
+    )
+    worker.start()
+    worker.join(120)
+    assert outcome == [[]]  # drawn with no request leaving the page
+    assert pdf_pages(pdf) == 1
+    text = pdf_text(pdf)
+    assert "零售实时销售看板" in text and "地区: 广东" in text
+    assert "统计周期（天）: 7" in text
+    assert read_pdf_page(pdf).ink() > 0.15
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-singlefile", str(pdf)]
+        + [str(ARTIFACTS / "demo-export-guangdong-pdf")],
+        check=True,
+    )

@@ -20,6 +20,7 @@ thread rebuilds the full charts that someone follows when they fall due.
 from __future__ import annotations
 
 import collections
+import hashlib
 import logging
 import threading
 import time
@@ -164,6 +165,8 @@ class Feed:
     :param cache_of: the option cache of a full chart's topic.
     :param scripts_of: the script URLs a document needs.
     :param max_fps: the most publications (and writes per viewer) a second.
+    :param max_idle: the most topics kept that nobody follows (polled lately);
+        beyond it the least recently seen are dropped at once.
     :param wake_every: seconds between two wake-ups of every event stream,
         changes or not (heartbeats and time-outs are checked then).
     :param clock: monotonic seconds, the clock of the option caches.
@@ -178,6 +181,7 @@ class Feed:
         cache_of: t.Callable[[Topic], OptionCache],
         scripts_of: t.Callable[[OptionDocument], list[str]],
         max_fps: float,
+        max_idle: int = 1000,
         wake_every: float = 1.0,
         clock: t.Callable[[], float] = time.monotonic,
     ) -> None:
@@ -187,6 +191,7 @@ class Feed:
         self._cache_of = cache_of
         self._scripts_of = scripts_of
         self._interval = 1.0 / max_fps
+        self._max_idle = max_idle
         self._viewers = 0
         self._clock = clock
         self._states: dict[Topic, _State] = {}
@@ -325,6 +330,14 @@ class Feed:
 
     # -- topics -------------------------------------------------------------
 
+    def topics(self) -> list[str]:
+        """The keys of the topics this process keeps (followed or polled lately)."""
+        return [topic.key for topic in list(self._states)]
+
+    def poke(self) -> None:
+        """Have the feed's thread look at its clock now (schedules, idle topics)."""
+        self._wake.set()
+
     def _state(self, topic: Topic) -> _State:
         state = self._states.get(topic)
         if state is not None:
@@ -332,13 +345,27 @@ class Feed:
         spec = self._spec_of(topic)
         cache = None if spec.kind == "stream" else self._cache_of(topic)
         fresh = _State(topic, spec, cache)
+        fresh.last_seen = self._clock()
         if fresh.stream:
             fresh.head = self.store.head(topic.chart)
         with self._lock:
             state = self._states.setdefault(topic, fresh)
+            if state is fresh:
+                self._bound_idle()
         if state is fresh and cache is not None:
             self._sync(state)
         return state
+
+    def _bound_idle(self) -> None:
+        """Drop the least recently seen topics nobody follows beyond
+        ``max_idle`` (under ``self._lock``): many variants polled once each
+        cannot fill the memory."""
+        idle = [state for state in self._states.values() if not state.groups]
+        if len(idle) <= self._max_idle:
+            return
+        idle.sort(key=lambda state: state.last_seen)
+        for state in idle[: len(idle) - self._max_idle]:
+            del self._states[state.topic]
 
     def _follow_streams(self) -> None:
         """Have the hub wake us for every stream topic we keep."""
@@ -447,6 +474,9 @@ class Feed:
     def _refresh(self, state: _State) -> None:
         """Rebuild a full chart if it is due (waiting for a build under way)."""
         assert state.cache is not None
+        # The app's cache of the topic: the one this state holds may have been
+        # dropped from the bounded caches since, and one topic has one cache.
+        state.cache = self._cache_of(state.topic)
         try:
             state.cache.get()
         except BuildError:
@@ -464,9 +494,18 @@ class Feed:
                 return
             chart = state.topic.chart
             previous = state.document
-            if entry.error is not None:
-                whole = error_update(chart, str(entry.error), entry.token)
-                frame = whole
+            error = None if entry.error is None else str(entry.error)
+            scripts: list[str] = []
+            if entry.document is not None:
+                try:
+                    scripts = self._scripts_of(entry.document)
+                except BuildError as unservable:  # a map that is not bundled...
+                    error = str(unservable)
+            if error is not None:
+                token = entry.token if entry.error else _error_token(error)
+                if token == state.head:
+                    return
+                whole = frame = error_update(chart, error, token)
             else:
                 document = entry.document
                 assert document is not None
@@ -475,7 +514,7 @@ class Feed:
                     document.etag,
                     document.body,
                     document.functions,
-                    self._scripts_of(document),
+                    scripts,
                     document.theme,
                 )
                 # Patches go from one option to the next; after an error the
@@ -623,6 +662,11 @@ class Feed:
                 del self._states[topic]
         if idle:
             self._follow_streams()
+
+
+def _error_token(message: str) -> str:
+    """The ``since`` token of an error the option cache does not know of."""
+    return "!" + hashlib.blake2b(message.encode(), digest_size=6).hexdigest()
 
 
 def _patch(

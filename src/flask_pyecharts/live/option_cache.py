@@ -270,28 +270,46 @@ class OptionCache:
 
 
 class OptionCaches:
-    """The option caches of one app, one per topic, the least recently used
-    dropped beyond ``limit``."""
+    """The option caches of one app, one per topic. Caches of variants (a
+    chart with values of its variables) are bounded: beyond ``limit`` the
+    least recently used is dropped. Charts without variables are always kept
+    (there are as many as were registered)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._caches: collections.OrderedDict[str, OptionCache] = (
+        self._fixed: dict[str, OptionCache] = {}
+        self._variants: collections.OrderedDict[str, OptionCache] = (
             collections.OrderedDict()
         )
         self._lock = threading.Lock()
 
-    def get(self, key: str, make: t.Callable[[], OptionCache]) -> OptionCache:
-        """The cache of ``key``, made by ``make()`` on first use."""
+    def get(
+        self, key: str, make: t.Callable[[], OptionCache], variant: bool = False
+    ) -> OptionCache:
+        """The cache of ``key``, made by ``make()`` on first use.
+
+        :param variant: whether ``key`` names a variant (bounded, LRU).
+        """
         with self._lock:
-            cache = self._caches.get(key)
+            if not variant:
+                cache = self._fixed.get(key)
+                if cache is None:
+                    cache = self._fixed[key] = make()
+                return cache
+            cache = self._variants.get(key)
             if cache is None:
-                cache = self._caches[key] = make()
-                while len(self._caches) > self.limit:
-                    self._caches.popitem(last=False)
+                cache = self._variants[key] = make()
+                while len(self._variants) > self.limit:
+                    self._variants.popitem(last=False)
             else:
-                self._caches.move_to_end(key)
+                self._variants.move_to_end(key)
             return cache
 
     def peek(self, key: str) -> OptionCache | None:
         """The cache of ``key`` if it exists, without touching its rank."""
-        return self._caches.get(key)
+        return self._fixed.get(key) or self._variants.get(key)
+
+    def variants(self) -> list[str]:
+        """The keys of the variants kept, least recently used first."""
+        with self._lock:
+            return list(self._variants)

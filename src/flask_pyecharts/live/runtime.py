@@ -38,9 +38,6 @@ if t.TYPE_CHECKING:
 
 __all__ = ["Runtime"]
 
-#: The most option caches (charts x values of their variables) kept per app.
-MAX_CACHES = 1000
-
 
 class Runtime:
     """Everything :class:`~flask_pyecharts.Charts` keeps for one app.
@@ -69,7 +66,7 @@ class Runtime:
         )
         # Options are built once per deployment only when processes share a store.
         self._shared = None if isinstance(self.store, MemoryStore) else self.store
-        self._caches = OptionCaches(MAX_CACHES)
+        self._caches = OptionCaches(settings.max_variants)
         self.feed = Feed(
             store=self.store,
             hub=self.hub,
@@ -77,6 +74,7 @@ class Runtime:
             cache_of=self.cache,
             scripts_of=self.scripts,
             max_fps=settings.max_fps,
+            max_idle=settings.max_variants,
             wake_every=min(1.0, settings.heartbeat, settings.stream_timeout / 2),
             clock=clock,
         )
@@ -145,19 +143,36 @@ class Runtime:
 
     # -- charts -----------------------------------------------------------
 
-    def topic(self, spec: ChartSpec) -> Topic:
-        """The topic viewers of ``spec`` follow."""
-        return Topic(spec.name)
+    def topic(
+        self, spec: ChartSpec, values: t.Mapping[str, str] | None = None
+    ) -> Topic:
+        """The topic viewers of ``spec`` follow for these variable values
+        (canonical texts, checked); the variables it uses and ``values`` lacks
+        take their default, and those it does not use are ignored.
+
+        :raises ChoicesError: when a default cannot be had.
+        """
+        if not spec.variables:
+            return Topic(spec.name)
+        values = values or {}
+        variables = self.registry.variables
+        pairs = [
+            (name, values[name] if name in values else variables[name].default_text())
+            for name in spec.variables
+        ]
+        return Topic(spec.name, tuple(sorted(pairs)))
 
     def cache(self, topic: Topic) -> OptionCache:
         """The option cache of ``topic``."""
         spec = self.registry.chart(topic.chart)
+        variables = self.registry.variables
+        arguments = {name: variables[name].convert(v) for name, v in topic.variables}
 
         def make() -> OptionCache:
             return OptionCache(
                 topic.key,
                 spec.name,
-                lambda: spec.builder(**dict(topic.variables)),
+                lambda: spec.builder(**arguments),
                 spec.refresh,
                 shared=self._shared,
                 timeout=self.settings.build_timeout,
@@ -166,31 +181,38 @@ class Runtime:
                 on_change=lambda cache: self.feed.changed(topic),
             )
 
-        return self._caches.get(topic.key, make)
+        return self._caches.get(topic.key, make, variant=bool(topic.variables))
 
-    def option(self, spec: ChartSpec) -> OptionDocument:
+    def variants(self) -> list[str]:
+        """The keys of the variants whose options are kept, least recent first."""
+        return self._caches.variants()
+
+    def option(self, spec: ChartSpec, topic: Topic | None = None) -> OptionDocument:
         """The chart's current base option, built at most once per refresh.
 
+        :param topic: the variant (default: the chart with default values).
         :raises BuildError: when its builder failed.
         """
-        return self.cache(self.topic(spec)).get()
+        return self.cache(topic or self.topic(spec)).get()
 
-    def document(self, spec: ChartSpec) -> ChartDocument:
+    def document(self, spec: ChartSpec, topic: Topic | None = None) -> ChartDocument:
         """The chart document, with a stream's current window merged in.
 
+        :param topic: the variant (default: the chart with default values).
         :raises BuildError: when the builder failed or needs a script that
             cannot be served.
         """
-        base = self.option(spec)
+        topic = topic or self.topic(spec)
+        base = self.option(spec, topic)
         if spec.kind == "full":
-            return self._document(spec, base, base.body, None)
+            return self._document(spec, base, base.body, None, topic)
         cached = self._merged.get(spec.name)
         head = self.store.head(spec.name)
         if cached and cached[0] == base.etag and cached[1] == head:
             return cached[2]  # nothing appended since: skip reading the window
         page = self.store.since(spec.name, None)
         option = merge_points(base.option(), page.points)
-        document = self._document(spec, base, dumps(option), page.cursor)
+        document = self._document(spec, base, dumps(option), page.cursor, topic)
         self._merged[spec.name] = (base.etag, page.cursor, document)
         return document
 
@@ -200,6 +222,7 @@ class Runtime:
         base: OptionDocument,
         option: bytes,
         cursor: str | None,
+        topic: Topic,
     ) -> ChartDocument:
         merged = OptionDocument(option, base.functions, base.dependencies, base.theme)
         return chart_document(
@@ -214,6 +237,8 @@ class Runtime:
             scripts=self.scripts(base, spec.name),
             theme=base.theme,
             fit_labels=spec.fit_labels,
+            variables=dict(topic.variables),
+            on_click=dict(spec.on_click),
         )
 
     def scripts(self, document: OptionDocument, chart: str = "chart") -> list[str]:

@@ -26,6 +26,7 @@ from ..live.limits import LimitReached
 from ..live.option_cache import BuildError
 from ..registry import UnknownChart
 from ..streams.stores import StoreError
+from ..variables import ChoicesError, VariableError, read_query
 from ..wire.documents import updates_body
 from ..wire.sse import encode_comment, encode_retry
 from .errors import APIError, bad_request, json_error, not_found
@@ -41,6 +42,11 @@ STATIC_DIR = Path(__file__).parent / "static"
 MAX_SINCE_LENGTH = 8192
 #: The largest ``limit`` a request may ask for.
 MAX_LIMIT = 100_000
+#: The longest query string accepted (charts, cursors and variables).
+MAX_QUERY_LENGTH = 16_384
+#: The query parameters of each route besides variables.
+STREAM_PARAMS = ("charts", "since", "limit")
+POINTS_PARAMS = ("since", "limit")
 #: Milliseconds a browser waits before reconnecting an event stream.
 RETRY_MS = 2000
 #: Request headers a cross-origin page may send (CORS preflight).
@@ -62,6 +68,9 @@ def make_blueprint() -> Blueprint:
     bp.register_error_handler(BuildError, _build_error)
     bp.register_error_handler(StoreError, _store_error)
     bp.register_error_handler(LimitReached, _limit_reached)
+    bp.register_error_handler(VariableError, _variable_error)
+    bp.register_error_handler(ChoicesError, _choices_error)
+    bp.before_request(_bounded_query)
     bp.after_request(_cors)
     return bp
 
@@ -116,6 +125,20 @@ def _limit_reached(error: LimitReached) -> Response:
     return json_error(error.status, str(error))
 
 
+def _variable_error(error: VariableError) -> Response:
+    return json_error(400, str(error))
+
+
+def _choices_error(error: ChoicesError) -> Response:
+    current_app.logger.error("%s", error)
+    return json_error(503, str(error), {"Retry-After": "2"})
+
+
+def _bounded_query() -> None:
+    if len(request.query_string) > MAX_QUERY_LENGTH:
+        raise APIError(414, f"The query string is longer than {MAX_QUERY_LENGTH}.")
+
+
 def _cors(response: Response) -> Response:
     origin = request.headers.get("Origin")
     allowed = _runtime().settings.cors_origins
@@ -150,7 +173,10 @@ def serve_static(filename: str) -> Response:
 
 
 def list_charts() -> Response:
-    """``GET /api/charts``: every chart this viewer may see."""
+    """``GET /api/charts``: every chart this viewer may see, and the variables
+    they use."""
+    registry = _runtime().registry
+    specs = registry.visible_charts()
     items = [
         {
             "name": spec.name,
@@ -158,22 +184,32 @@ def list_charts() -> Response:
             "refresh": spec.refresh,
             "window": spec.window,
             "title": spec.label,
+            "variables": list(spec.variables),
+            "on_click": dict(spec.on_click),
         }
-        for spec in _runtime().registry.visible_charts()
+        for spec in specs
     ]
-    return _json(dumps({"charts": items}))
+    variables = [variable.describe() for variable in registry.variables_of(specs)]
+    return _json(dumps({"charts": items, "variables": variables}))
 
 
 def get_openapi() -> Response:
     """``GET /api/openapi.json``: the OpenAPI description of this API."""
-    prefix = _runtime().settings.url_prefix
-    return _json(dumps(openapi_document(request.script_root + prefix)))
+    runtime = _runtime()
+    registry = runtime.registry
+    variables = registry.variables_of(registry.visible_charts())
+    document = openapi_document(
+        request.script_root + runtime.settings.url_prefix,
+        [variable.describe() for variable in variables],
+    )
+    return _json(dumps(document))
 
 
 def get_chart(name: str) -> Response:
     """``GET /api/charts/<name>``: the chart document, with ETag and 304."""
     runtime = _runtime()
-    document = runtime.document(runtime.registry.visible(name))
+    spec = runtime.registry.visible(name)
+    document = runtime.document(spec, runtime.topic(spec, _variables()))
     # Weak comparison (RFC 9110): a proxy that compresses makes the ETag weak.
     if request.if_none_match.contains_weak(document.etag.strip('"')):
         response = Response(status=304)
@@ -190,6 +226,7 @@ def get_points(name: str) -> Response:
     spec = runtime.registry.visible(name)
     if spec.kind != "stream":
         raise bad_request(f"Chart {name!r} is not a stream; it has no points.")
+    _variables(POINTS_PARAMS)  # checked, though streams use none
     since = request.args.get("since") or None
     limit = _limit(spec) or t.cast(int, spec.window)
     try:
@@ -287,6 +324,12 @@ def _event_stream(
 # -- query parameters --------------------------------------------------------
 
 
+def _variables(route: t.Collection[str] = ()) -> dict[str, str]:
+    """The variables of the query string (canonical texts); ``route``: the
+    route's own parameters. Unknown names and values not allowed answer 400."""
+    return read_query(_runtime().registry.variables, request.args.to_dict(False), route)
+
+
 def _subscription(
     last_event_id: str | None = None,
 ) -> tuple[list[Topic], list[str]]:
@@ -301,6 +344,7 @@ def _subscription(
     if len(set(names)) != len(names):
         raise bad_request("A chart is named twice in 'charts'.")
     specs: list[ChartSpec] = [runtime.registry.visible(name) for name in names]
+    values = _variables(STREAM_PARAMS)
     since = last_event_id if last_event_id else request.args.get("since", "")
     if len(since) > MAX_SINCE_LENGTH:
         raise bad_request(
@@ -312,7 +356,7 @@ def _subscription(
             f"'since' has {len(tokens)} values for {len(names)} charts; give one per"
             " chart, in the same order (empty for none)."
         )
-    return [runtime.topic(spec) for spec in specs], tokens
+    return [runtime.topic(spec, values) for spec in specs], tokens
 
 
 def _limit(spec: ChartSpec | None) -> int | None:

@@ -8,11 +8,18 @@ from flask import Flask, abort, current_app, render_template, url_for
 from markupsafe import Markup
 
 from ..registry import UnknownChart
-from .embed import initial_json, page_scripts
+from ..variables import ChoicesError
+from .embed import (
+    initial_json,
+    page_scripts,
+    page_variables,
+    uses_attribute,
+    variables_json,
+)
 
 if t.TYPE_CHECKING:
     from ..live.runtime import Runtime
-    from ..registry import DashboardSpec
+    from ..registry import ChartSpec, DashboardSpec
 
 
 def register_dashboard(app: Flask, spec: DashboardSpec) -> None:
@@ -32,20 +39,27 @@ def render_dashboard(spec: DashboardSpec) -> str:
     an unknown page.
     """
     runtime: Runtime = current_app.extensions["pyecharts"]
-    charts = []
+    specs = []
     for name in spec.names:
         try:
-            chart = runtime.registry.visible(name)
+            specs.append(runtime.registry.visible(name))
         except UnknownChart:
             abort(404)
+    values, problems = page_variables(runtime)
+    charts = []
+    for chart in specs:
+        wrong = any(name in problems for name in chart.variables)
+        initial = None if wrong else initial_json(runtime, chart, values)
         charts.append(
             {
-                "name": name,
-                "url": url_for("pyecharts.chart", name=name),
+                "name": chart.name,
+                "url": url_for("pyecharts.chart", name=chart.name),
                 "title": chart.label,
-                "initial": _markup(initial_json(runtime, name)),
+                "initial": _markup(initial),
+                "uses": Markup(uses_attribute(chart)),
             }
         )
+    declared = variables_json(runtime, specs)
     return render_template(
         "flask_pyecharts/dashboard.html",
         title=spec.title,
@@ -57,7 +71,52 @@ def render_dashboard(spec: DashboardSpec) -> str:
         api_base=url_for("pyecharts.list_charts").removesuffix("charts"),
         transport=runtime.settings.transport,
         strict_csp=runtime.settings.strict_csp,
+        filters=filters(runtime, specs, values, problems),
+        declared=_markup(declared),
     )
+
+
+def filters(
+    runtime: Runtime,
+    specs: t.Sequence[ChartSpec],
+    values: t.Mapping[str, str],
+    problems: t.Mapping[str, str],
+) -> list[dict[str, t.Any]]:
+    """The filter bar: one control per variable the charts use or set on
+    click, showing the value of the page's URL (or the default)."""
+    clicked = {name for chart in specs for name, _ in chart.on_click}
+    found = []
+    for variable in runtime.registry.variables_of(specs):
+        item: dict[str, t.Any] = {
+            "name": variable.name,
+            "label": variable.label,
+            "drill": variable.name in clicked,
+            "problem": problems.get(variable.name),
+        }
+        try:
+            described = variable.describe()
+        except ChoicesError as error:
+            item.update(control="text", value="", problem=str(error), disabled=True)
+            found.append(item)
+            continue
+        if described["choices"] is not None:
+            control = "select"
+        else:
+            control = {"int": "number", "float": "number", "date": "date"}.get(
+                described["type"], "text"
+            )
+        item.update(
+            control=control,
+            value=values.get(variable.name, described["default"]),
+            default=described["default"],
+            choices=described["choices"],
+            step="1" if described["type"] == "int" else "any",
+            min=described["min"],
+            max=described["max"],
+            disabled=False,
+        )
+        found.append(item)
+    return found
 
 
 def _markup(initial: str | None) -> Markup | None:

@@ -10,16 +10,18 @@ from __future__ import annotations
 import re
 import typing as t
 
-from flask import url_for
+from flask import has_request_context, request, url_for
 from markupsafe import Markup, escape
 
 from .. import assets
 from .._json import dumps, script_safe
 from ..live.option_cache import BuildError
 from ..options import build_document
+from ..variables import ChoicesError, VariableError
 
 if t.TYPE_CHECKING:
     from ..live.runtime import Runtime
+    from ..registry import ChartSpec
 
 _CSS_LENGTH = re.compile(r"\d{1,5}(\.\d{1,3})?(px|%|em|rem|vh|vw)")
 
@@ -31,13 +33,66 @@ def css_length(value: str, what: str) -> str:
     return value
 
 
-def initial_json(runtime: Runtime, name: str) -> str | None:
-    """A registered chart's document, script-safe, or ``None`` if it fails to build."""
+def page_variables(runtime: Runtime) -> tuple[dict[str, str], dict[str, str]]:
+    """The variables in the current page's URL: the values that are allowed
+    (canonical texts) and, for the others, what is wrong with them. Other
+    query parameters are the page's own business and are ignored."""
+    values: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    if not has_request_context():
+        return values, problems
+    for name, spec in runtime.registry.variables.items():
+        items = request.args.getlist(name)
+        if not items:
+            continue
+        try:
+            if len(items) > 1:
+                raise VariableError(f"Variable {name!r} is given {len(items)} times.")
+            values[name] = spec.parse(items[0])
+        except (VariableError, ChoicesError) as error:
+            problems[name] = str(error)
+    return values, problems
+
+
+def initial_json(
+    runtime: Runtime, spec: ChartSpec, values: t.Mapping[str, str] | None = None
+) -> str | None:
+    """A registered chart's document for these variable values, script-safe;
+    ``None`` if it fails to build (the page then asks, and shows why)."""
     try:
-        document = runtime.document(runtime.registry.chart(name))
-    except BuildError:
+        document = runtime.document(spec, runtime.topic(spec, values))
+    except (BuildError, ChoicesError):
         return None
     return script_safe(document.body)
+
+
+def chart_initial(runtime: Runtime, spec: ChartSpec) -> str | None:
+    """The first paint of a registered chart for the page's URL: ``None`` when
+    one of its variables there is not allowed (the page asks, and shows why)."""
+    values, problems = page_variables(runtime)
+    if any(name in problems for name in spec.variables):
+        return None
+    return initial_json(runtime, spec, values)
+
+
+def variables_json(runtime: Runtime, specs: t.Iterable[ChartSpec]) -> str | None:
+    """The declarations of the variables these charts use or set on click,
+    script-safe, for the page's filters and clicks; ``None`` when none."""
+    variables = runtime.registry.variables_of(specs)
+    if not variables:
+        return None
+    try:
+        described = [variable.describe() for variable in variables]
+    except ChoicesError:
+        return None  # the page then asks the API, which says what failed
+    return script_safe(dumps(described))
+
+
+def uses_attribute(spec: ChartSpec) -> str:
+    """``data-fpe-variables``: the variables a chart uses, for the client."""
+    if not spec.variables:
+        return ""
+    return f' data-fpe-variables="{escape(",".join(spec.variables))}"'
 
 
 def static_json(runtime: Runtime, chart: t.Any) -> str:
@@ -67,12 +122,12 @@ def embed_markup(
     if runtime.settings.strict_csp:
         sizes += ' data-csp="strict"'  # tooltips drawn on the canvas
     if isinstance(chart, str):
-        runtime.registry.chart(chart)  # raises for unknown names
+        spec = runtime.registry.chart(chart)  # raises for unknown names
         if not runtime.registry.allows(chart):
             return Markup("")
         url = url_for("pyecharts.chart", name=chart)
-        initial = initial_json(runtime, chart)
-        attributes = f' data-chart="{escape(url)}"'
+        initial = chart_initial(runtime, spec)
+        attributes = f' data-chart="{escape(url)}"' + uses_attribute(spec)
     else:
         initial = static_json(runtime, chart)
         attributes = ""
@@ -93,9 +148,20 @@ def page_scripts(runtime: Runtime) -> list[str]:
     ]
 
 
+def variables_tag(runtime: Runtime, specs: t.Iterable[ChartSpec]) -> str:
+    """``<script type="application/json" class="fpe-variables">``: the
+    declarations the client validates clicks and filters with (or nothing)."""
+    declared = variables_json(runtime, specs)
+    if declared is None:
+        return ""
+    return f'<script type="application/json" class="fpe-variables">{declared}</script>'
+
+
 def script_tags(runtime: Runtime) -> Markup:
-    """The stylesheet and scripts for pages with embedded charts."""
+    """The stylesheet and scripts for pages with embedded charts, and the
+    declarations of the variables the charts use, if any."""
     css = url_for("pyecharts.static", filename="flask-pyecharts.css")
     tags = [f'<link rel="stylesheet" href="{escape(css)}">']
     tags += [f'<script src="{escape(url)}"></script>' for url in page_scripts(runtime)]
+    tags.append(variables_tag(runtime, runtime.registry.visible_charts()))
     return Markup("".join(tags))

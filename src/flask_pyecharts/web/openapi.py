@@ -48,10 +48,40 @@ def _json(schema_ref: str, description: str) -> dict[str, t.Any]:
     }
 
 
-def openapi_document(prefix: str) -> dict[str, t.Any]:
-    """The OpenAPI 3.0 document for the API under ``prefix``."""
+def variable_parameter(variable: dict[str, t.Any]) -> dict[str, t.Any]:
+    """A query parameter for a variable described by ``VariableSpec.describe``."""
+    schema: dict[str, t.Any] = {
+        "str": {"type": "string"},
+        "int": {"type": "integer"},
+        "float": {"type": "number"},
+        "date": {"type": "string", "format": "date"},
+    }[variable["type"]]
+    if variable["choices"] is not None:
+        schema = {"type": "string", "enum": variable["choices"]}
+    elif variable["type"] in ("int", "float"):
+        for key in ("min", "max"):
+            if variable[key] is not None:
+                schema[key + "imum"] = float(variable[key])
+    return {
+        "name": variable["name"],
+        "in": "query",
+        "description": f"Variable: {variable['label']} (default"
+        f" {variable['default']}). Charts that do not use it ignore it.",
+        "schema": {**schema, "default": variable["default"]},
+    }
+
+
+def openapi_document(
+    prefix: str, variables: t.Sequence[dict[str, t.Any]] = ()
+) -> dict[str, t.Any]:
+    """The OpenAPI 3.0 document for the API under ``prefix``.
+
+    :param variables: the declared variables (``VariableSpec.describe()``):
+        each is a query parameter of the routes that name charts.
+    """
     api = prefix.rstrip("/") + "/api"
     errors = {"400": _ERROR, "404": _ERROR, "503": _ERROR}
+    by_variable = [variable_parameter(variable) for variable in variables]
     return {
         "openapi": "3.0.3",
         "info": {"title": "Flask-PyEcharts API", "version": version("Flask-PyEcharts")},
@@ -65,7 +95,7 @@ def openapi_document(prefix: str) -> dict[str, t.Any]:
             f"{api}/charts/{{name}}": {
                 "get": {
                     "summary": "A chart's option, with its stream window merged in.",
-                    "parameters": [_NAME_PARAM],
+                    "parameters": [_NAME_PARAM, *by_variable],
                     "responses": {
                         "200": _json("ChartDocument", "The chart document."),
                         "304": {"description": "Unchanged (If-None-Match)."},
@@ -80,6 +110,7 @@ def openapi_document(prefix: str) -> dict[str, t.Any]:
                         _NAME_PARAM,
                         {**_SINCE_PARAM, "description": "A cursor."},
                         _LIMIT_PARAM,
+                        *by_variable,
                     ],
                     "responses": {"200": _json("Points", "The points."), **errors},
                 }
@@ -87,7 +118,12 @@ def openapi_document(prefix: str) -> dict[str, t.Any]:
             f"{api}/updates": {
                 "get": {
                     "summary": "The updates of many charts (polling).",
-                    "parameters": [_CHARTS_PARAM, _SINCE_PARAM, _LIMIT_PARAM],
+                    "parameters": [
+                        _CHARTS_PARAM,
+                        _SINCE_PARAM,
+                        _LIMIT_PARAM,
+                        *by_variable,
+                    ],
                     "responses": {"200": _json("Updates", "The updates."), **errors},
                 }
             },
@@ -99,6 +135,7 @@ def openapi_document(prefix: str) -> dict[str, t.Any]:
                         _CHARTS_PARAM,
                         _SINCE_PARAM,
                         _LIMIT_PARAM,
+                        *by_variable,
                         {
                             "name": "Last-Event-ID",
                             "in": "header",
@@ -127,6 +164,8 @@ def openapi_document(prefix: str) -> dict[str, t.Any]:
 
 
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
+_NULLABLE_TEXT = {"type": "string", "nullable": True}
+_TEXTS = {"type": "object", "additionalProperties": {"type": "string"}}
 _SCHEMAS: dict[str, t.Any] = {
     "Error": {
         "type": "object",
@@ -135,8 +174,12 @@ _SCHEMAS: dict[str, t.Any] = {
     },
     "ChartList": {
         "type": "object",
-        "required": ["charts"],
+        "required": ["charts", "variables"],
         "properties": {
+            "variables": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Variable"},
+            },
             "charts": {
                 "type": "array",
                 "items": {
@@ -148,9 +191,28 @@ _SCHEMAS: dict[str, t.Any] = {
                         "refresh": _NULLABLE_NUMBER,
                         "window": {"type": "integer", "nullable": True},
                         "title": {"type": "string"},
+                        "variables": {"type": "array", "items": {"type": "string"}},
+                        "on_click": _TEXTS,
                     },
                 },
-            }
+            },
+        },
+    },
+    "Variable": {
+        "type": "object",
+        "required": ["name", "type", "label", "choices", "default"],
+        "properties": {
+            "name": {"type": "string"},
+            "type": {"type": "string", "enum": ["str", "int", "float", "date"]},
+            "label": {"type": "string"},
+            "choices": {
+                "type": "array",
+                "items": {"type": "string"},
+                "nullable": True,
+            },
+            "default": {"type": "string"},
+            "min": _NULLABLE_TEXT,
+            "max": _NULLABLE_TEXT,
         },
     },
     "ChartDocument": {
@@ -168,6 +230,8 @@ _SCHEMAS: dict[str, t.Any] = {
             "scripts": {"type": "array", "items": {"type": "string"}},
             "theme": {"type": "string"},
             "fit_labels": {"type": "boolean"},
+            "variables": _TEXTS,
+            "on_click": _TEXTS,
         },
     },
     "Points": {

@@ -83,8 +83,14 @@ def chart_document(
     scripts: list[str],
     theme: str | None,
     fit_labels: bool = True,
+    variables: dict[str, str] | None = None,
+    on_click: dict[str, str] | None = None,
 ) -> ChartDocument:
-    """A chart document around the option JSON ``option``."""
+    """A chart document around the option JSON ``option``.
+
+    ``variables``: the values (canonical texts) it was built for, one per
+    variable it uses; ``on_click``: the variables a click sets, and from what.
+    """
     head: dict[str, t.Any] = {
         "name": name,
         "kind": kind,
@@ -93,7 +99,9 @@ def chart_document(
         "refresh": refresh,
         "window": window,
         "etag": etag,
-        **_optional(scripts=scripts, theme=theme),
+        **_optional(
+            scripts=scripts, theme=theme, variables=variables, on_click=on_click
+        ),
     }
     if not fit_labels:
         head["fit_labels"] = False

@@ -28,11 +28,21 @@
   const STILL_FRAMES = 1;
   const SVG_MAX_ITEMS = 3000;       // data items up to which SVG is the renderer
   const ECHARTS_UPDATE_MS = 500;    // ECharts' default animationDurationUpdate
+  const NOTICE_MS = 5000;           // how long a refused click's message shows
+  const MAX_VALUE_LENGTH = 200;     // the longest text value the server accepts
 
   const charts = new Map();       // element -> Chart
   const connections = new Map();  // API base URL -> Connection
   const scriptLoads = new Map();  // absolute URL -> Promise
   const page = { interval: null, theme: null, pausedAll: false, lastUpdate: 0, updateGap: 0 };
+  // The page's variables: one state for the URL, the filters, clicks and the API.
+  const vars = {
+    declared: new Map(),  // name -> {name, type, label, choices, default, min, max}
+    known: new Set(),     // names known to be variables (declared, or used by a chart)
+    values: new Map(),    // name -> value chosen (URL, filter, click); absent: the default
+    complete: false,      // whether `declared` lists every variable of the page
+    fetched: new Map(),   // API base -> Promise of its /charts declarations
+  };
 
   // ---------------------------------------------------------------- helpers
 
@@ -383,6 +393,160 @@
     return patch;
   }
 
+  // ------------------------------------------------------------ variables
+
+  function urlParams() {
+    return new URLSearchParams(window.location.search);
+  }
+
+  /** Names become variables: take their values from the page's URL. */
+  function learn(names) {
+    const params = urlParams();
+    asArray(names).forEach(function (name) {
+      if (typeof name !== "string" || vars.known.has(name)) return;
+      vars.known.add(name);
+      if (!vars.values.has(name) && params.has(name)) vars.values.set(name, params.get(name));
+    });
+  }
+
+  /** Declarations from the page or the API: [{name, type, choices, default...}]. */
+  function declare(list, complete) {
+    asArray(list).forEach(function (item) {
+      if (isObject(item) && typeof item.name === "string") vars.declared.set(item.name, item);
+    });
+    learn(asArray(list).map((item) => isObject(item) ? item.name : null));
+    if (complete) vars.complete = true;
+  }
+
+  function readDeclarations(root) {
+    root.querySelectorAll("script.fpe-variables").forEach(function (script) {
+      try { declare(JSON.parse(script.textContent), true); } catch (e) { warnOnce("invalid variable declarations"); }
+    });
+  }
+
+  /** The API's declarations, asked once per API base when the page has none. */
+  function fetchDeclarations(base) {
+    if (vars.complete || !base) return Promise.resolve();
+    if (!vars.fetched.has(base)) {
+      vars.fetched.set(base, getJSON(base + "charts").then(function (result) {
+        if (!result.error && isObject(result.body)) declare(result.body.variables, true);
+      }).catch(() => { vars.fetched.delete(base); }));
+    }
+    return vars.fetched.get(base);
+  }
+
+  /** The value a variable has now: the one chosen, else its default. */
+  function effective(name) {
+    if (vars.values.has(name)) return vars.values.get(name);
+    const declared = vars.declared.get(name);
+    return declared ? declared.default : null;
+  }
+
+  /** `a=1&b=2`: the chosen values of `names`, sorted (one spelling per variant). */
+  function keyOf(values, names) {
+    return Array.from(new Set(names)).filter((name) => values.has(name)).sort()
+      .map((name) => encodeURIComponent(name) + "=" + encodeURIComponent(values.get(name)))
+      .join("&");
+  }
+
+  const VALUE_PATTERNS = {
+    int: /^-?[0-9]{1,18}$/,
+    float: /^-?[0-9]{1,20}(\.[0-9]{1,17})?$/,
+    date: /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/,
+  };
+
+  /** Why `value` is not allowed for `name` ("" when it is, or when unknown). */
+  function refusal(name, value) {
+    const declared = vars.declared.get(name);
+    if (!declared) return vars.complete ? "Unknown variable " + JSON.stringify(name) : "";
+    const label = declared.label || name;
+    if (Array.isArray(declared.choices)) {
+      return declared.choices.indexOf(value) >= 0 ? ""
+        : JSON.stringify(value) + " is not an allowed " + label + " (" + declared.choices.slice(0, 10).join(", ") +
+          (declared.choices.length > 10 ? ", …" : "") + ")";
+    }
+    const pattern = VALUE_PATTERNS[declared.type];
+    if (pattern && !pattern.test(value)) return JSON.stringify(value) + " is not a valid " + label;
+    if (!pattern && value.length > MAX_VALUE_LENGTH) return label + " is too long";
+    const number = (text) => declared.type === "date" ? text : Number(text);
+    if (declared.min != null && number(value) < number(declared.min)) return label + " must be at least " + declared.min;
+    if (declared.max != null && number(value) > number(declared.max)) return label + " must be at most " + declared.max;
+    return "";
+  }
+
+  /** Put the chosen values in the page's URL (other parameters are kept). */
+  function writeUrl(mode) {
+    if (!mode || !window.history || !window.history.pushState) return;
+    const url = new URL(window.location.href);
+    vars.known.forEach(function (name) {
+      if (vars.values.has(name)) url.searchParams.set(name, vars.values.get(name));
+      else url.searchParams.delete(name);
+    });
+    if (url.href === window.location.href) return;
+    if (mode === "replace") window.history.replaceState(window.history.state, "", url.href);
+    else window.history.pushState({ fpeVariables: true }, "", url.href);
+  }
+
+  /**
+   * Set variables: `{region: "华东", days: 7}`; `null` (or the default) sets one
+   * back to its default. Checked against the declarations first: throws for a
+   * value that is not allowed, and changes nothing then. Reloads the charts
+   * that use a changed variable; resolves once they have their new option.
+   * options.history: "push" (default), "replace" or false (leave the URL).
+   */
+  function setVariables(changes, options) {
+    const history = options && "history" in options ? options.history : "push";
+    const next = new Map(vars.values);
+    Object.keys(changes || {}).forEach(function (name) {
+      const raw = changes[name];
+      const value = raw === null || raw === undefined || raw === "" ? null : String(raw);
+      const unknown = vars.complete && !vars.declared.has(name);
+      const problem = unknown ? "unknown variable " + JSON.stringify(name) : value === null ? "" : refusal(name, value);
+      if (problem) throw new RangeError("Flask-PyEcharts: " + problem);
+      const declared = vars.declared.get(name);
+      if (value === null || (declared && value === declared.default)) next.delete(name);
+      else next.set(name, value);
+    });
+    return applyVariables(next, history);
+  }
+
+  function applyVariables(next, history) {
+    learn(Array.from(next.keys()));
+    const changed = [];
+    vars.known.forEach(function (name) {
+      if (next.get(name) !== vars.values.get(name)) changed.push(name);
+    });
+    if (!changed.length) return Promise.resolve([]);
+    vars.values = next;
+    writeUrl(history);
+    const reloads = [];
+    charts.forEach(function (chart) {
+      if (chart.usesAny(changed)) reloads.push(chart.reload());
+    });
+    emit(document.documentElement, "variables", { variables: variables(), changed: changed });
+    return Promise.all(reloads).then(() => changed);
+  }
+
+  /** Every known variable with its current value. */
+  function variables() {
+    const result = {};
+    vars.known.forEach(function (name) {
+      const value = effective(name);
+      if (value !== null && value !== undefined) result[name] = value;
+    });
+    return result;
+  }
+
+  /** Back and forward: the URL says which values the page shows. */
+  function onPopState() {
+    const params = urlParams();
+    const next = new Map();
+    vars.known.forEach(function (name) {
+      if (params.has(name)) next.set(name, params.get(name));
+    });
+    applyVariables(next, false);
+  }
+
   // ------------------------------------------------------------ the badge
 
   const STATE_TEXT = {
@@ -456,6 +620,36 @@
       this.failures = 0;
       this.inflight = false;
       this.destroyed = false;
+      // Variables: the ones it uses (null: not known yet), the values its
+      // option was built for, what a click sets, a refused click's message.
+      const uses = el.getAttribute("data-fpe-variables");
+      this.uses = uses === null ? null : uses.split(",").filter(Boolean);
+      learn(this.uses);
+      this.loadedKey = null;
+      this.switching = false;
+      this.clicks = null;
+      this.notice = "";
+      this.loading = null;
+    }
+
+    /** The chosen values of the variables it uses, as a query string. */
+    key(values) {
+      return keyOf(values || vars.values, this.uses || Array.from(vars.known));
+    }
+
+    usesAny(names) {
+      const uses = this.uses || Array.from(vars.known);
+      return !!this.url && names.some((name) => uses.indexOf(name) >= 0);
+    }
+
+    /** Whether an update sent for these variable values is for what it shows. */
+    accepts(values) {
+      return this.loadedKey === null || this.key(values) === this.loadedKey;
+    }
+
+    documentUrl(key) {
+      if (!key) return this.url;
+      return this.url + (this.url.indexOf("?") >= 0 ? "&" : "?") + key;
     }
 
     start() {
@@ -476,7 +670,12 @@
         } catch (error) {
           this.fail("The embedded chart JSON is invalid: " + errorMessage(error));
         }
-        if (doc) this.applyDocument(doc).then(() => this.goLive());
+        if (doc) {
+          this.applyDocument(doc).then(() => {
+            this.loadedKey = this.key();  // rendered for the page's URL
+            this.goLive();
+          });
+        }
       } else if (this.url) {
         this.load();
       } else {
@@ -484,27 +683,58 @@
       }
     }
 
-    async load() {
-      if (this.destroyed || this.loading) return;
-      this.loading = true;
-      let result;
-      try {
-        result = await getJSON(this.url);
-      } catch (error) {
-        result = { error: errorMessage(error) };
+    /** Fetch the document for the page's variables; one request at a time. */
+    load() {
+      if (this.destroyed) return Promise.resolve();
+      if (!this.loading) this.loading = this.fetchDocument().finally(() => { this.loading = null; });
+      return this.loading;
+    }
+
+    async fetchDocument() {
+      for (let round = 0; round < 5; round++) {
+        const values = new Map(vars.values);
+        const key = this.key(values);
+        let result;
+        try {
+          result = await getJSON(this.documentUrl(key));
+        } catch (error) {
+          result = { error: errorMessage(error) };
+        }
+        if (this.destroyed) return;
+        if (this.key() !== key) continue;  // the variables changed meanwhile
+        if (result.error || !result.body) return this.loadFailed(result);
+        this.failures = 0;
+        await this.applyDocument(result.body);
+        this.loadedKey = this.key(values);
+        // Its variables are known now: the URL may set some of them.
+        if (this.key() === this.loadedKey) break;
       }
-      this.loading = false;
-      if (this.destroyed) return;
-      if (result.error || !result.body) {
-        this.fail(result.error || "The chart document is empty");
-        if (this.connection) this.connection.drop(this);
-        this.failures += 1;
-        if (!this.paused) this.timer = setTimeout(() => this.load(), backoff(this.failures, 1000));
-        return;
-      }
-      this.failures = 0;
-      await this.applyDocument(result.body);
+      this.switching = false;
       this.goLive();
+    }
+
+    loadFailed(result) {
+      this.switching = false;
+      this.fail(result.error || "The chart document is empty");
+      if (this.connection) this.connection.release(this);
+      // 400: these variables are not allowed; ask again only when they change.
+      if (result.status === 400 || this.paused) return;
+      this.failures += 1;
+      this.timer = setTimeout(() => this.load(), backoff(this.failures, 1000));
+    }
+
+    /** The variables it uses changed: fetch the document of the new values. */
+    reload() {
+      if (this.destroyed || !this.url) return Promise.resolve();
+      clearTimeout(this.timer);
+      this.failures = 0;
+      this.switching = true;
+      if (this.base && this.name) {
+        this.connection = connectionFor(this.base, this.transport);
+        this.connection.expect(this);
+      }
+      this.updateState();
+      return this.load();
     }
 
     fail(message) {
@@ -516,7 +746,7 @@
     goLive() {
       if (this.destroyed) return;
       if (!this.doc || !this.url || this.doc.kind === "static") {
-        if (this.connection) this.connection.drop(this);
+        if (this.connection) this.connection.release(this);
         this.connection = null;
         return this.updateState();
       }
@@ -536,6 +766,7 @@
       }
       this.doc = Object.assign({}, doc, { option: undefined });
       this.since = doc.kind === "stream" ? doc.cursor || "" : doc.etag || "";
+      this.takeVariables(doc);
       await this.applyOption(doc.option, doc.functions, doc.scripts, doc.theme);
     }
 
@@ -560,6 +791,50 @@
 
     isStream() {
       return !!this.doc && this.doc.kind === "stream";
+    }
+
+    /** What the document says of variables: those it uses, what a click sets. */
+    takeVariables(doc) {
+      this.uses = isObject(doc.variables) ? Object.keys(doc.variables) : [];
+      this.clicks = isObject(doc.on_click) && Object.keys(doc.on_click).length ? doc.on_click : null;
+      learn(this.uses);
+      if (this.clicks) learn(Object.keys(this.clicks));
+      if (this.uses.length || this.clicks) fetchDeclarations(this.base);
+      if (this.clicks) this.el.setAttribute("data-fpe-clickable", "");
+      else this.el.removeAttribute("data-fpe-clickable");
+    }
+
+    /** A click sets the variables of `on_click`; the same again: their defaults. */
+    clicked(params) {
+      if (!this.clicks || !isObject(params)) return;
+      const changes = {};
+      let problem = "";
+      Object.keys(this.clicks).forEach((name) => {
+        const raw = params[this.clicks[name]];
+        if (raw === null || raw === undefined || raw === "" || typeof raw === "object") return;
+        const value = String(raw);
+        if (value === effective(name)) {
+          changes[name] = null;
+        } else {
+          problem = problem || refusal(name, value);
+          changes[name] = value;
+        }
+      });
+      if (problem) return this.showNotice(problem);
+      if (!Object.keys(changes).length) return;
+      try {
+        setVariables(changes);
+      } catch (error) {
+        this.showNotice(errorMessage(error).replace(/^Flask-PyEcharts: /, ""));
+      }
+    }
+
+    showNotice(message) {
+      this.notice = message;
+      clearTimeout(this.noticeTimer);
+      this.noticeTimer = setTimeout(() => { this.notice = ""; this.updateState(); }, NOTICE_MS);
+      this.updateState();
+      emit(this.el, "notice", { chart: this.name, message: message });
     }
 
     takePointsFrom(option) {
@@ -660,6 +935,7 @@
       const previous = this.instance;
       if (previous) previous.dispose();
       this.instance = window.echarts.init(this.el, theme || undefined, { renderer: this.renderer() });
+      this.instance.on("click", (params) => this.clicked(params));
       // zrender keeps requesting frames for 10 still frames after each change;
       // every frame costs the page (see ANIMATION_SHARE): stop after one.
       const zr = this.instance.getZr();
@@ -856,7 +1132,7 @@
       if (!this.chartError || this.destroyed) return this.scheduleProbe(0);
       let result;
       try {
-        result = await getJSON(this.url, this.isStream() ? null : this.since);
+        result = await getJSON(this.documentUrl(this.key()), this.isStream() ? null : this.since);
       } catch (error) {
         result = { error: errorMessage(error) };
       }
@@ -887,7 +1163,7 @@
       this.inflight = true;
       let result;
       try {
-        result = await getJSON(this.url, this.isStream() ? null : this.since);
+        result = await getJSON(this.documentUrl(this.key()), this.isStream() ? null : this.since);
       } catch (error) {
         result = { error: errorMessage(error) };
       }
@@ -921,6 +1197,7 @@
         return { state: "loading", message: "" };
       }
       if (this.loadError) return { state: "error", message: this.loadError };
+      if (this.switching) return { state: "loading", message: "" };
       if (!this.url || !this.doc || this.doc.kind === "static") return { state: "static", message: "" };
       if (this.chartError) return { state: "stale", message: this.chartError };
       // Built once: it will not change, so it is not "live".
@@ -938,13 +1215,18 @@
     updateState() {
       if (this.destroyed || !this.badge) return;
       const next = this.computeState();
-      if (next.state === this.status.state && next.message === this.status.message) return;
+      const changed = next.state !== this.status.state || next.message !== this.status.message;
+      if (!changed && this.shownNotice === this.notice) return;
       this.status = next;
-      const text = next.state === "static" ? "" : STATE_TEXT[next.state] + (next.message ? ": " + next.message : "");
+      this.shownNotice = this.notice;
+      const text = this.notice ||
+        (next.state === "static" ? "" : STATE_TEXT[next.state] + (next.message ? ": " + next.message : ""));
       this.badge.textContent = text;
       this.badge.title = text;
-      this.badge.className = "fpe-state fpe-state--" + next.state + (this.option && this.rendered ? "" : " fpe-state--overlay");
+      this.badge.className = "fpe-state fpe-state--" + (this.notice ? "notice" : next.state) +
+        (this.option && this.rendered ? "" : " fpe-state--overlay");
       this.badge.hidden = !text;
+      if (!changed) return;
       this.el.setAttribute("data-fpe-state", next.state);
       emit(this.el, "state", { chart: this.name, state: next.state, message: next.message });
     }
@@ -973,6 +1255,7 @@
       this.destroyed = true;
       clearTimeout(this.timer);
       clearTimeout(this.probeTimer);
+      clearTimeout(this.noticeTimer);
       if (this.frame) cancelAnimationFrame(this.frame);
       if (this.resizing) cancelAnimationFrame(this.resizing);
       if (this.connection) this.connection.remove(this);
@@ -1027,8 +1310,10 @@
       this.changed();
     }
 
-    drop(chart) {
-      if (this.pending.delete(chart)) this.changed();
+    /** The chart leaves (or never joins) the stream until it loads again. */
+    release(chart) {
+      const member = this.members.delete(chart);
+      if (this.pending.delete(chart) || member) this.changed();
     }
 
     remove(chart) {
@@ -1046,18 +1331,29 @@
       this.reopenTimer = setTimeout(() => this.restart(), this.pending.size ? PENDING_WAIT_MS : 30);
     }
 
-    /** Names and their `since`, one per name; paused charts are left out. */
+    /**
+     * Names and their `since`, one per name (paused charts are left out), and
+     * the page's variables now, of which the query sends those they use.
+     */
     subscription() {
       const since = new Map();
+      const uses = new Set();
       this.members.forEach((chart) => {
-        if (!chart.paused && chart.name && !since.has(chart.name)) since.set(chart.name, chart.since);
+        if (chart.paused || !chart.name || since.has(chart.name)) return;
+        since.set(chart.name, chart.since);
+        asArray(chart.uses).forEach((name) => uses.add(name));
       });
-      return { names: Array.from(since.keys()), since: Array.from(since.values()) };
+      return {
+        names: Array.from(since.keys()), since: Array.from(since.values()),
+        values: new Map(vars.values), uses: Array.from(uses),
+      };
     }
 
     query(sub) {
+      const variables = keyOf(sub.values, sub.uses);
       return "charts=" + sub.names.map(encodeURIComponent).join(",") +
-        "&since=" + sub.since.map((s) => encodeURIComponent(s || "")).join(",");
+        "&since=" + sub.since.map((s) => encodeURIComponent(s || "")).join(",") +
+        (variables ? "&" + variables : "");
     }
 
     health() {
@@ -1096,10 +1392,11 @@
       clearTimeout(this.retryTimer);
     }
 
-    dispatch(update) {
+    /** An update, sent for these variable values, to the charts showing them. */
+    dispatch(update, values) {
       if (!isObject(update)) return;
       this.members.forEach((chart) => {
-        if (chart.name === update.chart) chart.applyUpdate(update);
+        if (chart.name === update.chart && chart.accepts(values)) chart.applyUpdate(update);
       });
     }
 
@@ -1117,7 +1414,7 @@
         try { update = JSON.parse(event.data); } catch (e) { return; }
         if (type === "chart-error") update.type = "error";
         else update.type = update.type || type;
-        this.dispatch(update);
+        this.dispatch(update, sub.values);
       };
       ["option", "points", "reset", "chart-error"].forEach((type) => source.addEventListener(type, handle(type)));
       source.onopen = () => {
@@ -1229,8 +1526,8 @@
         this.setProblem(result.error || "invalid answer from the server");
       } else {
         this.failures = 0;
-        asArray(result.body.updates).forEach((update) => this.dispatch(update));
-        this.applySince(sub.names, result.body.since);
+        asArray(result.body.updates).forEach((update) => this.dispatch(update, sub.values));
+        this.applySince(sub, result.body.since);
         this.setProblem("");
       }
       const interval = this.interval();
@@ -1242,12 +1539,13 @@
       this.schedulePoll(delay);
     }
 
-    applySince(names, since) {
+    applySince(sub, since) {
       if (typeof since !== "string") return;
-      const values = since.split(",");
-      names.forEach((name, index) => {
+      const tokens = since.split(",");
+      sub.names.forEach((name, index) => {
         this.members.forEach((chart) => {
-          if (chart.name === name && !chart.paused && values[index] !== undefined) chart.since = values[index];
+          if (chart.name !== name || chart.paused || tokens[index] === undefined) return;
+          if (chart.accepts(sub.values)) chart.since = tokens[index];
         });
       });
     }
@@ -1472,10 +1770,86 @@
     }
   }
 
+  // ------------------------------------------------------------ the filters
+
+  /** Filter controls, the drill-down breadcrumb and notices of a filter bar. */
+  function wireFilters(form) {
+    const notice = form.querySelector("[data-fpe-filter-notice]");
+    const crumbs = form.querySelector("[data-fpe-breadcrumb]");
+    const say = (message) => { if (notice) notice.textContent = message; };
+    form.addEventListener("submit", (event) => event.preventDefault());
+    form.querySelectorAll("[data-fpe-variable]").forEach(function (control) {
+      control.addEventListener("change", function () {
+        const name = control.getAttribute("data-fpe-variable");
+        try {
+          say("");
+          setVariables({ [name]: control.value });
+        } catch (error) {
+          say(errorMessage(error).replace(/^Flask-PyEcharts: /, ""));
+          control.value = effective(name);
+        }
+      });
+    });
+    if (crumbs) {
+      crumbs.addEventListener("click", function (event) {
+        const target = event.target.closest("[data-fpe-reset]");
+        if (target) setVariables({ [target.getAttribute("data-fpe-reset")]: null });
+      });
+    }
+    const show = () => {
+      form.querySelectorAll("[data-fpe-variable]").forEach(function (control) {
+        const value = effective(control.getAttribute("data-fpe-variable"));
+        if (value !== null && control.value !== value) control.value = value;
+      });
+      if (crumbs) showBreadcrumb(crumbs, form);
+    };
+    on("variables", (detail) => {
+      say("");
+      show();
+      asArray(detail.changed).forEach(function (name) {  // the server's complaint is old now
+        const control = form.querySelector('[data-fpe-variable="' + CSS.escape(name) + '"]');
+        const filter = control && control.closest(".fpe-filter");
+        if (filter) filter.classList.remove("fpe-filter--invalid");
+      });
+    });
+    on("notice", (detail) => say(detail.message));
+    show();
+  }
+
+  /** `地区: 全国 › 广东 ×` for each variable a click sets, while not at its default. */
+  function showBreadcrumb(nav, form) {
+    nav.textContent = "";
+    form.querySelectorAll(".fpe-filter--drill [data-fpe-variable]").forEach(function (control) {
+      const name = control.getAttribute("data-fpe-variable");
+      const declared = vars.declared.get(name);
+      const value = effective(name);
+      if (!declared || value === null || value === declared.default) return;
+      const label = declared.label || name;
+      const add = (tag, className, text, reset) => {
+        const el = document.createElement(tag);
+        el.className = className;
+        el.textContent = text;
+        if (tag === "button") el.type = "button";
+        if (reset) el.setAttribute("data-fpe-reset", name);
+        nav.appendChild(el);
+        return el;
+      };
+      add("span", "fpe-filter-label", label + ":");
+      add("button", "fpe-crumb", declared.default, true);
+      add("span", "fpe-crumb-sep", "›");
+      add("span", "fpe-crumb fpe-crumb--current", value).setAttribute("aria-current", "location");
+      add("button", "fpe-clear", "× " + label, true).setAttribute("aria-label", "Clear " + label);
+    });
+    nav.hidden = !nav.childNodes.length;
+  }
+
   function init() {
+    readDeclarations(document);
     const dashboard = document.querySelector("[data-fpe-dashboard]");
     if (dashboard) wireDashboard(dashboard);
+    document.querySelectorAll("[data-fpe-filters]").forEach(wireFilters);
     document.addEventListener("visibilitychange", onVisibility);
+    window.addEventListener("popstate", onPopState);
     mountAll(document);
     watchDom();
   }
@@ -1493,6 +1867,8 @@
     on: on,
     setInterval: setPollInterval,
     setTheme: setTheme,
+    setVariables: setVariables,
+    variables: variables,
   };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

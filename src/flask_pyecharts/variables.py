@@ -1,0 +1,451 @@
+"""Variables: values a viewer chooses (a region, a period), shared by every
+chart whose builder names them.
+
+A leaf. A :class:`VariableSpec` parses a value from a URL strictly into its
+*canonical text* (the one spelling that names a variant: ``7``, not ``07``),
+checks it against its choices and bounds, and converts it for the builder.
+:func:`read_query` reads every variable of a request's query string.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import keyword
+import math
+import re
+import threading
+import time
+import typing as t
+from dataclasses import dataclass, field
+
+__all__ = [
+    "CLICK_FIELDS",
+    "MAX_CHOICES",
+    "RESERVED_NAMES",
+    "ChoicesError",
+    "VariableError",
+    "VariableSpec",
+    "make_variable",
+    "read_query",
+]
+
+#: Names the API's query parameters take, or may take: never variable names.
+RESERVED_NAMES = frozenset(
+    {"charts", "since", "limit", "name", "names", "etag", "format", "callback",
+     "variables", "transport", "theme", "v", "_"}
+)  # fmt: skip
+#: A variable name: a Python identifier (it is a builder parameter), short.
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
+#: The longest text value accepted.
+MAX_VALUE_LENGTH = 200
+#: The most choices a variable may offer (a callable's answer included).
+MAX_CHOICES = 1000
+#: Seconds a callable's choices are kept before it is asked again.
+CHOICES_TTL = 10.0
+#: Fields of an ECharts click event that ``on_click`` may read.
+CLICK_FIELDS = frozenset(
+    {"name", "seriesName", "seriesId", "value", "dataIndex", "seriesIndex"}
+)
+#: How many allowed values an error message lists.
+_LISTED = 20
+
+#: A variable's value in Python.
+Value: t.TypeAlias = "str | int | float | datetime.date"
+#: Allowed values, or a function answering them.
+Choices: t.TypeAlias = "t.Iterable[Value] | t.Callable[[], t.Iterable[Value]] | None"
+
+_TYPE_NAMES: dict[type, str] = {
+    str: "str",
+    int: "int",
+    float: "float",
+    datetime.date: "date",
+}
+_WHAT = {
+    "str": "a text",
+    "int": "a whole number such as 7",
+    "float": "a number such as 2.5",
+    "date": "a date such as 2024-05-01",
+}
+_INT = re.compile(r"-?[0-9]{1,18}")
+_FLOAT = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,17})?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class VariableError(ValueError):
+    """A variable in a request is unknown or has a value that is not allowed;
+    the message names the allowed values."""
+
+
+class ChoicesError(RuntimeError):
+    """A variable's choices (or default) callable failed or answered wrongly."""
+
+
+class _Cached:
+    """A callable's answer, kept ``ttl`` seconds on ``clock``."""
+
+    def __init__(self, ttl: float, clock: t.Callable[[], float]) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self.value: tuple[str, ...] | None = None
+        self.at = 0.0
+        self.lock = threading.Lock()
+
+
+@dataclass(frozen=True, eq=False)
+class VariableSpec:
+    """A declared variable: its type, allowed values, default and label."""
+
+    name: str
+    #: ``str``, ``int``, ``float`` or ``datetime.date``.
+    type: type
+    #: Allowed values (canonical texts), a callable answering them, or ``None``
+    #: for any value of the type.
+    choices: tuple[str, ...] | t.Callable[[], t.Iterable[Value]] | None
+    #: The value when a request gives none (a callable is asked every time);
+    #: ``None``: the first choice.
+    default: Value | t.Callable[[], Value] | None
+    #: What people read next to the filter.
+    label: str
+    #: Bounds of numbers and dates (inclusive), canonical texts.
+    min: str | None = None
+    max: str | None = None
+    _cache: _Cached = field(
+        default_factory=lambda: _Cached(CHOICES_TTL, time.monotonic)
+    )
+
+    @property
+    def type_name(self) -> str:
+        """``"str"``, ``"int"``, ``"float"`` or ``"date"``."""
+        return _TYPE_NAMES[self.type]
+
+    # -- values ---------------------------------------------------------------
+
+    def text(self, value: object) -> str:
+        """The canonical text of a Python value of this variable's type.
+
+        :raises TypeError: for a value of another type.
+        """
+        kind = self.type
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, kind)
+            or (kind is datetime.date and isinstance(value, datetime.datetime))
+        ):
+            raise TypeError(
+                f"Variable {self.name!r}: {value!r} is not {_WHAT[self.type_name]}."
+            )
+        if kind is float:
+            number = t.cast(float, value)
+            if not math.isfinite(number):
+                raise TypeError(f"Variable {self.name!r}: {value!r} is not finite.")
+            return _float_text(number)
+        if kind is datetime.date:
+            return t.cast(datetime.date, value).isoformat()
+        return str(value)
+
+    def convert(self, text: str) -> Value:
+        """The Python value of a canonical text (already checked)."""
+        kind = self.type_name
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text)
+        if kind == "date":
+            return datetime.date.fromisoformat(text)
+        return text
+
+    def parse(self, text: str) -> str:
+        """Check a value from a URL: its type (strictly), its choices, its
+        bounds; return its canonical text.
+
+        :raises VariableError: the value is not allowed (the message says
+            which are).
+        :raises ChoicesError: the choices cannot be read.
+        """
+        canonical = self._canonical(text)
+        allowed = self.allowed()
+        if allowed is not None and canonical not in allowed:
+            raise VariableError(
+                f"Variable {self.name!r} cannot be {_shown(text)}: the allowed"
+                f" values are {_listing(allowed)}."
+            )
+        if allowed is None and not self._within(canonical):
+            raise VariableError(
+                f"Variable {self.name!r} must be {self._bounds()}, not {_shown(text)}."
+            )
+        return canonical
+
+    def _canonical(self, text: str) -> str:
+        kind = self.type_name
+        value: Value
+        if kind == "str":
+            if len(text) > MAX_VALUE_LENGTH or _CONTROL.search(text):
+                raise VariableError(
+                    f"Variable {self.name!r} must be a text of at most"
+                    f" {MAX_VALUE_LENGTH} characters without control characters."
+                )
+            return text
+        pattern = {"int": _INT, "float": _FLOAT, "date": _DATE}[kind]
+        if not (text.isascii() and pattern.fullmatch(text)):
+            raise VariableError(
+                f"Variable {self.name!r} must be {_WHAT[kind]}, not {_shown(text)}"
+                + self._hint()
+            )
+        if kind == "int":
+            value = int(text)
+        elif kind == "float":
+            value = float(text)
+        else:
+            try:
+                value = datetime.date.fromisoformat(text)
+            except ValueError:
+                raise VariableError(
+                    f"Variable {self.name!r}: {_shown(text)} is not a valid date."
+                ) from None
+        return self.text(value)
+
+    def _hint(self) -> str:
+        allowed = self.allowed()
+        return f"; the allowed values are {_listing(allowed)}." if allowed else "."
+
+    def _within(self, canonical: str) -> bool:
+        if self.min is not None and _order(self, canonical) < _order(self, self.min):
+            return False
+        return self.max is None or _order(self, canonical) <= _order(self, self.max)
+
+    def _bounds(self) -> str:
+        if self.min is not None and self.max is not None:
+            return f"from {self.min} to {self.max}"
+        if self.min is not None:
+            return f"at least {self.min}"
+        return f"at most {self.max}"
+
+    # -- choices and default ----------------------------------------------------
+
+    def allowed(self) -> tuple[str, ...] | None:
+        """The allowed values as canonical texts, the default first when the
+        choices lack it; ``None`` when any value of the type is allowed.
+
+        :raises ChoicesError: when a choices callable fails or answers wrongly.
+        """
+        choices = self._choices()
+        if choices is None:
+            return None
+        default = self._default_text(choices)
+        return choices if default in choices else (default, *choices)
+
+    def default_text(self) -> str:
+        """The canonical text of the default value (asked now if callable).
+
+        :raises ChoicesError: when the default cannot be had.
+        """
+        return self._default_text(self._choices())
+
+    def _default_text(self, choices: tuple[str, ...] | None) -> str:
+        default = self.default
+        if default is None:
+            if not choices:
+                raise ChoicesError(
+                    f"Variable {self.name!r} has no choices, so no default."
+                )
+            return choices[0]
+        if callable(default):
+            try:
+                default = default()
+            except Exception as error:
+                raise ChoicesError(
+                    f"Variable {self.name!r}: its default failed:"
+                    f" {type(error).__name__}: {str(error)[:200]}"
+                ) from error
+        try:
+            return self.text(default)
+        except TypeError as error:
+            raise ChoicesError(str(error)) from None
+
+    def _choices(self) -> tuple[str, ...] | None:
+        choices = self.choices
+        if choices is None or isinstance(choices, tuple):
+            return choices
+        cache = self._cache
+        with cache.lock:
+            now = cache.clock()
+            if cache.value is None or now - cache.at >= cache.ttl:
+                cache.value = self._ask(choices)
+                cache.at = now
+            return cache.value
+
+    def _ask(self, function: t.Callable[[], t.Iterable[Value]]) -> tuple[str, ...]:
+        try:
+            answer = list(function())
+        except Exception as error:
+            raise ChoicesError(
+                f"Variable {self.name!r}: its choices could not be read:"
+                f" {type(error).__name__}: {str(error)[:200]}"
+            ) from error
+        try:
+            return _texts(self, answer)
+        except (TypeError, ValueError) as error:
+            raise ChoicesError(str(error)) from None
+
+    def describe(self) -> dict[str, t.Any]:
+        """What the API and pages say of the variable (values as canonical texts).
+
+        :raises ChoicesError: when its choices or default cannot be had.
+        """
+        allowed = self.allowed()
+        return {
+            "name": self.name,
+            "type": self.type_name,
+            "label": self.label,
+            "choices": list(allowed) if allowed is not None else None,
+            "default": self.default_text(),
+            "min": self.min,
+            "max": self.max,
+        }
+
+
+def make_variable(
+    name: str,
+    *,
+    type: type = str,
+    choices: Choices = None,
+    default: Value | t.Callable[[], Value] | None = None,
+    label: str | None = None,
+    min: Value | None = None,
+    max: Value | None = None,
+    clock: t.Callable[[], float] = time.monotonic,
+) -> VariableSpec:
+    """Validate a variable's declaration.
+
+    :raises ValueError: for a bad name, type, choice, default or bound.
+    """
+    if not isinstance(name, str) or not VARIABLE_NAME.fullmatch(name):
+        raise ValueError(
+            f"Invalid variable name {name!r}: use a Python identifier of 1 to 32"
+            " letters, digits and '_'."
+        )
+    if keyword.iskeyword(name) or name in RESERVED_NAMES:
+        raise ValueError(
+            f"Variable name {name!r} is reserved (the API's query parameters are"
+            f" {', '.join(sorted(RESERVED_NAMES - {'_'}))}): choose another name."
+        )
+    if type not in _TYPE_NAMES:
+        raise ValueError(
+            f"Variable {name!r}: type must be str, int, float or datetime.date,"
+            f" not {type!r}."
+        )
+    spec = VariableSpec(
+        name,
+        type,
+        None,
+        default,
+        label if label is not None else name,
+        _cache=_Cached(CHOICES_TTL, clock),
+    )
+    try:
+        bounds = [None if b is None else spec.text(b) for b in (min, max)]
+    except TypeError as error:
+        raise ValueError(f"{error} (min and max)") from None
+    if any(bound is not None for bound in bounds) and spec.type_name == "str":
+        raise ValueError(f"Variable {name!r}: min and max are for numbers and dates.")
+    fixed: tuple[str, ...] | t.Callable[[], t.Iterable[Value]] | None
+    if choices is None or callable(choices):
+        fixed = choices
+    elif isinstance(choices, (str, bytes)):
+        raise ValueError(
+            f"Variable {name!r}: choices must be a list of values, such as"
+            " ['全国', '华东'], or a function returning one."
+        )
+    else:
+        try:
+            fixed = _texts(spec, list(choices))
+        except TypeError as error:
+            raise ValueError(str(error)) from None
+        if not fixed:
+            raise ValueError(f"Variable {name!r}: choices must not be empty.")
+    spec = VariableSpec(
+        name, type, fixed, default, spec.label, bounds[0], bounds[1], spec._cache
+    )
+    if default is None and fixed is None:
+        raise ValueError(
+            f"Variable {name!r} needs a default (a value, or a function such as"
+            " datetime.date.today) or choices."
+        )
+    if default is not None and not callable(default):
+        try:
+            text = spec.text(default)
+        except TypeError as error:
+            raise ValueError(f"{error} Pass type= to declare its type.") from None
+        if not spec._within(text):
+            raise ValueError(
+                f"Variable {name!r}: the default {text} is outside {spec._bounds()}."
+            )
+    return spec
+
+
+def read_query(
+    variables: t.Mapping[str, VariableSpec],
+    args: t.Mapping[str, t.Sequence[str]],
+    route: t.Collection[str] = (),
+) -> dict[str, str]:
+    """The variables of a query string, as canonical texts.
+
+    :param variables: the declared variables.
+    :param args: every query parameter with its values.
+    :param route: the parameters the route itself takes.
+    :raises VariableError: for an unknown parameter, a repeated variable or
+        a value that is not allowed.
+    :raises ChoicesError: when choices cannot be read.
+    """
+    values: dict[str, str] = {}
+    for key, items in args.items():
+        if key in route:
+            continue
+        spec = variables.get(key)
+        if spec is None:
+            known = ", ".join(variables) or "none are declared"
+            takes = f"; this route also takes {', '.join(route)}" if route else ""
+            raise VariableError(
+                f"Unknown query parameter {key[:64]!r}: the variables are"
+                f" {known}{takes}."
+            )
+        if len(items) != 1:
+            raise VariableError(f"Variable {key!r} is given {len(items)} times.")
+        values[key] = spec.parse(items[0])
+    return values
+
+
+def _texts(spec: VariableSpec, values: list[t.Any]) -> tuple[str, ...]:
+    if len(values) > MAX_CHOICES:
+        raise ValueError(
+            f"Variable {spec.name!r} has {len(values)} choices; at most"
+            f" {MAX_CHOICES} are allowed (use a number or date variable instead)."
+        )
+    return tuple(dict.fromkeys(spec.text(value) for value in values))
+
+
+def _float_text(value: float) -> str:
+    """A finite float in positional notation, its shortest exact spelling."""
+    if value == 0:
+        return "0.0"
+    text = format(decimal.Decimal(repr(value)), "f")
+    return text if "." in text else text + ".0"
+
+
+def _order(spec: VariableSpec, canonical: str) -> t.Any:
+    return canonical if spec.type_name == "date" else float(canonical)
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+def _listing(values: t.Sequence[str]) -> str:
+    shown = ", ".join(values[:_LISTED])
+    if len(values) > _LISTED:
+        shown += f", … ({len(values)} in all)"
+    return shown
