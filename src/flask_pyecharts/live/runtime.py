@@ -27,6 +27,7 @@ from ..wire.documents import ChartDocument, chart_document
 from .feed import Feed
 from .limits import StreamSlots
 from .option_cache import BuildError, OptionCache, OptionCaches
+from .shutdown import register as stop_at_worker_exit
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -90,12 +91,14 @@ class Runtime:
     # -- lifecycle --------------------------------------------------------
 
     def start(self) -> None:
-        """Declare the streams and start the producers."""
+        """Declare the streams and start the producers; under gunicorn, end
+        the event streams when the worker is told to stop."""
         for spec in list(self.registry.charts.values()):
             self.add_chart(spec)
         self._started = True
         for producer in list(self.registry.producers.values()):
             self.add_producer(producer)
+        stop_at_worker_exit(self)
 
     def stop(self) -> None:
         """End the event streams, stop producers, feed and hub (idempotent)."""
