@@ -21,6 +21,7 @@ from ..registry import Topic
 from ..streams.hub import Hub
 from ..streams.points import normalize_points
 from ..streams.producers import ProducerThread
+from ..streams.shapes import PointShapes
 from ..streams.stores import Page, open_store
 from ..streams.stores.memory import MemoryStore
 from ..wire.documents import ChartDocument, chart_document
@@ -81,6 +82,7 @@ class Runtime:
             clock=clock,
         )
         self._merged: dict[str, tuple[str, str, ChartDocument]] = {}
+        self._shapes: dict[str, tuple[str, PointShapes]] = {}
         self._producers: dict[str, ProducerThread] = {}
         self._script_root = ""
         self._lock = threading.Lock()
@@ -243,6 +245,17 @@ class Runtime:
 
         :raises ValueError: for an unknown chart, a full chart or bad points.
         """
+        return self.store.append(name, self.prepare_points(name, points, series))
+
+    def prepare_points(
+        self, name: str, points: t.Any, series: int = 0
+    ) -> list[tuple[int, t.Any]]:
+        """Points for the stream chart ``name``, normalized and checked against
+        its option (its series, and the shape their axes give a point).
+
+        :raises ValueError: for an unknown chart, a full chart or bad points,
+            naming what was expected.
+        """
         spec = self.registry.charts.get(name)
         if spec is None:
             raise ValueError(f"No chart named {name!r} is registered.")
@@ -251,7 +264,24 @@ class Runtime:
                 f"Chart {name!r} is not a stream: register it with"
                 " @charts.chart(name, window=N) to append points."
             )
-        return self.store.append(name, normalize_points(points, series))
+        items = normalize_points(points, series)
+        self._point_shapes(spec).check(items)
+        return items
+
+    def _point_shapes(self, spec: ChartSpec) -> PointShapes:
+        """The shapes of the chart's points, from its current option (or, when
+        its builder fails, the checks that need no option)."""
+        try:
+            base = self.option(spec)
+        except BuildError:
+            return PointShapes(spec.name, None)
+        cached = self._shapes.get(spec.name)
+        if cached is None or cached[0] != base.etag:
+            cached = self._shapes[spec.name] = (
+                base.etag,
+                PointShapes(spec.name, base.option()),
+            )
+        return cached[1]
 
     def points(self, spec: ChartSpec, cursor: str | None, limit: int) -> Page:
         """The points of a stream after ``cursor``.

@@ -7,17 +7,25 @@ import threading
 import typing as t
 
 from .._json import dumps, loads
-from .points import normalize_points
 
 if t.TYPE_CHECKING:
     from ..registry import ProducerSpec
     from .stores import Store
 
 
-class HasAppContext(t.Protocol):
-    """What producers run in: ``app_context()`` gives a context manager."""
+class ProducerHost(t.Protocol):
+    """What producers run in (the runtime): an app context, and the check of
+    the points they return."""
 
     def app_context(self) -> t.ContextManager[t.Any]: ...
+
+    def prepare_points(
+        self, name: str, points: t.Any, series: int = 0
+    ) -> list[tuple[int, t.Any]]: ...
+
+
+class BadPoints(ValueError):
+    """A producer returned points that cannot be charted."""
 
 
 logger = logging.getLogger("flask_pyecharts")
@@ -38,7 +46,7 @@ class ProducerThread:
     def __init__(
         self,
         spec: ProducerSpec,
-        app: HasAppContext,
+        app: ProducerHost,
         store: Store,
     ) -> None:
         self.spec = spec
@@ -70,6 +78,16 @@ class ProducerThread:
                     with self._app.app_context():
                         self._poll_once(key)
                     failures = 0
+                except BadPoints as error:  # the data, not a crash: no traceback
+                    failures += 1
+                    delay = min(MAX_BACKOFF, self.spec.every * 2**failures)
+                    logger.error(
+                        "Producer for %r returned points that cannot be charted;"
+                        " nothing was appended, retrying in %.1f s: %s",
+                        self.spec.chart,
+                        delay,
+                        error,
+                    )
                 except Exception:
                     failures += 1
                     delay = min(MAX_BACKOFF, self.spec.every * 2**failures)
@@ -87,11 +105,14 @@ class ProducerThread:
         cursor = loads(saved) if saved is not None else None
         points, new_cursor = self.spec.function(cursor)
         batches = points.items() if isinstance(points, dict) else [(0, points)]
-        items = [
-            item
-            for series, batch in batches
-            for item in normalize_points(batch, series)
-        ]
+        try:
+            items = [
+                item
+                for series, batch in batches
+                for item in self._app.prepare_points(self.spec.chart, batch, series)
+            ]
+        except ValueError as error:
+            raise BadPoints(str(error)) from None
         state = (key, dumps(new_cursor))
         if items or new_cursor != cursor:
             self._store.append(self.spec.chart, items, state=state)
