@@ -17,6 +17,15 @@ from .conftest_redis import free_port
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def quiet_args() -> list[str]:
+    """No control socket (gunicorn 27 binds one at a fixed path in $HOME, which
+    concurrent test runs would share)."""
+    from gunicorn import config
+
+    names = {setting.name for setting in config.KNOWN_SETTINGS}
+    return ["--no-control-socket"] if "control_socket_disable" in names else []
+
+
 class Gunicorn:
     """``gunicorn -k WORKER_CLASS -w WORKERS ARGS APP``, started and ready.
 
@@ -47,6 +56,7 @@ class Gunicorn:
                 str(workers),
                 "-b",
                 f"127.0.0.1:{self.port}",
+                *quiet_args(),
                 *args,
                 app,
             ],
@@ -69,11 +79,18 @@ class Gunicorn:
 
     def get(self, path: str, timeout: float = 10) -> tuple[int, bytes]:
         """``GET path`` on a new connection: the status and the body."""
+        status, body, _ = self.request(path, timeout)
+        return status, body
+
+    def request(
+        self, path: str, timeout: float = 10
+    ) -> tuple[int, bytes, http.client.HTTPMessage]:
+        """``GET path`` on a new connection: the status, the body, the headers."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             connection.request("GET", path)
             response = connection.getresponse()
-            return response.status, response.read()
+            return response.status, response.read(), response.headers
         finally:
             connection.close()
 

@@ -17,6 +17,7 @@ import pytest
 import redis
 
 from .conftest_redis import RedisServer, free_port
+from .gunicorn_server import quiet_args
 from .sse_client import read_events
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,11 +36,12 @@ class Gunicorn:
                 "-m",
                 "gunicorn",
                 "-k",
-                "gevent",
+                worker_class,
                 "-w",
                 str(workers),
                 "-b",
                 f"127.0.0.1:{self.port}",
+                *quiet_args(),
                 "--graceful-timeout",
                 "2",
                 "tests.apps.scaled:create_app()",
