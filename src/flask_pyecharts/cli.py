@@ -16,6 +16,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo
 
+if t.TYPE_CHECKING:
+    from .export import Export
+
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
@@ -131,12 +134,21 @@ def demo(
     help="Export from your app instead of the demo: 'module:app' or"
     " 'module:create_app()', as with 'flask --app'.",
 )
+@click.option(
+    "--url",
+    metavar="URL",
+    default=None,
+    help="Export what a running server shows: the address of its dashboard (or"
+    " any page with charts), or its chart list, such as"
+    " http://127.0.0.1:5000/charts/api/charts.",
+)
 @_dashboard_option
 @_title_option
 def export_command(
     output: Path,
     database: Path | None,
     import_name: str | None,
+    url: str | None,
     rule: str | None,
     title: str | None,
 ) -> None:
@@ -145,9 +157,27 @@ def export_command(
     The file holds the charts' current data, ECharts and the client runtime:
     send it by mail or open it without a network. OUTPUT defaults to
     dashboard.html; '-' writes to standard output.
+
+    --app starts your app in this new process: with the memory store its
+    streams hold none of the points a running server has. Export those with
+    --url, from the running server.
     """
     if import_name and database:
         raise click.UsageError("--database is for the demo; it cannot go with --app.")
+    if url:
+        if import_name or database or rule:
+            raise click.UsageError(
+                "--url exports from a running server: it cannot go with --app,"
+                " --database or --dashboard (give the dashboard's address as URL)."
+            )
+        from .export import ExportError, export_url
+
+        try:
+            result = export_url(url, title=title)
+        except ExportError as error:
+            raise click.ClickException(str(error)) from None
+        _write(output, result)
+        return
     if import_name:
         app = ScriptInfo(app_import_path=import_name).load_app()
     else:
@@ -155,7 +185,8 @@ def export_command(
         app = create_app(database, simulate=False, progress=output != Path("-"))
     try:
         with app.app_context():
-            _export(output, rule, title)
+            # The demo's streams come from its database; an app's may not.
+            _export(output, rule, title, from_new_process=bool(import_name))
     finally:
         _shutdown(app)
 
@@ -173,9 +204,11 @@ def flask_export(output: Path, rule: str | None, title: str | None) -> None:
     """Write a dashboard as one HTML file that opens offline.
 
     The file holds the charts' current data, ECharts and the client runtime.
-    OUTPUT defaults to dashboard.html; '-' writes to standard output.
+    OUTPUT defaults to dashboard.html; '-' writes to standard output. With the
+    memory store, streams hold none of a running server's points: export
+    those with 'flask-pyecharts export --url'.
     """
-    _export(output, rule, title)
+    _export(output, rule, title, from_new_process=True)
 
 
 @flask_group.command("charts")
@@ -203,14 +236,52 @@ def _every(refresh: float | None) -> str:
     return f"rebuilt every {refresh:g} s" if refresh else "built once"
 
 
-def _export(output: Path, rule: str | None, title: str | None) -> None:
-    """Export within an app context; errors become click errors."""
+def _export(
+    output: Path, rule: str | None, title: str | None, from_new_process: bool = False
+) -> None:
+    """Export within an app context; errors become click errors.
+
+    :param from_new_process: the app was started for the export: with the
+        memory store its streams are not a running server's.
+    """
     from .export import ExportError, export_dashboard
 
     try:
         result = export_dashboard(current_app, rule, title=title)
     except ExportError as error:
         raise click.ClickException(str(error)) from None
+    if from_new_process:
+        result.problems.extend(_fresh_streams(result.charts))
+    _write(output, result)
+
+
+def _fresh_streams(names: list[str]) -> list[str]:
+    """Why the exported streams may not be what a running server shows."""
+    from .streams.stores.memory import MemoryStore
+
+    runtime = current_app.extensions["pyecharts"]
+    if not isinstance(runtime.store, MemoryStore):
+        return []  # a shared store (Redis): the same points as the servers
+    problems = []
+    for name in names:
+        if runtime.registry.chart(name).kind != "stream":
+            continue
+        held = (
+            "only what its producer returned just now"
+            if name in runtime.registry.producers
+            else "no points"
+        )
+        problems.append(
+            f"chart {name!r}: a stream in the memory store of this new process, so"
+            f" it holds {held}, not what a running server holds; export from the"
+            " running server with 'flask-pyecharts export --url"
+            " http://HOST:PORT/', or share a store (PYECHARTS_STORE=redis://...)."
+        )
+    return problems
+
+
+def _write(output: Path, result: Export) -> None:
+    """Write an export (warnings to standard error)."""
     for problem in result.problems:
         click.echo(f"Warning: {problem}", err=True)
     if output == Path("-"):
