@@ -249,3 +249,17 @@ def test_producers_and_dashboards_naming_an_unknown_chart_are_refused():
         charts.dashboard("/", ["sales", "nosuch"])
     assert app.test_client().get("/").status_code == 404  # nothing half-registered
     charts.shutdown()
+
+
+@pytest.mark.parametrize("refresh", [0, 0.0, -1, 86_401, True, "2"])
+def test_a_bad_refresh_says_the_allowed_range(refresh):
+    """Regression: refresh=0 was refused 'between 0 and 86400', which 0 is."""
+    charts = Charts()
+    with pytest.raises(ValueError) as refused:
+        charts.chart("sales", refresh=refresh)
+    assert str(refused.value) == (
+        "Chart 'sales': refresh must be a number of seconds above 0 and at most"
+        f" 86400, not {refresh!r}."
+    )
+    with pytest.raises(ValueError, match="every must be a number of seconds above 0"):
+        charts.producer("sales", every=0)
