@@ -167,31 +167,37 @@ def export_url(url: str, *, title: str | None = None) -> Export:
     :raises ExportError: the server cannot be reached, or shows no charts there.
     """
     body, content_type = _fetch(url)
+    page = _ChartsInPage()
     if content_type == "application/json":
         listing = _json_body(body, url).get("charts")
         if not isinstance(listing, list):
             raise ExportError(
                 f"{url} is JSON but not the chart list of Flask-PyEcharts."
             )
-        urls = [f"{url.rstrip('/')}/{item['name']}" for item in listing]
-        found = _ChartsInPage()
+        base = url.split("?")[0].rstrip("/")
+        urls = [
+            f"{base}/{item['name']}"
+            for item in listing
+            if isinstance(item, dict) and isinstance(item.get("name"), str)
+        ]
     else:
-        found = _ChartsInPage()
-        found.feed(body.decode("utf-8", "replace"))
-        urls = list(dict.fromkeys(urljoin(url, chart) for chart in found.charts))
+        page.feed(body.decode("utf-8", "replace"))
+        urls = list(dict.fromkeys(urljoin(url, chart) for chart in page.charts))
     if not urls:
         raise ExportError(
             f"No live charts at {url}: give the address of a dashboard (or any page"
             " with charts) of the running server, or its chart list, such as"
             " http://127.0.0.1:5000/charts/api/charts."
         )
-    titles = _titles(urls[0].rsplit("/", 1)[0])
+    titles = _titles(urls[0])
     cards, problems, scripts = [], [], []
     for chart_url in urls:
-        name = chart_url.rsplit("/", 1)[-1]
+        name = urlsplit(chart_url).path.rsplit("/", 1)[-1]
         card = {"name": name, "title": titles.get(name, name), "initial": None}
         try:
             document = _json_body(_fetch(chart_url)[0], chart_url)
+            if not isinstance(document.get("option"), dict):
+                raise ExportError(f"{chart_url} is not a chart document.")
         except ExportError as error:
             card["error"] = f"This chart could not be exported: {error}"
             problems.append(f"chart {name!r}: {error}")
@@ -204,9 +210,7 @@ def export_url(url: str, *, title: str | None = None) -> Export:
                     scripts.append(script)
         cards.append(card)
     texts = [_fetch(script)[0].decode("utf-8") for script in scripts]
-    return _page(
-        title or found.title or "Charts", found.columns, cards, texts, problems
-    )
+    return _page(title or page.title or "Charts", page.columns, cards, texts, problems)
 
 
 def _page(
@@ -385,13 +389,20 @@ def _json_body(body: bytes, url: str) -> dict[str, t.Any]:
     return value
 
 
-def _titles(listing: str) -> dict[str, str]:
-    """Chart name -> title, from the server's chart list (empty if it fails)."""
+def _titles(chart_url: str) -> dict[str, str]:
+    """Chart name -> title, from the chart list next to ``chart_url`` (empty
+    if it fails: the names stand in)."""
+    parts = urlsplit(chart_url)
+    listing = parts._replace(path=parts.path.rsplit("/", 1)[0], query="").geturl()
     try:
-        charts = _json_body(_fetch(listing)[0], listing).get("charts") or []
+        charts = _json_body(_fetch(listing)[0], listing).get("charts")
     except ExportError:
         return {}
-    return {item["name"]: item.get("title") or item["name"] for item in charts}
+    return {
+        item["name"]: str(item.get("title") or item["name"])
+        for item in charts or []
+        if isinstance(item, dict) and isinstance(item.get("name"), str)
+    }
 
 
 class _ChartsInPage(HTMLParser):
