@@ -5,6 +5,8 @@ src/flask_pyecharts/web/static/vendor/) before every sdist, wheel and editable
 build. The vendor files are gitignored; pyproject.toml lists them as hatch
 ``artifacts`` so both the sdist and the wheel include them. An unpacked sdist
 already holds them, so building a wheel from it needs neither npm nor network.
+FLASK_PYECHARTS_CITY_MAPS=1 in the build's environment also bundles the city
+maps (AMap data, see README.md), which then needs npm.
 """
 
 from __future__ import annotations

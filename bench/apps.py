@@ -13,7 +13,6 @@ every 2 s and ``BENCH_STREAMS`` line charts fed ``BENCH_RATE`` points a second
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -23,7 +22,7 @@ from flask import Flask, jsonify, render_template_string, send_from_directory
 
 from bench import world
 
-VENDOR = Path(__file__).resolve().parents[1] / "src/flask_pyecharts/static/vendor"
+VENDOR = Path(__file__).resolve().parents[1] / "src/flask_pyecharts/web/static/vendor"
 
 
 def _env(name: str, default: float) -> float:
@@ -123,17 +122,11 @@ def create_ours() -> Flask:
     from flask_pyecharts import Charts
 
     full, streams, rate, window = _shape()
-    if os.environ.get("BENCH_PATCH"):  # experiments only: see bench/patches.py
-        from bench import patches
-
-        patches.apply()
     app = Flask(__name__)
     # Every simulated viewer comes from 127.0.0.1: lift the per-address cap.
+    # Other PYECHARTS_* keys come from the environment (e.g. the store).
     app.config["PYECHARTS_MAX_STREAMS_PER_CLIENT"] = 100_000
     app.config["PYECHARTS_MAX_STREAMS"] = 100_000
-    for key, value in os.environ.items():  # e.g. PYECHARTS_TRANSPORT=poll
-        if key.startswith("PYECHARTS_"):
-            app.config[key] = json.loads(value) if value[:1].isdigit() else value
     charts = Charts(app)
     names = []
     for j in range(full):
@@ -193,7 +186,7 @@ def run_appender() -> None:
     os.environ["BENCH_APPENDER"] = "0"
     app = create_ours()
     _, streams, rate, _ = _shape()
-    start_appender(app.extensions["pyecharts"].charts, streams, rate).join()
+    start_appender(app.jinja_env.globals["charts"], streams, rate).join()
 
 
 if __name__ == "__main__":

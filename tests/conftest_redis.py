@@ -2,7 +2,7 @@
 
 Load it with ``pytest_plugins = ["tests.conftest_redis"]``. The ``redis_url``
 fixture names the server; set ``PYECHARTS_TEST_REDIS_URL`` to use a running
-server instead. Tests that stop or flush Redis make their own
+server instead. Tests that stop, flush or restore Redis make their own
 :class:`RedisServer` (``private_redis``), never touching a shared one.
 """
 
@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import time
 import typing as t
+from pathlib import Path
 
 import pytest
 
@@ -36,7 +37,15 @@ def redis_binary() -> str | None:
 
 class RedisServer:
     """A ``redis-server`` process (no persistence) that tests may stop and
-    restart on the same port: a restart loses every key, as in production."""
+    restart on the same port: a restart loses every key, as in production.
+
+    A test can also play a server with RDB persistence that crashes: take a
+    snapshot with :meth:`save`, change more, then ``restart(from_snapshot=True)``
+    boots from the snapshot, so the keys go back to what they were at the save.
+    """
+
+    #: The snapshot's file name, in :attr:`directory`.
+    SNAPSHOT = "dump.rdb"
 
     def __init__(self) -> None:
         self.port = free_port()
@@ -61,6 +70,8 @@ class RedisServer:
                 "no",
                 "--dir",
                 self.directory,
+                "--dbfilename",
+                self.SNAPSHOT,
             ],
             stdout=subprocess.DEVNULL,
         )
@@ -101,9 +112,19 @@ class RedisServer:
             process.terminate()
             process.wait(10)
 
-    def restart(self) -> None:
-        """Stop and start on the same port: every key is gone."""
+    def save(self) -> None:
+        """Write a snapshot of every key now (``SAVE``), as an RDB file."""
+        reply = self.command("SAVE")
+        if reply != b"+OK":
+            raise RuntimeError(f"SAVE failed: {reply!r}")
+
+    def restart(self, from_snapshot: bool = False) -> None:
+        """Stop and start on the same port: every key is gone, or, with
+        ``from_snapshot``, every key is as it was at the last :meth:`save`
+        (a crash and a restart from the RDB file)."""
         self.stop()
+        if not from_snapshot:
+            Path(self.directory, self.SNAPSHOT).unlink(missing_ok=True)
         self.start()
 
     def cleanup(self) -> None:

@@ -319,18 +319,19 @@ def test_flask_export_inlines_themes_and_extensions_and_reports_maps(
     def liquid() -> Liquid:
         return Liquid().add("完成率", [0.6])
 
-    @charts.chart("china")
-    def china() -> Map:
-        return Map().add("销售额", [("广东", 10)], "china")
+    @charts.chart("provinces")  # a map no npm package provides: never bundled
+    def provinces() -> Map:
+        return Map().add("销售额", [("广东", 10)], "world_china_provinces")
 
-    charts.dashboard("/", ["themed", "liquid", "china"])
+    charts.dashboard("/", ["themed", "liquid", "provinces"])
     try:
         output = tmp_path / "assets.html"
         result = app.test_cli_runner().invoke(args=["pyecharts", "export", str(output)])
     finally:
         charts.shutdown()
     assert result.exit_code == 0, result.output
-    assert "Warning: chart 'china'" in result.output and "not bundled" in result.output
+    assert "Warning: chart 'provinces'" in result.output
+    assert "not bundled" in result.output
     html = output.read_text("utf-8")
     scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
     assert len(scripts) == 4  # echarts, the macarons theme, liquidfill, the runtime

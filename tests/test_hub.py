@@ -178,3 +178,25 @@ def test_redis_losing_its_data_wakes_subscribers(private_redis: RedisServer):
     finally:
         hub.close()
         store.close()
+
+
+def test_redis_restored_from_an_older_snapshot_wakes_subscribers(
+    private_redis: RedisServer,
+):
+    store = RedisStore(private_redis.url)
+    store.configure("a", 100)
+    store.append("a", [(0, value) for value in range(5)])
+    private_redis.save()
+    cursor = store.append("a", [(0, value) for value in range(5, 10)])  # lost
+    hub = Hub(store)
+    try:
+        subscription = settled(hub, "a")
+        private_redis.restart(from_snapshot=True)
+        # no append after the restore: the epoch change alone wakes the viewer
+        assert subscription.wait(READ_TIMEOUT + 1.5) == {"a"}
+        page = store.since("a", cursor)
+        assert page.reset is True
+        assert [value for _, value in page.points] == [0, 1, 2, 3, 4]
+    finally:
+        hub.close()
+        store.close()

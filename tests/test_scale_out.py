@@ -9,16 +9,25 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import typing as t
+import uuid
 from pathlib import Path
 
 import pytest
 import redis
+from flask import Flask
 
+from flask_pyecharts import Charts
+from flask_pyecharts.registry import ProducerSpec
+from flask_pyecharts.streams.producers import ProducerThread
+from flask_pyecharts.streams.stores.redis import RedisStore
+
+from .conftest import LiveServer
 from .conftest_redis import RedisServer, free_port
 from .gunicorn_server import quiet_args
-from .sse_client import read_events
+from .sse_client import Event, read_events
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -193,6 +202,71 @@ def test_redis_restart_makes_clients_reset_not_skip(deployment):
     assert page is not None and page["reset"] is True
 
 
+def held(events: list[Event]) -> list[t.Any]:
+    """The values a viewer holds after applying ``events`` (a reset drops all)."""
+    values: list[t.Any] = []
+    for event in events:
+        if event.event == "reset":
+            values = []
+        values.extend(value for _, value in event.data["points"])
+    return values
+
+
+def test_http_api_resets_cursors_from_before_a_restored_snapshot(private_redis):
+    """Redis crashes and boots from an older RDB snapshot: a poller and an open
+    event stream holding a cursor from before the crash get ``reset: true``."""
+    app = Flask(__name__)
+    app.config.update(PYECHARTS_STORE=private_redis.url, PYECHARTS_STREAM_TIMEOUT=5)
+    charts = Charts(app)
+
+    @charts.chart("ticks", window=1000)
+    def ticks() -> dict:
+        return {"series": [{"type": "line", "data": []}]}
+
+    charts.append("ticks", list(range(100)))
+    private_redis.save()
+    opened = charts.append("ticks", list(range(100, 229)))  # lost in the crash
+    window = list(range(100)) + [f"new {n}" for n in range(100, 300)]
+    server = LiveServer(app)
+    live = threading.Event()
+    streamed: list[Event] = []
+
+    def until(events: list[Event]) -> bool:
+        live.set()
+        return held(events) == window
+
+    url = f"{server.url}/charts/api/events?charts=ticks&since={opened}"
+    stream = threading.Thread(
+        target=lambda: streamed.extend(read_events(url, until=until, timeout=5)[0])
+    )
+    try:
+        stream.start()
+        cursor = charts.append("ticks", 229)  # lost too
+        assert live.wait(5), "the event stream did not get point 229"
+        private_redis.restart(from_snapshot=True)
+        # new points take the lost ones' sequence numbers, then pass the cursor
+        charts.append("ticks", [f"new {n}" for n in range(100, 300)])
+        stream.join(5)
+        assert [event.event for event in streamed][:2] == ["points", "reset"]
+        assert held(streamed[:1]) == [229]
+        assert held(streamed) == window  # once each, in order, after the reset
+        assert {event.event for event in streamed[2:]} <= {"points"}
+        client = app.test_client()
+        page = client.get(f"/charts/api/charts/ticks/points?since={cursor}").json
+        assert page["reset"] is True
+        assert [value for _, value in page["points"]] == window
+        batch = client.get(
+            f"/charts/api/updates?charts=ticks&since={cursor}&limit=1000"
+        ).json
+        assert [(u["type"], [v for _, v in u["points"]]) for u in batch["updates"]] == [
+            ("reset", window)
+        ]
+    finally:
+        server.stop()
+        charts.shutdown()
+        stream.join(5)
+
+
 def test_gthread_workers_serve_the_event_stream():
     server = RedisServer()
     server.start()
@@ -207,3 +281,56 @@ def test_gthread_workers_serve_the_event_stream():
     seen = [value[0] for event in events for _, value in event.data["points"]]
     assert len(events) >= 5
     assert seen == list(range(seen[0], seen[0] + len(seen)))
+
+
+def test_a_producer_slower_than_its_lock_never_appends_a_row_twice(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two processes' producers share one Redis. The first call outlasts the
+    lock, so the other process takes the lock over and reads the same stored
+    cursor: of the two batches made from it, only one may land."""
+    caplog.set_level("INFO", logger="flask_pyecharts")
+    prefix = f"race-{uuid.uuid4().hex[:12]}:"
+    stores = [RedisStore(redis_url, prefix=prefix) for _ in range(2)]
+    for store in stores:
+        store.configure("rows", 1000)
+    first_calls: list[str] = []
+    guard = threading.Lock()
+    both_inside = threading.Barrier(2, timeout=5)
+
+    def produce(cursor: int | None) -> tuple[list[int], int | None]:
+        with guard:
+            first = cursor is None and len(first_calls) < 2
+            if first:
+                first_calls.append(threading.current_thread().name)
+        if first:  # the other one gets in only once this one's lock expired
+            both_inside.wait()
+        start = 0 if cursor is None else cursor + 1
+        rows = list(range(start, min(start + 10, 70)))
+        return rows, rows[-1] if rows else cursor
+
+    spec = ProducerSpec("rows", produce, every=0.01)
+    app = Flask(__name__)
+    producers = [ProducerThread(spec, app, store, lock_ttl=0.2) for store in stores]
+    try:
+        for producer in producers:
+            producer.start()
+        deadline = time.monotonic() + 5
+        while stores[0].get_blob("producer:rows") != b"69":
+            assert time.monotonic() < deadline, "the producers did not finish"
+            time.sleep(0.01)
+    finally:
+        for producer in producers:
+            producer.stop()
+    try:
+        assert len(first_calls) == 2  # both really ran from the same cursor
+        rows = [value for _, value in stores[0].since("rows", None).points]
+        assert rows == list(range(70))  # every row once, in order
+        assert not [r for r in caplog.records if r.levelname == "ERROR"]
+        assert any("dropping" in r.getMessage() for r in caplog.records)
+    finally:
+        keys = list(stores[0].redis.scan_iter(match=f"{prefix}*"))
+        if keys:
+            stores[0].redis.delete(*keys)
+        for store in stores:
+            store.close()

@@ -21,7 +21,7 @@ from hypothesis.stateful import (
 )
 
 from flask_pyecharts.streams.cursors import Cursor
-from flask_pyecharts.streams.stores import Page, Store, open_store
+from flask_pyecharts.streams.stores import Page, StateConflict, Store, open_store
 from flask_pyecharts.streams.stores.memory import MemoryStore
 from flask_pyecharts.streams.stores.redis import RedisStore
 
@@ -131,6 +131,70 @@ def test_append_with_state_sets_the_blob(store):
     assert store.get_blob("producer:c") == b'"p1"'
     assert store.append("c", [], state=("producer:c", b'"p2"')) == cursor
     assert store.get_blob("producer:c") == b'"p2"'
+
+
+# -- fenced appends: a producer's batch lands once --------------------------
+
+
+def test_a_fenced_append_commits_only_over_the_state_it_read(store):
+    key = "producer:c"
+    first = store.append("c", [(0, 1)], state=(key, b"1"), expect=None)  # no blob yet
+    assert seq(first) == 1 and store.get_blob(key) == b"1"
+    for stale in (None, b"0", b""):  # another writer went first
+        with pytest.raises(StateConflict, match="producer:c"):
+            store.append("c", [(0, "late")], state=(key, b"9"), expect=stale)
+    with pytest.raises(StateConflict):  # a state-only update is fenced too
+        store.append("c", [], state=(key, b"9"), expect=b"0")
+    assert store.head("c") == first  # nothing appended, nothing set
+    assert store.get_blob(key) == b"1"
+    assert values(store.since("c", None)) == [1]
+    assert seq(store.append("c", [(0, 2)], state=(key, b"2"), expect=b"1")) == 2
+    assert store.append("c", [], state=(key, b"3"), expect=b"2") == store.head("c")
+    assert store.get_blob(key) == b"3"
+    assert values(store.since("c", None)) == [1, 2]
+    store.append("c", [(0, 3)], state=(key, b"4"))  # unfenced: whatever it held
+    assert store.get_blob(key) == b"4"
+
+
+def test_a_fence_needs_a_state(store):
+    with pytest.raises(ValueError, match="state"):
+        store.append("c", [(0, 1)], expect=b"1")
+    assert seq(store.head("c")) == 0
+
+
+def test_of_fenced_appends_racing_from_one_state_one_lands(store):
+    store.configure("race", 1000)
+    key, writers, rounds = "producer:race", 6, 15
+    store.set_blob(key, b"0")
+    landed: list[int] = []
+    start = threading.Barrier(writers, timeout=10)
+
+    def write(worker: int) -> None:
+        for _ in range(rounds):
+            start.wait()
+            held = t.cast(bytes, store.get_blob(key))  # all read one state...
+            start.wait()  # ...before any of them appends
+            step = int(held) + 1
+            try:
+                store.append(
+                    "race",
+                    [(0, [step, worker])],
+                    state=(key, b"%d" % step),
+                    expect=held,
+                )
+            except StateConflict:
+                continue
+            landed.append(step)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    steps = list(range(1, rounds + 1))
+    assert sorted(landed) == steps  # one batch per round, whoever won it
+    assert [step for step, _ in values(store.since("race", None))] == steps
+    assert store.get_blob(key) == b"%d" % rounds
 
 
 # -- resets: never a silent gap -------------------------------------------
@@ -398,6 +462,91 @@ def test_redis_wait_reports_an_epoch_change(private_redis):
     store.redis.flushall()
     assert store.wait({"c": head}, 1.0) == {"c": 0}  # lower: a new epoch
     store.close()
+
+
+def snapshot_then_lose_points(server: RedisServer, store: RedisStore) -> str:
+    """Points 0-99 saved, 100-229 lost in a crash: the server boots from the
+    snapshot. Returns the head cursor from before the crash (seq 230)."""
+    store.append("c", [(0, value) for value in range(100)])
+    server.save()
+    ahead = store.append("c", [(0, value) for value in range(100, 230)])
+    server.restart(from_snapshot=True)
+    return ahead
+
+
+def test_redis_restored_from_an_older_snapshot_resets_readers(private_redis):
+    store = RedisStore(private_redis.url)
+    store.configure("c", 1000)
+    ahead = snapshot_then_lose_points(private_redis, store)
+    epoch = Cursor.decode(ahead).epoch
+    # new points take the lost ones' sequence numbers, then pass the old head
+    store.append("c", [(0, f"new {value}") for value in range(100, 300)])
+    restored = list(range(100)) + [f"new {value}" for value in range(100, 300)]
+    for cursor in (ahead, Cursor(epoch, 150).encode(), Cursor(epoch, 99).encode()):
+        page = store.since("c", cursor)
+        assert page.reset is True, cursor  # not the points after it, silently
+        assert values(page) == restored
+        assert Cursor.decode(page.cursor).epoch != epoch
+    store.close()
+
+
+def test_redis_wait_reports_a_restored_snapshot(private_redis):
+    store = RedisStore(private_redis.url)
+    store.configure("c", 1000)
+    head = seq(store.head("c"))
+    assert store.wait({"c": head}, 0.05) == {}  # the wait knows the epoch
+    ahead = snapshot_then_lose_points(private_redis, store)
+    started = time.monotonic()
+    # nothing appended since the restore: the epoch change alone moves "c"
+    assert store.wait({"c": seq(ahead)}, 2.0) == {"c": 100}
+    assert time.monotonic() - started < 1.0
+    assert store.since("c", ahead).reset is True
+    store.close()
+
+
+def test_redis_restored_from_a_snapshot_fences_a_batch_made_before(private_redis):
+    store = RedisStore(private_redis.url)
+    store.configure("c", 1000)
+    key = "producer:c"
+    store.append("c", [(0, 1)], state=(key, b"1"))
+    private_redis.save()
+    store.append("c", [(0, 2)], state=(key, b"2"))  # lost in the crash
+    private_redis.restart(from_snapshot=True)
+    with pytest.raises(StateConflict):  # made from cursor 2, before the crash
+        store.append("c", [(0, 3)], state=(key, b"3"), expect=b"2")
+    assert store.get_blob(key) == b"1"  # the producer goes on from here
+    store.append("c", [(0, 2)], state=(key, b"2"), expect=b"1")
+    assert values(store.since("c", None)) == [1, 2]
+    store.close()
+
+
+def test_redis_failover_to_a_replica_resets_readers(private_redis):
+    replica = RedisServer()
+    replica.start()
+    try:
+        store = RedisStore(private_redis.url)
+        store.configure("c", 10)
+        cursor = store.append("c", [(0, value) for value in range(5)])
+        private_redis.command("CONFIG SET repl-diskless-sync-delay 0")
+        replica.command(f"REPLICAOF 127.0.0.1 {private_redis.port}")
+        copy = redis.Redis.from_url(replica.url)
+        deadline = time.monotonic() + 5
+        while copy.get(f"{store.prefix}h:c") != b"5":
+            assert time.monotonic() < deadline, "the replica did not sync"
+            time.sleep(0.01)
+        replica.command("REPLICAOF NO ONE")  # promoted: the app moves to it
+        promoted = RedisStore(replica.url)
+        promoted.configure("c", 10)
+        promoted.append("c", [(0, "after")])  # it may have lacked the last writes
+        page = promoted.since("c", cursor)
+        assert page.reset is True
+        assert values(page) == [0, 1, 2, 3, 4, "after"]
+        assert Cursor.decode(page.cursor).epoch != Cursor.decode(cursor).epoch
+        store.close()
+        promoted.close()
+        copy.close()
+    finally:
+        replica.cleanup()
 
 
 def test_redis_counter_lost_alone_continues_after_the_stream(redis_url):

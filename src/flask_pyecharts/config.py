@@ -82,7 +82,7 @@ def read_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
     return Settings(
         url_prefix=prefix.rstrip("/"),
         store=_text(config, "PYECHARTS_STORE"),
-        assets=_text(config, "PYECHARTS_ASSETS") if assets else None,
+        assets=_text(config, "PYECHARTS_ASSETS").rstrip("/") + "/" if assets else None,
         transport=transport,
         strict_csp=_flag(config, "PYECHARTS_STRICT_CSP"),
         cors_origins=_origins(config),

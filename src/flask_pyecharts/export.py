@@ -151,7 +151,7 @@ def export_dashboard(
             if problem:
                 problems.append(problem)
             scripts += [item for item in dependencies if item not in scripts]
-    files = [Path(url) for url in script_urls(scripts, vendor, local=True)]
+    files = [Path(url) for url in script_urls(scripts, vendor)]
     _require(files)
     return _page(title, columns, cards, [_read(path) for path in files[1:]], problems)
 
@@ -286,7 +286,7 @@ def _card(
     try:
         document = loads(runtime.document(spec).body)
         dependencies = runtime.option(spec).dependencies
-        script_urls(dependencies, "/", local=True)  # raises if not bundled
+        script_urls(dependencies, "/")  # raises if not bundled
     except (BuildError, UnsupportedDependencyError, UnknownChart) as error:
         card["error"] = f"This chart could not be exported: {error}"
         return card, (), f"chart {name!r}: {error}"

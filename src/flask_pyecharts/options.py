@@ -75,7 +75,7 @@ class OptionDocument:
 
 def js_source(code: JsCode) -> str:
     """The JavaScript source a :class:`JsCode` carries, without pyecharts' marks."""
-    return code.js_code.replace(_JS_MARK, "")
+    return str(code.js_code).replace(_JS_MARK, "")
 
 
 def build_document(chart: t.Any, name: str = "chart") -> OptionDocument:
@@ -166,7 +166,9 @@ def _where(path: JsonPath) -> str:
     return "/".join(str(part) for part in path) or "(root)"
 
 
-def merge_points(option: dict[str, t.Any], points: list[tuple[int, t.Any]]) -> dict:
+def merge_points(
+    option: dict[str, t.Any], points: list[tuple[int, t.Any]]
+) -> dict[str, t.Any]:
     """Put a stream's window into ``option``: each series gets its points as data."""
     series = option.get("series")
     if isinstance(series, dict):

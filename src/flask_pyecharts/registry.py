@@ -86,13 +86,15 @@ class DashboardSpec:
     endpoint: str
 
 
-@dataclass(frozen=True)
-class Topic:
-    """What viewers follow: a chart, with one value of each variable it uses."""
+class Topic(t.NamedTuple):
+    """What viewers follow: a chart, with one value of each variable it uses.
+
+    A named tuple: topics are dictionary keys on every request.
+    """
 
     chart: str
     #: ``(name, value)`` pairs, sorted by name; empty for a chart without any.
-    variables: tuple[tuple[str, str], ...] = ()
+    variables: tuple[tuple[str, t.Any], ...] = ()
 
     @property
     def key(self) -> str:

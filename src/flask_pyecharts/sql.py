@@ -56,7 +56,9 @@ Points = list[t.Any] | dict[int, list[t.Any]]
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
 
 
-def query(engine: Engine, sql: str | Executable, /, **params: t.Any) -> list[Row]:
+def query(
+    engine: Engine, sql: str | Executable, /, **params: t.Any
+) -> list[Row[t.Any]]:
     """Run ``sql`` with ``params`` bound and return every row.
 
     :param engine: a SQLAlchemy engine (``create_engine("sqlite:///app.db")``).
@@ -100,7 +102,7 @@ class TableStream:
         engine: Engine,
         table: str | Table,
         cursor_column: str,
-        to_point: t.Callable[[Row], t.Any],
+        to_point: t.Callable[[Row[t.Any]], t.Any],
         batch: int = 500,
         *,
         schema: str | None = None,
@@ -161,19 +163,21 @@ class TableStream:
 
     # -- internals --------------------------------------------------------
 
-    def _start(self, connection: t.Any, table: Table, column: Column) -> list[Row]:
+    def _start(
+        self, connection: t.Any, table: Table, column: Column[t.Any]
+    ) -> list[Row[t.Any]]:
         if not self.backfill:
             return []
         latest = select(table).order_by(column.desc()).limit(self.backfill)
         return list(reversed(connection.execute(latest).all()))
 
-    def _statement(self, table: Table, column: Column, after: t.Any) -> t.Any:
+    def _statement(self, table: Table, column: Column[t.Any], after: t.Any) -> t.Any:
         statement = select(table)
         if after is not None:
             statement = statement.where(column > bindparam("after", type_=column.type))
         return statement.order_by(column).limit(self.batch)
 
-    def _reflect(self) -> tuple[Table, Column]:
+    def _reflect(self) -> tuple[Table, Column[t.Any]]:
         with self._lock:
             if self._table is None:
                 try:
@@ -217,7 +221,7 @@ def _dump(value: t.Any) -> t.Any:
     return value
 
 
-def _load(value: t.Any, column: Column) -> t.Any:
+def _load(value: t.Any, column: Column[t.Any]) -> t.Any:
     """A cursor value from JSON, back to the column's Python type."""
     if not isinstance(value, str):
         return value

@@ -19,6 +19,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
+    # WebGL (echarts-gl) on SwiftShader, without the deprecation warning of the
+    # automatic fallback; "--use-gl=swiftshader" would turn WebGL off.
+    "--enable-unsafe-swiftshader",
     "--disable-quic",
     "--no-first-run",
     "--disable-background-networking",

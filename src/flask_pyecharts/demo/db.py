@@ -307,10 +307,10 @@ class Catalog:
             items = connection.execute(
                 select(products.c.id, products.c.price, products.c.popularity)
             ).all()
-            places = connection.execute(select(provinces.c.id, provinces.c.weight))
-            places = places.all()
-            sellers = connection.execute(select(channels.c.id, channels.c.weight))
-            sellers = sellers.all()
+            places = connection.execute(
+                select(provinces.c.id, provinces.c.weight)
+            ).all()
+            sellers = connection.execute(select(channels.c.id, channels.c.weight)).all()
         if not items or not places or not sellers:
             raise RuntimeError(
                 "The demo database has no catalog; delete it to rebuild."
@@ -475,10 +475,8 @@ class Simulator:
             self._catalog = Catalog.load(self.engine)
         rows = self._catalog.orders(self._rng, [now()] * count)
         with self.engine.begin() as connection:
-            return [
-                connection.execute(orders.insert(), row).inserted_primary_key[0]
-                for row in rows
-            ]
+            inserted = [connection.execute(orders.insert(), row) for row in rows]
+        return [int(result.inserted_primary_key[0]) for result in inserted]  # type: ignore[index]
 
     def _run(self) -> None:
         while not self._stopped.wait(1.0):

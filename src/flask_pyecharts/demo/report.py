@@ -109,7 +109,7 @@ _DIMENSIONS = {
 }
 
 
-def sales_by(engine: Engine, dimension: str, limit: int = 50) -> list[Row]:
+def sales_by(engine: Engine, dimension: str, limit: int = 50) -> list[Row[t.Any]]:
     """Rows ``(name, sales, orders)`` of the last 30 days, largest sales first.
 
     :param dimension: ``category``, ``product``, ``province`` or ``channel``.

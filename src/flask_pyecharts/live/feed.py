@@ -58,6 +58,9 @@ IDLE = 30.0
 HOUSEKEEPING = 5.0
 #: Fallback reads kept per topic head (viewers at one position share one).
 MEMO = 32
+#: The most event-stream writes a second one process aims at (about a third of
+#: a core under gevent): past it, publications come less often than max_fps.
+WRITES_PER_SECOND = 10_000
 
 
 class _State:
@@ -79,7 +82,8 @@ class _State:
         self.whole: Update | None = None
         #: Fallback reads at this head: (token, limit) -> update.
         self.memo: dict[tuple[str, int | None, bool], Update | None] = {}
-        self.viewers: set[Viewer] = set()
+        #: The groups of viewers that follow this topic.
+        self.groups: set[_Group] = set()
         self.last_seen = 0.0
         #: How many frames were added, and how many its viewers were told of.
         self.version = 0
@@ -99,26 +103,51 @@ class _State:
             self.version += 1
 
 
+class _Group:
+    """The event streams that follow the same topics, woken together: one
+    wake-up per publication for all of them, whatever their number.
+
+    Between two publications, viewers at the same tokens get the same bytes:
+    the first one makes them, the others take them (``turn``'s memo).
+    """
+
+    def __init__(self, states: tuple[_State, ...]) -> None:
+        self.states = states
+        self.viewers = 0
+        #: The wake-up of the next publication, and the memo of this turn.
+        self.turn: tuple[threading.Event, dict[tuple[str, ...], _Catch]] = (
+            threading.Event(),
+            {},
+        )
+
+    def wake(self) -> None:
+        event = self.turn[0]
+        self.turn = (threading.Event(), {})
+        event.set()
+
+
+#: What a viewer at some tokens gets: the bytes to write, the tokens after.
+_Catch = tuple[bytes | None, tuple[str, ...]]
+
+
 class Viewer:
     """One event stream's place in the feed: its topics and their tokens."""
 
-    def __init__(self, states: list[_State], tokens: list[str], limit: int | None):
-        self.states = states
+    def __init__(self, group: _Group, tokens: list[str], limit: int | None):
+        self.group = group
+        self.states = group.states
         #: The viewer's token per topic, aligned with ``states``.
         self.tokens = tokens
         #: Points per read, when the viewer asked for fewer than a window.
         self.limit = limit
         self.closed = False
-        self._event = threading.Event()
+        #: The wake-up that follows the viewer's last look at the feed.
+        self.ticket = group.turn[0]
 
-    def wait(self, timeout: float) -> bool:
-        """Wait for a change of one of the topics; ``False`` after ``timeout``."""
-        woken = self._event.wait(timeout)
-        self._event.clear()
-        return woken
-
-    def wake(self) -> None:
-        self._event.set()
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the next publication touching the viewer's topics, or
+        the feed's periodic wake-up (see ``Feed.wake_every``)."""
+        return self.ticket.wait(timeout)
 
     @property
     def since(self) -> str:
@@ -135,6 +164,8 @@ class Feed:
     :param cache_of: the option cache of a full chart's topic.
     :param scripts_of: the script URLs a document needs.
     :param max_fps: the most publications (and writes per viewer) a second.
+    :param wake_every: seconds between two wake-ups of every event stream,
+        changes or not (heartbeats and time-outs are checked then).
     :param clock: monotonic seconds, the clock of the option caches.
     """
 
@@ -147,6 +178,7 @@ class Feed:
         cache_of: t.Callable[[Topic], OptionCache],
         scripts_of: t.Callable[[OptionDocument], list[str]],
         max_fps: float,
+        wake_every: float = 1.0,
         clock: t.Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
@@ -155,8 +187,12 @@ class Feed:
         self._cache_of = cache_of
         self._scripts_of = scripts_of
         self._interval = 1.0 / max_fps
+        self._viewers = 0
         self._clock = clock
         self._states: dict[Topic, _State] = {}
+        self._groups: dict[tuple[Topic, ...], _Group] = {}
+        self.wake_every = wake_every
+        self._next_wake_all = 0.0
         self._lock = threading.Lock()
         self._dirty: set[_State] = set()
         self._dirty_lock = threading.Lock()
@@ -175,11 +211,19 @@ class Feed:
     ) -> Viewer:
         """Follow ``topics`` for an event stream at ``tokens``; release it with
         :meth:`release`. The caller sends :meth:`catch_up` first."""
-        states = [self._state(topic) for topic in topics]
-        viewer = Viewer(states, list(tokens), limit)
+        states = tuple(self._state(topic) for topic in topics)
         with self._lock:
-            for state in states:
-                state.viewers.add(viewer)
+            group = self._groups.get(tuple(topics))
+            if group is None:
+                group = self._groups[tuple(topics)] = _Group(states)
+                for state in states:
+                    state.groups.add(group)
+            group.viewers += 1
+            self._viewers += 1
+        viewer = Viewer(group, list(tokens), limit)
+        for state in states:  # a topic only polled so far has no frames yet
+            if state.stream:
+                self._mark(state)
         self._follow_streams()
         self._start()
         self._wake.set()  # full charts may need a rebuild schedule
@@ -187,11 +231,20 @@ class Feed:
 
     def release(self, viewer: Viewer) -> None:
         """The event stream ended."""
+        if viewer.closed:
+            return
         viewer.closed = True
+        now = self._clock()
         with self._lock:
-            for state in viewer.states:
-                state.viewers.discard(viewer)
-                state.last_seen = self._clock()
+            group = viewer.group
+            group.viewers -= 1
+            self._viewers -= 1
+            for state in group.states:
+                state.last_seen = now
+            if not group.viewers:
+                self._groups.pop(tuple(s.topic for s in group.states), None)
+                for state in group.states:
+                    state.groups.discard(group)
 
     def catch_up(self, viewer: Viewer) -> bytes | None:
         """Every update the viewer misses, as events with their ids; ``None``
@@ -199,15 +252,24 @@ class Feed:
 
         :raises ValueError: for a malformed cursor.
         """
-        events = []
+        # First the ticket: a publication from now on wakes the viewer again.
+        viewer.ticket, memo = viewer.group.turn
+        key = tuple(viewer.tokens)
+        if viewer.limit is None and key in memo:
+            chunk, after = memo[key]
+            viewer.tokens = list(after)
+            return chunk
+        events: list[bytes] = []
         for index, state in enumerate(viewer.states):
-            updates, _ = self._advance(
+            updates, viewer.tokens[index] = self._advance(
                 state, viewer.tokens[index], viewer.limit, merged=False
             )
-            for update in updates:  # each event carries the tokens after it
-                viewer.tokens[index] = update.token
-                events.append(update.event + encode_end(viewer.since))
-        return b"".join(events) if events else None
+            events.extend(update.event for update in updates)
+        # The shared events, then the viewer's id on the last one.
+        chunk = b"\n".join(events) + encode_end(viewer.since) if events else None
+        if viewer.limit is None and len(memo) < MEMO:
+            memo[key] = (chunk, tuple(viewer.tokens))
+        return chunk
 
     def updates(
         self, topics: t.Sequence[Topic], tokens: t.Sequence[str], limit: int | None
@@ -220,6 +282,7 @@ class Feed:
         found: list[Update] = []
         after = list(tokens)
         now = self._clock()
+        known = len(self._states)
         for index, topic in enumerate(topics):
             state = self._state(topic)
             state.last_seen = now
@@ -227,8 +290,9 @@ class Feed:
                 self._refresh(state)
             updates, after[index] = self._advance(state, tokens[index], limit, True)
             found.extend(updates)
-        self._follow_streams()
-        self._start()
+        if len(self._states) != known:  # new topics: follow them
+            self._follow_streams()
+            self._start()
         return found, after
 
     def next_poll(self, topics: t.Sequence[Topic]) -> float | None:
@@ -251,12 +315,8 @@ class Feed:
         self._closed = True
         self._wake.set()
         with self._lock:
-            viewers = {
-                viewer for state in self._states.values() for viewer in state.viewers
-            }
             subscription, self._subscription = self._subscription, None
-        for viewer in viewers:
-            viewer.wake()
+        self._wake_all()
         if subscription is not None:
             subscription.close()
         thread = self._thread
@@ -296,11 +356,21 @@ class Feed:
     def _moved(self, charts: t.Collection[str]) -> None:
         """The hub saw these stream charts move (in the hub's thread)."""
         for chart in charts:
-            self._mark(self._states.get(Topic(chart)))
+            self._changed(self._states.get(Topic(chart)))
 
     def changed(self, topic: Topic) -> None:
         """A full chart's option cache has a new outcome (any thread)."""
-        self._mark(self._states.get(topic))
+        self._changed(self._states.get(topic))
+
+    def _changed(self, state: _State | None) -> None:
+        """Frames are made for event streams; pollers read for themselves, so
+        for a topic only polled, forgetting the reads made so far is enough."""
+        if state is None:
+            return
+        if state.groups:
+            self._mark(state)
+        else:
+            state.memo = {}
 
     def _mark(self, state: _State | None) -> None:
         if state is not None:
@@ -370,7 +440,7 @@ class Feed:
                 gap = end.seq - position.seq
                 bound = gap if bound is None else min(bound, gap)
         page = self.store.since(state.topic.chart, token or None, bound)
-        return points_update(state.topic.chart, page)
+        return points_update(state.topic.chart, page, token)
 
     # -- full charts ----------------------------------------------------------
 
@@ -445,7 +515,10 @@ class Feed:
                 self._schedule(now)
                 if self._dirty and now >= self._next_publish:
                     self._publish()
-                    self._next_publish = now + self._interval
+                    self._next_publish = now + self._publish_interval()
+                if now >= self._next_wake_all:
+                    self._wake_all()
+                    self._next_wake_all = now + self.wake_every
                 if now >= self._next_housekeeping:
                     self._drop_idle(now)
                     self._next_housekeeping = now + HOUSEKEEPING
@@ -459,9 +532,15 @@ class Feed:
                 logger.info("The feed works again")
                 failures = 0
 
+    def _publish_interval(self) -> float:
+        """At most ``max_fps`` publications a second, and fewer when this
+        process holds so many event streams that their writes would pass
+        ``WRITES_PER_SECOND``: every stream writes once per publication."""
+        return max(self._interval, self._viewers / WRITES_PER_SECOND)
+
     def _sleep_time(self) -> float:
         now = self._clock()
-        wake = now + HOUSEKEEPING
+        wake = min(now + HOUSEKEEPING, self._next_wake_all)
         if self._dirty:
             wake = min(wake, self._next_publish)
         for state in list(self._states.values()):
@@ -477,7 +556,7 @@ class Feed:
 
     def _wanted(self, state: _State, now: float) -> bool:
         """Whether someone follows the topic (or polled it lately)."""
-        if state.viewers:
+        if state.groups:
             return True
         refresh = state.spec.refresh or 0.0
         return now - state.last_seen < max(IDLE, 3 * refresh)
@@ -511,27 +590,34 @@ class Feed:
         """Turn every pending change into a frame and wake its viewers."""
         with self._dirty_lock:
             dirty, self._dirty = self._dirty, set()
-        woken: set[Viewer] = set()
+        woken: set[_Group] = set()
         for state in dirty:
             if state.stream:
                 page = self.store.since(state.topic.chart, state.head or None)
-                update = points_update(state.topic.chart, page)
+                update = points_update(state.topic.chart, page, state.head)
                 if update is not None:
                     state.advance(update)
             else:
                 self._sync(state)
             if state.version != state.notified:  # frames also come from pollers
                 state.notified = state.version
-                woken.update(state.viewers)
-        for viewer in woken:
-            viewer.wake()
+                woken.update(state.groups)
+        for group in woken:
+            group.wake()
+
+    def _wake_all(self) -> None:
+        """Wake every event stream (heartbeats, time-outs, closing)."""
+        with self._lock:
+            groups = list(self._groups.values())
+        for group in groups:
+            group.wake()
 
     def _drop_idle(self, now: float) -> None:
         with self._lock:
             idle = [
                 topic
                 for topic, state in self._states.items()
-                if not state.viewers and not self._wanted(state, now)
+                if not state.groups and not self._wanted(state, now)
             ]
             for topic in idle:
                 del self._states[topic]

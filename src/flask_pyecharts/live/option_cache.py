@@ -53,10 +53,12 @@ class BuildError(RuntimeError):
 class Entry:
     """The outcome of one build: a document or an error."""
 
-    #: When it was built, on the cache's clock.
+    #: When its build started, on the cache's clock.
     built_at: float
     document: OptionDocument | None
     error: BuildError | None
+    #: The same instant on the wall clock (which every process shares).
+    wall_at: float = 0.0
 
     @property
     def token(self) -> str:
@@ -140,8 +142,7 @@ class OptionCache:
         entry = self._entry
         if entry is None:
             return self._clock()
-        lifetime = self._lifetime(entry)
-        return None if lifetime is None else entry.built_at + lifetime
+        return self._expiry(entry)
 
     def _store(self, entry: Entry) -> Entry:
         previous, self._entry = self._entry, entry
@@ -156,9 +157,24 @@ class OptionCache:
             return self.refresh or FAILED_BUILD_RETRY
         return self.refresh
 
-    def _expired(self, entry: Entry) -> bool:
+    def _expiry(self, entry: Entry) -> float | None:
+        """When ``entry`` expires: on a grid of the wall clock, so that charts
+        with the same refresh, in every process, rebuild at the same instants
+        and their updates reach the page together (it then animates them in
+        the same frames). A build off the grid (the first one, one a request
+        started late) expires at the next grid instant at least half its
+        interval away, so the next build is on the grid."""
         lifetime = self._lifetime(entry)
-        return lifetime is not None and self._clock() - entry.built_at >= lifetime
+        if lifetime is None:
+            return None
+        if entry.error is not None:
+            return entry.built_at + lifetime
+        grid = entry.built_at - entry.wall_at % lifetime
+        return max(grid + lifetime, entry.built_at + lifetime / 2)
+
+    def _expired(self, entry: Entry) -> bool:
+        expiry = self._expiry(entry)
+        return expiry is not None and self._clock() >= expiry
 
     def _build_shared(self) -> Entry:
         """Build once for the deployment, or read what another process built."""
@@ -193,21 +209,20 @@ class OptionCache:
         age = max(0.0, self._wall() - saved["built_at"])
         built_at = self._clock() - age
         if saved.get("error"):
-            return Entry(built_at, None, BuildError(self.chart, saved["error"]))
+            error = BuildError(self.chart, saved["error"])
+            return Entry(built_at, None, error, saved["built_at"])
         document = OptionDocument(
             saved["body"].encode(),
             saved["functions"],
             tuple(saved["dependencies"]),
             saved["theme"],
         )
-        return Entry(built_at, document, None)
+        return Entry(built_at, document, None, saved["built_at"])
 
     def _write_shared(self, entry: Entry) -> None:
         assert self._shared is not None and self.refresh is not None
         document = entry.document
-        saved: dict[str, t.Any] = {
-            "built_at": self._wall() - (self._clock() - entry.built_at)
-        }
+        saved: dict[str, t.Any] = {"built_at": entry.wall_at}
         if document is None:
             saved["error"] = str(entry.error)
         else:
@@ -235,9 +250,10 @@ class OptionCache:
     def _timed_out(self) -> Entry:
         logger.error("Chart %r: the builder ran over %s s", self.key, self.timeout)
         message = f"Chart {self.chart!r} timed out after {self.timeout:g} s."
-        return Entry(self._clock(), None, BuildError(self.chart, message))
+        return Entry(self._clock(), None, BuildError(self.chart, message), self._wall())
 
     def _run_builder(self) -> Entry:
+        started, wall = self._clock(), self._wall()
         with self._context():
             try:
                 document = build_document(self._build_option(), self.chart)
@@ -249,8 +265,8 @@ class OptionCache:
                 detail = str(exc).strip().splitlines()
                 if detail:
                     message += f": {detail[0][:200]}"
-                return Entry(self._clock(), None, BuildError(self.chart, message))
-        return Entry(self._clock(), document, None)
+                return Entry(started, None, BuildError(self.chart, message), wall)
+        return Entry(started, document, None, wall)
 
 
 class OptionCaches:

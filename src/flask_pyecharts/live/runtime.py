@@ -7,6 +7,7 @@ its threads end with the app (or with :meth:`Runtime.stop`).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import typing as t
@@ -79,6 +80,7 @@ class Runtime:
             cache_of=self.cache,
             scripts_of=self.scripts,
             max_fps=settings.max_fps,
+            wake_every=min(1.0, settings.heartbeat, settings.stream_timeout / 2),
             clock=clock,
         )
         self._merged: dict[str, tuple[str, str, ChartDocument]] = {}
@@ -143,7 +145,10 @@ class Runtime:
             if spec.chart in self._producers:
                 return
             thread = self._producers[spec.chart] = ProducerThread(
-                spec, self, self.store
+                spec,
+                self,
+                self.store,
+                prepare=functools.partial(self.prepare_points, spec.chart),
             )
         thread.start()
 
@@ -221,19 +226,21 @@ class Runtime:
         )
 
     def scripts(self, document: OptionDocument, chart: str = "chart") -> list[str]:
-        """URLs of the extra scripts (beyond echarts) an option needs.
+        """URLs of the extra scripts (beyond echarts) an option needs: bundled
+        files from the app, others from the ``PYECHARTS_ASSETS`` host.
 
         :raises BuildError: when one cannot be served.
         """
         try:
-            return script_urls(document.dependencies, self.assets_url())[1:]
+            urls = script_urls(
+                document.dependencies, self.vendor_url(), self.settings.assets
+            )
         except UnsupportedDependencyError as error:
             raise BuildError(chart, str(error)) from None
+        return urls[1:]
 
-    def assets_url(self) -> str:
-        """Where the browser finds echarts and its extensions."""
-        if self.settings.assets:
-            return self.settings.assets.rstrip("/") + "/"
+    def vendor_url(self) -> str:
+        """Where the app serves the bundled files (echarts, maps, themes...)."""
         if has_request_context():
             self._script_root = request.script_root
         return f"{self._script_root}{self.settings.url_prefix}/static/"

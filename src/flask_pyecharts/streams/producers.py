@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import typing as t
 
 from .._json import dumps, loads
+from .points import normalize_points
+from .stores import StateConflict
 
 if t.TYPE_CHECKING:
     from ..registry import ProducerSpec
     from .stores import Store
 
 
-class ProducerHost(t.Protocol):
-    """What producers run in (the runtime): an app context, and the check of
-    the points they return."""
+class HasAppContext(t.Protocol):
+    """What producers run in: ``app_context()`` gives a context manager."""
 
     def app_context(self) -> t.ContextManager[t.Any]: ...
 
-    def prepare_points(
-        self, name: str, points: t.Any, series: int = 0
-    ) -> list[tuple[int, t.Any]]: ...
+
+#: Turns what a producer returned for one series into store items, or raises
+#: ``ValueError`` saying what is wrong (``normalize_points`` by default).
+Prepare = t.Callable[[t.Any, int], list[tuple[int, t.Any]]]
 
 
 class BadPoints(ValueError):
@@ -41,17 +44,29 @@ class ProducerThread:
 
     The producer's cursor is kept in the store (``producer:<chart>``), so a
     restarted process, or another one taking over, continues where it stopped.
+    Each batch is appended only if that cursor is still the one the call
+    started from: when a call outlasts the lock and another process took over
+    from the same cursor meanwhile, the later batch is dropped, never doubled.
+
+    :param lock_ttl: how long the producer's lock outlives a dead holder (at
+        least ``3 * every``).
+    :param prepare: checks and normalizes the points of one series (the
+        runtime checks them against the chart's option).
     """
 
     def __init__(
         self,
         spec: ProducerSpec,
-        app: ProducerHost,
+        app: HasAppContext,
         store: Store,
+        lock_ttl: float = LOCK_TTL,
+        prepare: Prepare = normalize_points,
     ) -> None:
         self.spec = spec
         self._app = app
         self._store = store
+        self._prepare = prepare
+        self._lock_ttl = max(lock_ttl, 3 * spec.every)
         self._stopped = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name=f"pyecharts-producer-{spec.chart}", daemon=True
@@ -68,7 +83,7 @@ class ProducerThread:
     def _run(self) -> None:
         failures = 0
         key = f"producer:{self.spec.chart}"
-        lock = self._store.lock(key, ttl=max(LOCK_TTL, 3 * self.spec.every))
+        lock = self._store.lock(key, ttl=self._lock_ttl)
         held = False
         while not self._stopped.is_set():
             delay = self.spec.every
@@ -103,19 +118,36 @@ class ProducerThread:
     def _poll_once(self, key: str) -> None:
         saved = self._store.get_blob(key)
         cursor = loads(saved) if saved is not None else None
+        started = time.monotonic()
         points, new_cursor = self.spec.function(cursor)
         batches = points.items() if isinstance(points, dict) else [(0, points)]
         try:
             items = [
                 item
                 for series, batch in batches
-                for item in self._app.prepare_points(self.spec.chart, batch, series)
+                for item in self._prepare(batch, series)
             ]
         except ValueError as error:
             raise BadPoints(str(error)) from None
         state = (key, dumps(new_cursor))
-        if items or new_cursor != cursor:
-            self._store.append(self.spec.chart, items, state=state)
+        if not items and new_cursor == cursor:
+            return
+        try:
+            self._store.append(self.spec.chart, items, state=state, expect=saved)
+        except StateConflict:
+            # Another process produced from the same cursor first (this call
+            # outlasted the lock, or the store went back to an older snapshot):
+            # drop this batch; the next call starts from the stored cursor.
+            logger.warning(
+                "Producer for %r: its stored cursor changed during this call"
+                " (%.1f s; the lock expires after %.1f s), another process"
+                " produced from it first: dropping this batch of %d points,"
+                " continuing from the stored cursor",
+                self.spec.chart,
+                time.monotonic() - started,
+                self._lock_ttl,
+                len(items),
+            )
 
 
 def _hold(lock: t.Any, held: bool) -> bool:

@@ -13,6 +13,7 @@ import typing as t
 from flask import url_for
 from markupsafe import Markup, escape
 
+from .. import assets
 from .._json import dumps, script_safe
 from ..live.option_cache import BuildError
 from ..options import build_document
@@ -84,9 +85,10 @@ def embed_markup(
 
 
 def page_scripts(runtime: Runtime) -> list[str]:
-    """The scripts every chart page loads, in order: echarts, then the runtime."""
+    """The scripts every chart page loads, in order: echarts (always the
+    bundled one), then the runtime."""
     return [
-        runtime.assets_url() + "echarts.min.js",
+        *assets.script_urls(["echarts"], runtime.vendor_url()),
         url_for("pyecharts.static", filename="flask-pyecharts.js"),
     ]
 

@@ -133,12 +133,18 @@ def patch_update(
     return Update("option", chart, _splice(head, "patch", patch), etag)
 
 
-def points_update(chart: str, page: Page) -> Update | None:
-    """New points of a stream (``reset``: instead of what the viewer has)."""
+def points_update(chart: str, page: Page, start: str | None) -> Update | None:
+    """New points of a stream (``reset``: instead of what the viewer has).
+
+    :param start: the cursor the points follow (``from``), so that a client
+        can tell a repeated or missing update from the next one.
+    """
     if not page.points and not page.reset:
         return None
     kind = "reset" if page.reset else "points"
     head = {"type": kind, "chart": chart, "cursor": page.cursor}
+    if start and not page.reset:
+        head["from"] = start
     return Update(kind, chart, _splice(head, "points", dumps(page.points)), page.cursor)
 
 

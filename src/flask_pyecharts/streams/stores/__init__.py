@@ -10,7 +10,9 @@ store:
   sequence number of the last point a reader has seen;
 - :meth:`Store.since` never leaves a silent gap and never repeats a point: a
   reader whose cursor is missing, from another epoch, older than the window
-  or in the future gets ``reset=True`` and the window from its start.
+  or in the future gets ``reset=True`` and the window from its start;
+- :meth:`Store.append` can be fenced: with ``expect`` it commits only if a
+  state blob (a producer's cursor) still holds the value its writer read.
 
 Two stores ship: :class:`~.memory.MemoryStore` (one process, the default) and
 :class:`~.redis.RedisStore` (every process of a deployment shares one Redis).
@@ -20,10 +22,21 @@ Two stores ship: :class:`~.memory.MemoryStore` (one process, the default) and
 from __future__ import annotations
 
 import abc
+import enum
 import typing as t
 from dataclasses import dataclass, field
 
-__all__ = ["Lock", "Page", "Point", "Store", "StoreError", "open_store"]
+__all__ = [
+    "ANY_STATE",
+    "AnyState",
+    "Lock",
+    "Page",
+    "Point",
+    "StateConflict",
+    "Store",
+    "StoreError",
+    "open_store",
+]
 
 #: A point as stored: ``(series_index, value)``; ``value`` is JSON-able.
 Point = tuple[int, t.Any]
@@ -34,6 +47,21 @@ DEFAULT_MAX_WINDOW = 100_000
 
 class StoreError(RuntimeError):
     """The store's backend is unavailable (answered as ``503``)."""
+
+
+class StateConflict(Exception):
+    """A fenced :meth:`Store.append` found its state blob changed since it was
+    read: another writer went first, and nothing was appended or set."""
+
+
+class AnyState(enum.Enum):
+    """The type of :data:`ANY_STATE`."""
+
+    ANY_STATE = "ANY_STATE"
+
+
+#: The default ``expect`` of :meth:`Store.append`: no condition on the state.
+ANY_STATE: t.Final = AnyState.ANY_STATE
 
 
 @dataclass(frozen=True)
@@ -87,8 +115,10 @@ class Store(abc.ABC):
     @property
     @abc.abstractmethod
     def epoch(self) -> str:
-        """The current epoch; it changes when the store loses its data (for
-        example when a Redis server without persistence restarts)."""
+        """The current epoch; it changes when the store loses its data or it
+        may have gone back in time (a Redis server that restarted, empty or
+        from an older snapshot, or a replica that took over), at the latest
+        before the next append reuses a sequence number."""
 
     @abc.abstractmethod
     def configure(self, chart: str, window: int) -> None:
@@ -103,6 +133,7 @@ class Store(abc.ABC):
         chart: str,
         points: t.Sequence[Point],
         state: tuple[str, bytes] | None = None,
+        expect: bytes | None | AnyState = ANY_STATE,
     ) -> str:
         """Append ``points`` as one atomic batch; return the cursor after them.
 
@@ -113,7 +144,15 @@ class Store(abc.ABC):
         :param state: a blob ``(key, value)`` set in the same atomic step (as
             :meth:`set_blob`, no expiry), so a producer's cursor can never
             disagree with the points it produced.
+        :param expect: a fence: the append commits only if the ``state`` blob
+            still holds ``expect`` (``None``: no blob), checked in the same
+            atomic step; else nothing is appended or set. A producer passes the
+            cursor it read, so when two processes hold its lock (the first one
+            outlasted the expiry) and read the same cursor, only the first one's
+            batch lands. By default (:data:`ANY_STATE`) there is no condition.
         :returns: the cursor of the last point of the chart.
+        :raises StateConflict: when the blob did not hold ``expect``.
+        :raises ValueError: for ``expect`` without ``state``.
         """
 
     @abc.abstractmethod
@@ -202,6 +241,22 @@ def _check_window(chart: str, window: int, max_window: int) -> None:
             f"Window of {chart!r} must be from 1 to {max_window}"
             f" (PYECHARTS_MAX_WINDOW), not {window}."
         )
+
+
+def _check_expect(
+    state: tuple[str, bytes] | None, expect: bytes | None | AnyState
+) -> None:
+    """The shared validation of :meth:`Store.append`'s ``expect``."""
+    if expect is not ANY_STATE and state is None:
+        raise ValueError("append(expect=...) needs the state it fences.")
+
+
+def _conflict(chart: str, key: str) -> StateConflict:
+    """The error of a fenced append that lost its race."""
+    return StateConflict(
+        f"The state {key!r} changed since it was read: another writer appended"
+        f" to {chart!r} first, so this batch was not appended."
+    )
 
 
 def _check_limit(limit: int | None) -> None:

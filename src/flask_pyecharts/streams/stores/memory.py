@@ -9,7 +9,18 @@ import time
 import typing as t
 
 from ..cursors import Cursor, new_epoch
-from . import DEFAULT_MAX_WINDOW, Page, Point, Store, _check_limit, _check_window
+from . import (
+    ANY_STATE,
+    DEFAULT_MAX_WINDOW,
+    AnyState,
+    Page,
+    Point,
+    Store,
+    _check_expect,
+    _check_limit,
+    _check_window,
+    _conflict,
+)
 
 #: A log entry: ``(seq, series_index, value)``.
 _Entry = tuple[int, int, t.Any]
@@ -52,9 +63,14 @@ class MemoryStore(Store):
         chart: str,
         points: t.Sequence[Point],
         state: tuple[str, bytes] | None = None,
+        expect: bytes | None | AnyState = ANY_STATE,
     ) -> str:
+        _check_expect(state, expect)
         with self._changed:
             log = self._log(chart)
+            if state is not None and expect is not ANY_STATE:
+                if self._blob(state[0]) != expect:
+                    raise _conflict(chart, state[0])
             head = self._heads[chart]
             log.extend(
                 (seq, series, value)
@@ -114,11 +130,7 @@ class MemoryStore(Store):
 
     def get_blob(self, key: str) -> bytes | None:
         with self._changed:
-            value, expires = self._blobs.get(key, (None, None))
-            if expires is not None and expires <= time.monotonic():
-                del self._blobs[key]
-                return None
-            return value
+            return self._blob(key)
 
     def set_blob(self, key: str, value: bytes, ttl: float | None = None) -> None:
         expires = None if ttl is None else time.monotonic() + ttl
@@ -129,6 +141,14 @@ class MemoryStore(Store):
         with self._changed:
             shared = self._locks.setdefault(name, threading.Lock())
         return _MemoryLock(shared)
+
+    def _blob(self, key: str) -> bytes | None:
+        """The blob ``key`` unless it expired; call with the lock held."""
+        value, expires = self._blobs.get(key, (None, None))
+        if expires is not None and expires <= time.monotonic():
+            del self._blobs[key]
+            return None
+        return value
 
     def _log(self, chart: str) -> collections.deque[_Entry]:
         log = self._logs.get(chart)

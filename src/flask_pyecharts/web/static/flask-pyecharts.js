@@ -18,11 +18,21 @@
   const PENDING_WAIT_MS = 2000;
   const JS_MARK = "--x_x--0_0--";
   const MIN_LABEL = 64;             // px: the narrowest useful category label
+  // A page spends at most this share of its time animating updates: on a
+  // page that gets an update every half second, each animates 50 ms, not
+  // ECharts' 500. Every animation frame makes the browser upload every canvas
+  // of the page again, the main cost of a live page (a wall screen runs for
+  // days); the data is shown as soon as it arrives either way.
+  const ANIMATION_SHARE = 0.1;
+  const FRAME_MS = 16;
+  const STILL_FRAMES = 1;
+  const SVG_MAX_ITEMS = 3000;       // data items up to which SVG is the renderer
+  const ECHARTS_UPDATE_MS = 500;    // ECharts' default animationDurationUpdate
 
   const charts = new Map();       // element -> Chart
   const connections = new Map();  // API base URL -> Connection
   const scriptLoads = new Map();  // absolute URL -> Promise
-  const page = { interval: null, theme: null, pausedAll: false };
+  const page = { interval: null, theme: null, pausedAll: false, lastUpdate: 0, updateGap: 0 };
 
   // ---------------------------------------------------------------- helpers
 
@@ -40,6 +50,13 @@
     const own = el.getAttribute(name);
     if (own) return own;
     return document.body ? document.body.getAttribute(name) : null;
+  }
+
+  /** The share of its time the page may animate: `data-animation-share` on
+   *  the body (0 to 1; 1 keeps every chart's own durations), else the default. */
+  function animationShare() {
+    const own = document.body ? parseFloat(document.body.getAttribute("data-animation-share")) : NaN;
+    return own >= 0 && own <= 1 ? own : ANIMATION_SHARE;
   }
 
   function backoff(failures, base) {
@@ -86,6 +103,18 @@
       }
     });
     return target;
+  }
+
+  /** A copy of `option` with `patch` merged, copying only what it touches. */
+  function withPatch(option, patch) {
+    const copy = Object.assign({}, option);
+    Object.keys(patch).forEach((key) => {
+      const value = patch[key];
+      copy[key] = Array.isArray(value)
+        ? asArray(option[key]).map((item, index) => (isObject(item) ? Object.assign({}, item, value[index]) : item))
+        : value;
+    });
+    return copy;
   }
 
   function mergeObject(target, patch) {
@@ -571,6 +600,7 @@
       const patches = this.patches;
       this.dirty = { option: false, points: false };
       this.patches = [];
+      this.noteUpdate();
       try {
         if (full || !this.instance) this.render();
         else if (patches.length) this.renderPatches(patches);
@@ -589,16 +619,74 @@
       return page.theme || (this.doc && this.doc.theme) || null;
     }
 
+    /** Keep a running mean of the time between the page's updates (the
+     *  updates of one frame count once). */
+    noteUpdate() {
+      if (!this.rendered) return;
+      const now = performance.now();
+      const gap = now - page.lastUpdate;
+      if (gap < FRAME_MS) return;
+      if (page.lastUpdate) page.updateGap = page.updateGap ? 0.8 * page.updateGap + 0.2 * gap : gap;
+      page.lastUpdate = now;
+    }
+
+    /**
+     * The update animations the page can afford (see ANIMATION_SHARE), as a
+     * patch: the option's own `animationDurationUpdate`, and those of its
+     * components (pyecharts gives every axis one), cut to the budget. Empty
+     * while the budget stays the same.
+     */
+    animationBudget(option) {
+      if (!page.updateGap || animationShare() >= 1) return {};
+      let budget = Math.round(animationShare() * page.updateGap);
+      if (budget < FRAME_MS) budget = 0;
+      if (budget === this.appliedBudget) return {};
+      this.appliedBudget = budget;
+      const cut = (own) => (typeof own === "function" ? own : Math.min(own === undefined ? ECHARTS_UPDATE_MS : own, budget));
+      const patch = { animationDurationUpdate: cut(option.animationDurationUpdate) };
+      Object.keys(option).forEach((key) => {
+        const items = asArray(option[key]);
+        if (!items.some((item) => isObject(item) && typeof item.animationDurationUpdate === "number")) return;
+        patch[key] = items.map((item) => (isObject(item) && typeof item.animationDurationUpdate === "number"
+          ? { animationDurationUpdate: cut(item.animationDurationUpdate) } : {}));
+      });
+      return patch;
+    }
+
     ensureInstance() {
       if (typeof window.echarts === "undefined") throw new Error("ECharts is not loaded");
       const theme = this.wantedTheme();
       if (this.instance && this.themeName === theme) return false;
       const previous = this.instance;
       if (previous) previous.dispose();
-      this.instance = window.echarts.init(this.el, theme || undefined);
+      this.instance = window.echarts.init(this.el, theme || undefined, { renderer: this.renderer() });
+      // zrender keeps requesting frames for 10 still frames after each change;
+      // every frame costs the page (see ANIMATION_SHARE): stop after one.
+      const zr = this.instance.getZr();
+      if (zr && zr.setSleepAfterStill) zr.setSleepAfterStill(STILL_FRAMES);
       this.themeName = theme;
       this.badge && this.el.appendChild(this.badge); // keep the badge above the canvas
       return !!previous;
+    }
+
+    /**
+     * SVG for small charts that need no extension: an SVG chart at rest costs
+     * the page nothing per frame, while every canvas of the page is uploaded
+     * again on each frame anything animates. Canvas for large data, echarts-gl
+     * and the extensions, and under a strict CSP (SVG text carries style="").
+     * `data-renderer="canvas"` or `"svg"` on the element (or the body) decides
+     * instead.
+     */
+    renderer() {
+      const chosen = this.options.renderer || attr(this.el, "data-renderer");
+      if (chosen === "canvas" || chosen === "svg") return chosen;
+      if (this.strictStyles || (this.doc && asArray(this.doc.scripts).length)) return "canvas";
+      const window_ = this.doc && this.doc.window;
+      let items = window_ > 0 ? window_ : 0;
+      asArray(this.option && this.option.series).forEach((series) => {
+        if (isObject(series) && Array.isArray(series.data)) items += series.data.length;
+      });
+      return items > SVG_MAX_ITEMS ? "canvas" : "svg";
     }
 
     seriesData() {
@@ -621,10 +709,12 @@
         option.tooltip = asArray(option.tooltip).map((tooltip) => Object.assign({}, tooltip, { renderMode: "richText" }));
       }
       // The page's dark background shows through; the stored option stays as built.
-      const shown = this.themeName === "dark" && option.backgroundColor === undefined
+      let shown = this.themeName === "dark" && option.backgroundColor === undefined
         ? Object.assign({}, option, { backgroundColor: "transparent" })
         : option;
       // A whole new option replaces what is shown (its structure may differ).
+      if (fresh) this.appliedBudget = undefined;
+      else shown = withPatch(shown, this.animationBudget(option));
       this.instance.setOption(shown, fresh ? undefined : { notMerge: true });
       this.rendered = true;
     }
@@ -634,7 +724,7 @@
       const merged = {};
       patches.forEach((patch) => mergeOption(merged, patch));
       if (this.fitted) mergeOption(merged, this.labelPatch(merged));
-      this.instance.setOption(merged);
+      this.instance.setOption(mergeOption(merged, this.animationBudget(this.option)));
     }
 
     renderPoints() {
@@ -646,7 +736,7 @@
       });
       const patch = Object.assign({ series: series }, syncCategories(this.option, this.points));
       if (this.fitted) Object.assign(patch, this.labelPatch(patch));
-      this.instance.setOption(patch);
+      this.instance.setOption(mergeOption(patch, this.animationBudget(this.option)));
     }
 
     fitsLabels() {
@@ -712,6 +802,11 @@
         this.since = update.etag || this.since;
         this.applyOption(update.option, update.functions, update.scripts, update.theme);
       } else if (update.type === "points" || update.type === "reset") {
+        // Points follow the cursor they name: anything else was repeated or
+        // missed (a write cut short, a proxy), so start again from the document.
+        if (update.type === "points" && update.from && this.since && update.from !== this.since) {
+          return this.resync();
+        }
         this.since = update.cursor || this.since;
         if (!this.option) return;
         if (update.type === "reset") this.setPoints(update.points);
@@ -727,11 +822,7 @@
 
     /** A patch applies to the option it was made from; otherwise reload. */
     applyPatch(update) {
-      if (!this.option || this.isStream() || update.base !== this.since) {
-        this.since = "";
-        if (this.connection) this.connection.changed();
-        return this.load();
-      }
+      if (!this.option || this.isStream() || update.base !== this.since) return this.resync();
       const failure = reviveFunctions(update.patch, update.functions);
       if (failure) warnOnce(failure);
       this.since = update.etag;
@@ -739,6 +830,13 @@
       this.patches.push(update.patch);
       this.chartError = null;
       this.schedule("points");
+    }
+
+    /** Fetch the document again and follow from there (exactly once). */
+    resync() {
+      this.since = "";
+      if (this.connection) this.connection.changed();
+      this.load();
     }
 
     // -- recovery of a failing builder
@@ -1131,8 +1229,8 @@
         this.setProblem(result.error || "invalid answer from the server");
       } else {
         this.failures = 0;
-        this.applySince(sub.names, result.body.since);
         asArray(result.body.updates).forEach((update) => this.dispatch(update));
+        this.applySince(sub.names, result.body.since);
         this.setProblem("");
       }
       const interval = this.interval();
