@@ -20,3 +20,11 @@ def test_readme_starts_with_the_two_setup_commands():
     ci = (ROOT / ".ci" / "run").read_text()
     test_command = commands[1].split("#")[0].strip()
     assert test_command in ci
+
+
+def test_the_docs_say_a_refused_chart_answers_404_like_an_unknown_one():
+    """Regression: they said 403, which told anyone the name exists."""
+    for name in ("README.md", "docs/security.md"):
+        text = (ROOT / name).read_text()
+        assert "403" not in text, name
+        assert "`404`" in text and "exactly like an unknown one" in text, name

@@ -27,6 +27,7 @@ from flask_pyecharts.streams.stores.redis import RedisStore
 
 from .conftest import LiveServer
 from .conftest_redis import RedisServer, free_port
+from .gunicorn_server import quiet_args
 from .sse_client import Event, read_events
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,11 +50,12 @@ class Gunicorn:
                 "-m",
                 "gunicorn",
                 "-k",
-                "gevent",
+                worker_class,
                 "-w",
                 str(workers),
                 "-b",
                 f"127.0.0.1:{self.port}",
+                *quiet_args(),
                 "--graceful-timeout",
                 "2",
                 *options,

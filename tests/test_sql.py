@@ -278,7 +278,13 @@ def test_stream_feeds_a_live_chart(db: Database) -> None:
     try:
         client = app.test_client()
         cursor = client.get("/charts/api/charts/items").json["cursor"]
-        time.sleep(0.3)  # the producer's first call marks where the stream starts
+        # The producer's first call marks where the stream starts (no backfill):
+        # wait for the cursor it stores, then insert.
+        store = charts.runtime(app).store
+        deadline = time.monotonic() + 5.0
+        while store.get_blob("producer:items") is None:
+            assert time.monotonic() < deadline, "the producer never ran"
+            time.sleep(0.01)
         insert(db, "live-1", "live-2")
         deadline = time.monotonic() + 2.0
         seen: list = []

@@ -10,12 +10,23 @@ import typing as t
 
 import orjson
 
-__all__ = ["JSONDecodeError", "dumps", "loads", "script_safe"]
+__all__ = [
+    "INT_MAX",
+    "INT_MIN",
+    "JSONDecodeError",
+    "dumps",
+    "int_text",
+    "loads",
+    "script_safe",
+]
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 #: Raised by :func:`loads` for malformed input (a ``ValueError``).
 JSONDecodeError = orjson.JSONDecodeError
+
+#: The integers :func:`dumps` can write: signed and unsigned 64 bits.
+INT_MIN, INT_MAX = -(2**63), 2**64 - 1
 
 # "<", ">" and "&" could close or confuse the <script> element; U+2028 and
 # U+2029 end a line in older JavaScript parsers and in some framings.
@@ -50,3 +61,8 @@ def script_safe(body: bytes) -> str:
     for character, replacement in _SCRIPT_UNSAFE:
         body = body.replace(character, replacement)
     return body.decode()
+
+
+def int_text(value: int) -> str:
+    """An integer for an error message (Python refuses to print huge ones)."""
+    return str(value) if value.bit_length() <= 256 else f"of {value.bit_length()} bits"

@@ -17,6 +17,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo
 
+if t.TYPE_CHECKING:
+    from .export import Export
+
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
@@ -181,6 +184,14 @@ def demo(
     help="Export from your app instead of the demo: 'module:app' or"
     " 'module:create_app()', as with 'flask --app'.",
 )
+@click.option(
+    "--url",
+    metavar="URL",
+    default=None,
+    help="Export what a running server shows: the address of its dashboard (or"
+    " any page with charts), or its chart list, such as"
+    " http://127.0.0.1:5000/charts/api/charts.",
+)
 @_dashboard_option
 @_title_option
 @_export_options
@@ -188,6 +199,7 @@ def export_command(
     output: Path,
     database: Path | None,
     import_name: str | None,
+    url: str | None,
     rule: str | None,
     title: str | None,
     variables: dict[str, str],
@@ -202,13 +214,37 @@ def export_command(
     'export' extra: pip install 'Flask-PyEcharts[export]'). OUTPUT defaults
     to dashboard.html; '-' writes HTML to standard output.
 
+    --app starts your app in this new process: with the memory store its
+    streams hold none of the points a running server has. Export those with
+    --url, from the running server.
+
     \b
     Examples:
       flask-pyecharts export report.pdf --var region=广东 --var days=7
       flask-pyecharts export sales.png --app myapp:app
+      flask-pyecharts export live.html --url http://127.0.0.1:5000/
     """
     if import_name and database:
         raise click.UsageError("--database is for the demo; it cannot go with --app.")
+    if url:
+        if import_name or database or rule:
+            raise click.UsageError(
+                "--url exports from a running server: it cannot go with --app,"
+                " --database or --dashboard (give the dashboard's address as URL)."
+            )
+        from .export import ExportError, export_url
+
+        if variables:
+            raise click.UsageError(
+                "--var goes with --app or the demo; with --url, put the variables"
+                " in the address (http://host:5000/?region=...)."
+            )
+        try:
+            result = export_url(url, title=title)
+        except ExportError as error:
+            raise click.ClickException(str(error)) from None
+        _write(output, result, format_, chromium)
+        return
     if import_name:
         app = ScriptInfo(app_import_path=import_name).load_app()
     else:
@@ -216,7 +252,16 @@ def export_command(
         app = create_app(database, simulate=False, progress=output != Path("-"))
     try:
         with app.app_context():
-            _export(output, rule, title, variables, format_, chromium)
+            # The demo's streams come from its database; an app's may not.
+            _export(
+                output,
+                rule,
+                title,
+                variables,
+                format_,
+                chromium,
+                from_new_process=bool(import_name),
+            )
     finally:
         _shutdown(app)
 
@@ -244,9 +289,10 @@ def flask_export(
     The file holds the charts' current data, ECharts and the client runtime;
     PNG and PDF are that page as headless Chromium draws it, offline (the
     'export' extra). OUTPUT defaults to dashboard.html; '-' writes HTML to
-    standard output.
+    standard output. With the memory store, streams hold none of a running
+    server's points: export those with 'flask-pyecharts export --url'.
     """
-    _export(output, rule, title, variables, format_, chromium)
+    _export(output, rule, title, variables, format_, chromium, from_new_process=True)
 
 
 @flask_group.command("charts")
@@ -281,21 +327,69 @@ def _export(
     variables: dict[str, str] | None = None,
     format_: str | None = None,
     chromium: str | None = None,
+    *,
+    from_new_process: bool = False,
 ) -> None:
-    """Export within an app context; errors become click errors."""
-    from .export import ExportError, export_dashboard, write_image
+    """Export within an app context; errors become click errors.
+
+    :param from_new_process: the app was started for the export: with the
+        memory store its streams are not a running server's.
+    """
+    from .export import ExportError, export_dashboard
+
+    try:
+        result = export_dashboard(current_app, rule, title=title, variables=variables)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    if from_new_process:
+        result.problems.extend(_fresh_streams(result.charts))
+    _write(output, result, format_, chromium)
+
+
+def _fresh_streams(names: list[str]) -> list[str]:
+    """Why the exported streams may not be what a running server shows."""
+    from .streams.stores.memory import MemoryStore
+
+    runtime = current_app.extensions["pyecharts"]
+    if not isinstance(runtime.store, MemoryStore):
+        return []  # a shared store (Redis): the same points as the servers
+    problems = []
+    for name in names:
+        if runtime.registry.chart(name).kind != "stream":
+            continue
+        held = (
+            "only what its producer returned just now"
+            if name in runtime.registry.producers
+            else "no points"
+        )
+        problems.append(
+            f"chart {name!r}: a stream in the memory store of this new process, so"
+            f" it holds {held}, not what a running server holds; export from the"
+            " running server with 'flask-pyecharts export --url"
+            " http://HOST:PORT/', or share a store (PYECHARTS_STORE=redis://...)."
+        )
+    return problems
+
+
+def _write(
+    output: Path,
+    result: Export,
+    format_: str | None = None,
+    chromium: str | None = None,
+) -> None:
+    """Write an export as HTML, PNG or PDF (warnings to standard error)."""
+    from .export import ExportError, write_image
 
     suffix = output.suffix.lower().lstrip(".")
     format_ = format_ or (suffix if suffix in ("png", "pdf") else "html")
     if output == Path("-") and format_ != "html":
         raise click.UsageError("Only HTML can be written to standard output.")
+    for problem in result.problems:
+        click.echo(f"Warning: {problem}", err=True)
+    if output == Path("-"):
+        sys.stdout.write(result.html)
+        return
     try:
-        result = export_dashboard(current_app, rule, title=title, variables=variables)
-        for problem in result.problems:
-            click.echo(f"Warning: {problem}", err=True)
-        if output == Path("-"):
-            sys.stdout.write(result.html)
-            return
         if format_ == "html":
             output.write_text(result.html, encoding="utf-8")
         else:

@@ -6,9 +6,13 @@ the variables asked (their defaults otherwise), the stylesheet, ECharts with
 the extensions and themes the charts need, and the client runtime, all
 inline: no request leaves the page. Charts are exported as static charts
 (``kind: "static"``), so the runtime draws them once, with ``JsCode`` functions
-revived and long labels fitted as on the live page. :func:`write_image` opens
-that file in headless Chromium with the network cut off (Playwright, the
-``export`` extra) and saves what it draws.
+revived and long labels fitted as on the live page.
+
+:func:`export_dashboard` exports from an app object (its store: with the
+memory store, a new process holds no appended points); :func:`export_url`
+exports what a running server shows, through its JSON API. :func:`write_image`
+opens an exported page in headless Chromium with the network cut off
+(Playwright, the ``export`` extra) and saves what it draws, as PNG or PDF.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ import shutil
 import tempfile
 import time
 import typing as t
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -47,6 +55,7 @@ __all__ = [
     "Export",
     "ExportError",
     "export_dashboard",
+    "export_url",
     "find_chromium",
     "write_image",
 ]
@@ -59,6 +68,8 @@ EXPORT_WIDTH = 1280
 RENDER_TIMEOUT = 30.0
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+#: Seconds to wait for each answer of a running server (:func:`export_url`).
+HTTP_TIMEOUT = 10.0
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 _TEMPLATE = """\
@@ -182,13 +193,83 @@ def export_dashboard(
         specs = [runtime.registry.chart(name) for name in names]
         shown = _shown_variables(runtime, specs, values)
     files = [Path(url) for url in script_urls(scripts, vendor)]
-    files.append(STATIC_DIR / "flask-pyecharts.js")
-    missing = [str(path) for path in files if not path.is_file()]
-    if missing:
+    _require(files)
+    extras = [_read(path) for path in files[1:]]
+    return _page(title, columns, cards, extras, problems, shown)
+
+
+def export_url(url: str, *, title: str | None = None) -> Export:
+    """Render the charts a running server shows at ``url`` as one
+    self-contained HTML page, from its JSON API.
+
+    :param url: a page of the server with live charts (a dashboard, a page
+        with ``charts.embed`` or ``data-chart`` elements), or its chart list
+        (``http://host:5000/charts/api/charts``) for every chart.
+    :param title: the page title; default the page's.
+    :raises ExportError: the server cannot be reached, or shows no charts there.
+    """
+    body, content_type = _fetch(url)
+    page = _ChartsInPage()
+    if content_type == "application/json":
+        listing = _json_body(body, url).get("charts")
+        if not isinstance(listing, list):
+            raise ExportError(
+                f"{url} is JSON but not the chart list of Flask-PyEcharts."
+            )
+        base = url.split("?")[0].rstrip("/")
+        urls = [
+            f"{base}/{item['name']}"
+            for item in listing
+            if isinstance(item, dict) and isinstance(item.get("name"), str)
+        ]
+    else:
+        page.feed(body.decode("utf-8", "replace"))
+        urls = list(dict.fromkeys(urljoin(url, chart) for chart in page.charts))
+    if not urls:
         raise ExportError(
-            f"Missing browser assets ({', '.join(missing)}): run"
-            " 'python scripts/build_assets.py' or reinstall Flask-PyEcharts."
+            f"No live charts at {url}: give the address of a dashboard (or any page"
+            " with charts) of the running server, or its chart list, such as"
+            " http://127.0.0.1:5000/charts/api/charts."
         )
+    titles = _titles(urls[0])
+    cards, problems, scripts = [], [], []
+    for chart_url in urls:
+        name = urlsplit(chart_url).path.rsplit("/", 1)[-1]
+        card = {"name": name, "title": titles.get(name, name), "initial": None}
+        try:
+            document = _json_body(_fetch(chart_url)[0], chart_url)
+            if not isinstance(document.get("option"), dict):
+                raise ExportError(f"{chart_url} is not a chart document.")
+        except ExportError as error:
+            card["error"] = f"This chart could not be exported: {error}"
+            problems.append(f"chart {name!r}: {error}")
+        else:
+            card["initial"] = _static(document)
+            card["error"] = ""
+            for script in document.get("scripts") or []:
+                script = urljoin(chart_url, script)
+                if script not in scripts:
+                    scripts.append(script)
+        cards.append(card)
+    texts = [_fetch(script)[0].decode("utf-8") for script in scripts]
+    return _page(title or page.title or "Charts", page.columns, cards, texts, problems)
+
+
+def _page(
+    title: str,
+    columns: int,
+    cards: list[dict[str, t.Any]],
+    extras: list[str],
+    problems: list[str],
+    shown: list[dict[str, str]] | None = None,
+) -> Export:
+    """The page around ``cards``: ECharts, the ``extras`` scripts (extensions,
+    themes) and the runtime, inline; ``shown``: the variables it was built for
+    (name, label and value of each)."""
+    shown = shown or []
+    files = [VENDOR_DIR / "echarts.min.js", STATIC_DIR / "flask-pyecharts.js"]
+    _require(files)
+    scripts = [_read(files[0]), *extras, _read(files[1])]
     chinese = bool(_CJK.search(title))
     page = (
         _environment()
@@ -203,8 +284,10 @@ def export_dashboard(
             columns=min(max(columns, 1), 6),
             charts=cards,
             variables=shown,
-            stylesheet=Markup(_text(STATIC_DIR / "flask-pyecharts.css", "style")),
-            scripts=[Markup(_text(path, "script")) for path in files],
+            stylesheet=Markup(
+                _inline(_read(STATIC_DIR / "flask-pyecharts.css"), "style")
+            ),
+            scripts=[Markup(_inline(source, "script")) for source in scripts],
         )
     )
     exported = [card["name"] for card in cards if card["initial"]]
@@ -244,6 +327,15 @@ def _shown_variables(
     return shown
 
 
+def _require(files: list[Path]) -> None:
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        raise ExportError(
+            f"Missing browser assets ({', '.join(missing)}): run"
+            " 'python scripts/build_assets.py' or reinstall Flask-PyEcharts."
+        )
+
+
 def _dashboard(runtime: Runtime, rule: str | None) -> DashboardSpec:
     dashboards = runtime.registry.dashboards
     if not dashboards:
@@ -278,17 +370,22 @@ def _card(
     except (BuildError, UnsupportedDependencyError, UnknownChart) as error:
         card["error"] = f"This chart could not be exported: {error}"
         return card, (), f"chart {name!r}: {error}"
+    card["initial"] = _static(document)
+    return card, dependencies, None
+
+
+def _static(document: dict[str, t.Any]) -> Markup:
+    """A chart document as a static one, script-safe (its scripts are inlined)."""
     static = {
         "kind": "static",
         "functions": document.get("functions", []),
-        "scripts": [],  # inlined in the page
+        "scripts": [],
         "option": document["option"],
     }
     for key in ("theme", "fit_labels"):
         if key in document:
             static[key] = document[key]
-    card["initial"] = Markup(script_safe(dumps(static)))
-    return card, dependencies, None
+    return Markup(script_safe(dumps(static)))
 
 
 def _wait_for_producers(
@@ -320,14 +417,100 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-def _text(path: Path, element: str) -> str:
-    """A file's text, safe inside an inline ``<script>`` or ``<style>`` element."""
-    source = path.read_text(encoding="utf-8")
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _inline(source: str, element: str) -> str:
+    """Script or stylesheet text that is safe inside an inline ``<script>`` or
+    ``<style>`` element."""
     # Only "</script" / "</style" (any case) or "<!--" could end or confuse the
     # element; in JavaScript and CSS they can only appear inside strings,
     # where "<\\/" and "<\\!--" mean the same.
     source = re.sub(rf"</({element})", r"<\\/\1", source, flags=re.IGNORECASE)
     return source.replace("<!--", "<\\!--")
+
+
+# -- a running server ---------------------------------------------------------
+
+
+def _fetch(url: str) -> tuple[bytes, str]:
+    """``GET url``: the body and its media type.
+
+    :raises ExportError: naming the URL and what went wrong (the server's JSON
+        error when it sent one).
+    """
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise ExportError(f"Give an http:// or https:// address, not {url!r}.")
+    request = urllib.request.Request(url, headers={"Accept": "application/json, */*"})
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
+            return response.read(), response.headers.get_content_type()
+    except urllib.error.HTTPError as error:
+        try:
+            message = loads(error.read())["error"]
+        except (ValueError, KeyError, TypeError):
+            message = error.reason
+        raise ExportError(f"{url} answered {error.code}: {message}") from None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise ExportError(
+            f"Cannot reach {url} ({reason}): is the app running there?"
+        ) from None
+
+
+def _json_body(body: bytes, url: str) -> dict[str, t.Any]:
+    try:
+        value = loads(body)
+    except ValueError:
+        raise ExportError(f"{url} did not answer JSON.") from None
+    if not isinstance(value, dict):
+        raise ExportError(f"{url} did not answer a JSON object.")
+    return value
+
+
+def _titles(chart_url: str) -> dict[str, str]:
+    """Chart name -> title, from the chart list next to ``chart_url`` (empty
+    if it fails: the names stand in)."""
+    parts = urlsplit(chart_url)
+    listing = parts._replace(path=parts.path.rsplit("/", 1)[0], query="").geturl()
+    try:
+        charts = _json_body(_fetch(listing)[0], listing).get("charts")
+    except ExportError:
+        return {}
+    return {
+        item["name"]: str(item.get("title") or item["name"])
+        for item in charts or []
+        if isinstance(item, dict) and isinstance(item.get("name"), str)
+    }
+
+
+class _ChartsInPage(HTMLParser):
+    """What a page shows: its title, its grid's columns, its live charts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = ""
+        self.columns = 2
+        #: The ``data-chart`` URLs, in order.
+        self.charts: list[str] = []
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("data-chart"):
+            self.charts.append(t.cast(str, found["data-chart"]))
+        grid = re.search(r"\bfpe-grid--cols-(\d)\b", found.get("class") or "")
+        if grid:
+            self.columns = int(grid.group(1))
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data.strip()
 
 
 # -- images ---------------------------------------------------------------------

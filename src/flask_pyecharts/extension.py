@@ -216,8 +216,15 @@ class Charts:
         A tuple, a number or a dict is one point; a list is many points. Safe
         from any thread. Returns the stream's cursor after the append.
 
+        Each point is checked against the chart's option: the series must
+        exist, and a point must have the shape its series' axes give it
+        (``y`` or ``(category, y)`` on a category axis, ``(x, y)`` on value
+        and time axes); ``None`` is not a point, and integers must be safe in
+        JavaScript (at most ``2**53 - 1`` either way).
+
         :raises ValueError: for an unknown chart, a full-refresh chart or a
-            wrongly shaped point; nothing is appended then.
+            point the browser could not draw, saying what was expected;
+            nothing is appended then.
         """
         return self.runtime().append(name, points, series)
 

@@ -21,7 +21,7 @@ from pyecharts.commons.utils import JsCode
 from pyecharts.globals import ThemeType
 from pyecharts.options.series_options import BasicOpts
 
-from ._json import dumps, loads
+from ._json import INT_MAX, INT_MIN, dumps, int_text, loads
 
 #: A path into the option: keys and list indices, e.g. ``["series", 0, "label"]``.
 JsonPath = list[str | int]
@@ -119,7 +119,15 @@ def _plain(
     value: t.Any, path: JsonPath, functions: list[JsonPath], name: str, clean: bool
 ) -> t.Any:
     """Reduce ``value`` to JSON types, recording where functions stood."""
-    if value is None or isinstance(value, (str, bool, int)):
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            raise OptionError(
+                f"Chart {name!r}: the integer {int_text(value)} at {_where(path)} does"
+                " not fit in 64 bits, so JSON cannot carry it; convert it to float"
+                " or str."
+            )
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
@@ -148,11 +156,14 @@ def _plain(
         return _plain(value.value, path, functions, name, clean)
     if hasattr(value, "tolist"):  # numpy scalars and arrays, pandas objects
         return _plain(value.tolist(), path, functions, name, clean)
-    where = "/".join(str(part) for part in path) or "(root)"
     raise OptionError(
-        f"Chart {name!r}: value of type {type(value).__name__} at {where} is not"
-        " JSON serializable; convert it to str, int, float, list or dict."
+        f"Chart {name!r}: value of type {type(value).__name__} at {_where(path)} is"
+        " not JSON serializable; convert it to str, int, float, list or dict."
     )
+
+
+def _where(path: JsonPath) -> str:
+    return "/".join(str(part) for part in path) or "(root)"
 
 
 def merge_points(

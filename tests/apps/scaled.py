@@ -1,11 +1,12 @@
 """The app the multi-process tests run under gunicorn (one Redis, many workers).
 
-``ticks`` is fed by a producer whose points are ``[n, pid]``: consecutive
-integers, tagged with the worker that produced them. ``sales`` counts its
-builds in Redis so a test can check it is built once per deployment;
-``regional`` (one variant per ``region``) counts its builds per region, and
-each build lasts until as many requests for it as ``test:regional-wanted``
-says have arrived, on any worker.
+The store comes from ``PYECHARTS_STORE`` in the environment, as the README's
+production line sets it. ``ticks`` is fed by a producer whose points are
+``[n, pid]``: consecutive integers, tagged with the worker that produced them.
+``sales`` counts its builds in Redis so a test can check it is built once per
+deployment; ``regional`` (one variant per ``region``) counts its builds per
+region, and each build lasts until as many requests for it as
+``test:regional-wanted`` says have arrived, on any worker.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from flask_pyecharts import Charts
 
 def create_app() -> Flask:
     app = Flask(__name__)
-    app.config["PYECHARTS_STORE"] = os.environ["PYECHARTS_STORE"]
     app.config["PYECHARTS_STREAM_TIMEOUT"] = 2.0
-    charts = Charts(app)
-    counter = redis.Redis.from_url(os.environ["PYECHARTS_STORE"])
+    charts = Charts(app)  # PYECHARTS_STORE comes from the environment, as in production
+    counter = redis.Redis.from_url(app.config["PYECHARTS_STORE"])
 
     @charts.chart("ticks", window=10_000)
     def ticks() -> dict:
@@ -67,6 +67,7 @@ def create_app() -> Flask:
     @app.after_request
     def tag_worker(response: Response) -> Response:
         response.headers["X-Worker"] = str(os.getpid())
+        response.headers["X-Store"] = type(charts.runtime().store).__name__
         return response
 
     return app

@@ -461,7 +461,8 @@ class Simulator:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop inserting orders and wait for the thread to end."""
         self._stopped.set()
-        if self._thread.is_alive():
+        # The app's finalizer may run in this very thread (garbage collection).
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout)
 
     @property

@@ -7,6 +7,7 @@ its threads end with the app (or with :meth:`Runtime.stop`).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import typing as t
@@ -21,12 +22,14 @@ from ..registry import Topic
 from ..streams.hub import Hub
 from ..streams.points import normalize_points
 from ..streams.producers import ProducerThread
+from ..streams.shapes import PointShapes
 from ..streams.stores import Page, open_store
 from ..streams.stores.memory import MemoryStore
 from ..wire.documents import ChartDocument, chart_document
 from .feed import Feed
 from .limits import StreamSlots
 from .option_cache import BuildError, OptionCache, OptionCaches
+from .shutdown import register as stop_at_worker_exit
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -79,6 +82,7 @@ class Runtime:
             clock=clock,
         )
         self._merged: dict[str, tuple[str, str, ChartDocument]] = {}
+        self._shapes: dict[str, tuple[str, PointShapes]] = {}
         self._producers: dict[str, ProducerThread] = {}
         self._script_root = ""
         self._lock = threading.Lock()
@@ -89,12 +93,14 @@ class Runtime:
     # -- lifecycle --------------------------------------------------------
 
     def start(self) -> None:
-        """Declare the streams and start the producers."""
+        """Declare the streams and start the producers; under gunicorn, end
+        the event streams when the worker is told to stop."""
         for spec in list(self.registry.charts.values()):
             self.add_chart(spec)
         self._started = True
         for producer in list(self.registry.producers.values()):
             self.add_producer(producer)
+        stop_at_worker_exit(self)
 
     def stop(self) -> None:
         """End the event streams, stop producers, feed and hub (idempotent)."""
@@ -137,7 +143,10 @@ class Runtime:
             if spec.chart in self._producers:
                 return
             thread = self._producers[spec.chart] = ProducerThread(
-                spec, self, self.store
+                spec,
+                self,
+                self.store,
+                prepare=functools.partial(self.prepare_points, spec.chart),
             )
         thread.start()
 
@@ -268,6 +277,17 @@ class Runtime:
 
         :raises ValueError: for an unknown chart, a full chart or bad points.
         """
+        return self.store.append(name, self.prepare_points(name, points, series))
+
+    def prepare_points(
+        self, name: str, points: t.Any, series: int = 0
+    ) -> list[tuple[int, t.Any]]:
+        """Points for the stream chart ``name``, normalized and checked against
+        its option (its series, and the shape their axes give a point).
+
+        :raises ValueError: for an unknown chart, a full chart or bad points,
+            naming what was expected.
+        """
         spec = self.registry.charts.get(name)
         if spec is None:
             raise ValueError(f"No chart named {name!r} is registered.")
@@ -276,7 +296,24 @@ class Runtime:
                 f"Chart {name!r} is not a stream: register it with"
                 " @charts.chart(name, window=N) to append points."
             )
-        return self.store.append(name, normalize_points(points, series))
+        items = normalize_points(points, series)
+        self._point_shapes(spec).check(items)
+        return items
+
+    def _point_shapes(self, spec: ChartSpec) -> PointShapes:
+        """The shapes of the chart's points, from its current option (or, when
+        its builder fails, the checks that need no option)."""
+        try:
+            base = self.option(spec)
+        except BuildError:
+            return PointShapes(spec.name, None)
+        cached = self._shapes.get(spec.name)
+        if cached is None or cached[0] != base.etag:
+            cached = self._shapes[spec.name] = (
+                base.etag,
+                PointShapes(spec.name, base.option()),
+            )
+        return cached[1]
 
     def points(self, spec: ChartSpec, cursor: str | None, limit: int) -> Page:
         """The points of a stream after ``cursor``.

@@ -7,8 +7,13 @@ import decimal
 import math
 import typing as t
 
+from .._json import int_text
+
 #: The most points one append may carry.
 MAX_POINTS_PER_APPEND = 100_000
+#: The largest integer a point may hold (JavaScript's ``Number.MAX_SAFE_INTEGER``):
+#: browsers silently round larger ones, and JSON cannot carry beyond 64 bits.
+MAX_SAFE_INTEGER = 2**53 - 1
 
 _Scalar = (str, int, float, bool, type(None))
 
@@ -18,7 +23,9 @@ def normalize_points(points: t.Any, series: int = 0) -> list[tuple[int, t.Any]]:
 
     A tuple, a number, a string or a dict is one point; a list is many points.
     A point is a scalar, a tuple/list of scalars (``(x, y)``) or an ECharts
-    data item dict (``{"name": ..., "value": ...}``).
+    data item dict (``{"name": ..., "value": ...}``). Integers must be safe in
+    JavaScript (at most ``2**53 - 1`` either way): the browser would round
+    larger ones without a word.
 
     :raises ValueError: when anything is wrongly shaped; nothing is returned then.
     """
@@ -58,6 +65,14 @@ def _item_value(value: t.Any, index: int) -> t.Any:
 def _scalar(value: t.Any, index: int) -> t.Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            raise ValueError(
+                f"Point {index}: the integer {int_text(value)} is beyond JavaScript's"
+                f" safe integers (±{MAX_SAFE_INTEGER}), which browsers round silently;"
+                " pass float(value) for a quantity or str(value) for an identifier."
+            )
+        return value
     if isinstance(value, _Scalar):
         return value
     if isinstance(value, (datetime.date, datetime.time)):

@@ -22,6 +22,15 @@ class HasAppContext(t.Protocol):
     def app_context(self) -> t.ContextManager[t.Any]: ...
 
 
+#: Turns what a producer returned for one series into store items, or raises
+#: ``ValueError`` saying what is wrong (``normalize_points`` by default).
+Prepare = t.Callable[[t.Any, int], list[tuple[int, t.Any]]]
+
+
+class BadPoints(ValueError):
+    """A producer returned points that cannot be charted."""
+
+
 logger = logging.getLogger("flask_pyecharts")
 
 #: The longest pause after repeated failures.
@@ -41,6 +50,8 @@ class ProducerThread:
 
     :param lock_ttl: how long the producer's lock outlives a dead holder (at
         least ``3 * every``).
+    :param prepare: checks and normalizes the points of one series (the
+        runtime checks them against the chart's option).
     """
 
     def __init__(
@@ -49,10 +60,12 @@ class ProducerThread:
         app: HasAppContext,
         store: Store,
         lock_ttl: float = LOCK_TTL,
+        prepare: Prepare = normalize_points,
     ) -> None:
         self.spec = spec
         self._app = app
         self._store = store
+        self._prepare = prepare
         self._lock_ttl = max(lock_ttl, 3 * spec.every)
         self._stopped = threading.Event()
         self._thread = threading.Thread(
@@ -80,6 +93,16 @@ class ProducerThread:
                     with self._app.app_context():
                         self._poll_once(key)
                     failures = 0
+                except BadPoints as error:  # the data, not a crash: no traceback
+                    failures += 1
+                    delay = min(MAX_BACKOFF, self.spec.every * 2**failures)
+                    logger.error(
+                        "Producer for %r returned points that cannot be charted;"
+                        " nothing was appended, retrying in %.1f s: %s",
+                        self.spec.chart,
+                        delay,
+                        error,
+                    )
                 except Exception:
                     failures += 1
                     delay = min(MAX_BACKOFF, self.spec.every * 2**failures)
@@ -98,11 +121,14 @@ class ProducerThread:
         started = time.monotonic()
         points, new_cursor = self.spec.function(cursor)
         batches = points.items() if isinstance(points, dict) else [(0, points)]
-        items = [
-            item
-            for series, batch in batches
-            for item in normalize_points(batch, series)
-        ]
+        try:
+            items = [
+                item
+                for series, batch in batches
+                for item in self._prepare(batch, series)
+            ]
+        except ValueError as error:
+            raise BadPoints(str(error)) from None
         state = (key, dumps(new_cursor))
         if not items and new_cursor == cursor:
             return

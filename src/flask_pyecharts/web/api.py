@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from .._json import dumps
 from ..live.limits import LimitReached
 from ..live.option_cache import BuildError
+from ..live.shutdown import install as stop_streams_at_worker_exit
 from ..registry import UnknownChart
 from ..streams.stores import StoreError
 from ..variables import ChoicesError, VariableError, read_query
@@ -258,6 +259,8 @@ def get_events() -> Response:
     runtime = _runtime()
     topics, tokens = _subscription(request.headers.get("Last-Event-ID"))
     limit = _limit(None)
+    # gunicorn --preload: the worker reset its signal handlers after the fork.
+    stop_streams_at_worker_exit()
     client = request.remote_addr or "unknown"
     runtime.stream_slots.take(client)
     viewer = runtime.feed.watch(topics, tokens, limit)

@@ -1,0 +1,198 @@
+"""Exports of what a deployment holds: from a running server (--url), from a
+shared store (--app with Redis), and a plain warning where that cannot be."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+import typing as t
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pyecharts import options as opts
+from pyecharts.charts import Bar
+from pyecharts.globals import ThemeType
+
+from flask_pyecharts.cli import main
+
+from .conftest import LiveServer
+from .conftest_redis import RedisServer, free_port
+from .test_cli import documents
+
+SHOP = """
+from flask import Flask
+from pyecharts.charts import Line
+from flask_pyecharts import Charts, JsCode
+
+def create_app():
+    app = Flask(__name__)
+    charts = Charts(app)
+
+    @charts.chart("sales", title="销售")
+    def sales():
+        label = {"formatter": JsCode("function (p) { return p.value; }")}
+        return {
+            "xAxis": {"data": ["a", "b"]}, "yAxis": {},
+            "series": [{"type": "bar", "data": [1, 2], "label": label}],
+        }
+
+    @charts.chart("orders", window=10, title="订单")
+    def orders():
+        return Line().add_xaxis([]).add_yaxis("金额", [])
+
+    charts.dashboard("/live", ["sales", "orders"], title="Live shop", columns=1)
+    return app
+"""
+
+
+@pytest.fixture
+def shop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> t.Iterator[t.Callable[[], t.Any]]:
+    """``create_app`` of a user's module ``liveshop`` (importable by --app)."""
+    (tmp_path / "liveshop.py").write_text(SHOP, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    module = importlib.import_module("liveshop")
+    yield module.create_app
+    sys.modules.pop("liveshop", None)
+
+
+def export(*args: str) -> tuple[t.Any, str]:
+    result = CliRunner().invoke(main, ["export", *args])
+    return result, result.output
+
+
+def test_url_exports_what_the_running_server_holds(shop, tmp_path):
+    app = shop()
+    charts = app.jinja_env.globals["charts"]
+    server = LiveServer(app)
+    try:
+        charts.append("orders", [("12:00:01", 21.5), ("12:00:02", 22.0)])
+        result, output = export("--url", f"{server.url}/live", "live.html")
+    finally:
+        server.stop()
+        charts.shutdown()
+    assert result.exit_code == 0, output
+    assert "Wrote live.html (2 charts" in output and "Warning" not in output
+    html = (tmp_path / "live.html").read_text("utf-8")
+    assert "<title>Live shop</title>" in html and "fpe-grid--cols-1" in html
+    assert ">销售</h2>" in html and ">订单</h2>" in html  # titles from /api/charts
+    sales, orders = documents(html)
+    assert orders["kind"] == "static"
+    assert orders["option"]["series"][0]["data"] == [
+        ["12:00:01", 21.5],
+        ["12:00:02", 22.0],
+    ]
+    assert sales["functions"] == [["series", 0, "label", "formatter"]]
+    assert server.url not in html  # opens offline: nothing refers to the server
+
+
+def test_url_of_the_chart_list_exports_every_chart_with_its_scripts(tmp_path):
+    from flask import Flask
+
+    from flask_pyecharts import Charts
+
+    app = Flask("themes")
+    charts = Charts(app)
+
+    @charts.chart("themed")
+    def themed() -> Bar:
+        return (
+            Bar(init_opts=opts.InitOpts(theme=ThemeType.MACARONS))
+            .add_xaxis(["a"])
+            .add_yaxis("n", [1])
+        )
+
+    @charts.chart("broken")
+    def broken() -> Bar:
+        raise RuntimeError("database is down")
+
+    server = LiveServer(app)
+    try:
+        output_path = tmp_path / "all.html"
+        result, output = export(
+            "--url", f"{server.url}/charts/api/charts", str(output_path)
+        )
+    finally:
+        server.stop()
+        charts.shutdown()
+    assert result.exit_code == 0, output
+    assert "Warning: chart 'broken'" in output and "answered 503" in output
+    html = output_path.read_text("utf-8")
+    scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
+    assert len(scripts) == 3  # echarts, the macarons theme (fetched), the runtime
+    assert "registerTheme" in scripts[1] and "macarons" in scripts[1]
+    (themed_doc,) = documents(html)
+    assert themed_doc["theme"] == "macarons"
+    assert 'role="alert">This chart could not be exported' in html
+
+
+def test_url_says_plainly_what_is_wrong(tmp_path):
+    port = free_port()
+    result, output = export("--url", f"http://127.0.0.1:{port}/", "x.html")
+    assert result.exit_code == 1
+    assert f"Cannot reach http://127.0.0.1:{port}/" in output
+    assert "is the app running there?" in output
+    result, output = export("--url", "file:///etc/passwd", "x.html")
+    assert result.exit_code == 1 and "http://" in output
+    result, output = export("--url", "http://127.0.0.1:1/", "--app", "liveshop:app")
+    assert result.exit_code == 2 and "--url exports from a running server" in output
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_url_of_a_page_without_charts_says_what_to_give(tmp_path):
+    from flask import Flask
+
+    app = Flask("plain")
+    app.add_url_rule("/", "index", lambda: "<html><title>Home</title></html>")
+    server = LiveServer(app)
+    try:
+        result, output = export("--url", f"{server.url}/", "x.html")
+    finally:
+        server.stop()
+    assert result.exit_code == 1
+    assert "No live charts at" in output and "/charts/api/charts" in output
+
+
+def test_app_export_with_the_memory_store_warns_and_names_the_alternative(shop):
+    result, output = export("--app", "liveshop:create_app()", "shop.html")
+    assert result.exit_code == 0, output
+    assert "Warning: chart 'orders': a stream in the memory store of this new" in (
+        output
+    )
+    assert "flask-pyecharts export --url" in output
+    assert "chart 'sales'" not in output  # full charts are rebuilt: nothing lost
+
+
+def test_app_export_with_a_shared_store_holds_the_deployment_points(
+    shop, tmp_path, monkeypatch
+):
+    redis_server = RedisServer()
+    redis_server.start()
+    monkeypatch.setenv("PYECHARTS_STORE", redis_server.url)
+    running = shop()  # the deployment: a server process appending
+    charts = running.jinja_env.globals["charts"]
+    try:
+        charts.append("orders", [("12:00:01", 21.5), ("12:00:02", 22.0)])
+        result, output = export("--app", "liveshop:create_app()", "shop.html")
+    finally:
+        charts.shutdown()
+        redis_server.cleanup()
+    assert result.exit_code == 0, output
+    assert "Warning" not in output
+    _, orders = documents((tmp_path / "shop.html").read_text("utf-8"))
+    assert orders["option"]["series"][0]["data"] == [
+        ["12:00:01", 21.5],
+        ["12:00:02", 22.0],
+    ]
+
+
+def test_the_flask_command_warns_too(shop):
+    app = shop()
+    result = app.test_cli_runner().invoke(args=["pyecharts", "export", "-"])
+    app.jinja_env.globals["charts"].shutdown()
+    assert result.exit_code == 0, result.output
+    assert "'orders': a stream in the memory store" in result.output

@@ -1,0 +1,64 @@
+"""A CPU-heavy builder under a real gunicorn gevent worker: the worker keeps
+answering, and PYECHARTS_BUILD_TIMEOUT holds."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+
+from .gunicorn_server import Gunicorn
+
+HEAVY_SECONDS = 3.0
+BUILD_TIMEOUT = 0.5
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def timed_gets(server: Gunicorn, until: float) -> list[float]:
+    """Alternate ``/api/charts`` and another chart until ``until``; each latency."""
+    paths = ["/charts/api/charts", "/charts/api/charts/light"]
+    latencies = []
+    while time.monotonic() < until or len(latencies) < 10:
+        started = time.monotonic()
+        status, _ = server.get(paths[len(latencies) % 2])
+        latencies.append(time.monotonic() - started)
+        assert status == 200
+    return latencies
+
+
+def test_a_cpu_heavy_builder_neither_freezes_a_gevent_worker_nor_outruns_its_timeout():
+    server = Gunicorn(
+        "tests.apps.workers:create_app()",
+        "gevent",
+        env={
+            "PYECHARTS_BUILD_TIMEOUT": str(BUILD_TIMEOUT),
+            "HEAVY_SECONDS": str(HEAVY_SECONDS),
+        },
+    )
+    try:
+        baseline = timed_gets(server, time.monotonic() + 0.5)
+        heavy: dict[str, object] = {}
+
+        def ask_heavy() -> None:
+            started = time.monotonic()
+            heavy["status"], body = server.get("/charts/api/charts/heavy")
+            heavy["seconds"] = time.monotonic() - started
+            heavy["body"] = json.loads(body)
+
+        asking = threading.Thread(target=ask_heavy)
+        started = time.monotonic()
+        asking.start()
+        # While the builder runs (it spins for HEAVY_SECONDS from the start).
+        during = timed_gets(server, started + HEAVY_SECONDS - 0.3)
+        asking.join(HEAVY_SECONDS + 5)
+    finally:
+        server.stop()
+    assert heavy["status"] == 503, heavy
+    assert "timed out" in heavy["body"]["error"], heavy  # type: ignore[index]
+    assert BUILD_TIMEOUT <= heavy["seconds"] < BUILD_TIMEOUT + 1.0, heavy
+    bound = max(0.3, 20 * statistics.median(baseline))
+    assert p95(during) < bound, (p95(during), max(during), statistics.median(baseline))
