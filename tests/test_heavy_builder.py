@@ -62,3 +62,32 @@ def test_a_cpu_heavy_builder_neither_freezes_a_gevent_worker_nor_outruns_its_tim
     assert BUILD_TIMEOUT <= heavy["seconds"] < BUILD_TIMEOUT + 1.0, heavy
     bound = max(0.3, 20 * statistics.median(baseline))
     assert p95(during) < bound, (p95(during), max(during), statistics.median(baseline))
+
+
+def test_a_builder_sharing_the_event_loops_connections_runs_in_the_loop(redis_url):
+    """Regression: under gevent a builder in a thread of its own could not use
+    a Redis client made (and first used) by the worker's event loop: every
+    build failed with greenlet's 'Cannot switch to a different thread'."""
+    server = Gunicorn(
+        "tests.apps.workers:create_app()",
+        "gevent",
+        env={"SHARED_REDIS_URL": redis_url},
+    )
+    try:
+        assert server.get("/visits")[0] == 200  # the loop's connection
+        status, body = server.get("/charts/api/charts/shared")
+        assert status == 200, body
+        first = json.loads(body)["option"]["series"][0]["data"][0]
+        server.get("/visits")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # rebuilt (refresh 0.5 s) in the loop
+            status, body = server.get("/charts/api/charts/shared")
+            if json.loads(body)["option"]["series"][0]["data"][0] > first:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the shared chart was never rebuilt")
+        assert server.get("/visits")[0] == 200  # the client still works
+    finally:
+        server.stop()
+    assert "it now runs in the event loop" in server.output(), server.output()

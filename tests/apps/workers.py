@@ -4,6 +4,9 @@ the environment only, as in production).
 ``ticks`` is a stream; ``light`` a cheap full chart; ``heavy`` a full chart
 whose builder keeps a CPU busy for ``HEAVY_SECONDS`` (pure Python, holding
 the GIL as much as Python lets it) and returns an option of 300,000 points.
+With ``SHARED_REDIS_URL``, ``shared`` reads Redis through the client that the
+``/visits`` view uses too: under gevent its connections belong to the event
+loop's thread.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import math
 import os
 import time
 
+import redis
 from flask import Flask
 
 from flask_pyecharts import Charts
@@ -36,5 +40,21 @@ def create_app() -> Flask:
         while time.monotonic() < deadline:
             data = [math.sin(i / 1000) for i in range(300_000)]
         return {"xAxis": {"type": "value"}, "yAxis": {}, "series": [{"data": data}]}
+
+    if os.environ.get("SHARED_REDIS_URL"):
+        client = redis.Redis.from_url(os.environ["SHARED_REDIS_URL"])
+
+        @app.route("/visits")
+        def visits() -> str:
+            return str(client.incr("test:visits"))
+
+        @charts.chart("shared", refresh=0.5)
+        def shared() -> dict:
+            visits = int(client.get("test:visits") or 0)
+            return {
+                "xAxis": {"data": ["visits"]},
+                "yAxis": {},
+                "series": [{"type": "bar", "data": [visits]}],
+            }
 
     return app

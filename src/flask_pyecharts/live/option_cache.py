@@ -110,6 +110,9 @@ class OptionCache:
         self._wall = wall_clock
         self._on_change = on_change
         self._running: Job[Entry] | None = None
+        #: Builds run in the caller's greenlet once the builder was seen to
+        #: need the event loop's own connections (see :class:`WrongThread`).
+        self._inline = False
         # Charts built once (no refresh) are built by each process.
         self._shared = shared if refresh else None
         self._entry: Entry | None = None
@@ -237,6 +240,8 @@ class OptionCache:
 
     def _build(self) -> Entry:
         """Run the builder with a time limit; a hung builder is not started twice."""
+        if self._inline:
+            return self._run_builder()
         running = self._running
         if running is not None and not running.done:
             return self._timed_out()
@@ -245,7 +250,18 @@ class OptionCache:
         )
         if not job.wait(self.timeout):
             return self._timed_out()
-        return job.result()
+        try:
+            return job.result()
+        except WrongThread:
+            logger.warning(
+                "Chart %r: its builder uses a connection of the worker's event loop"
+                " (gevent objects belong to one thread); it now runs in the event"
+                " loop, where PYECHARTS_BUILD_TIMEOUT cannot stop it. Give builders"
+                " connections of their own to keep them in a thread of their own.",
+                self.chart,
+            )
+            self._inline = True
+            return self._run_builder()
 
     def _timed_out(self) -> Entry:
         logger.error("Chart %r: the builder ran over %s s", self.key, self.timeout)
@@ -258,6 +274,8 @@ class OptionCache:
             try:
                 document = build_document(self._build_option(), self.chart)
             except Exception as exc:
+                if _crossed_threads(exc):
+                    raise WrongThread from exc
                 logger.exception("Chart %r: the builder failed", self.key)
                 message = (
                     f"Chart {self.chart!r} could not be built: {type(exc).__name__}"
@@ -267,6 +285,22 @@ class OptionCache:
                     message += f": {detail[0][:200]}"
                 return Entry(started, None, BuildError(self.chart, message), wall)
         return Entry(started, document, None, wall)
+
+
+class WrongThread(Exception):
+    """A builder run in a thread of its own used gevent objects of another."""
+
+
+def _crossed_threads(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what caused it) is greenlet's refusal to switch
+    to another thread: a gevent socket or lock used outside its thread."""
+    seen = 0
+    while error is not None and seen < 10:
+        if type(error).__module__ == "greenlet" and "thread" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
 
 
 class OptionCaches:
