@@ -16,7 +16,8 @@ from flask import Flask
 from pyecharts.charts import Bar, Line
 
 from flask_pyecharts import Charts, JsCode
-from flask_pyecharts.cli import flask_group, main
+from flask_pyecharts.cli import main
+from flask_pyecharts.commands import flask_group
 from flask_pyecharts.demo.db import create_database
 
 from .conftest import MAPS, make_app, tutorial_bar

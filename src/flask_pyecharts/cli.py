@@ -1,26 +1,32 @@
-"""The command line: ``flask-pyecharts`` and the ``flask pyecharts`` commands.
+"""The command line: ``flask-pyecharts``.
 
 - ``flask-pyecharts demo`` runs the demo report system;
-- ``flask-pyecharts export`` writes a dashboard as one self-contained HTML file
-  (or a PNG or PDF of it, drawn by Chromium), for chosen variables;
-- ``flask pyecharts ...`` offers ``export`` and ``charts`` for your own app
-  (registered on ``app.cli`` by :meth:`Charts.init_app`).
+- ``flask-pyecharts export`` writes a dashboard (of the demo, of your app, or
+  of a running server) as one self-contained HTML file, or a PNG or PDF of it,
+  for chosen variables.
+
+In your own app the same commands are under ``flask pyecharts``
+(:mod:`flask_pyecharts.commands`).
 """
 
 from __future__ import annotations
 
-import sys
 import typing as t
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
-from flask.cli import AppGroup, ScriptInfo
+from flask import Flask
+from flask.cli import ScriptInfo
 
-if t.TYPE_CHECKING:
-    from .export import Export
-
-_CONTEXT = {"help_option_names": ["-h", "--help"]}
+from .commands import (
+    CONTEXT,
+    dashboard_option,
+    export_app,
+    export_options,
+    output_argument,
+    title_option,
+    write_export,
+)
 
 
 def _database_option(function: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
@@ -33,74 +39,7 @@ def _database_option(function: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]
     )(function)
 
 
-_output_argument = click.argument(
-    "output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=Path("dashboard.html"),
-)
-_dashboard_option = click.option(
-    "--dashboard",
-    "rule",
-    metavar="RULE",
-    default=None,
-    help="The URL rule of the dashboard to export, such as '/'"
-    " [default: the first dashboard].",
-)
-_title_option = click.option(
-    "--title", default=None, help="The page title [default: the dashboard's]."
-)
-
-
-def _read_variables(
-    context: click.Context, parameter: click.Parameter, given: tuple[str, ...]
-) -> dict[str, str]:
-    variables: dict[str, str] = {}
-    for item in given:
-        name, equals, value = item.partition("=")
-        if not equals or not name:
-            raise click.BadParameter(
-                f"{item!r} is not NAME=VALUE, such as region=华东."
-            )
-        if name in variables:
-            raise click.BadParameter(f"{name!r} is given twice.")
-        variables[name] = value
-    return variables
-
-
-_variable_option = click.option(
-    "--var",
-    "variables",
-    metavar="NAME=VALUE",
-    multiple=True,
-    callback=_read_variables,
-    help="A variable's value, as in the page's URL (repeat for several):"
-    " --var region=华东 --var days=7 [default: each variable's default].",
-)
-_format_option = click.option(
-    "--format",
-    "format_",
-    type=click.Choice(["html", "png", "pdf"]),
-    default=None,
-    help="html: one self-contained page; png, pdf: that page as Chromium draws"
-    " it, offline [default: from OUTPUT's extension, else html].",
-)
-_chromium_option = click.option(
-    "--chromium",
-    metavar="PATH",
-    envvar="FLASK_PYECHARTS_CHROMIUM",
-    default=None,
-    help="The Chromium that draws PNG and PDF exports (or $FLASK_PYECHARTS_CHROMIUM)"
-    " [default: chromium on the PATH].",
-)
-
-
-def _export_options(function: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-    for option in (_chromium_option, _format_option, _variable_option):
-        function = option(function)
-    return function
-
-
-@click.group(context_settings=_CONTEXT)
+@click.group(context_settings=CONTEXT)
 @click.version_option(package_name="Flask-PyEcharts")
 def main() -> None:
     """Publish pyecharts charts from Flask as live web pages.
@@ -174,7 +113,7 @@ def demo(
 
 
 @main.command("export")
-@_output_argument
+@output_argument
 @_database_option
 @click.option(
     "--app",
@@ -192,9 +131,9 @@ def demo(
     " any page with charts), or its chart list, such as"
     " http://127.0.0.1:5000/charts/api/charts.",
 )
-@_dashboard_option
-@_title_option
-@_export_options
+@dashboard_option
+@title_option
+@export_options
 def export_command(
     output: Path,
     database: Path | None,
@@ -243,7 +182,7 @@ def export_command(
             result = export_url(url, title=title)
         except ExportError as error:
             raise click.ClickException(str(error)) from None
-        _write(output, result, format_, chromium)
+        write_export(output, result, format_, chromium)
         return
     if import_name:
         app = ScriptInfo(app_import_path=import_name).load_app()
@@ -253,7 +192,7 @@ def export_command(
     try:
         with app.app_context():
             # The demo's streams come from its database; an app's may not.
-            _export(
+            export_app(
                 output,
                 rule,
                 title,
@@ -264,142 +203,6 @@ def export_command(
             )
     finally:
         _shutdown(app)
-
-
-@click.group("pyecharts", cls=AppGroup, context_settings=_CONTEXT)
-def flask_group() -> None:
-    """Flask-PyEcharts: list and export this app's charts."""
-
-
-@flask_group.command("export")
-@_output_argument
-@_dashboard_option
-@_title_option
-@_export_options
-def flask_export(
-    output: Path,
-    rule: str | None,
-    title: str | None,
-    variables: dict[str, str],
-    format_: str | None,
-    chromium: str | None,
-) -> None:
-    """Write a dashboard as one HTML file that opens offline, or as PNG or PDF.
-
-    The file holds the charts' current data, ECharts and the client runtime;
-    PNG and PDF are that page as headless Chromium draws it, offline (the
-    'export' extra). OUTPUT defaults to dashboard.html; '-' writes HTML to
-    standard output. With the memory store, streams hold none of a running
-    server's points: export those with 'flask-pyecharts export --url'.
-    """
-    _export(output, rule, title, variables, format_, chromium, from_new_process=True)
-
-
-@flask_group.command("charts")
-def flask_charts() -> None:
-    """List the registered charts and dashboards."""
-    runtime = current_app.extensions.get("pyecharts")
-    if runtime is None:
-        raise click.ClickException("Charts is not registered on this app.")
-    registry = runtime.registry
-    specs = list(registry.charts.values())
-    if not specs:
-        click.echo("No charts registered.")
-    for spec in specs:
-        how = f"window {spec.window}" if spec.window else _every(spec.refresh)
-        producer = registry.producers.get(spec.name)
-        if producer is not None:
-            how += f", producer every {producer.every:g} s"
-        click.echo(f"{spec.name:<24} {spec.kind:<7} {how}")
-    for dashboard in registry.dashboards:
-        names = ", ".join(dashboard.names)
-        click.echo(f"dashboard {dashboard.rule} {dashboard.title!r}: {names}")
-
-
-def _every(refresh: float | None) -> str:
-    return f"rebuilt every {refresh:g} s" if refresh else "built once"
-
-
-def _export(
-    output: Path,
-    rule: str | None,
-    title: str | None,
-    variables: dict[str, str] | None = None,
-    format_: str | None = None,
-    chromium: str | None = None,
-    *,
-    from_new_process: bool = False,
-) -> None:
-    """Export within an app context; errors become click errors.
-
-    :param from_new_process: the app was started for the export: with the
-        memory store its streams are not a running server's.
-    """
-    from .export import ExportError, export_dashboard
-
-    try:
-        result = export_dashboard(current_app, rule, title=title, variables=variables)
-    except ExportError as error:
-        raise click.ClickException(str(error)) from None
-    if from_new_process:
-        result.problems.extend(_fresh_streams(result.charts))
-    _write(output, result, format_, chromium)
-
-
-def _fresh_streams(names: list[str]) -> list[str]:
-    """Why the exported streams may not be what a running server shows."""
-    from .streams.stores.memory import MemoryStore
-
-    runtime = current_app.extensions["pyecharts"]
-    if not isinstance(runtime.store, MemoryStore):
-        return []  # a shared store (Redis): the same points as the servers
-    problems = []
-    for name in names:
-        if runtime.registry.chart(name).kind != "stream":
-            continue
-        held = (
-            "only what its producer returned just now"
-            if name in runtime.registry.producers
-            else "no points"
-        )
-        problems.append(
-            f"chart {name!r}: a stream in the memory store of this new process, so"
-            f" it holds {held}, not what a running server holds; export from the"
-            " running server with 'flask-pyecharts export --url"
-            " http://HOST:PORT/', or share a store (PYECHARTS_STORE=redis://...)."
-        )
-    return problems
-
-
-def _write(
-    output: Path,
-    result: Export,
-    format_: str | None = None,
-    chromium: str | None = None,
-) -> None:
-    """Write an export as HTML, PNG or PDF (warnings to standard error)."""
-    from .export import ExportError, write_image
-
-    suffix = output.suffix.lower().lstrip(".")
-    format_ = format_ or (suffix if suffix in ("png", "pdf") else "html")
-    if output == Path("-") and format_ != "html":
-        raise click.UsageError("Only HTML can be written to standard output.")
-    for problem in result.problems:
-        click.echo(f"Warning: {problem}", err=True)
-    if output == Path("-"):
-        sys.stdout.write(result.html)
-        return
-    try:
-        if format_ == "html":
-            output.write_text(result.html, encoding="utf-8")
-        else:
-            for url in write_image(result.html, output, format_, chromium=chromium):
-                click.echo(f"Warning: the page asked for {url}; refused", err=True)
-    except ExportError as error:
-        raise click.ClickException(str(error)) from None
-    size = output.stat().st_size / 1024
-    chosen = "".join(f", {name}={value}" for name, value in result.variables.items())
-    click.echo(f"Wrote {output} ({len(result.charts)} charts{chosen}, {size:,.0f} KiB)")
 
 
 def _demo_factory() -> t.Callable[..., Flask]:

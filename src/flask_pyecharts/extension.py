@@ -9,7 +9,7 @@ import weakref
 from flask import Flask, current_app, has_app_context
 from markupsafe import Markup
 
-from .cli import flask_group
+from .commands import flask_group
 from .config import read_settings
 from .live.runtime import Runtime
 from .registry import DashboardSpec, Registry

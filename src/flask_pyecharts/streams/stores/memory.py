@@ -9,7 +9,7 @@ import time
 import typing as t
 
 from ..cursors import Cursor, new_epoch
-from . import (
+from .base import (
     ANY_STATE,
     DEFAULT_MAX_WINDOW,
     AnyState,

@@ -34,7 +34,7 @@ import typing as t
 
 from ..._json import dumps, loads
 from ..cursors import Cursor, new_epoch
-from . import (
+from .base import (
     ANY_STATE,
     DEFAULT_MAX_WINDOW,
     AnyState,
