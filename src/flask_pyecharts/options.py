@@ -169,6 +169,7 @@ def merge_points(option: dict[str, t.Any], points: list[tuple[int, t.Any]]) -> d
     for index, item in enumerate(series):
         if isinstance(item, dict):
             item["data"] = data[index]
+    window_categories(option, points)
     for axis in _axes(option.get("xAxis")):
         if axis.get("type", "category") == "category" and axis.get("data") == []:
             del axis["data"]  # categories then come from the points' x values
@@ -179,3 +180,105 @@ def merge_points(option: dict[str, t.Any], points: list[tuple[int, t.Any]]) -> d
 def _axes(value: t.Any) -> list[dict[str, t.Any]]:
     items = value if isinstance(value, list) else [value]
     return [item for item in items if isinstance(item, dict)]
+
+
+def seed_points(option: dict[str, t.Any]) -> list[tuple[int, t.Any]]:
+    """A stream's first points: the series data of its built option, in order.
+
+    A value on a category axis with ``data`` gets its category as x (or y, for
+    a category y axis): ``5`` at index 2 of ``["a", "b", "c"]`` becomes
+    ``["c", 5]``. Several series are interleaved by index (``a0, b0, a1,
+    b1...``), which is the order the points would have had if appended live.
+    """
+    series = option.get("series")
+    items = series if isinstance(series, list) else [series]
+    columns: list[list[t.Any]] = []
+    for item in items:
+        data = item.get("data") if isinstance(item, dict) else None
+        if not isinstance(data, list):
+            columns.append([])
+            continue
+        x_names = _categories(option.get("xAxis"), item.get("xAxisIndex"))
+        y_names = (
+            None
+            if x_names
+            else _categories(option.get("yAxis"), item.get("yAxisIndex"))
+        )
+        columns.append(
+            [_with_category(value, j, x_names, y_names) for j, value in enumerate(data)]
+        )
+    longest = max((len(column) for column in columns), default=0)
+    return [
+        (index, column[j])
+        for j in range(longest)
+        for index, column in enumerate(columns)
+        if j < len(column)
+    ]
+
+
+def _categories(axes: t.Any, index: t.Any) -> list[t.Any] | None:
+    """The ``data`` of the category axis ``index`` (0 by default), if any."""
+    found = _axes(axes)
+    position = index if isinstance(index, int) and not isinstance(index, bool) else 0
+    if not 0 <= position < len(found):
+        return None
+    axis = found[position]
+    data = axis.get("data")
+    if axis.get("type", "category") != "category" or not isinstance(data, list):
+        return None
+    return [item.get("value") if isinstance(item, dict) else item for item in data]
+
+
+def _with_category(
+    value: t.Any, index: int, x_names: list[t.Any] | None, y_names: list[t.Any] | None
+) -> t.Any:
+    names = x_names or y_names
+    if not names or index >= len(names):
+        return value
+    if isinstance(value, dict):
+        inner = value.get("value")
+        if inner is None or isinstance(inner, (list, dict)):
+            return value
+        return {**value, "value": _with_category(inner, index, x_names, y_names)}
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [names[index], value] if x_names else [value, names[index]]
+
+
+def window_categories(
+    option: dict[str, t.Any], points: list[tuple[int, t.Any]]
+) -> None:
+    """Set each category axis that has ``data`` to the categories of the
+    window's points, in order (as the client does): a category axis drops
+    values whose category is not in its ``data``."""
+    series = option.get("series")
+    if not isinstance(series, list):
+        return
+    for dim, position in (("x", 0), ("y", 1)):
+        for axis_index, axis in enumerate(_axes(option.get(f"{dim}Axis"))):
+            kind = axis.get("type")
+            if kind not in (None, "category"):
+                continue
+            if kind is None and dim == "y" and not isinstance(axis.get("data"), list):
+                continue  # an untyped y axis without data is a value axis
+            names: dict[t.Any, None] = {}
+            for index, value in points:
+                item = series[index] if 0 <= index < len(series) else None
+                if not isinstance(item, dict):
+                    continue
+                if (item.get(f"{dim}AxisIndex") or 0) != axis_index:
+                    continue
+                name = _category_of(value, position)
+                if name is not None:
+                    names[name] = None
+            if names:
+                axis["type"] = "category"
+                axis["data"] = list(names)
+
+
+def _category_of(value: t.Any, position: int) -> str | None:
+    pair = value.get("value") if isinstance(value, dict) else value
+    if isinstance(pair, list) and len(pair) > position:
+        name = pair[position]
+        return name if isinstance(name, str) else None
+    return None

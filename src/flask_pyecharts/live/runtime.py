@@ -16,8 +16,9 @@ from flask import has_request_context, request
 
 from .._json import dumps
 from ..assets import UnsupportedDependencyError, script_urls
-from ..options import OptionDocument, merge_points
+from ..options import OptionDocument, merge_points, seed_points
 from ..registry import Topic
+from ..streams.cursors import Cursor
 from ..streams.hub import Hub
 from ..streams.points import normalize_points
 from ..streams.producers import ProducerThread
@@ -40,6 +41,8 @@ __all__ = ["Runtime"]
 
 #: The most option caches (charts x values of their variables) kept per app.
 MAX_CACHES = 1000
+#: How long a seeding lock outlives a dead holder (seconds).
+SEED_LOCK_TTL = 30.0
 
 
 class Runtime:
@@ -82,6 +85,8 @@ class Runtime:
         )
         self._merged: dict[str, tuple[str, str, ChartDocument]] = {}
         self._producers: dict[str, ProducerThread] = {}
+        self._seeded: set[str] = set()
+        self._seed_lock = threading.Lock()
         self._script_root = ""
         self._lock = threading.Lock()
         self._started = False
@@ -138,8 +143,12 @@ class Runtime:
         with self._lock:
             if spec.chart in self._producers:
                 return
+            chart = self.registry.charts.get(spec.chart)
             thread = self._producers[spec.chart] = ProducerThread(
-                spec, self, self.store
+                spec,
+                self,
+                self.store,
+                prepare=(lambda: self.seed(chart)) if chart is not None else None,
             )
         thread.start()
 
@@ -184,6 +193,7 @@ class Runtime:
         base = self.option(spec)
         if spec.kind == "full":
             return self._document(spec, base, base.body, None)
+        self.seed(spec)
         cached = self._merged.get(spec.name)
         head = self.store.head(spec.name)
         if cached and cached[0] == base.etag and cached[1] == head:
@@ -251,11 +261,42 @@ class Runtime:
                 f"Chart {name!r} is not a stream: register it with"
                 " @charts.chart(name, window=N) to append points."
             )
-        return self.store.append(name, normalize_points(points, series))
+        normalized = normalize_points(points, series)
+        self.seed(spec)
+        return self.store.append(name, normalized)
+
+    def seed(self, spec: ChartSpec) -> None:
+        """Start a stream with its builder's data, once per deployment.
+
+        The series data of the built option become the stream's first points
+        (:func:`~flask_pyecharts.options.seed_points`), appended only while the
+        stream has never had a point: under the store's lock (one process of
+        the deployment) with a marker set in the same atomic append, so that a
+        restart, or another process, never seeds again. A builder that fails
+        seeds nothing (and is asked again next time).
+        """
+        if spec.kind != "stream" or spec.name in self._seeded:
+            return
+        try:
+            base = self.option(spec)
+        except BuildError:
+            return
+        with self._seed_lock:
+            if spec.name in self._seeded:
+                return
+            points = seed_points(base.option())[-(spec.window or 1) :]
+            if points:
+                marker = f"seeded:{spec.name}"
+                with self.store.lock(marker, ttl=SEED_LOCK_TTL):
+                    empty = Cursor.decode(self.store.head(spec.name)).seq == 0
+                    if empty and self.store.get_blob(marker) is None:
+                        self.store.append(spec.name, points, state=(marker, b"1"))
+            self._seeded.add(spec.name)
 
     def points(self, spec: ChartSpec, cursor: str | None, limit: int) -> Page:
         """The points of a stream after ``cursor``.
 
         :raises ValueError: for a malformed cursor.
         """
+        self.seed(spec)
         return self.store.since(spec.name, cursor or None, limit)

@@ -40,10 +40,13 @@ class ProducerThread:
         spec: ProducerSpec,
         app: HasAppContext,
         store: Store,
+        prepare: t.Callable[[], None] | None = None,
     ) -> None:
         self.spec = spec
         self._app = app
         self._store = store
+        #: Called once, before the first poll (a stream's seeding).
+        self._prepare = prepare
         self._stopped = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name=f"pyecharts-producer-{spec.chart}", daemon=True
@@ -68,6 +71,9 @@ class ProducerThread:
             if held:
                 try:
                     with self._app.app_context():
+                        if self._prepare is not None:
+                            self._prepare()
+                            self._prepare = None
                         self._poll_once(key)
                     failures = 0
                 except Exception:
