@@ -207,8 +207,10 @@ def _card(
         "kind": "static",
         "functions": document.get("functions", []),
         "scripts": [],  # inlined in the page
-        "option": document["option"],
     }
+    for key in ("option", "composite"):  # one chart, or a Page, Tab, component
+        if key in document:
+            static[key] = document[key]
     for key in ("theme", "fit_labels"):
         if key in document:
             static[key] = document[key]

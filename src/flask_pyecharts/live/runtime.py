@@ -193,6 +193,12 @@ class Runtime:
         base = self.option(spec)
         if spec.kind == "full":
             return self._document(spec, base, base.body, None)
+        if base.composite:
+            raise BuildError(
+                spec.name,
+                f"Chart {spec.name!r} is a stream: its builder must return one"
+                " chart (Line, Bar...), not a Page, Tab or component.",
+            )
         self.seed(spec)
         cached = self._merged.get(spec.name)
         head = self.store.head(spec.name)
@@ -211,7 +217,9 @@ class Runtime:
         option: bytes,
         cursor: str | None,
     ) -> ChartDocument:
-        merged = OptionDocument(option, base.functions, base.dependencies, base.theme)
+        merged = OptionDocument(
+            option, base.functions, base.dependencies, base.theme, base.composite
+        )
         return chart_document(
             name=spec.name,
             kind=spec.kind,
@@ -224,6 +232,7 @@ class Runtime:
             scripts=self.scripts(base, spec.name),
             theme=base.theme,
             fit_labels=spec.fit_labels,
+            composite=base.composite,
         )
 
     def scripts(self, document: OptionDocument, chart: str = "chart") -> list[str]:
@@ -280,6 +289,8 @@ class Runtime:
         try:
             base = self.option(spec)
         except BuildError:
+            return
+        if base.composite:
             return
         with self._seed_lock:
             if spec.name in self._seeded:

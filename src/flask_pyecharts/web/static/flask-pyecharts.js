@@ -394,6 +394,219 @@
     if (el.clientHeight === 0 && el.getClientRects().length) el.style.height = "400px";
   }
 
+  // ------------------------------------------------------------ composites
+
+  // A Page, Tab, Table or Image arrives as a `composite` (docs/protocol.md)
+  // instead of an `option`. Its container's Chart draws it as DOM parts: each
+  // chart part is a static child Chart of its own; tables and images are
+  // built with textContent and checked attributes. Updates replace it whole.
+
+  /** The server's rule (components.safe_image_src): own-site paths, http(s), data:image/*. */
+  function safeImageSrc(src) {
+    if (typeof src !== "string" || !src || /[\x00-\x20\x7f]/.test(src)) return null;
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(src);
+    if (scheme) {
+      const name = scheme[1].toLowerCase();
+      if (name === "http" || name === "https") return src;
+      if (name === "data" && /^data:image\/[a-zA-Z0-9.+-]+[;,]/i.test(src)) return src;
+      return null;
+    }
+    return /^(\/\/|\\|\/\\)/.test(src) ? null : src;
+  }
+
+  function cssSize(value, property) {
+    return typeof value === "string" && CSS.supports(property, value) ? value : null;
+  }
+
+  function element(tag, className, text) {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined && text !== null) el.textContent = String(text);
+    return el;
+  }
+
+  /** Title and subtitle of a table or an image (text only). */
+  function partCaption(part, tag) {
+    if (!part.title && !part.subtitle) return null;
+    const caption = element(tag, "fpe-part-caption");
+    if (part.title) caption.appendChild(element("span", "fpe-part-title", part.title));
+    if (part.subtitle) caption.appendChild(element("span", "fpe-part-subtitle", part.subtitle));
+    return caption;
+  }
+
+  function fillTable(box, part) {
+    const table = element("table", "fpe-table");
+    const caption = partCaption(part, "caption");
+    if (caption) table.appendChild(caption);
+    const headers = asArray(part.headers);
+    if (headers.length) {
+      const row = table.createTHead().insertRow();
+      headers.forEach((text) => {
+        const cell = element("th", null, text);
+        cell.scope = "col";
+        row.appendChild(cell);
+      });
+    }
+    const body = table.createTBody();
+    asArray(part.rows).forEach((cells) => {
+      const row = body.insertRow();
+      asArray(cells).forEach((text) => { row.insertCell().textContent = text == null ? "" : String(text); });
+    });
+    const scroll = element("div", "fpe-table-scroll");
+    scroll.tabIndex = 0;  // wide tables scroll with the keyboard too
+    scroll.setAttribute("role", "region");
+    scroll.setAttribute("aria-label", part.title ? String(part.title) : "Table");
+    scroll.appendChild(table);
+    box.replaceChildren(scroll);
+  }
+
+  function fillImage(box, part) {
+    const img = element("img", "fpe-image");
+    img.alt = part.alt ? String(part.alt) : "";
+    const src = safeImageSrc(part.src);
+    if (src) img.src = src;
+    else warnOnce("image refused: only own-site paths, http(s) and data:image URLs are shown");
+    const width = cssSize(part.width, "width");
+    const height = cssSize(part.height, "height");
+    if (width) img.style.width = width;
+    if (height) img.style.height = height;
+    const caption = partCaption(part, "figcaption");
+    box.replaceChildren(img);
+    if (caption) box.appendChild(caption);
+  }
+
+  /** The document a chart part's child Chart shows. */
+  function partDocument(part, host) {
+    return {
+      kind: "static", option: isObject(part.option) ? part.option : {},
+      functions: part.functions, theme: part.theme, texture: part.texture,
+      fit_labels: !host.doc || host.doc.fit_labels !== false,
+    };
+  }
+
+  /**
+   * A MapGlobe's texture, as pyecharts' simple_globe.html makes it: the map
+   * chart drawn by an ECharts instance on a canvas of its own.
+   */
+  function globeTexture(texture, theme) {
+    const option = isObject(texture.option) ? texture.option : {};
+    const failure = reviveFunctions(option, texture.functions);
+    if (failure) warnOnce(failure);
+    const canvas = document.createElement("canvas");
+    const chart = window.echarts.init(canvas, theme || undefined, { width: 2048, height: 1024 });
+    chart.setOption(option);
+    return chart;
+  }
+
+  let compositeCount = 0;
+
+  /** The parts of one composite, drawn in its host Chart's element. */
+  class Composite {
+    constructor(host) {
+      this.host = host;
+      this.id = "fpe-composite-" + (++compositeCount);
+      this.root = null;
+      this.boxes = [];
+      this.shape = "";
+      this.selected = 0;
+    }
+
+    /** Show `composite`: the same kinds of parts are updated in place. */
+    show(composite) {
+      const parts = asArray(composite.parts).filter(isObject);
+      const type = composite.type === "tab" ? "tab" : "page";
+      const shape = JSON.stringify([type, composite.layout, parts.map((part) => [part.type, part.tab])]);
+      if (shape !== this.shape) this.build(type, composite.layout, parts);
+      this.shape = shape;
+      parts.forEach((part, index) => this.fill(this.boxes[index], part));
+    }
+
+    build(type, layout, parts) {
+      this.clear();
+      const root = this.root = element("div", "fpe-composite fpe-composite--" + type);
+      if (type === "page" && isObject(layout)) {
+        Object.keys(layout).forEach((key) => {
+          if (typeof layout[key] === "string" && CSS.supports(key, layout[key])) root.style.setProperty(key, layout[key]);
+        });
+      }
+      this.boxes = parts.map((part) => {
+        const box = element(part.type === "image" ? "figure" : "div", "fpe-part fpe-part--" + part.type);
+        if (part.type === "chart") {
+          box.style.width = cssSize(part.width, "width") || "100%";
+          const height = cssSize(part.height, "height");
+          box.style.height = height && !/%$/.test(height) ? height : "400px";
+        }
+        return box;
+      });
+      if (type === "tab") this.buildTabs(parts);
+      else this.boxes.forEach((box) => root.appendChild(box));
+      this.host.el.insertBefore(root, this.host.badge || null);
+    }
+
+    /** Accessible tabs: a tablist of buttons, one tabpanel per part. */
+    buildTabs(parts) {
+      const list = element("div", "fpe-tabs");
+      list.setAttribute("role", "tablist");
+      if (this.selected >= parts.length) this.selected = 0;
+      this.tabs = parts.map((part, index) => {
+        const tab = element("button", "fpe-tab", part.tab || String(index + 1));
+        tab.type = "button";
+        tab.id = this.id + "-tab-" + index;
+        tab.setAttribute("role", "tab");
+        tab.setAttribute("aria-controls", this.id + "-panel-" + index);
+        tab.addEventListener("click", () => this.select(index));
+        list.appendChild(tab);
+        const panel = element("div", "fpe-tabpanel");
+        panel.id = this.id + "-panel-" + index;
+        panel.setAttribute("role", "tabpanel");
+        panel.setAttribute("aria-labelledby", tab.id);
+        panel.appendChild(this.boxes[index]);
+        this.root.appendChild(panel);
+        return { tab: tab, panel: panel };
+      });
+      list.addEventListener("keydown", (event) => this.onTabKey(event));
+      this.root.insertBefore(list, this.root.firstChild);
+      this.select(this.selected);
+    }
+
+    select(index, focus) {
+      this.selected = index;
+      this.tabs.forEach((item, i) => {
+        const on = i === index;
+        item.tab.setAttribute("aria-selected", String(on));
+        item.tab.tabIndex = on ? 0 : -1;
+        item.panel.hidden = !on;
+      });
+      if (focus) this.tabs[index].tab.focus();
+    }
+
+    onTabKey(event) {
+      const count = this.tabs.length;
+      const moves = { ArrowRight: this.selected + 1, ArrowLeft: this.selected - 1 + count, Home: 0, End: count - 1 };
+      if (!(event.key in moves)) return;
+      event.preventDefault();
+      this.select(moves[event.key] % count, true);
+    }
+
+    fill(box, part) {
+      if (part.type === "table") return fillTable(box, part);
+      if (part.type === "image") return fillImage(box, part);
+      if (part.type !== "chart") return;
+      const doc = partDocument(part, this.host);
+      const child = charts.get(box);
+      if (child) child.applyDocument(doc);
+      else mount(box, null, { document: doc });
+    }
+
+    clear() {
+      this.boxes.forEach((box) => unmount(box));
+      if (this.root) this.root.remove();
+      this.root = null;
+      this.boxes = [];
+      this.shape = "";
+    }
+  }
+
   // ------------------------------------------------------------- the chart
 
   class Chart {
@@ -440,7 +653,9 @@
       this.observeSize();
       this.updateState();
       const initial = this.el.querySelector("script.fpe-initial");
-      if (initial) {
+      if (this.options.document) {  // a part of a composite
+        this.applyDocument(this.options.document).then(() => this.goLive());
+      } else if (initial) {
         let doc = null;
         try {
           doc = JSON.parse(initial.textContent);
@@ -502,6 +717,11 @@
     }
 
     async applyDocument(doc) {
+      if (isObject(doc) && isObject(doc.composite)) {
+        this.doc = Object.assign({}, doc, { composite: undefined });
+        this.since = doc.etag || "";
+        return this.showComposite(doc.composite, doc.scripts);
+      }
       if (!isObject(doc) || !isObject(doc.option)) {
         return this.fail("The chart document has no option");
       }
@@ -517,8 +737,10 @@
         return this.fail(errorMessage(error));
       }
       if (this.destroyed) return;
+      this.dropComposite();
       const failure = reviveFunctions(option, functions);
       if (failure) warnOnce(failure);
+      if (this.doc && isObject(this.doc.texture)) this.attachTexture(option);
       if (theme !== undefined && this.doc) this.doc.theme = theme;
       this.option = option;
       this.option.series = asArray(option.series);
@@ -531,6 +753,47 @@
 
     isStream() {
       return !!this.doc && this.doc.kind === "stream";
+    }
+
+    /** A Page, Tab or component: drawn as parts, no ECharts instance here. */
+    async showComposite(composite, scripts) {
+      try {
+        await loadScripts(scripts, this.url || document.baseURI);
+      } catch (error) {
+        return this.fail(errorMessage(error));
+      }
+      if (this.destroyed) return;
+      if (this.instance) this.instance.dispose();
+      this.instance = null;
+      this.option = null;
+      this.composite = composite;
+      if (!this.parts) this.parts = new Composite(this);
+      this.el.classList.add("fpe-composite-host");
+      this.el.style.height = "auto";  // as tall as its parts
+      this.parts.show(composite);
+      this.rendered = true;
+      this.loadError = null;
+      this.chartError = null;
+      this.updateState();
+      emit(this.el, "update", { chart: this.name, type: "option", points: 0 });
+    }
+
+    /** A MapGlobe part: its globe gets the map, drawn on a canvas, as texture. */
+    attachTexture(option) {
+      if (this.texture) this.texture.dispose();
+      this.texture = globeTexture(this.doc.texture, this.wantedTheme());
+      option.globe = Object.assign({}, option.globe, { baseTexture: this.texture });
+    }
+
+    dropComposite() {
+      if (!this.parts) return;
+      this.parts.clear();
+      this.parts = null;
+      this.composite = null;
+      this.el.classList.remove("fpe-composite-host");
+      if (this.destroyed) return;
+      this.el.style.height = "";
+      ensureContainer(this.el);  // one chart again: it needs a height
     }
 
     takePointsFrom(option) {
@@ -558,6 +821,7 @@
 
     /** One setOption per animation frame, whatever the number of updates. */
     schedule(what) {
+      if (this.composite) return;  // drawn by its parts
       this.dirty[what] = true;
       if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
     }
@@ -706,7 +970,10 @@
 
     applyUpdate(update) {
       if (this.destroyed || this.paused) return;
-      if (update.type === "option" && update.patch) {
+      if (update.type === "option" && isObject(update.composite)) {
+        this.since = update.etag || this.since;
+        this.showComposite(update.composite, update.scripts);
+      } else if (update.type === "option" && update.patch) {
         this.applyPatch(update);
       } else if (update.type === "option") {
         this.since = update.etag || this.since;
@@ -826,7 +1093,7 @@
       if (this.paused && this.doc && this.url && this.doc.kind !== "static") {
         return { state: "paused", message: "" };
       }
-      if (!this.option || !this.rendered) {
+      if (!(this.option || this.composite) || !this.rendered) {
         if (this.loadError) return { state: "error", message: this.loadError };
         return { state: "loading", message: "" };
       }
@@ -853,7 +1120,7 @@
       const text = next.state === "static" ? "" : STATE_TEXT[next.state] + (next.message ? ": " + next.message : "");
       this.badge.textContent = text;
       this.badge.title = text;
-      this.badge.className = "fpe-state fpe-state--" + next.state + (this.option && this.rendered ? "" : " fpe-state--overlay");
+      this.badge.className = "fpe-state fpe-state--" + next.state + ((this.option || this.composite) && this.rendered ? "" : " fpe-state--overlay");
       this.badge.hidden = !text;
       this.el.setAttribute("data-fpe-state", next.state);
       emit(this.el, "state", { chart: this.name, state: next.state, message: next.message });
@@ -889,6 +1156,8 @@
       if (this.resizeObserver) this.resizeObserver.disconnect();
       if (this.onWindowResize) window.removeEventListener("resize", this.onWindowResize);
       if (this.instance) this.instance.dispose();
+      if (this.texture) this.texture.dispose();
+      this.dropComposite();
       if (this.badge) this.badge.remove();
       this.el.removeAttribute("data-fpe-state");
       this.instance = null;
