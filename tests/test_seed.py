@@ -34,20 +34,26 @@ def two_bars() -> Bar:
     )
 
 
+class Process(Charts):
+    """One process of a deployment: an app (held here) with its charts."""
+
+    app: Flask
+
+
 def make(
     name: str, builder: t.Callable[[], t.Any], window: int = 100, **config: t.Any
-) -> Charts:
+) -> Process:
     """An app (one process) with the stream ``name``."""
     app = Flask(__name__)
     app.config.update(TESTING=True, **config)
-    charts = Charts(app)
+    charts = Process(app)
+    charts.app = app  # Charts holds its apps weakly
     charts.chart(name, window=window)(builder)
     return charts
 
 
-def document(charts: Charts, name: str) -> dict[str, t.Any]:
-    (app,) = charts._apps
-    with app.test_client() as client:
+def document(charts: Process, name: str) -> dict[str, t.Any]:
+    with charts.app.test_client() as client:
         response = client.get(f"/charts/api/charts/{name}")
         assert response.status_code == 200, response.get_json()
         return t.cast(dict[str, t.Any], response.get_json())
@@ -159,7 +165,7 @@ def test_processes_starting_together_seed_once(redis_url: str) -> None:
     barrier = threading.Barrier(len(processes))
     cursors: list[str] = []
 
-    def view(charts: Charts) -> None:
+    def view(charts: Process) -> None:
         barrier.wait()
         cursors.append(document(charts, name)["cursor"])
 
