@@ -160,18 +160,17 @@ def chord() -> Chord:
 
 
 def custom() -> Custom:
+    # pyecharts' Custom has no axes of its own: it draws in pixels.
     render = JsCode(
-        "function (params, api) { var p = api.coord([api.value(0), api.value(1)]);"
-        " return {type: 'circle', shape: {cx: p[0], cy: p[1], r: 12},"
+        "function (params, api) { return {type: 'circle', shape: {"
+        " cx: 40 + params.dataIndex * 50, cy: 260 - api.value(1), r: 14},"
         " style: api.style()}; }"
     )
-    return (
-        Custom()
-        .add("custom", render, data=[[i, v] for i, v in enumerate(Faker.values())])
-        .set_global_opts(
-            xaxis_opts=opts.AxisOpts(type_="value"),
-            yaxis_opts=opts.AxisOpts(type_="value"),
-        )
+    return Custom().add(
+        "custom",
+        render,
+        coordinate_system="none",
+        data=[[i, v] for i, v in enumerate(Faker.values())],
     )
 
 
@@ -206,10 +205,18 @@ def graph() -> Graph:
 def graph_gl() -> GraphGL:
     nodes = [
         opts.GraphGLNode(x=random.random() * 400, y=random.random() * 400, value=1)
-        for _ in range(60)
+        for _ in range(120)
     ]
-    links = [opts.GraphGLLink(source=i, target=(i * 7) % 60) for i in range(60)]
-    return GraphGL().add("", nodes, links, symbol_size=6)
+    links = [opts.GraphGLLink(source=i, target=(i * 7) % 120) for i in range(120)]
+    return GraphGL().add(
+        "",
+        nodes,
+        links,
+        layout="none",
+        symbol_size=16,
+        itemstyle_opts=opts.ItemStyleOpts(color="#5470c6"),
+        linestyle_opts=opts.LineStyleOpts(width=2, opacity=0.6, color="#91cc75"),
+    )
 
 
 def grid() -> Grid:
@@ -472,19 +479,17 @@ def timeline() -> Timeline:
 
 
 def tree() -> Tree:
+    leaves = [{"name": f"{name}{i}"} for name in Faker.animal for i in range(2)]
     data = [
         {
             "name": "flare",
             "children": [
-                {
-                    "name": "data",
-                    "children": [{"name": "converters"}, {"name": "DataUtil"}],
-                },
-                {"name": "display"},
+                {"name": "data", "children": leaves[: len(leaves) // 2]},
+                {"name": "display", "children": leaves[len(leaves) // 2 :]},
             ],
         }
     ]
-    return Tree().add("", data)
+    return Tree().add("", data, symbol_size=14, is_expand_and_collapse=False)
 
 
 def treemap() -> TreeMap:
