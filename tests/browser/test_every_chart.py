@@ -85,8 +85,8 @@ SHARES = """async ([png, boxes]) => {
 
 #: What the composites show: tables' cells, images, tabs.
 COMPONENTS = """() => ({
-    cells: [...document.querySelectorAll(".fpe-table td")].map((td) => td.textContent),
-    headers: [...document.querySelectorAll(".fpe-table th")].map((th) => th.textContent),
+    cells: [...document.querySelectorAll(".fpe-table td")].map((c) => c.textContent),
+    headers: [...document.querySelectorAll(".fpe-table th")].map((c) => c.textContent),
     captions: [...document.querySelectorAll(".fpe-table caption")]
         .map((c) => c.textContent),
     markup: document.querySelectorAll(".fpe-table img, .fpe-table script").length,
