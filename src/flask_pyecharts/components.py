@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 __all__ = ["css_size", "image_part", "safe_image_src", "table_part"]
 
+_NUMBER = re.compile(r"\d{1,5}(\.\d{1,3})?")
 _CSS_SIZE = re.compile(r"\d{1,5}(\.\d{1,3})?(px|%|em|rem|vh|vw)")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 _DATA_IMAGE = re.compile(r"data:image/[a-zA-Z0-9.+-]+[;,]", re.IGNORECASE)
@@ -24,6 +25,8 @@ def css_size(value: t.Any) -> str | None:
     """A CSS length (``"900px"``, ``"100%"``; a number means pixels), or ``None``."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = f"{value:g}px"
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        value = value.strip() + "px"  # an HTML width="80"
     if isinstance(value, str) and _CSS_SIZE.fullmatch(value.strip()):
         return value.strip()
     return None
