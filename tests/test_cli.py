@@ -116,11 +116,12 @@ def test_export_writes_the_demo_dashboard_self_contained(
     html = output.read_text("utf-8")
     assert "<title>零售实时销售看板</title>" in html
     assert 'lang="zh-CN"' in html
-    # ECharts and the runtime are inline; the markup loads nothing but the
-    # empty favicon.
+    # ECharts, the china map and the runtime are inline; the markup loads
+    # nothing but the empty favicon.
     scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
-    assert len(scripts) == 2
-    assert "echarts" in scripts[0] and "window.FlaskPyecharts" in scripts[1]
+    assert len(scripts) == 3
+    assert "echarts" in scripts[0] and "window.FlaskPyecharts" in scripts[2]
+    assert 'registerMap("china"' in scripts[1].replace("'", '"')
     markup = re.sub(r"<script>.*?</script>", "", html, flags=re.S)
     assert re.findall(r'\b(?:src|href)="([^"]*)"', markup) == ["data:,"]
     docs = documents(html)

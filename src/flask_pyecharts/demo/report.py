@@ -14,7 +14,7 @@ import typing as t
 
 from flask import Blueprint, current_app, render_template
 from pyecharts import options as opts
-from pyecharts.charts import Bar, Gauge, HeatMap, Line, Pie
+from pyecharts.charts import Bar, Gauge, HeatMap, Line, Map, Pie
 
 from .. import JsCode
 from ..sql import TableStream, query
@@ -33,7 +33,7 @@ TITLES = {
     "orders_per_minute": "每分钟订单数（近 30 分钟）",
     "channel_share": "渠道销售占比（近 30 天）",
     "category_sales": "品类销售额（近 30 天，元）",
-    "province_sales": "各省份销售额 Top 15（近 30 天）",
+    "province_sales": "各省份销售额（近 30 天，万元）",
     "hour_heatmap": "下单时段分布（近 90 天，星期 × 小时）",
     "top_products": "热销商品 Top 10（近 30 天，元）",
 }
@@ -259,25 +259,32 @@ def register(charts: Charts, engine: Engine) -> None:
         )
 
     @charts.chart("province_sales", refresh=10.0, title=TITLES["province_sales"])
-    def province_sales() -> Bar:
-        rows = sales_by(engine, "province", limit=15)
+    def province_sales() -> Map:
+        rows = sales_by(engine, "province")
+        data = [(row.name, round(row.sales / 10000, 1)) for row in rows]
+        highest = max((value for _, value in data), default=1.0)
         return (
-            Bar()
-            .add_xaxis([row.name for row in rows])
-            .add_yaxis(
+            Map()
+            .add(
                 "销售额",
-                [_yuan(row.sales) for row in rows],
+                data,
+                "china",
+                is_map_symbol_show=False,
                 label_opts=opts.LabelOpts(is_show=False),
             )
             .set_global_opts(
                 legend_opts=opts.LegendOpts(is_show=False),
-                tooltip_opts=opts.TooltipOpts(trigger="axis"),
-                yaxis_opts=opts.AxisOpts(axislabel_opts=opts.LabelOpts(formatter=WAN)),
+                tooltip_opts=opts.TooltipOpts(formatter="{b}：{c} 万元"),
                 visualmap_opts=opts.VisualMapOpts(
-                    is_show=False,
-                    min_=_yuan(rows[-1].sales) if rows else 0,
-                    max_=_yuan(rows[0].sales) if rows else 1,
-                    range_color=["#9ecae1", "#08519c"],
+                    min_=0,
+                    max_=math.ceil(highest) or 1,
+                    range_text=[f"{math.ceil(highest)} 万元", "0"],
+                    range_color=["#deebf7", "#6baed6", "#08519c"],
+                    pos_left="8",
+                    pos_bottom="8",
+                    item_width=12,
+                    item_height=90,
+                    is_calculable=False,
                 ),
             )
         )
