@@ -278,6 +278,10 @@
       });
     });
     if (!managed && (fitted.x.length || fitted.y.length)) keepRoomForLabels(option);
+    if (!managed) {
+      fitValueAxes(option, size);
+      fitPies(option, size);
+    }
     return fitted;
   }
 
@@ -301,6 +305,120 @@
     });
     // Axis label tooltips are shown by the tooltip component.
     if (option.tooltip === undefined) option.tooltip = { trigger: "none" };
+  }
+
+  // ------------------------------------------ small screens, dark pages
+
+  const VALUE_LABEL = 64;           // px: the room one value-axis label needs
+  const NARROW_PIE = 520;           // px: narrower charts get smaller pies
+
+  function isValueAxis(axis, dim) {
+    if (!isObject(axis)) return false;
+    if (axis.type) return axis.type === "value" || axis.type === "log" || axis.type === "time";
+    return dim === "y" && !Array.isArray(axis.data);  // ECharts' default y axis
+  }
+
+  /**
+   * Value and time axes hide labels that would overlap ("100万200万"), and a
+   * narrow horizontal value axis asks for fewer ticks (pyecharts always asks
+   * for 5, whatever the width).
+   */
+  function fitValueAxes(option, size) {
+    ["x", "y"].forEach(function (dim) {
+      asArray(option[dim + "Axis"]).forEach(function (axis) {
+        if (!isValueAxis(axis, dim)) return;
+        const label = axis.axisLabel = isObject(axis.axisLabel) ? axis.axisLabel : {};
+        if (label.hideOverlap === undefined) label.hideOverlap = true;
+        if (dim !== "x" || axis.type === "time") return;
+        const grid = asArray(option.grid)[axis.gridIndex || 0] || {};
+        const width = size.width - toPixels(grid.left, size.width, size.width * 0.1) -
+          toPixels(grid.right, size.width, size.width * 0.1);
+        const most = Math.max(2, Math.floor(width / VALUE_LABEL));
+        if (!(axis.splitNumber <= most)) axis.splitNumber = most;
+      });
+    });
+  }
+
+  function scaleRadius(radius, factor) {
+    if (Array.isArray(radius)) return radius.map((item) => scaleRadius(item, factor));
+    if (typeof radius === "number") return Math.round(radius * factor);
+    if (typeof radius === "string" && /^\d+(\.\d+)?%$/.test(radius)) {
+      return Math.round(parseFloat(radius) * factor) + "%";
+    }
+    return radius;
+  }
+
+  /**
+   * On a narrow chart, pies with outside labels shrink a little and their
+   * labels wrap, instead of collapsing to "…" for lack of room beside the pie.
+   */
+  function fitPies(option, size) {
+    if (size.width >= NARROW_PIE) return;
+    const factor = Math.max(0.7, size.width / NARROW_PIE);
+    asArray(option.series).forEach(function (series) {
+      if (!isObject(series) || series.type !== "pie") return;
+      const label = series.label = isObject(series.label) ? series.label : {};
+      if (label.show === false || /^(inside|inner|center)$/.test(label.position || "")) return;
+      if (!label.overflow) label.overflow = "break";
+      series.radius = scaleRadius(series.radius === undefined ? [0, "75%"] : series.radius, factor);
+    });
+  }
+
+  const DARK_TEXT = "#e6e8eb";
+  /** Where a "color" is a text colour. */
+  const TEXT_HOLDERS = new Set([
+    "label", "textStyle", "subtextStyle", "detail", "title", "axisLabel", "nameTextStyle",
+    "edgeLabel", "upperLabel", "pageTextStyle", "rich",
+  ]);
+  /** Keys never walked: data, however large, holds no theme colours. */
+  const NOT_STYLE = new Set(["data", "links", "edges", "nodes", "categories"]);
+
+  /** A black or dark grey CSS colour (pyecharts' "#333", "#464646", "black"...). */
+  function isDarkGrey(value) {
+    if (typeof value !== "string") return false;
+    let rgb = null;
+    const text = value.trim().toLowerCase();
+    if (text === "black") return true;
+    let match = /^#([0-9a-f]{3}|[0-9a-f]{6})$/.exec(text);
+    if (match) {
+      const hex = match[1].length === 3 ? match[1].replace(/./g, "$&$&") : match[1];
+      rgb = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    } else if ((match = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(text))) {
+      rgb = [match[1], match[2], match[3]].map(Number);
+    }
+    if (!rgb) return false;
+    return Math.max.apply(null, rgb) < 120 && Math.max.apply(null, rgb) - Math.min.apply(null, rgb) < 24;
+  }
+
+  /** `value` with the dark text colours under text holders made light (copied on write). */
+  function lightenText(value, inText, depth) {
+    if (depth > 12) return value;
+    let copy = null;
+    const set = (key, next) => {
+      if (!copy) copy = Array.isArray(value) ? value.slice() : Object.assign({}, value);
+      copy[key] = next;
+    };
+    Object.keys(value).forEach(function (key) {
+      if (NOT_STYLE.has(key)) return;
+      const item = value[key];
+      if (key === "color" && inText && isDarkGrey(item)) return set(key, DARK_TEXT);
+      if (item !== null && typeof item === "object") {
+        const next = lightenText(item, inText || TEXT_HOLDERS.has(key), depth + 1);
+        if (next !== item) set(key, next);
+      }
+    });
+    return copy || value;
+  }
+
+  /**
+   * The option as shown on a dark page: a transparent background (the page's
+   * shows through) and text colours that pyecharts sets dark made light. The
+   * stored option stays as built.
+   */
+  function darkOption(option) {
+    const shown = lightenText(option, false, 0);
+    if (option.backgroundColor !== undefined) return shown;
+    return Object.assign({}, shown, { backgroundColor: "transparent" });
   }
 
   // --------------------------------------------------------------- streams
@@ -884,10 +1002,7 @@
       if (this.strictStyles && option.tooltip !== undefined) {
         option.tooltip = asArray(option.tooltip).map((tooltip) => Object.assign({}, tooltip, { renderMode: "richText" }));
       }
-      // The page's dark background shows through; the stored option stays as built.
-      const shown = this.themeName === "dark" && option.backgroundColor === undefined
-        ? Object.assign({}, option, { backgroundColor: "transparent" })
-        : option;
+      const shown = this.themeName === "dark" ? darkOption(option) : option;
       // A whole new option replaces what is shown (its structure may differ).
       this.instance.setOption(shown, fresh ? undefined : { notMerge: true });
       this.rendered = true;
