@@ -472,7 +472,7 @@ def timeline() -> Timeline:
             Bar()
             .add_xaxis(Faker.choose())
             .add_yaxis("商家A", Faker.values())
-            .set_global_opts(title_opts=opts.TitleOpts(f"某商店{year}年营业额")),
+            .set_global_opts(title_opts=opts.TitleOpts(title=f"某商店{year}年营业额")),
             f"{year}年",
         )
     return tl

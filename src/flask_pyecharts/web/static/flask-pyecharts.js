@@ -416,9 +416,13 @@
    * stored option stays as built.
    */
   function darkOption(option) {
-    const shown = lightenText(option, false, 0);
-    if (option.backgroundColor !== undefined) return shown;
-    return Object.assign({}, shown, { backgroundColor: "transparent" });
+    const shown = Object.assign({}, lightenText(option, false, 0));
+    // A timeline's option lives in baseOption (ECharts ignores the root's).
+    const base = isObject(shown.baseOption) ? "baseOption" : null;
+    const holder = base ? shown.baseOption : shown;
+    if (holder.backgroundColor !== undefined) return shown;
+    const transparent = Object.assign({}, holder, { backgroundColor: "transparent" });
+    return base ? Object.assign(shown, { baseOption: transparent }) : transparent;
   }
 
   // --------------------------------------------------------------- streams
