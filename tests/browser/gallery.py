@@ -505,14 +505,9 @@ def treemap() -> TreeMap:
 
 
 def word_cloud() -> WordCloud:
-    words = [
-        ("Sam S Club", 10000),
-        ("Macys", 6181),
-        ("Amy Schumer", 4386),
-        ("Jurassic World", 4055),
-        ("Charter Communications", 2467),
-    ]
-    return WordCloud().add("", words, word_size_range=[20, 100])
+    names = Faker.clothes + Faker.drinks + Faker.phones + Faker.fruits + Faker.dogs
+    words = [(name, 100 - 3 * index) for index, name in enumerate(names)]
+    return WordCloud().add("", words, word_size_range=[14, 48])
 
 
 def table() -> Table:

@@ -5,7 +5,8 @@ provinces and the world; every 3D chart; Grid, Timeline, Page, Tab) and each
 component (Table, Image), written as pyecharts' gallery writes them
 (:mod:`.gallery`), is shown embedded (``charts.embed(obj)``), registered in
 separated mode (``<div data-chart>``) and on a dashboard, in Chromium with
-every request outside the test server aborted. Each page holds all of them;
+every request outside the test server aborted; the dashboard is exported too
+(one file, everything inline). Each page holds all of them;
 each chart must draw (pixels differ from its background), each table must
 show its cells as text, and no page may log an error.
 
@@ -17,6 +18,7 @@ says so.
 from __future__ import annotations
 
 import base64
+import time
 import typing as t
 
 import pyecharts.charts
@@ -24,6 +26,7 @@ import pytest
 from flask import Flask, render_template_string
 
 from flask_pyecharts import Charts
+from flask_pyecharts.export import export_dashboard
 
 from .conftest import BrowserServer, WatchedPage
 from .gallery import COVERED, GALLERY, ONLINE_MAPS, XSS
@@ -117,6 +120,10 @@ def make_app() -> Flask:
     def separated_page() -> str:
         return separated(GALLERY)
 
+    @app.route("/export")
+    def export_page() -> str:
+        return export_dashboard(app, "/dashboard").html
+
     @app.route("/online")
     def online_page() -> str:
         return separated(ONLINE_MAPS)
@@ -137,7 +144,8 @@ def drawn_shares(watched: WatchedPage, shot: str) -> dict[str, list[float]]:
     """Each unit's charts and their drawn shares, from a full-page screenshot;
     retried for a while (3D charts and animations grow in)."""
     shares: dict[str, list[float]] = {}
-    for _ in range(20):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
         leaves = watched.page.evaluate(LEAVES)
         png = watched.screenshot(shot)
         values = watched.page.evaluate(
@@ -210,13 +218,17 @@ def check_tab(watched: WatchedPage) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/mixed", "/separated", "/dashboard"], ids=["embed", "separated", "dash"]
+    "path",
+    ["/mixed", "/separated", "/dashboard", "/export"],
+    ids=["embed", "separated", "dashboard", "export"],
 )
 def test_every_chart_draws_offline(
     path: str, watched: WatchedPage, serve: t.Callable[..., BrowserServer]
 ) -> None:
     server = serve(make_app())
     check_page(watched, server, path, f"every-chart-{path.strip('/')}")
+    if path == "/export":  # one self-contained file: nothing else is asked for
+        assert watched.requests == [server.url + path]
 
 
 def test_online_maps_say_they_cannot_work_offline(
