@@ -536,6 +536,9 @@
     return /^(\/\/|\\|\/\\)/.test(src) ? null : src;
   }
 
+  /** The CSS of a Page's PageLayoutOpts a composite may set (as the server allows). */
+  const PAGE_LAYOUT = ["display", "justify-content", "flex-wrap", "align-items", "margin", "gap"];
+
   function cssSize(value, property) {
     return typeof value === "string" && CSS.supports(property, value) ? value : null;
   }
@@ -647,8 +650,9 @@
       this.clear();
       const root = this.root = element("div", "fpe-composite fpe-composite--" + type);
       if (type === "page" && isObject(layout)) {
-        Object.keys(layout).forEach((key) => {
-          if (typeof layout[key] === "string" && CSS.supports(key, layout[key])) root.style.setProperty(key, layout[key]);
+        PAGE_LAYOUT.forEach((key) => {
+          const value = layout[key];
+          if (typeof value === "string" && CSS.supports(key, value)) root.style.setProperty(key, value);
         });
       }
       this.boxes = parts.map((part) => {
