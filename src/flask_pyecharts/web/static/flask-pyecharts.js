@@ -539,11 +539,11 @@
   /** The CSS of a Page's PageLayoutOpts a composite may set (as the server allows). */
   const PAGE_LAYOUT = ["display", "justify-content", "flex-wrap", "align-items", "margin", "gap"];
 
-  function cssSize(value, property) {
+  function partSize(value, property) {
     return typeof value === "string" && CSS.supports(property, value) ? value : null;
   }
 
-  function element(tag, className, text) {
+  function partElement(tag, className, text) {
     const el = document.createElement(tag);
     if (className) el.className = className;
     if (text !== undefined && text !== null) el.textContent = String(text);
@@ -553,21 +553,21 @@
   /** Title and subtitle of a table or an image (text only). */
   function partCaption(part, tag) {
     if (!part.title && !part.subtitle) return null;
-    const caption = element(tag, "fpe-part-caption");
-    if (part.title) caption.appendChild(element("span", "fpe-part-title", part.title));
-    if (part.subtitle) caption.appendChild(element("span", "fpe-part-subtitle", part.subtitle));
+    const caption = partElement(tag, "fpe-part-caption");
+    if (part.title) caption.appendChild(partElement("span", "fpe-part-title", part.title));
+    if (part.subtitle) caption.appendChild(partElement("span", "fpe-part-subtitle", part.subtitle));
     return caption;
   }
 
   function fillTable(box, part) {
-    const table = element("table", "fpe-table");
+    const table = partElement("table", "fpe-table");
     const caption = partCaption(part, "caption");
     if (caption) table.appendChild(caption);
     const headers = asArray(part.headers);
     if (headers.length) {
       const row = table.createTHead().insertRow();
       headers.forEach((text) => {
-        const cell = element("th", null, text);
+        const cell = partElement("th", null, text);
         cell.scope = "col";
         row.appendChild(cell);
       });
@@ -577,7 +577,7 @@
       const row = body.insertRow();
       asArray(cells).forEach((text) => { row.insertCell().textContent = text == null ? "" : String(text); });
     });
-    const scroll = element("div", "fpe-table-scroll");
+    const scroll = partElement("div", "fpe-table-scroll");
     scroll.tabIndex = 0;  // wide tables scroll with the keyboard too
     scroll.setAttribute("role", "region");
     scroll.setAttribute("aria-label", part.title ? String(part.title) : "Table");
@@ -586,13 +586,13 @@
   }
 
   function fillImage(box, part) {
-    const img = element("img", "fpe-image");
+    const img = partElement("img", "fpe-image");
     img.alt = part.alt ? String(part.alt) : "";
     const src = safeImageSrc(part.src);
     if (src) img.src = src;
     else warnOnce("image refused: only own-site paths, http(s) and data:image URLs are shown");
-    const width = cssSize(part.width, "width");
-    const height = cssSize(part.height, "height");
+    const width = partSize(part.width, "width");
+    const height = partSize(part.height, "height");
     if (width) img.style.width = width;
     if (height) img.style.height = height;
     const caption = partCaption(part, "figcaption");
@@ -648,7 +648,7 @@
 
     build(type, layout, parts) {
       this.clear();
-      const root = this.root = element("div", "fpe-composite fpe-composite--" + type);
+      const root = this.root = partElement("div", "fpe-composite fpe-composite--" + type);
       if (type === "page" && isObject(layout)) {
         PAGE_LAYOUT.forEach((key) => {
           const value = layout[key];
@@ -656,10 +656,10 @@
         });
       }
       this.boxes = parts.map((part) => {
-        const box = element(part.type === "image" ? "figure" : "div", "fpe-part fpe-part--" + part.type);
+        const box = partElement(part.type === "image" ? "figure" : "div", "fpe-part fpe-part--" + part.type);
         if (part.type === "chart") {
-          box.style.width = cssSize(part.width, "width") || "100%";
-          const height = cssSize(part.height, "height");
+          box.style.width = partSize(part.width, "width") || "100%";
+          const height = partSize(part.height, "height");
           box.style.height = height && !/%$/.test(height) ? height : "400px";
         }
         return box;
@@ -671,18 +671,18 @@
 
     /** Accessible tabs: a tablist of buttons, one tabpanel per part. */
     buildTabs(parts) {
-      const list = element("div", "fpe-tabs");
+      const list = partElement("div", "fpe-tabs");
       list.setAttribute("role", "tablist");
       if (this.selected >= parts.length) this.selected = 0;
       this.tabs = parts.map((part, index) => {
-        const tab = element("button", "fpe-tab", part.tab || String(index + 1));
+        const tab = partElement("button", "fpe-tab", part.tab || String(index + 1));
         tab.type = "button";
         tab.id = this.id + "-tab-" + index;
         tab.setAttribute("role", "tab");
         tab.setAttribute("aria-controls", this.id + "-panel-" + index);
         tab.addEventListener("click", () => this.select(index));
         list.appendChild(tab);
-        const panel = element("div", "fpe-tabpanel");
+        const panel = partElement("div", "fpe-tabpanel");
         panel.id = this.id + "-panel-" + index;
         panel.setAttribute("role", "tabpanel");
         panel.setAttribute("aria-labelledby", tab.id);
