@@ -127,8 +127,8 @@ def test_export_writes_the_demo_dashboard_self_contained(
     html = output.read_text("utf-8")
     assert "<title>零售实时销售看板</title>" in html
     assert 'lang="zh-CN"' in html
-    # ECharts and the runtime are inline; the markup loads nothing but the
-    # empty favicon.
+    # ECharts, the china map and the runtime are inline; the markup loads
+    # nothing but the empty favicon.
     scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
     assert len(scripts) == (3 if MAPS else 2)  # echarts, the map of China, runtime
     assert "echarts" in scripts[0] and "window.FlaskPyecharts" in scripts[-1]

@@ -22,6 +22,7 @@ LAYERS: list[set[str]] = [
         "variables",
         "registry",
         "assets",
+        "components",
         "sql",
         "streams.cursors",
         "wire.sse",

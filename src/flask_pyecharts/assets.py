@@ -58,6 +58,16 @@ _CORE_FILES: dict[str, str] = {
 
 _PYECHARTS_HOST = "https://assets.pyecharts.org/assets/v6/"
 
+#: pyecharts' online-map extensions -> the chart class and the map it draws on.
+ONLINE_MAPS: dict[str, tuple[str, str]] = {
+    "amap": ("AMap", "AMap (高德地图)"),
+    "bmap": ("BMap", "Baidu Maps (百度地图)"),
+    "gmap": ("GMap", "Google Maps"),
+    "lmap": ("LMap", "Leaflet's OpenStreetMap tiles"),
+    "lmap-css": ("LMap", "Leaflet's OpenStreetMap tiles"),
+    "lmap-src": ("LMap", "Leaflet's OpenStreetMap tiles"),
+}
+
 
 def _read_manifest() -> dict[str, object]:
     try:
@@ -188,6 +198,18 @@ def _unbundled(name: str, fallback: str | None) -> tuple[str, str]:
             path, ext = files[name]
             return f"{prefix}{path}.{ext}", ext
     entry = dict.get(FILENAMES, name)  # FILENAMES.get would match fuzzily
+    if fallback is None and name in ONLINE_MAPS:
+        chart, service = ONLINE_MAPS[name]
+        key = "" if chart == "LMap" else " and needs an API key"
+        raise UnsupportedDependencyError(
+            name,
+            f"Chart dependency {name!r}: {chart} draws on {service}, an online map"
+            f" whose scripts and tiles come from the internet{key}, so it cannot"
+            f" work offline."
+            f" For an offline map use Map, Geo or Map3D (their maps are bundled);"
+            f" to use {chart} online, set PYECHARTS_ASSETS to a host with"
+            f" pyecharts' extension files (such as {_PYECHARTS_HOST}).",
+        )
     if fallback is None:
         hint = ""
         if entry is not None and entry[0].startswith("maps/"):

@@ -238,7 +238,8 @@ def export_url(url: str, *, title: str | None = None) -> Export:
         card = {"name": name, "title": titles.get(name, name), "initial": None}
         try:
             document = _json_body(_fetch(chart_url)[0], chart_url)
-            if not isinstance(document.get("option"), dict):
+            shown = document.get("option", document.get("composite"))
+            if not isinstance(shown, dict):
                 raise ExportError(f"{chart_url} is not a chart document.")
         except ExportError as error:
             card["error"] = f"This chart could not be exported: {error}"
@@ -379,9 +380,11 @@ def _static(document: dict[str, t.Any]) -> Markup:
     static = {
         "kind": "static",
         "functions": document.get("functions", []),
-        "scripts": [],
-        "option": document["option"],
+        "scripts": [],  # inlined in the page
     }
+    for key in ("option", "composite"):  # one chart, or a Page, Tab, component
+        if key in document:
+            static[key] = document[key]
     for key in ("theme", "fit_labels"):
         if key in document:
             static[key] = document[key]

@@ -13,15 +13,19 @@ import enum
 import functools
 import hashlib
 import math
+import re
 import typing as t
 from dataclasses import dataclass, field
 
+from pyecharts.charts import MapGlobe, Page, Tab
 from pyecharts.charts.base import Base as PyechartsChart
+from pyecharts.charts.mixins import CompositeMixin
 from pyecharts.commons.utils import JsCode
 from pyecharts.globals import ThemeType
 from pyecharts.options.series_options import BasicOpts
 
 from ._json import INT_MAX, INT_MIN, dumps, int_text, loads
+from .components import css_size, image_part, table_part
 
 #: A path into the option: keys and list indices, e.g. ``["series", 0, "label"]``.
 JsonPath = list[str | int]
@@ -59,13 +63,19 @@ class OptionDocument:
     dependencies: tuple[str, ...] = ("echarts",)
     #: ECharts theme name, or ``None`` for the default one.
     theme: str | None = None
+    #: Whether ``body`` is a composite (``Page``, ``Tab``, a component) rather
+    #: than one option: ``{"type", "layout", "parts"}``, see docs/protocol.md.
+    composite: bool = False
 
     @functools.cached_property
     def etag(self) -> str:
         """A strong ETag (quoted) of everything the browser gets: option,
         functions, scripts and theme."""
         digest = hashlib.blake2b(self.body, digest_size=12)
-        digest.update(dumps([self.functions, self.dependencies, self.theme]))
+        facts: list[t.Any] = [self.functions, self.dependencies, self.theme]
+        if self.composite:
+            facts.append("composite")
+        digest.update(dumps(facts))
         return f'"{digest.hexdigest()}"'
 
     def option(self) -> dict[str, t.Any]:
@@ -85,6 +95,13 @@ def build_document(chart: t.Any, name: str = "chart") -> OptionDocument:
     :param name: the chart's name, used in error messages.
     :raises OptionError: when the option holds a value JSON cannot carry.
     """
+    if _is_composite(chart):
+        return _composite_document(chart, name)
+    return _chart_document(chart, name)
+
+
+def _chart_document(chart: t.Any, name: str) -> OptionDocument:
+    """One chart (or option dict), as :func:`build_document` but never a composite."""
     functions: list[JsonPath] = []
     if isinstance(chart, PyechartsChart):
         raw = chart.get_options()
@@ -98,7 +115,8 @@ def build_document(chart: t.Any, name: str = "chart") -> OptionDocument:
     else:
         raise OptionError(
             f"Chart {name!r}: the builder returned {type(chart).__name__}; return a"
-            " pyecharts chart (Bar, Line, ...) or an option dict."
+            " pyecharts chart (Bar, Line, ...), a Page, Tab, Table or Image, or an"
+            " option dict."
         )
     option = _plain(raw, [], functions, name, clean)
     if not isinstance(option, dict):
@@ -108,6 +126,126 @@ def build_document(chart: t.Any, name: str = "chart") -> OptionDocument:
     except TypeError as exc:  # pragma: no cover - _plain already checks types
         raise OptionError(f"Chart {name!r}: {exc}") from None
     return OptionDocument(body, functions, dependencies, theme)
+
+
+# -- composites -------------------------------------------------------------
+
+#: CSS properties of a pyecharts ``PageLayoutOpts`` the client applies.
+_LAYOUT_KEYS = frozenset(
+    {"display", "justify-content", "flex-wrap", "align-items", "margin", "gap"}
+)
+_LAYOUT_VALUE = re.compile(r"[a-zA-Z0-9 .%-]{1,40}")
+#: pyecharts' mark for ``Page.DraggablePageLayout`` (jQuery UI in its pages).
+_DRAGGABLE = "_MARK_FREEDOM_LAYOUT_"
+
+
+def _is_composite(chart: t.Any) -> bool:
+    """A ``Page`` or ``Tab`` (pyecharts' CompositeMixin), a component, or a
+    ``MapGlobe`` (a globe textured with a map chart: two options)."""
+    return (
+        isinstance(chart, (CompositeMixin, MapGlobe))
+        or _component_type(chart) is not None
+    )
+
+
+def _component_type(chart: t.Any) -> str | None:
+    kind = getattr(chart, "_component_type", None)
+    return kind if kind in ("table", "image") and not isinstance(chart, dict) else None
+
+
+def _composite_document(chart: t.Any, name: str) -> OptionDocument:
+    """A ``Page``, ``Tab``, ``Table`` or ``Image`` as one composite document:
+    each chart is serialized as on its own; its scripts are the union."""
+    if isinstance(chart, Tab):
+        kind, layout, members = "tab", {}, list(chart)
+    elif isinstance(chart, Page):
+        kind, layout, members = "page", _page_layout(chart), list(chart)
+    elif isinstance(chart, CompositeMixin):
+        raise OptionError(
+            f"Chart {name!r}: {type(chart).__name__} is not supported; return a"
+            " Page or a Tab."
+        )
+    else:  # a lone Table, Image or MapGlobe
+        kind, layout, members = "page", {}, [chart]
+    dependencies: dict[str, None] = {"echarts": None}
+    parts = []
+    for index, member in enumerate(members):
+        part, needs = _part(member, f"{name}, part {index}")
+        if kind == "tab":
+            label = getattr(member, "tab_name", None)
+            part["tab"] = str(label) if label is not None else f"{index + 1}"
+        parts.append(part)
+        dependencies.update(dict.fromkeys(needs))
+    composite = {"type": kind, "layout": layout, "parts": parts}
+    return OptionDocument(dumps(composite), [], tuple(dependencies), None, True)
+
+
+def _part(member: t.Any, where: str) -> tuple[dict[str, t.Any], tuple[str, ...]]:
+    """One part of a composite, and the scripts it needs."""
+    kind = _component_type(member)
+    try:
+        if kind == "table":
+            return table_part(member), ()
+        if kind == "image":
+            return image_part(member, where), ()
+    except ValueError as error:
+        raise OptionError(str(error)) from None
+    if isinstance(member, CompositeMixin):
+        raise OptionError(
+            f"Chart {where!r}: a {type(member).__name__} inside a Page or Tab is not"
+            " supported; add its charts to the outer one."
+        )
+    if not isinstance(member, PyechartsChart):
+        raise OptionError(
+            f"Chart {where!r}: {type(member).__name__} cannot be shown; add"
+            " pyecharts charts, Tables or Images."
+        )
+    document = _chart_document(member, where)
+    part: dict[str, t.Any] = {
+        "type": "chart",
+        "option": document.option(),
+        "functions": document.functions,
+    }
+    if isinstance(member, MapGlobe):
+        # As pyecharts' simple_globe.html: the map is drawn on a canvas, which
+        # becomes the globe's texture (the client makes that canvas).
+        part["texture"] = {"option": part["option"], "functions": part["functions"]}
+        part["option"], part["functions"] = dict(_GLOBE), []
+    if document.theme:
+        part["theme"] = document.theme
+    for key in ("width", "height"):
+        size = css_size(getattr(member, key, None))
+        if size:
+            part[key] = size
+    return part, document.dependencies
+
+
+#: The globe of pyecharts' simple_globe.html, textured with the map.
+_GLOBE: dict[str, t.Any] = {
+    "globe": {
+        "show": True,
+        "shading": "lambert",
+        "light": {"ambient": {"intensity": 0.6}, "main": {"intensity": 0.2}},
+    }
+}
+
+
+def _page_layout(page: Page) -> dict[str, str]:
+    """The CSS of a Page's ``PageLayoutOpts`` (``"display:flex; ..."``), checked.
+
+    ``Page.DraggablePageLayout`` needs jQuery UI to drag charts about: here it
+    flows like ``Page.SimplePageLayout``, each chart at its own size.
+    """
+    layout = getattr(page, "layout", "")
+    if layout == _DRAGGABLE:
+        return {"display": "flex", "flex-wrap": "wrap", "justify-content": "center"}
+    found: dict[str, str] = {}
+    for declaration in str(layout or "").split(";"):
+        key, colon, value = declaration.partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if colon and key in _LAYOUT_KEYS and _LAYOUT_VALUE.fullmatch(value):
+            found[key] = value
+    return found
 
 
 def _is_default(key: str, value: t.Any) -> bool:
@@ -182,6 +320,7 @@ def merge_points(
     for index, item in enumerate(series):
         if isinstance(item, dict):
             item["data"] = data[index]
+    window_categories(option, points)
     for axis in _axes(option.get("xAxis")):
         if axis.get("type", "category") == "category" and axis.get("data") == []:
             del axis["data"]  # categories then come from the points' x values
@@ -192,3 +331,105 @@ def merge_points(
 def _axes(value: t.Any) -> list[dict[str, t.Any]]:
     items = value if isinstance(value, list) else [value]
     return [item for item in items if isinstance(item, dict)]
+
+
+def seed_points(option: dict[str, t.Any]) -> list[tuple[int, t.Any]]:
+    """A stream's first points: the series data of its built option, in order.
+
+    A value on a category axis with ``data`` gets its category as x (or y, for
+    a category y axis): ``5`` at index 2 of ``["a", "b", "c"]`` becomes
+    ``["c", 5]``. Several series are interleaved by index (``a0, b0, a1,
+    b1...``), which is the order the points would have had if appended live.
+    """
+    series = option.get("series")
+    items = series if isinstance(series, list) else [series]
+    columns: list[list[t.Any]] = []
+    for item in items:
+        data = item.get("data") if isinstance(item, dict) else None
+        if not isinstance(item, dict) or not isinstance(data, list):
+            columns.append([])
+            continue
+        x_names = _categories(option.get("xAxis"), item.get("xAxisIndex"))
+        y_names = (
+            None
+            if x_names
+            else _categories(option.get("yAxis"), item.get("yAxisIndex"))
+        )
+        columns.append(
+            [_with_category(value, j, x_names, y_names) for j, value in enumerate(data)]
+        )
+    longest = max((len(column) for column in columns), default=0)
+    return [
+        (index, column[j])
+        for j in range(longest)
+        for index, column in enumerate(columns)
+        if j < len(column)
+    ]
+
+
+def _categories(axes: t.Any, index: t.Any) -> list[t.Any] | None:
+    """The ``data`` of the category axis ``index`` (0 by default), if any."""
+    found = _axes(axes)
+    position = index if isinstance(index, int) and not isinstance(index, bool) else 0
+    if not 0 <= position < len(found):
+        return None
+    axis = found[position]
+    data = axis.get("data")
+    if axis.get("type", "category") != "category" or not isinstance(data, list):
+        return None
+    return [item.get("value") if isinstance(item, dict) else item for item in data]
+
+
+def _with_category(
+    value: t.Any, index: int, x_names: list[t.Any] | None, y_names: list[t.Any] | None
+) -> t.Any:
+    names = x_names or y_names
+    if not names or index >= len(names):
+        return value
+    if isinstance(value, dict):
+        inner = value.get("value")
+        if inner is None or isinstance(inner, (list, dict)):
+            return value
+        return {**value, "value": _with_category(inner, index, x_names, y_names)}
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [names[index], value] if x_names else [value, names[index]]
+
+
+def window_categories(
+    option: dict[str, t.Any], points: list[tuple[int, t.Any]]
+) -> None:
+    """Set each category axis that has ``data`` to the categories of the
+    window's points, in order (as the client does): a category axis drops
+    values whose category is not in its ``data``."""
+    series = option.get("series")
+    if not isinstance(series, list):
+        return
+    for dim, position in (("x", 0), ("y", 1)):
+        for axis_index, axis in enumerate(_axes(option.get(f"{dim}Axis"))):
+            kind = axis.get("type")
+            if kind not in (None, "category"):
+                continue
+            if kind is None and dim == "y" and not isinstance(axis.get("data"), list):
+                continue  # an untyped y axis without data is a value axis
+            names: dict[t.Any, None] = {}
+            for index, value in points:
+                item = series[index] if 0 <= index < len(series) else None
+                if not isinstance(item, dict):
+                    continue
+                if (item.get(f"{dim}AxisIndex") or 0) != axis_index:
+                    continue
+                name = _category_of(value, position)
+                if name is not None:
+                    names[name] = None
+            if names:
+                axis["type"] = "category"
+                axis["data"] = list(names)
+
+
+def _category_of(value: t.Any, position: int) -> str | None:
+    pair = value.get("value") if isinstance(value, dict) else value
+    if isinstance(pair, list) and len(pair) > position:
+        name = pair[position]
+        return name if isinstance(name, str) else None
+    return None

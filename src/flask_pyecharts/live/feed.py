@@ -516,6 +516,7 @@ class Feed:
                     document.functions,
                     scripts,
                     document.theme,
+                    document.composite,
                 )
                 # Patches go from one option to the next; after an error the
                 # viewers' options are unknown, so they get the whole one.
@@ -675,6 +676,8 @@ def _patch(
     """The patch from ``previous`` to ``document``, if merging can give it."""
     if (
         previous is None
+        or previous.composite
+        or document.composite
         or previous.functions != document.functions
         or previous.dependencies != document.dependencies
         or previous.theme != document.theme

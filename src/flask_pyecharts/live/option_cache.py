@@ -219,6 +219,7 @@ class OptionCache:
             saved["functions"],
             tuple(saved["dependencies"]),
             saved["theme"],
+            bool(saved.get("composite")),
         )
         return Entry(built_at, document, None, saved["built_at"])
 
@@ -234,6 +235,7 @@ class OptionCache:
                 functions=document.functions,
                 dependencies=document.dependencies,
                 theme=document.theme,
+                composite=document.composite,
             )
         lifetime = max(self.refresh, FAILED_BUILD_RETRY) * 3
         self._shared.set_blob(f"option:{self.key}", dumps(saved), lifetime)

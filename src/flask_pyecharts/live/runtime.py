@@ -17,8 +17,9 @@ from flask import has_request_context, request
 
 from .._json import dumps
 from ..assets import UnsupportedDependencyError, script_urls
-from ..options import OptionDocument, merge_points
+from ..options import OptionDocument, merge_points, seed_points
 from ..registry import Topic
+from ..streams.cursors import Cursor
 from ..streams.hub import Hub
 from ..streams.points import normalize_points
 from ..streams.producers import ProducerThread
@@ -40,6 +41,9 @@ if t.TYPE_CHECKING:
     from ..streams.stores import Store
 
 __all__ = ["Runtime"]
+
+#: How long a seeding lock outlives a dead holder (seconds).
+SEED_LOCK_TTL = 30.0
 
 
 class Runtime:
@@ -84,6 +88,8 @@ class Runtime:
         self._merged: dict[str, tuple[str, str, ChartDocument]] = {}
         self._shapes: dict[str, tuple[str, PointShapes]] = {}
         self._producers: dict[str, ProducerThread] = {}
+        self._seeded: set[str] = set()
+        self._seed_lock = threading.Lock()
         self._script_root = ""
         self._lock = threading.Lock()
         self._started = False
@@ -142,11 +148,13 @@ class Runtime:
         with self._lock:
             if spec.chart in self._producers:
                 return
+            chart = self.registry.charts.get(spec.chart)
             thread = self._producers[spec.chart] = ProducerThread(
                 spec,
                 self,
                 self.store,
                 prepare=functools.partial(self.prepare_points, spec.chart),
+                before_first=(lambda: self.seed(chart)) if chart else None,
             )
         thread.start()
 
@@ -215,6 +223,13 @@ class Runtime:
         base = self.option(spec, topic)
         if spec.kind == "full":
             return self._document(spec, base, base.body, None, topic)
+        if base.composite:
+            raise BuildError(
+                spec.name,
+                f"Chart {spec.name!r} is a stream: its builder must return one"
+                " chart (Line, Bar...), not a Page, Tab or component.",
+            )
+        self.seed(spec)
         cached = self._merged.get(spec.name)
         head = self.store.head(spec.name)
         if cached and cached[0] == base.etag and cached[1] == head:
@@ -233,7 +248,9 @@ class Runtime:
         cursor: str | None,
         topic: Topic,
     ) -> ChartDocument:
-        merged = OptionDocument(option, base.functions, base.dependencies, base.theme)
+        merged = OptionDocument(
+            option, base.functions, base.dependencies, base.theme, base.composite
+        )
         return chart_document(
             name=spec.name,
             kind=spec.kind,
@@ -248,6 +265,7 @@ class Runtime:
             fit_labels=spec.fit_labels,
             variables=dict(topic.variables),
             on_click=dict(spec.on_click),
+            composite=base.composite,
         )
 
     def scripts(self, document: OptionDocument, chart: str = "chart") -> list[str]:
@@ -277,7 +295,9 @@ class Runtime:
 
         :raises ValueError: for an unknown chart, a full chart or bad points.
         """
-        return self.store.append(name, self.prepare_points(name, points, series))
+        items = self.prepare_points(name, points, series)
+        self.seed(self.registry.chart(name))
+        return self.store.append(name, items)
 
     def prepare_points(
         self, name: str, points: t.Any, series: int = 0
@@ -311,13 +331,44 @@ class Runtime:
         if cached is None or cached[0] != base.etag:
             cached = self._shapes[spec.name] = (
                 base.etag,
-                PointShapes(spec.name, base.option()),
+                PointShapes(spec.name, None if base.composite else base.option()),
             )
         return cached[1]
+
+    def seed(self, spec: ChartSpec) -> None:
+        """Start a stream with its builder's data, once per deployment.
+
+        The series data of the built option become the stream's first points
+        (:func:`~flask_pyecharts.options.seed_points`), appended only while the
+        stream has never had a point: under the store's lock (one process of
+        the deployment) with a marker set in the same atomic append, so that a
+        restart, or another process, never seeds again. A builder that fails
+        seeds nothing (and is asked again next time).
+        """
+        if spec.kind != "stream" or spec.name in self._seeded:
+            return
+        try:
+            base = self.option(spec)
+        except BuildError:
+            return
+        if base.composite:
+            return
+        with self._seed_lock:
+            if spec.name in self._seeded:
+                return
+            points = seed_points(base.option())[-(spec.window or 1) :]
+            if points:
+                marker = f"seeded:{spec.name}"
+                with self.store.lock(marker, ttl=SEED_LOCK_TTL):
+                    empty = Cursor.decode(self.store.head(spec.name)).seq == 0
+                    if empty and self.store.get_blob(marker) is None:
+                        self.store.append(spec.name, points, state=(marker, b"1"))
+            self._seeded.add(spec.name)
 
     def points(self, spec: ChartSpec, cursor: str | None, limit: int) -> Page:
         """The points of a stream after ``cursor``.
 
         :raises ValueError: for a malformed cursor.
         """
+        self.seed(spec)
         return self.store.since(spec.name, cursor or None, limit)

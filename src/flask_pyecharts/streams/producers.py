@@ -52,6 +52,8 @@ class ProducerThread:
         least ``3 * every``).
     :param prepare: checks and normalizes the points of one series (the
         runtime checks them against the chart's option).
+    :param before_first: called once, in the app context, before the first
+        call (the runtime seeds the stream with its builder's data).
     """
 
     def __init__(
@@ -61,12 +63,15 @@ class ProducerThread:
         store: Store,
         lock_ttl: float = LOCK_TTL,
         prepare: Prepare = normalize_points,
+        before_first: t.Callable[[], None] | None = None,
     ) -> None:
         self.spec = spec
         self._app = app
         self._store = store
         self._prepare = prepare
         self._lock_ttl = max(lock_ttl, 3 * spec.every)
+        #: Called once, before the first poll (a stream's seeding).
+        self._before_first = before_first
         self._stopped = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name=f"pyecharts-producer-{spec.chart}", daemon=True
@@ -91,6 +96,9 @@ class ProducerThread:
             if held:
                 try:
                     with self._app.app_context():
+                        if self._before_first is not None:
+                            self._before_first()
+                            self._before_first = None
                         self._poll_once(key)
                     failures = 0
                 except BadPoints as error:  # the data, not a crash: no traceback

@@ -18,6 +18,7 @@ from .._json import dumps, script_safe
 from ..live.option_cache import BuildError
 from ..options import build_document
 from ..variables import ChoicesError, VariableError
+from ..wire.documents import body_key
 
 if t.TYPE_CHECKING:
     from ..live.runtime import Runtime
@@ -104,7 +105,8 @@ def static_json(runtime: Runtime, chart: t.Any) -> str:
         "scripts": runtime.scripts(document),
         "theme": document.theme,
     }
-    return script_safe(dumps(head)[:-1] + b',"option":' + document.body + b"}")
+    key = body_key(document.composite).encode()
+    return script_safe(dumps(head)[:-1] + b',"' + key + b'":' + document.body + b"}")
 
 
 def embed_markup(

@@ -217,11 +217,22 @@ _SCHEMAS: dict[str, t.Any] = {
     },
     "ChartDocument": {
         "type": "object",
-        "required": ["option", "functions", "cursor", "refresh", "window", "etag"],
+        "description": "One chart has an `option`; a Page, Tab, Table or Image"
+        " has a `composite` instead (docs/protocol.md).",
+        "required": ["functions", "cursor", "refresh", "window", "etag"],
         "properties": {
             "name": {"type": "string"},
             "kind": {"type": "string", "enum": ["full", "stream"]},
             "option": {"type": "object"},
+            "composite": {
+                "type": "object",
+                "required": ["type", "parts"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["page", "tab"]},
+                    "layout": {"type": "object"},
+                    "parts": {"type": "array", "items": {"type": "object"}},
+                },
+            },
             "functions": {"type": "array", "items": {"type": "array"}},
             "cursor": {"type": "string", "nullable": True},
             "refresh": _NULLABLE_NUMBER,

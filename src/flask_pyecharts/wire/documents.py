@@ -60,6 +60,12 @@ class Update:
         return encode_fields(self.payload, EVENT_NAMES.get(self.type, self.type))
 
 
+def body_key(composite: bool) -> str:
+    """Where a document's body goes: ``option``, or ``composite`` for a Page,
+    a Tab or a component (see docs/protocol.md)."""
+    return "composite" if composite else "option"
+
+
 def _splice(head: dict[str, t.Any], key: str, body: bytes) -> bytes:
     """``head`` as JSON with ``key`` set to the JSON ``body``, without parsing it."""
     return dumps(head)[:-1] + b',"' + key.encode() + b'":' + body + b"}"
@@ -85,8 +91,10 @@ def chart_document(
     fit_labels: bool = True,
     variables: dict[str, str] | None = None,
     on_click: dict[str, str] | None = None,
+    composite: bool = False,
 ) -> ChartDocument:
-    """A chart document around the option JSON ``option``.
+    """A chart document around the option JSON ``option`` (or the composite
+    JSON, when ``composite``).
 
     ``variables``: the values (canonical texts) it was built for, one per
     variable it uses; ``on_click``: the variables a click sets, and from what.
@@ -105,7 +113,7 @@ def chart_document(
     }
     if not fit_labels:
         head["fit_labels"] = False
-    return ChartDocument(_splice(head, "option", option), etag)
+    return ChartDocument(_splice(head, body_key(composite), option), etag)
 
 
 def option_update(
@@ -115,8 +123,9 @@ def option_update(
     functions: list[t.Any],
     scripts: list[str],
     theme: str | None,
+    composite: bool = False,
 ) -> Update:
-    """A whole new option: the client replaces what it shows."""
+    """A whole new option (or composite): the client replaces what it shows."""
     head = {
         "type": "option",
         "chart": chart,
@@ -124,7 +133,8 @@ def option_update(
         "functions": functions,
         **_optional(scripts=scripts, theme=theme),
     }
-    return Update("option", chart, _splice(head, "option", option), etag)
+    body = _splice(head, body_key(composite), option)
+    return Update("option", chart, body, etag)
 
 
 def patch_update(

@@ -317,6 +317,10 @@
       });
     });
     if (!managed && (fitted.x.length || fitted.y.length)) keepRoomForLabels(option);
+    if (!managed) {
+      fitValueAxes(option, size);
+      fitPies(option, size);
+    }
     return fitted;
   }
 
@@ -340,6 +344,124 @@
     });
     // Axis label tooltips are shown by the tooltip component.
     if (option.tooltip === undefined) option.tooltip = { trigger: "none" };
+  }
+
+  // ------------------------------------------ small screens, dark pages
+
+  const VALUE_LABEL = 64;           // px: the room one value-axis label needs
+  const NARROW_PIE = 520;           // px: narrower charts get smaller pies
+
+  function isValueAxis(axis, dim) {
+    if (!isObject(axis)) return false;
+    if (axis.type) return axis.type === "value" || axis.type === "log" || axis.type === "time";
+    return dim === "y" && !Array.isArray(axis.data);  // ECharts' default y axis
+  }
+
+  /**
+   * Value and time axes hide labels that would overlap ("100万200万"), and a
+   * narrow horizontal value axis asks for fewer ticks (pyecharts always asks
+   * for 5, whatever the width).
+   */
+  function fitValueAxes(option, size) {
+    ["x", "y"].forEach(function (dim) {
+      asArray(option[dim + "Axis"]).forEach(function (axis) {
+        if (!isValueAxis(axis, dim)) return;
+        const label = axis.axisLabel = isObject(axis.axisLabel) ? axis.axisLabel : {};
+        if (label.hideOverlap === undefined) label.hideOverlap = true;
+        if (dim !== "x" || axis.type === "time") return;
+        const grid = asArray(option.grid)[axis.gridIndex || 0] || {};
+        const width = size.width - toPixels(grid.left, size.width, size.width * 0.1) -
+          toPixels(grid.right, size.width, size.width * 0.1);
+        const most = Math.max(2, Math.floor(width / VALUE_LABEL));
+        if (!(axis.splitNumber <= most)) axis.splitNumber = most;
+      });
+    });
+  }
+
+  function scaleRadius(radius, factor) {
+    if (Array.isArray(radius)) return radius.map((item) => scaleRadius(item, factor));
+    if (typeof radius === "number") return Math.round(radius * factor);
+    if (typeof radius === "string" && /^\d+(\.\d+)?%$/.test(radius)) {
+      return Math.round(parseFloat(radius) * factor) + "%";
+    }
+    return radius;
+  }
+
+  /**
+   * On a narrow chart, pies with outside labels shrink a little and their
+   * labels wrap, instead of collapsing to "…" for lack of room beside the pie.
+   */
+  function fitPies(option, size) {
+    if (size.width >= NARROW_PIE) return;
+    const factor = Math.max(0.7, size.width / NARROW_PIE);
+    asArray(option.series).forEach(function (series) {
+      if (!isObject(series) || series.type !== "pie") return;
+      const label = series.label = isObject(series.label) ? series.label : {};
+      if (label.show === false || /^(inside|inner|center)$/.test(label.position || "")) return;
+      if (!label.overflow) label.overflow = "break";
+      series.radius = scaleRadius(series.radius === undefined ? [0, "75%"] : series.radius, factor);
+    });
+  }
+
+  const DARK_TEXT = "#e6e8eb";
+  /** Where a "color" is a text colour. */
+  const TEXT_HOLDERS = new Set([
+    "label", "textStyle", "subtextStyle", "detail", "title", "axisLabel", "nameTextStyle",
+    "edgeLabel", "upperLabel", "pageTextStyle", "rich",
+  ]);
+  /** Keys never walked: data, however large, holds no theme colours. */
+  const NOT_STYLE = new Set(["data", "links", "edges", "nodes", "categories"]);
+
+  /** A black or dark grey CSS colour (pyecharts' "#333", "#464646", "black"...). */
+  function isDarkGrey(value) {
+    if (typeof value !== "string") return false;
+    let rgb = null;
+    const text = value.trim().toLowerCase();
+    if (text === "black") return true;
+    let match = /^#([0-9a-f]{3}|[0-9a-f]{6})$/.exec(text);
+    if (match) {
+      const hex = match[1].length === 3 ? match[1].replace(/./g, "$&$&") : match[1];
+      rgb = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    } else if ((match = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(text))) {
+      rgb = [match[1], match[2], match[3]].map(Number);
+    }
+    if (!rgb) return false;
+    return Math.max.apply(null, rgb) < 120 && Math.max.apply(null, rgb) - Math.min.apply(null, rgb) < 24;
+  }
+
+  /** `value` with the dark text colours under text holders made light (copied on write). */
+  function lightenText(value, inText, depth) {
+    if (depth > 12) return value;
+    let copy = null;
+    const set = (key, next) => {
+      if (!copy) copy = Array.isArray(value) ? value.slice() : Object.assign({}, value);
+      copy[key] = next;
+    };
+    Object.keys(value).forEach(function (key) {
+      if (NOT_STYLE.has(key)) return;
+      const item = value[key];
+      if (key === "color" && inText && isDarkGrey(item)) return set(key, DARK_TEXT);
+      if (item !== null && typeof item === "object") {
+        const next = lightenText(item, inText || TEXT_HOLDERS.has(key), depth + 1);
+        if (next !== item) set(key, next);
+      }
+    });
+    return copy || value;
+  }
+
+  /**
+   * The option as shown on a dark page: a transparent background (the page's
+   * shows through) and text colours that pyecharts sets dark made light. The
+   * stored option stays as built.
+   */
+  function darkOption(option) {
+    const shown = Object.assign({}, lightenText(option, false, 0));
+    // A timeline's option lives in baseOption (ECharts ignores the root's).
+    const base = isObject(shown.baseOption) ? "baseOption" : null;
+    const holder = base ? shown.baseOption : shown;
+    if (holder.backgroundColor !== undefined) return shown;
+    const transparent = Object.assign({}, holder, { backgroundColor: "transparent" });
+    return base ? Object.assign(shown, { baseOption: transparent }) : transparent;
   }
 
   // --------------------------------------------------------------- streams
@@ -587,6 +709,223 @@
     if (el.clientHeight === 0 && el.getClientRects().length) el.style.height = "400px";
   }
 
+  // ------------------------------------------------------------ composites
+
+  // A Page, Tab, Table or Image arrives as a `composite` (docs/protocol.md)
+  // instead of an `option`. Its container's Chart draws it as DOM parts: each
+  // chart part is a static child Chart of its own; tables and images are
+  // built with textContent and checked attributes. Updates replace it whole.
+
+  /** The server's rule (components.safe_image_src): own-site paths, http(s), data:image/*. */
+  function safeImageSrc(src) {
+    if (typeof src !== "string" || !src || /[\x00-\x20\x7f]/.test(src)) return null;
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(src);
+    if (scheme) {
+      const name = scheme[1].toLowerCase();
+      if (name === "http" || name === "https") return src;
+      if (name === "data" && /^data:image\/[a-zA-Z0-9.+-]+[;,]/i.test(src)) return src;
+      return null;
+    }
+    return /^(\/\/|\\|\/\\)/.test(src) ? null : src;
+  }
+
+  /** The CSS of a Page's PageLayoutOpts a composite may set (as the server allows). */
+  const PAGE_LAYOUT = ["display", "justify-content", "flex-wrap", "align-items", "margin", "gap"];
+
+  function partSize(value, property) {
+    return typeof value === "string" && CSS.supports(property, value) ? value : null;
+  }
+
+  function partElement(tag, className, text) {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined && text !== null) el.textContent = String(text);
+    return el;
+  }
+
+  /** Title and subtitle of a table or an image (text only). */
+  function partCaption(part, tag) {
+    if (!part.title && !part.subtitle) return null;
+    const caption = partElement(tag, "fpe-part-caption");
+    if (part.title) caption.appendChild(partElement("span", "fpe-part-title", part.title));
+    if (part.subtitle) caption.appendChild(partElement("span", "fpe-part-subtitle", part.subtitle));
+    return caption;
+  }
+
+  function fillTable(box, part) {
+    const table = partElement("table", "fpe-table");
+    const caption = partCaption(part, "caption");
+    if (caption) table.appendChild(caption);
+    const headers = asArray(part.headers);
+    if (headers.length) {
+      const row = table.createTHead().insertRow();
+      headers.forEach((text) => {
+        const cell = partElement("th", null, text);
+        cell.scope = "col";
+        row.appendChild(cell);
+      });
+    }
+    const body = table.createTBody();
+    asArray(part.rows).forEach((cells) => {
+      const row = body.insertRow();
+      asArray(cells).forEach((text) => { row.insertCell().textContent = text == null ? "" : String(text); });
+    });
+    const scroll = partElement("div", "fpe-table-scroll");
+    scroll.tabIndex = 0;  // wide tables scroll with the keyboard too
+    scroll.setAttribute("role", "region");
+    scroll.setAttribute("aria-label", part.title ? String(part.title) : "Table");
+    scroll.appendChild(table);
+    box.replaceChildren(scroll);
+  }
+
+  function fillImage(box, part) {
+    const img = partElement("img", "fpe-image");
+    img.alt = part.alt ? String(part.alt) : "";
+    const src = safeImageSrc(part.src);
+    if (src) img.src = src;
+    else warnOnce("image refused: only own-site paths, http(s) and data:image URLs are shown");
+    const width = partSize(part.width, "width");
+    const height = partSize(part.height, "height");
+    if (width) img.style.width = width;
+    if (height) img.style.height = height;
+    const caption = partCaption(part, "figcaption");
+    box.replaceChildren(img);
+    if (caption) box.appendChild(caption);
+  }
+
+  /** The document a chart part's child Chart shows. */
+  function partDocument(part, host) {
+    return {
+      kind: "static", option: isObject(part.option) ? part.option : {},
+      functions: part.functions, theme: part.theme, texture: part.texture,
+      fit_labels: !host.doc || host.doc.fit_labels !== false,
+    };
+  }
+
+  /**
+   * A MapGlobe's texture, as pyecharts' simple_globe.html makes it: the map
+   * chart drawn by an ECharts instance on a canvas of its own.
+   */
+  function globeTexture(texture, theme) {
+    const option = isObject(texture.option) ? texture.option : {};
+    const failure = reviveFunctions(option, texture.functions);
+    if (failure) warnOnce(failure);
+    const canvas = document.createElement("canvas");
+    const chart = window.echarts.init(canvas, theme || undefined, { width: 2048, height: 1024 });
+    chart.setOption(option);
+    return chart;
+  }
+
+  let compositeCount = 0;
+
+  /** The parts of one composite, drawn in its host Chart's element. */
+  class Composite {
+    constructor(host) {
+      this.host = host;
+      this.id = "fpe-composite-" + (++compositeCount);
+      this.root = null;
+      this.boxes = [];
+      this.shape = "";
+      this.selected = 0;
+    }
+
+    /** Show `composite`: the same kinds of parts are updated in place. */
+    show(composite) {
+      const parts = asArray(composite.parts).filter(isObject);
+      const type = composite.type === "tab" ? "tab" : "page";
+      const shape = JSON.stringify([type, composite.layout, parts.map((part) => [part.type, part.tab])]);
+      if (shape !== this.shape) this.build(type, composite.layout, parts);
+      this.shape = shape;
+      parts.forEach((part, index) => this.fill(this.boxes[index], part));
+    }
+
+    build(type, layout, parts) {
+      this.clear();
+      const root = this.root = partElement("div", "fpe-composite fpe-composite--" + type);
+      if (type === "page" && isObject(layout)) {
+        PAGE_LAYOUT.forEach((key) => {
+          const value = layout[key];
+          if (typeof value === "string" && CSS.supports(key, value)) root.style.setProperty(key, value);
+        });
+      }
+      this.boxes = parts.map((part) => {
+        const box = partElement(part.type === "image" ? "figure" : "div", "fpe-part fpe-part--" + part.type);
+        if (part.type === "chart") {
+          box.style.width = partSize(part.width, "width") || "100%";
+          const height = partSize(part.height, "height");
+          box.style.height = height && !/%$/.test(height) ? height : "400px";
+        }
+        return box;
+      });
+      if (type === "tab") this.buildTabs(parts);
+      else this.boxes.forEach((box) => root.appendChild(box));
+      this.host.el.insertBefore(root, this.host.badge || null);
+    }
+
+    /** Accessible tabs: a tablist of buttons, one tabpanel per part. */
+    buildTabs(parts) {
+      const list = partElement("div", "fpe-tabs");
+      list.setAttribute("role", "tablist");
+      if (this.selected >= parts.length) this.selected = 0;
+      this.tabs = parts.map((part, index) => {
+        const tab = partElement("button", "fpe-tab", part.tab || String(index + 1));
+        tab.type = "button";
+        tab.id = this.id + "-tab-" + index;
+        tab.setAttribute("role", "tab");
+        tab.setAttribute("aria-controls", this.id + "-panel-" + index);
+        tab.addEventListener("click", () => this.select(index));
+        list.appendChild(tab);
+        const panel = partElement("div", "fpe-tabpanel");
+        panel.id = this.id + "-panel-" + index;
+        panel.setAttribute("role", "tabpanel");
+        panel.setAttribute("aria-labelledby", tab.id);
+        panel.appendChild(this.boxes[index]);
+        this.root.appendChild(panel);
+        return { tab: tab, panel: panel };
+      });
+      list.addEventListener("keydown", (event) => this.onTabKey(event));
+      this.root.insertBefore(list, this.root.firstChild);
+      this.select(this.selected);
+    }
+
+    select(index, focus) {
+      this.selected = index;
+      this.tabs.forEach((item, i) => {
+        const on = i === index;
+        item.tab.setAttribute("aria-selected", String(on));
+        item.tab.tabIndex = on ? 0 : -1;
+        item.panel.hidden = !on;
+      });
+      if (focus) this.tabs[index].tab.focus();
+    }
+
+    onTabKey(event) {
+      const count = this.tabs.length;
+      const moves = { ArrowRight: this.selected + 1, ArrowLeft: this.selected - 1 + count, Home: 0, End: count - 1 };
+      if (!(event.key in moves)) return;
+      event.preventDefault();
+      this.select(moves[event.key] % count, true);
+    }
+
+    fill(box, part) {
+      if (part.type === "table") return fillTable(box, part);
+      if (part.type === "image") return fillImage(box, part);
+      if (part.type !== "chart") return;
+      const doc = partDocument(part, this.host);
+      const child = charts.get(box);
+      if (child) child.applyDocument(doc);
+      else mount(box, null, { document: doc });
+    }
+
+    clear() {
+      this.boxes.forEach((box) => unmount(box));
+      if (this.root) this.root.remove();
+      this.root = null;
+      this.boxes = [];
+      this.shape = "";
+    }
+  }
+
   // ------------------------------------------------------------- the chart
 
   class Chart {
@@ -663,7 +1002,9 @@
       this.observeSize();
       this.updateState();
       const initial = this.el.querySelector("script.fpe-initial");
-      if (initial) {
+      if (this.options.document) {  // a part of a composite
+        this.applyDocument(this.options.document).then(() => this.goLive());
+      } else if (initial) {
         let doc = null;
         try {
           doc = JSON.parse(initial.textContent);
@@ -761,6 +1102,11 @@
     }
 
     async applyDocument(doc) {
+      if (isObject(doc) && isObject(doc.composite)) {
+        this.doc = Object.assign({}, doc, { composite: undefined });
+        this.since = doc.etag || "";
+        return this.showComposite(doc.composite, doc.scripts);
+      }
       if (!isObject(doc) || !isObject(doc.option)) {
         return this.fail("The chart document has no option");
       }
@@ -777,8 +1123,10 @@
         return this.fail(errorMessage(error));
       }
       if (this.destroyed) return;
+      this.dropComposite();
       const failure = reviveFunctions(option, functions);
       if (failure) warnOnce(failure);
+      if (this.doc && isObject(this.doc.texture)) this.attachTexture(option);
       if (theme !== undefined && this.doc) this.doc.theme = theme;
       this.option = option;
       this.option.series = asArray(option.series);
@@ -837,6 +1185,47 @@
       emit(this.el, "notice", { chart: this.name, message: message });
     }
 
+    /** A Page, Tab or component: drawn as parts, no ECharts instance here. */
+    async showComposite(composite, scripts) {
+      try {
+        await loadScripts(scripts, this.url || document.baseURI);
+      } catch (error) {
+        return this.fail(errorMessage(error));
+      }
+      if (this.destroyed) return;
+      if (this.instance) this.instance.dispose();
+      this.instance = null;
+      this.option = null;
+      this.composite = composite;
+      if (!this.parts) this.parts = new Composite(this);
+      this.el.classList.add("fpe-composite-host");
+      this.el.style.height = "auto";  // as tall as its parts
+      this.parts.show(composite);
+      this.rendered = true;
+      this.loadError = null;
+      this.chartError = null;
+      this.updateState();
+      emit(this.el, "update", { chart: this.name, type: "option", points: 0 });
+    }
+
+    /** A MapGlobe part: its globe gets the map, drawn on a canvas, as texture. */
+    attachTexture(option) {
+      if (this.texture) this.texture.dispose();
+      this.texture = globeTexture(this.doc.texture, this.wantedTheme());
+      option.globe = Object.assign({}, option.globe, { baseTexture: this.texture });
+    }
+
+    dropComposite() {
+      if (!this.parts) return;
+      this.parts.clear();
+      this.parts = null;
+      this.composite = null;
+      this.el.classList.remove("fpe-composite-host");
+      if (this.destroyed) return;
+      this.el.style.height = "";
+      ensureContainer(this.el);  // one chart again: it needs a height
+    }
+
     takePointsFrom(option) {
       const hasData = option.series.some((s) => isObject(s) && Array.isArray(s.data) && s.data.length);
       if (hasData || !this.points.length) this.setPoints(pointsFromSeries(option.series));
@@ -862,6 +1251,7 @@
 
     /** One setOption per animation frame, whatever the number of updates. */
     schedule(what) {
+      if (this.composite) return;  // drawn by its parts
       this.dirty[what] = true;
       if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
     }
@@ -985,9 +1375,7 @@
         option.tooltip = asArray(option.tooltip).map((tooltip) => Object.assign({}, tooltip, { renderMode: "richText" }));
       }
       // The page's dark background shows through; the stored option stays as built.
-      let shown = this.themeName === "dark" && option.backgroundColor === undefined
-        ? Object.assign({}, option, { backgroundColor: "transparent" })
-        : option;
+      let shown = this.themeName === "dark" ? darkOption(option) : option;
       // A whole new option replaces what is shown (its structure may differ).
       if (fresh) this.appliedBudget = undefined;
       else shown = withPatch(shown, this.animationBudget(option));
@@ -1072,7 +1460,10 @@
 
     applyUpdate(update) {
       if (this.destroyed || this.paused) return;
-      if (update.type === "option" && update.patch) {
+      if (update.type === "option" && isObject(update.composite)) {
+        this.since = update.etag || this.since;
+        this.showComposite(update.composite, update.scripts);
+      } else if (update.type === "option" && update.patch) {
         this.applyPatch(update);
       } else if (update.type === "option") {
         this.since = update.etag || this.since;
@@ -1192,7 +1583,7 @@
       if (this.paused && this.doc && this.url && this.doc.kind !== "static") {
         return { state: "paused", message: "" };
       }
-      if (!this.option || !this.rendered) {
+      if (!(this.option || this.composite) || !this.rendered) {
         if (this.loadError) return { state: "error", message: this.loadError };
         return { state: "loading", message: "" };
       }
@@ -1224,7 +1615,7 @@
       this.badge.textContent = text;
       this.badge.title = text;
       this.badge.className = "fpe-state fpe-state--" + (this.notice ? "notice" : next.state) +
-        (this.option && this.rendered ? "" : " fpe-state--overlay");
+        ((this.option || this.composite) && this.rendered ? "" : " fpe-state--overlay");
       this.badge.hidden = !text;
       if (!changed) return;
       this.el.setAttribute("data-fpe-state", next.state);
@@ -1262,6 +1653,8 @@
       if (this.resizeObserver) this.resizeObserver.disconnect();
       if (this.onWindowResize) window.removeEventListener("resize", this.onWindowResize);
       if (this.instance) this.instance.dispose();
+      if (this.texture) this.texture.dispose();
+      this.dropComposite();
       if (this.badge) this.badge.remove();
       this.el.removeAttribute("data-fpe-state");
       this.instance = null;
