@@ -15,6 +15,7 @@ only checked for existing and for not being given ``None``.
 
 from __future__ import annotations
 
+import math
 import typing as t
 
 __all__ = ["PointShapes"]
@@ -36,13 +37,23 @@ def _is_number(value: t.Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _is_numeric(value: t.Any) -> bool:
+    """A number, or a string ECharts reads as one on a value axis (``"10"``)."""
+    if isinstance(value, str):
+        try:
+            return math.isfinite(float(value))
+        except ValueError:
+            return False
+    return _is_number(value)
+
+
 def _fits(value: t.Any, axis: str, gap: bool) -> bool:
     """Whether ``value`` can be a coordinate on an axis of type ``axis``
     (``None`` too, a gap, where ``gap``)."""
     if value is None:
         return gap and axis in ("value", "log")
     if axis in ("value", "log"):
-        return _is_number(value)
+        return _is_numeric(value)
     return _is_number(value) or isinstance(value, str)
 
 

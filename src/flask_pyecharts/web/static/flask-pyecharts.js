@@ -27,6 +27,13 @@
   const FRAME_MS = 16;
   const STILL_FRAMES = 1;
   const SVG_MAX_ITEMS = 3000;       // data items up to which SVG is the renderer
+  // ECharts' own series types (SVG draws them); any other is 3D, GL or an extension.
+  const SVG_SERIES = new Set([
+    "line", "bar", "pie", "scatter", "effectScatter", "radar", "tree", "treemap",
+    "sunburst", "boxplot", "candlestick", "heatmap", "map", "parallel", "lines",
+    "graph", "sankey", "funnel", "gauge", "pictorialBar", "themeRiver", "custom", "chord",
+  ]);
+  const GL_COMPONENTS = ["globe", "geo3D", "grid3D", "mapbox3D", "xAxis3D"];
   const ECHARTS_UPDATE_MS = 500;    // ECharts' default animationDurationUpdate
   const NOTICE_MS = 5000;           // how long a refused click's message shows
   const MAX_VALUE_LENGTH = 200;     // the longest text value the server accepts
@@ -1347,12 +1354,17 @@
       const chosen = this.options.renderer || attr(this.el, "data-renderer");
       if (chosen === "canvas" || chosen === "svg") return chosen;
       if (this.strictStyles || (this.doc && asArray(this.doc.scripts).length)) return "canvas";
+      const option = this.option || {};
+      if (GL_COMPONENTS.some((key) => option[key] !== undefined)) return "canvas";
       const window_ = this.doc && this.doc.window;
       let items = window_ > 0 ? window_ : 0;
-      asArray(this.option && this.option.series).forEach((series) => {
-        if (isObject(series) && Array.isArray(series.data)) items += series.data.length;
+      let drawable = true;
+      asArray(option.series).forEach((series) => {
+        if (!isObject(series)) return;
+        if (!SVG_SERIES.has(series.type)) drawable = false;  // 3D, GL, extensions
+        if (Array.isArray(series.data)) items += series.data.length;
       });
-      return items > SVG_MAX_ITEMS ? "canvas" : "svg";
+      return drawable && items <= SVG_MAX_ITEMS ? "svg" : "canvas";
     }
 
     seriesData() {
