@@ -215,6 +215,13 @@ def _period(region: str, days: int) -> str:
     return f"{region} · 近 {days} 天"
 
 
+def _wan(value: float) -> str:
+    """An amount as Chinese reports write it: ``2113419`` is ``211.3万``."""
+    if value >= 100_000_000:
+        return f"{value / 100_000_000:.2f}亿"
+    return f"{value / 10_000:.1f}万" if value >= 10_000 else f"{value:.0f}"
+
+
 def _yuan(value: float) -> float:
     return round(value, 2)
 
@@ -309,9 +316,11 @@ def register(charts: Charts, engine: Engine) -> None:
             ),
             visualmap_opts=opts.VisualMapOpts(
                 max_=highest,
+                range_text=[_wan(highest), "0"],  # the scale's ends, in 万
                 range_color=["#d6e6f5", "#6baed6", "#08519c"],
                 pos_left="8",
                 pos_bottom="8",
+                is_calculable=False,
             ),
             tooltip_opts=opts.TooltipOpts(trigger="item", formatter="{b}: ¥{c}"),
             legend_opts=opts.LegendOpts(is_show=False),
