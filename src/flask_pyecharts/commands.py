@@ -101,7 +101,7 @@ def flask_group() -> None:
 @dashboard_option
 @title_option
 @export_options
-def flaskexport_app(
+def flask_export(
     output: Path,
     rule: str | None,
     title: str | None,
