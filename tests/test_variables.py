@@ -604,3 +604,20 @@ def test_urlopen_of_a_refused_value_is_a_json_400(setup):
         server.stop()
     assert caught.value.code == 400
     assert b"the allowed values are 7, 30, 90" in caught.value.read()
+
+
+def test_a_parameter_with_a_default_that_names_no_variable_keeps_its_value():
+    """Regression: the loop idiom ``lambda j=j: ...`` was refused as a variable."""
+    app = Flask(__name__)
+    charts = Charts(app)
+    charts.variable("region", choices=REGIONS, default="全国")
+    for j in range(2):
+        charts.chart(f"c{j}")(
+            lambda j=j, region="": {"series": [{"type": "bar", "data": [j]}]}
+        )
+    client = app.test_client()
+    assert charts.registry.charts["c1"].variables == ("region",)
+    assert client.get("/charts/api/charts/c1").json["option"]["series"][0]["data"] == [
+        1
+    ]
+    charts.shutdown()

@@ -236,9 +236,12 @@ class Registry:
         return tuple(on_click.items())
 
     def builder_variables(self, name: str, builder: Builder) -> tuple[str, ...]:
-        """The variables a builder takes: each parameter must name one.
+        """The variables a builder takes: each parameter must name one, except
+        a parameter with a default value that names none (the loop idiom
+        ``lambda j=j: ...`` keeps its value).
 
-        :raises ValueError: for a parameter that names no declared variable.
+        :raises ValueError: for a parameter without a default that names no
+            declared variable.
         """
         try:
             parameters = inspect.signature(builder).parameters.values()
@@ -251,6 +254,12 @@ class Registry:
                     f"Chart {name!r}: the builder takes {parameter}; name each"
                     " variable it uses as a parameter instead."
                 )
+            if (
+                parameter.name not in self.variables
+                and parameter.default is not parameter.empty
+                and parameter.kind is not parameter.POSITIONAL_ONLY
+            ):
+                continue  # not a variable: the builder keeps its default
             if parameter.kind is parameter.POSITIONAL_ONLY or (
                 parameter.name not in self.variables
             ):
