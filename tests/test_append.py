@@ -70,6 +70,8 @@ ACCEPTED = [
     ("xy", (1, 2.5), 0),
     ("xy", (2, None), 0),
     ("xy", (1, 2, 30), 1),  # scatter: a third value for the symbol size
+    # a line: extra dimensions after (x, y), for a tooltip or encode
+    ("by_category", ("12:00:04", 5, 1767268800.5), 0),
     ("timeline", ("2026-01-01 12:00:00", 1), 0),
     ("timeline", (1767268800000, 1), 0),
     ("ranking", 5, 0),
@@ -92,15 +94,15 @@ def test_points_the_browser_can_draw_are_appended(shapes, chart, point, series):
 REFUSED = [
     # chart, point, series, what the message says
     ("by_category", "abc", 0, "expected a number, or (category, number)"),
-    ("by_category", ("a", 1, 2), 0, "3 values; expected a number"),
+    ("by_category", ("a",), 0, "1 values; expected a number"),
     ("by_category", ("a", "abc"), 0, "('a', 'abc'); expected"),
     ("by_category", None, 0, "a point cannot be None"),
     ("by_category", ("a", 1), 3, "has 1 series (0 to 0); there is no series 3"),
     ("by_category", {"name": "a"}, 0, "without a 'value'"),
-    ("xy", 5, 0, "expected (x, y) with x a number and y a number (or None)"),
+    ("xy", 5, 0, "expected (x, y) (or more values) with x a number and y a number"),
     ("xy", ("a", 1), 0, "('a', 1)"),
     ("xy", (None, 1), 0, "(None, 1)"),
-    ("xy", (1, 2, 3), 0, "3 values"),
+    ("xy", (1, 2, 3, 4, 5, 6, 7, 8, 9), 0, "9 values"),
     ("timeline", 5, 0, "x a time (milliseconds or a date string)"),
     ("ranking", ("衬衫", 5), 0, "expected a number, or (number, category)"),
     ("share", None, 0, "a point cannot be None"),

@@ -22,7 +22,9 @@ __all__ = ["PointShapes"]
 
 #: Series placed on a cartesian grid -> the most values a point may hold
 #: (scatter points may carry more dimensions, for symbol sizes or colours).
-CARTESIAN = {"line": 2, "bar": 2, "pictorialBar": 2, "scatter": 8, "effectScatter": 8}
+#: Series on a grid, and the most values a point of theirs may have: (x, y),
+#: then extra dimensions (for tooltips, ``encode``, a symbol size...).
+CARTESIAN = {"line": 8, "bar": 8, "pictorialBar": 8, "scatter": 8, "effectScatter": 8}
 
 _WHAT = {
     "category": "a category (a string or an index)",
