@@ -29,7 +29,7 @@ def start(**config: object) -> tuple[Flask, Charts]:
 
 def test_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("PYECHARTS_URL_PREFIX", "/graphs")
-    monkeypatch.setenv("PYECHARTS_MAX_FPS", "5")
+    monkeypatch.setenv("PYECHARTS_MAX_FPS", "7")
     monkeypatch.setenv("PYECHARTS_STRICT_CSP", "true")
     monkeypatch.setenv("PYECHARTS_CORS_ORIGINS", "https://a.example, https://b.example")
     monkeypatch.setenv("PYECHARTS_MAX_STREAMS", "7")
@@ -37,12 +37,12 @@ def test_settings_come_from_the_environment(monkeypatch):
     try:
         settings = charts.runtime(app).settings
         assert (settings.max_fps, settings.strict_csp, settings.max_streams) == (
-            5.0,
+            7.0,
             True,
             7,
         )
         assert settings.cors_origins == ("https://a.example", "https://b.example")
-        assert app.config["PYECHARTS_MAX_FPS"] == 5  # read once, kept in app.config
+        assert app.config["PYECHARTS_MAX_FPS"] == 7  # read once, kept in app.config
         client = app.test_client()
         assert client.get("/graphs/api/charts").status_code == 200
         assert client.get("/charts/api/charts").status_code == 404
@@ -76,7 +76,7 @@ def test_no_setting_at_all_gives_the_defaults(monkeypatch):
     assert (settings.url_prefix, settings.store, settings.max_fps) == (
         "/charts",
         "memory://",
-        10.0,
+        5.0,
     )
     charts.shutdown()
 
