@@ -224,9 +224,13 @@ def s1_run(way: str, n: int, duration: float, profile: bool) -> dict:
     with server(way, name=f"s1-{way}-{n}") as (port, pids):
         spy = None
         if profile:
-            ramp = min(4.0, 0.5 + n / 400)  # as bench.viewers does
-            spy = py_spy(pids[0], ramp + 4.5, duration, f"s1-{way}-{n}")
-        row = viewers(way, port, pids, n, duration)
+            from bench.world import ramp_seconds
+
+            spy = py_spy(pids[0], ramp_seconds(n) + 4.5, duration, f"s1-{way}-{n}")
+        # Thousands of viewers in one process cannot all parse what they get:
+        # past 1,000, 500 are measured and the others count their points.
+        shape = {"measured": 500} if n > 1000 else {}
+        row = viewers(way, port, pids, n, duration, **shape)
         if spy:
             spy.wait(30)
             from bench.profile_summary import summarize

@@ -315,9 +315,18 @@ def next_poll(next_rebuild: float | None) -> float:
     return min(PERIOD, max(0.1, next_rebuild + 0.02 + random.random() * 0.04))
 
 
-def sse(port: int, start: float, end: float, names: list[str]) -> None:
+#: The bytes that start a point of a stream in an update (series 0).
+POINT = b'[0,["'
+
+
+def sse(
+    port: int, start: float, end: float, names: list[str], measured: bool = True
+) -> None:
+    """An event-stream viewer. One not ``measured`` only counts the points it
+    receives (thousands of viewers in one process cannot all parse)."""
     me = Viewer()
-    VIEWERS.append(me)
+    if measured:
+        VIEWERS.append(me)
     conn = Conn(port)
     try:
         tokens = documents(conn, me, names)
@@ -330,6 +339,14 @@ def sse(port: int, start: float, end: float, names: list[str]) -> None:
             raise ConnectionError(f"events: HTTP {status}")
         pending = bytes(conn.buf)
         conn.buf.clear()
+        if not measured:
+            tail = pending
+            while time.time() < end:
+                data = tail + conn.recv()
+                if Window.holds(time.time()):
+                    Stats.points += data.count(POINT)
+                tail = data[-(len(POINT) - 1) :]
+            return
         while time.time() < end:
             pending += conn.recv()
             cut = pending.rfind(b"\n\n")
@@ -430,6 +447,13 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=3)
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument(
+        "--measured",
+        type=int,
+        default=1000,
+        help="event-stream viewers whose delays are measured; the others"
+        " count the points they receive",
+    )
+    parser.add_argument(
         "--pid",
         type=int,
         action="append",
@@ -441,7 +465,7 @@ def main() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     n = args.viewers
-    ramp = args.ramp if args.ramp is not None else min(4.0, 0.5 + n / 400)
+    ramp = args.ramp if args.ramp is not None else world.ramp_seconds(n)
     names = [f"full{j}" for j in range(args.full)] + [
         f"stream{j}" for j in range(args.streams)
     ]
@@ -462,7 +486,7 @@ def main() -> None:
             elif args.mode == "poll":
                 poll(args.port, started, stop, names)
             else:
-                sse(args.port, started, stop, names)
+                sse(args.port, started, stop, names, measured=i < args.measured)
         except Exception as error:  # noqa: BLE001 - counted and reported
             if len(Stats.errors) < 20:
                 Stats.errors.append(f"viewer {i}: {type(error).__name__}: {error}")

@@ -90,3 +90,9 @@ def line(j: int) -> Line:
             yaxis_opts=opts.AxisOpts(min_="dataMin"),
         )
     )
+
+
+def ramp_seconds(viewers: int) -> float:
+    """How long the simulated viewers take to arrive: 4 s for up to 1,400 of
+    them, then 400 a second (every arrival fetches the six chart documents)."""
+    return max(min(4.0, 0.5 + viewers / 400), viewers / 400)
