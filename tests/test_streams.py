@@ -411,3 +411,46 @@ def test_every_viewer_gets_every_rebuild_of_a_full_chart():
     for versions_seen in seen:  # ~10 rebuilds in 2 s: each viewer sees most
         assert len(versions_seen) >= 6, seen
         assert versions_seen == sorted(set(versions_seen))
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_polls_are_told_when_the_next_rebuild_is_due():
+    """The answer's ``next`` is when the earliest rebuild of the request's full
+    charts falls due (the page polls just after it); none for streams only."""
+    clock = Clock()
+    app = Flask(__name__)
+    charts = Charts(app, clock=clock)
+
+    @charts.chart("sales", refresh=2.0)
+    def sales() -> dict:
+        return {"series": [{"type": "bar", "data": [1]}]}
+
+    @charts.chart("slow", refresh=60.0)
+    def slow() -> dict:
+        return {"series": [{"type": "bar", "data": [1]}]}
+
+    @charts.chart("ticks", window=5)
+    def ticks() -> dict:
+        return {"series": [{"type": "line"}]}
+
+    client = app.test_client()
+    first = client.get("/charts/api/updates?charts=sales,slow").json
+    # Built now, on a grid of the wall clock: due 1 to 3 s from now.
+    assert 1.0 <= first["next"] <= 3.0, first["next"]
+    clock.now += first["next"] - 0.5
+    later = client.get(f"/charts/api/updates?charts=sales,slow&since={first['since']}")
+    assert later.json["next"] == pytest.approx(0.5, abs=0.01)
+    clock.now += 0.51  # due: this poll rebuilds, and says when the next is
+    due = client.get(f"/charts/api/updates?charts=sales,slow&since={first['since']}")
+    assert 1.0 <= due.json["next"] <= 3.0
+    assert "next" not in client.get("/charts/api/updates?charts=ticks").json
+    charts.shutdown()

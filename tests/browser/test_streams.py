@@ -8,7 +8,7 @@ import threading
 import time
 import typing as t
 
-from flask import Flask
+from flask import Flask, request
 from pyecharts import options as opts
 from pyecharts.charts import Bar, Line
 
@@ -176,3 +176,51 @@ def test_page_recovers_after_a_long_outage_on_polling(
     assert "polling" in badge
     watched.screenshot("restart-long-outage")
     watched.assert_clean(old.url, allowed_errors=CUT)
+
+
+def test_a_page_that_fell_back_to_polling_returns_to_the_event_stream(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+) -> None:
+    """Regression: after a fallback the page polled until it was reloaded.
+    The page's clock is Playwright's: the retry back-off takes no real time."""
+    app = Flask(__name__)
+    charts = Charts(app)
+    blocked = {"events": True}
+    opened: list[str] = []
+
+    @charts.chart("ticker", refresh=1.0)
+    def ticker() -> dict:
+        return {
+            "xAxis": {"data": ["a"]},
+            "yAxis": {},
+            "series": [{"type": "bar", "data": [1]}],
+        }
+
+    @app.before_request
+    def refuse_streams() -> t.Any:
+        if request.path.endswith("/api/events"):
+            opened.append("refused" if blocked["events"] else "opened")
+            if blocked["events"]:
+                return {"error": "no streams today"}, 503
+        return None
+
+    add_pages(app, ["ticker"])
+    server = serve(app)
+    page = watched.page
+    page.clock.install()
+    page.goto(f"{server.url}/separated")
+
+    def run_until(state: str, most_ms: int) -> None:
+        for _ in range(most_ms // 500):
+            if watched.state(chart("ticker")) == state:
+                return
+            page.clock.run_for(500)
+        assert watched.state(chart("ticker")) == state, opened
+
+    run_until("polling", 20_000)  # three refused streams: polling
+    refused = len(opened)
+    assert refused >= 3 and "opened" not in opened
+    blocked["events"] = False
+    run_until("live", 20_000)  # the retry, 5 s later, opens the stream
+    assert opened[refused:] == ["opened"]
+    watched.assert_clean(server.url, allowed_errors=["503"])
