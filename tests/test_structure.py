@@ -41,12 +41,13 @@ LAYERS: list[set[str]] = [
     {"live.option_cache", "live.feed", "live.shutdown"},
     {"live.runtime"},
     {"web.errors", "web.openapi", "web.embed", "web.dashboard", "web.api"},
-    {"export", "commands"},
+    {"export.page", "export.images"},
+    {"export.app", "export.server", "commands"},
     {"extension"},
     {"", "demo", "demo.db", "demo.report"},  # "": the package's face
     {"cli", "__main__"},
 ]
-PACKAGES = {"", "streams", "streams.stores", "live", "web", "wire", "demo"}
+PACKAGES = {"", "streams", "streams.stores", "live", "web", "wire", "demo", "export"}
 
 
 def module_name(path: Path) -> str:

@@ -1,0 +1,170 @@
+"""Exported pages as images: PNG or PDF, drawn by headless Chromium offline.
+
+Playwright (the ``export`` extra) drives the Chromium of the machine; no
+browser is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import typing as t
+from pathlib import Path
+
+from .page import ExportError
+
+__all__ = ["FORMATS", "find_chromium", "write_image"]
+
+FORMATS = ("html", "png", "pdf")
+#: The page width Chromium draws exports at (CSS pixels).
+EXPORT_WIDTH = 1280
+#: Seconds Chromium may take to draw an exported page.
+RENDER_TIMEOUT = 30.0
+
+
+def find_chromium(path: str | os.PathLike[str] | None = None) -> str:
+    """The Chromium (or Chrome) to draw exports with: ``path``, else
+    ``$FLASK_PYECHARTS_CHROMIUM``, else ``chromium`` on the PATH.
+
+    :raises ExportError: when there is none.
+    """
+    wanted = path or os.environ.get("FLASK_PYECHARTS_CHROMIUM")
+    if wanted:
+        if not os.access(wanted, os.X_OK) or os.path.isdir(wanted):
+            raise ExportError(f"No Chromium at {str(wanted)!r}: give the path of one.")
+        return str(wanted)
+    for name in (
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ExportError(
+        "PNG and PDF export need Chromium: install it (Debian: apt-get install"
+        " chromium) or give its path with --chromium."
+    )
+
+
+def write_image(
+    html: str,
+    output: Path,
+    format: str,
+    *,
+    chromium: str | os.PathLike[str] | None = None,
+    width: int = EXPORT_WIDTH,
+    scale: float | None = None,
+) -> list[str]:
+    """Draw an exported page in headless Chromium, offline, and save it.
+
+    The page is opened from a file with every network request refused, so it
+    shows exactly what the HTML file shows. PNG: the whole page, ``width`` CSS
+    pixels wide. PDF: one page the size of the whole page (screen styles,
+    backgrounds), charts drawn at twice the resolution by default.
+
+    :param format: ``"png"`` or ``"pdf"``.
+    :param chromium: the browser (see :func:`find_chromium`).
+    :param scale: device pixels per CSS pixel (default 1 for PNG, 2 for PDF).
+    :returns: the requests the page tried to make (refused); none for our pages.
+    :raises ExportError: Playwright or Chromium missing, or the page not drawn.
+    """
+    if format not in ("png", "pdf"):
+        raise ExportError(f"Cannot draw a {format!r} image: use 'png' or 'pdf'.")
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ExportError(
+            "PNG and PDF export need Playwright: pip install"
+            " 'Flask-PyEcharts[export]' (it drives your own Chromium; no browser"
+            " is downloaded)."
+        ) from None
+    executable = find_chromium(chromium)
+    refused: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="flask-pyecharts-") as folder:
+        page_file = Path(folder) / "export.html"
+        page_file.write_text(html, encoding="utf-8")
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=executable, headless=True, args=_chromium_args()
+                )
+                try:
+                    _draw(browser, page_file, output, format, width, scale, refused)
+                finally:
+                    browser.close()
+        except PlaywrightError as error:
+            message = str(error).strip().splitlines()[0]
+            raise ExportError(f"Chromium could not draw the page: {message}") from None
+    return refused
+
+
+def _chromium_args() -> list[str]:
+    args = ["--disable-gpu", "--no-first-run", "--disable-background-networking"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses root otherwise
+    return args
+
+
+_DRAWN = """() => [...document.querySelectorAll(".fpe-chart")].every((el) => {
+    const state = el.getAttribute("data-fpe-state");
+    if (state === "error") return true;
+    const chart = window.FlaskPyecharts && FlaskPyecharts.instance(el);
+    return state === "static" && chart && chart.getZr().animation.isFinished();
+})"""
+
+
+_FREEZE_SIZES = """() => document.querySelectorAll(".fpe-chart").forEach((el) => {
+    el.style.height = el.clientHeight + "px";
+    el.style.width = el.clientWidth + "px";
+})"""
+_CONTENT_HEIGHT = """() => Math.ceil(Math.max(...[...document.body.children].map(
+    (el) => el.getBoundingClientRect().bottom + window.scrollY)))"""
+
+
+def _draw(
+    browser: t.Any,
+    page_file: Path,
+    output: Path,
+    format: str,
+    width: int,
+    scale: float | None,
+    refused: list[str],
+) -> None:
+    context = browser.new_context(
+        viewport={"width": width, "height": 900},
+        device_scale_factor=scale or (2.0 if format == "pdf" else 1.0),
+        offline=True,
+    )
+    page = context.new_page()
+
+    def refuse(route: t.Any) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", refuse)
+    page.goto(page_file.as_uri())
+    page.wait_for_function(_DRAWN, timeout=RENDER_TIMEOUT * 1000)
+    page.evaluate("document.fonts.ready.then(() => true)")
+    height = page.evaluate(_CONTENT_HEIGHT)
+    if format == "png":  # the page down to its last card, no blank below
+        clip = {"x": 0, "y": 0, "width": width, "height": height}
+        page.screenshot(path=str(output), full_page=True, clip=clip)
+        return
+    page.emulate_media(media="screen")
+    # A PDF page is as high as the content, so 'vh' changes: keep chart sizes.
+    page.evaluate(_FREEZE_SIZES)
+    page.pdf(
+        path=str(output),
+        width=f"{width}px",
+        height=f"{height + 1}px",
+        print_background=True,
+        margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
+        page_ranges="1",
+    )
