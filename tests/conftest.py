@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import shutil
 import threading
 import typing as t
@@ -106,12 +107,24 @@ def live_server(app: Flask) -> t.Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, generated once per test run."""
+def demo_end() -> datetime.datetime:
+    """The instant the generated demo history ends, read once from the demo's
+    clock: tests compare with this instant, never with the time they run at
+    (the database may be generated minutes before a test reads it)."""
+    from flask_pyecharts.demo import db
+
+    return db.now()
+
+
+@pytest.fixture(scope="session")
+def template_database(
+    tmp_path_factory: pytest.TempPathFactory, demo_end: datetime.datetime
+) -> Path:
+    """The demo database, generated once per test run, ending at ``demo_end``."""
     from flask_pyecharts.demo import db
 
     path = tmp_path_factory.mktemp("demo") / "template.sqlite3"
-    db.create_database(path, progress=False, seed=42)
+    db.create_database(path, progress=False, seed=42, end=demo_end)
     return path
 
 

@@ -56,21 +56,25 @@ def insert_order(path: Path, amount: float) -> str:
 # -- the database ------------------------------------------------------------------
 
 
-def test_generated_database_looks_like_a_shop(template_database: Path) -> None:
+def test_generated_database_looks_like_a_shop(
+    template_database: Path, demo_end: datetime.datetime
+) -> None:
+    """Regression: the history was checked against the wall clock when the test
+    ran, minutes after the session fixture generated it: 90 days and 90 s."""
     path = template_database
     count = scalar(path, "SELECT COUNT(*) FROM orders")
     assert 30_000 <= count <= 150_000
-    oldest = scalar(path, "SELECT MIN(created_at) FROM orders")
-    newest = scalar(path, "SELECT MAX(created_at) FROM orders")
-    span = datetime.datetime.fromisoformat(newest) - datetime.datetime.fromisoformat(
-        oldest
+    oldest = datetime.datetime.fromisoformat(
+        scalar(path, "SELECT MIN(created_at) FROM orders")
     )
-    assert datetime.timedelta(days=89) < span <= datetime.timedelta(days=90)
-    # Up to now (the last hour may be a quiet night hour without orders).
-    assert datetime.datetime.fromisoformat(newest) <= db.now()
-    assert db.now() - datetime.datetime.fromisoformat(oldest) <= datetime.timedelta(
-        days=90
+    newest = datetime.datetime.fromisoformat(
+        scalar(path, "SELECT MAX(created_at) FROM orders")
     )
+    assert datetime.timedelta(days=89) < newest - oldest <= datetime.timedelta(days=90)
+    # The 90 days up to the end it was given (the last hour may be a quiet
+    # night hour without orders).
+    assert newest <= demo_end
+    assert demo_end - oldest <= datetime.timedelta(days=90)
     assert scalar(path, "SELECT COUNT(*) FROM categories") == 10
     assert scalar(path, "SELECT COUNT(*) FROM provinces") == 31
     assert scalar(path, "SELECT COUNT(*) FROM channels") == 6
