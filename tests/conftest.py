@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import shutil
 import threading
+import time
 import typing as t
 from pathlib import Path
 
@@ -34,6 +35,37 @@ def tutorial_bar() -> Bar:
         .add_yaxis("商家B", [15, 25, 16, 55, 48, 8])
         .set_global_opts(title_opts=opts.TitleOpts(title="某商场销售情况"))
     )
+
+
+class Clock:
+    """Monotonic seconds that move only when the test says so: pass it as
+    ``Charts(app, clock=clock)`` and refresh intervals, idle topics and cached
+    choices fall due when the test advances it, however slow the machine."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def wait_until(
+    condition: t.Callable[[], object],
+    timeout: float = 10.0,
+    message: str = "the condition did not become true",
+) -> t.Any:
+    """Wait for ``condition()`` to be truthy (made so by another thread or
+    process) and return it. ``timeout`` is generous on purpose: it only runs
+    out when the condition never comes, however loaded the machine."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{message} (after {timeout:g} s)")
+        time.sleep(0.005)
+    return result
 
 
 def make_app(**config: t.Any) -> tuple[Flask, Charts]:
