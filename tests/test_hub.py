@@ -17,7 +17,7 @@ from flask_pyecharts.streams.stores.memory import MemoryStore
 from flask_pyecharts.streams.stores.redis import RedisStore
 
 from .conftest import wait_until
-from .conftest_redis import RedisServer
+from .conftest_redis import RedisServer, close_store
 
 #: The reader's timeout in the tests of the ``hub`` fixture: far longer than
 #: any wait below, so a subscriber woken in time was woken by the change (an
@@ -26,15 +26,6 @@ from .conftest_redis import RedisServer
 SLOW_READS = 60.0
 #: How long a test waits for what must come (only a failing test waits it out).
 PATIENCE = 10.0
-
-
-def close_store(store: Store) -> None:
-    """Close ``store`` and, for Redis, its connection pool's sockets too:
-    ``RedisStore.close()`` leaves them to the garbage collector, whose
-    ResourceWarnings then fail whichever test happens to be running."""
-    store.close()
-    if isinstance(store, RedisStore):
-        store.redis.connection_pool.disconnect()
 
 
 def make_store(kind: str, redis_url: str) -> Store:
