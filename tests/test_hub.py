@@ -9,6 +9,7 @@ import typing as t
 import uuid
 
 import pytest
+import redis
 
 from flask_pyecharts.streams import hub as hub_module
 from flask_pyecharts.streams.hub import READ_TIMEOUT, Hub
@@ -31,7 +32,10 @@ PATIENCE = 10.0
 def make_store(kind: str, redis_url: str) -> Store:
     if kind == "memory":
         return MemoryStore()
-    return RedisStore(redis_url, prefix=f"hub-{uuid.uuid4().hex[:12]}:")
+    # The reader blocks up to SLOW_READS in XREAD: a socket timeout longer
+    # than that (redis-py's default, 5 s, would cut the block short).
+    client = redis.Redis.from_url(redis_url, socket_timeout=SLOW_READS + PATIENCE)
+    return RedisStore(client=client, prefix=f"hub-{uuid.uuid4().hex[:12]}:")
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -61,18 +65,26 @@ def is_stream(store: Store, chart: str) -> bool:
 
 
 def settled(hub: Hub, *charts: str) -> t.Any:
-    """A subscription whose charts the reader already watches, its wake-up
-    for taking them up consumed: from now on, only a change wakes it."""
-    subscription = hub.subscribe(charts)
+    """A subscription to ``charts`` that only a change wakes from now on.
+
+    An anchor subscription makes the reader take the charts up, and takes the
+    wake-up the reader gives on taking them up; the subscription returned is
+    made after that, for charts already followed: the reader neither takes
+    them up again nor wakes it, whatever the timing. Call it before any other
+    subscription follows the charts.
+    """
+    assert not hub._taken & set(charts), "settled() must take the charts up"
+    anchor = hub.subscribe(charts)
     streams = {chart for chart in charts if is_stream(hub.store, chart)}
     woken: set[str] = set()
 
     def taken_up() -> bool:
-        # The reader marks the streams it took up right after it took them.
-        woken.update(subscription.wait(0))
-        return subscription.charts <= hub._taken and woken >= streams
+        woken.update(anchor.wait(0))
+        return anchor.charts <= hub._taken and woken >= streams
 
     wait_until(taken_up, PATIENCE)
+    subscription = hub.subscribe(charts)
+    anchor.close()
     return subscription
 
 
@@ -143,8 +155,8 @@ def test_subscriber_is_woken_within_milliseconds(hub):
 
 
 def test_a_subscriber_that_never_reads_does_not_delay_another(hub):
-    idle = hub.subscribe(["a", "b"])  # never waits, never reads
     reader = settled(hub, "a")
+    idle = hub.subscribe(["a", "b"])  # never waits, never reads
     delays = []
     for value in range(50):
         sent = time.monotonic()
