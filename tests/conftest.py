@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import shutil
 import threading
+import time
 import typing as t
 from pathlib import Path
 
@@ -33,6 +35,37 @@ def tutorial_bar() -> Bar:
         .add_yaxis("商家B", [15, 25, 16, 55, 48, 8])
         .set_global_opts(title_opts=opts.TitleOpts(title="某商场销售情况"))
     )
+
+
+class Clock:
+    """Monotonic seconds that move only when the test says so: pass it as
+    ``Charts(app, clock=clock)`` and refresh intervals, idle topics and cached
+    choices fall due when the test advances it, however slow the machine."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def wait_until(
+    condition: t.Callable[[], object],
+    timeout: float = 10.0,
+    message: str = "the condition did not become true",
+) -> t.Any:
+    """Wait for ``condition()`` to be truthy (made so by another thread or
+    process) and return it. ``timeout`` is generous on purpose: it only runs
+    out when the condition never comes, however loaded the machine."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{message} (after {timeout:g} s)")
+        time.sleep(0.005)
+    return result
 
 
 def make_app(**config: t.Any) -> tuple[Flask, Charts]:
@@ -90,7 +123,12 @@ class LiveServer:
     def __init__(self, app: Flask) -> None:
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll interval: stop() returns within 50 ms, not 500 ms.
+        self.thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
         self.thread.start()
 
     def stop(self) -> None:
@@ -106,12 +144,24 @@ def live_server(app: Flask) -> t.Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, generated once per test run."""
+def demo_end() -> datetime.datetime:
+    """The instant the generated demo history ends, read once from the demo's
+    clock: tests compare with this instant, never with the time they run at
+    (the database may be generated minutes before a test reads it)."""
+    from flask_pyecharts.demo import db
+
+    return db.now()
+
+
+@pytest.fixture(scope="session")
+def template_database(
+    tmp_path_factory: pytest.TempPathFactory, demo_end: datetime.datetime
+) -> Path:
+    """The demo database, generated once per test run, ending at ``demo_end``."""
     from flask_pyecharts.demo import db
 
     path = tmp_path_factory.mktemp("demo") / "template.sqlite3"
-    db.create_database(path, progress=False, seed=42)
+    db.create_database(path, progress=False, seed=42, end=demo_end)
     return path
 
 

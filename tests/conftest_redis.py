@@ -20,6 +20,17 @@ from pathlib import Path
 import pytest
 
 
+def close_store(store: t.Any) -> None:
+    """``store.close()``, and for a Redis store its connection pool's sockets
+    too: ``RedisStore.close()`` leaves them to the garbage collector, whose
+    ResourceWarnings then fail whichever test happens to be running (the
+    filterwarnings of pyproject.toml turn them into errors)."""
+    store.close()
+    pool = getattr(getattr(store, "redis", None), "connection_pool", None)
+    if pool is not None:
+        pool.disconnect()
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
@@ -52,8 +63,22 @@ class RedisServer:
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.directory = tempfile.mkdtemp(prefix="fpe-redis-")
         self.process: subprocess.Popen[bytes] | None = None
+        self._started = False
 
     def start(self) -> None:
+        """Start the server; on its first start, if another process took the
+        port meanwhile (parallel test runs), on another free port."""
+        for _ in range(5):
+            if self._launch():
+                self._started = True
+                return
+            if self._started:  # a restart keeps its port: tests rely on it
+                break
+            self.port = free_port()
+            self.url = f"redis://127.0.0.1:{self.port}/0"
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def _launch(self) -> bool:
         binary = redis_binary()
         if binary is None:
             pytest.fail("redis-server is not installed: run bash scripts/setup.sh")
@@ -80,13 +105,27 @@ class RedisServer:
             if self.process.poll() is not None:
                 break
             try:
-                if self.command("PING") == b"+PONG":
-                    return
+                if self.command("PING") == b"+PONG" and self._serves_port():
+                    return True
             except OSError:
                 pass
             time.sleep(0.02)
         self.stop()
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
+        return False
+
+    def _serves_port(self) -> bool:
+        """Whether the server answering on the port is this one's process
+        (not another run's that took the port first)."""
+        import redis
+
+        client = redis.Redis(port=self.port, socket_timeout=5)
+        try:
+            pid = client.info("server")["process_id"]
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+        return self.process is not None and pid == self.process.pid
 
     def command(self, line: str) -> bytes:
         """Send one inline command; the first line of the reply."""

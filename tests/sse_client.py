@@ -21,8 +21,13 @@ def read_events(
     last_event_id: str | None = None,
     timeout: float = 10.0,
     until: t.Callable[[list[Event]], bool] | None = None,
+    opened: t.Callable[[], object] | None = None,
 ) -> tuple[list[Event], http.client.HTTPResponse]:
-    """Read events until the server closes the stream or ``until(events)`` holds."""
+    """Read events until the server closes the stream or ``until(events)`` holds.
+
+    ``opened()`` is called once the response has begun: the server then
+    follows the stream's charts, and whatever happens next reaches it.
+    """
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     headers = {"Accept": "text/event-stream"}
@@ -30,6 +35,8 @@ def read_events(
         headers["Last-Event-ID"] = last_event_id
     connection.request("GET", f"{parts.path}?{parts.query}", headers=headers)
     response = connection.getresponse()
+    if opened is not None:
+        opened()
     events: list[Event] = []
     fields: dict[str, str] = {}
     data: list[str] = []

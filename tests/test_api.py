@@ -11,7 +11,7 @@ from pyecharts.charts import Bar
 
 from flask_pyecharts import Charts
 
-from .conftest import LiveServer, make_app, tutorial_bar
+from .conftest import Clock, LiveServer, make_app, tutorial_bar
 
 
 def test_list_charts(client):
@@ -93,7 +93,8 @@ def test_failing_builder_is_503_for_that_chart_only(client, caplog):
 
 def test_failing_builder_is_retried_after_the_interval():
     app = Flask(__name__)
-    charts = Charts(app)
+    clock = Clock()
+    charts = Charts(app, clock=clock)
     calls = []
 
     @charts.chart("flaky", refresh=0.2)
@@ -106,15 +107,18 @@ def test_failing_builder_is_retried_after_the_interval():
     client = app.test_client()
     assert client.get("/charts/api/charts/flaky").status_code == 503
     assert client.get("/charts/api/charts/flaky").status_code == 503
+    clock.advance(0.1)  # within the interval: the failure is remembered
+    assert client.get("/charts/api/charts/flaky").status_code == 503
     assert len(calls) == 1
-    time.sleep(0.25)
+    clock.advance(0.15)
     assert client.get("/charts/api/charts/flaky").status_code == 200
     charts.shutdown()
 
 
 def test_refresh_rebuilds_after_the_interval():
     app = Flask(__name__)
-    charts = Charts(app)
+    clock = Clock()
+    charts = Charts(app, clock=clock)
     values = iter(range(100))
 
     @charts.chart("counter", refresh=0.2)
@@ -124,7 +128,7 @@ def test_refresh_rebuilds_after_the_interval():
     client = app.test_client()
     first = client.get("/charts/api/charts/counter").json["option"]
     assert client.get("/charts/api/charts/counter").json["option"] == first
-    time.sleep(0.25)
+    clock.advance(0.2)  # a whole interval, wherever the first build fell on the grid
     assert client.get("/charts/api/charts/counter").json["option"] != first
     charts.shutdown()
 

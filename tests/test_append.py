@@ -4,7 +4,6 @@ ValueError saying what was expected, with nothing appended."""
 from __future__ import annotations
 
 import logging
-import time
 import typing as t
 
 import pytest
@@ -13,7 +12,7 @@ from pyecharts.charts import Bar, Line
 
 from flask_pyecharts import Charts
 
-from .conftest import LiveServer
+from .conftest import LiveServer, wait_until
 from .sse_client import read_events
 
 BEYOND_64_BITS = 2**64
@@ -186,14 +185,6 @@ def test_a_builder_returning_an_int_beyond_64_bits_is_a_503_naming_chart_and_pat
     charts.shutdown()
 
 
-def wait_for(condition: t.Callable[[], t.Any], timeout: float = 5.0) -> t.Any:
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-    return result
-
-
 @pytest.mark.parametrize(
     "returned, message",
     [
@@ -220,7 +211,7 @@ def test_a_producer_returning_bad_points_logs_why_and_appends_nothing(
             calls.append(cursor)
             return returned, (cursor or 0) + 1
 
-        record = wait_for(
+        record = wait_until(
             lambda: next(
                 (r for r in caplog.records if "cannot be charted" in r.getMessage()),
                 None,

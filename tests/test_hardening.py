@@ -11,9 +11,12 @@ from flask import Flask
 
 from flask_pyecharts import Charts
 
-from .conftest import LiveServer, make_app, tutorial_bar
+from .conftest import Clock, LiveServer, make_app, tutorial_bar, wait_until
 from .conftest_redis import RedisServer
 from .sse_client import read_events
+
+#: How long a test waits for what must come (only a failing test waits it out).
+PATIENCE = 10.0
 
 
 class Stream:
@@ -65,11 +68,12 @@ def test_client_disconnect_mid_stream_frees_its_slot():
         stream = Stream(server, "charts=temperature")
         assert stream.status == 200 and runtime.stream_slots.count() == 1
         stream.close()
-        deadline = time.monotonic() + 3
-        while runtime.stream_slots.count() and time.monotonic() < deadline:
+
+        def freed() -> bool:
             charts.append("temperature", ("x", 1))  # writes reveal the closed socket
-            time.sleep(0.05)
-        assert runtime.stream_slots.count() == 0
+            return runtime.stream_slots.count() == 0
+
+        wait_until(freed, message="the slot of the closed stream was not freed")
     finally:
         server.stop()
         charts.shutdown()
@@ -79,16 +83,19 @@ def test_shutdown_ends_open_streams_cleanly():
     app, charts = make_app()
     server = LiveServer(app)
     result = {}
+    opened = threading.Event()
 
     def listen() -> None:
-        events, _ = read_events(f"{server.url}/charts/api/events?charts=temperature")
+        events, _ = read_events(
+            f"{server.url}/charts/api/events?charts=temperature", opened=opened.set
+        )
         result["events"] = events
 
     listener = threading.Thread(target=listen)
     listener.start()
-    time.sleep(0.3)
+    assert opened.wait(PATIENCE)
     charts.shutdown()
-    listener.join(5)
+    listener.join(PATIENCE)
     server.stop()
     assert not listener.is_alive()
     assert [event.event for event in result["events"]] == ["reset"]
@@ -97,14 +104,15 @@ def test_shutdown_ends_open_streams_cleanly():
 def test_hung_builder_times_out_and_others_stay_live():
     app = Flask(__name__)
     app.config["PYECHARTS_BUILD_TIMEOUT"] = 0.2
-    charts = Charts(app)
+    clock = Clock()
+    charts = Charts(app, clock=clock)
     release = threading.Event()
     calls = []
 
     @charts.chart("hangs", refresh=0.1)
     def hangs() -> dict:
         calls.append(1)
-        release.wait(5)
+        release.wait(60)  # hangs far longer than any wait of the test
         return {"series": []}
 
     charts.chart("fine", refresh=0.1)(tutorial_bar)
@@ -113,8 +121,8 @@ def test_hung_builder_times_out_and_others_stay_live():
     response = client.get("/charts/api/charts/hangs")
     assert response.status_code == 503
     assert "timed out" in response.json["error"]
-    assert time.monotonic() - started < 1.0
-    time.sleep(0.15)
+    assert time.monotonic() - started < PATIENCE  # the time limit, not the hang
+    clock.advance(0.15)  # the failure's interval is over: the next GET retries
     assert client.get("/charts/api/charts/hangs").status_code == 503
     assert len(calls) == 1  # a hung builder is not started twice
     assert client.get("/charts/api/charts/fine").status_code == 200
@@ -222,13 +230,18 @@ def test_redis_restart_during_streaming_resets_and_never_skips():
     runs: list[list[int]] = [[]]  # the values seen since the last reset
     last_id = None
     url = f"{live.url}/charts/api/events?charts=ticks"
+    restarted_in: int | None = None  # the run that was current at the restart
     try:
-        deadline = time.monotonic() + 6
-        restarted = False
+        # Stream until 20 values arrived, restart Redis, stream until 20 values
+        # arrived after the restart's reset; the deadline is only for failures.
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if not restarted and time.monotonic() > deadline - 4.5:
+            if restarted_in is None and len(runs[-1]) >= 20:
                 server.restart()
-                restarted = True
+                restarted_in = len(runs) - 1
+            elif restarted_in is not None and len(runs) > restarted_in + 1:
+                if len(runs[-1]) >= 20:
+                    break
             try:
                 events, _ = read_events(url, last_event_id=last_id, timeout=3)
             except OSError:
@@ -244,6 +257,7 @@ def test_redis_restart_during_streaming_resets_and_never_skips():
         live.stop()
         charts.shutdown()
         server.stop()
+    assert restarted_in is not None, "the stream never carried 20 values"
     assert len(runs) >= 3  # the first connection's reset, then the restart's
     for run in runs:  # between resets: no gap, no duplicate
         assert run == list(range(run[0], run[0] + len(run))) if run else True

@@ -59,9 +59,14 @@ def test_a_cpu_heavy_builder_neither_freezes_a_gevent_worker_nor_outruns_its_tim
         server.stop()
     assert heavy["status"] == 503, heavy
     assert "timed out" in heavy["body"]["error"], heavy  # type: ignore[index]
-    assert BUILD_TIMEOUT <= heavy["seconds"] < BUILD_TIMEOUT + 1.0, heavy
-    bound = max(0.3, 20 * statistics.median(baseline))
-    assert p95(during) < bound, (p95(during), max(during), statistics.median(baseline))
+    # Latency bounds relative to the light requests' median before the build,
+    # on the same worker and machine: as strict as ever when the machine is
+    # idle (300 ms, 1 s), and as much more lenient as a loaded one is slower.
+    typical = statistics.median(baseline)
+    late = max(1.0, 20 * typical)  # the answer comes at the time limit, not later
+    assert BUILD_TIMEOUT <= heavy["seconds"] < BUILD_TIMEOUT + late, heavy
+    bound = max(0.3, 20 * typical)
+    assert p95(during) < bound, (p95(during), max(during), typical)
 
 
 def test_a_builder_sharing_the_event_loops_connections_runs_in_the_loop(redis_url):

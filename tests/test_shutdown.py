@@ -57,6 +57,7 @@ def read_to_end(sock: socket.socket) -> bytes:
 def test_sigterm_ends_every_stream_and_the_master_exits_in_seconds(
     worker_class: str, args: list[str], count: int
 ) -> None:
+    booting = time.monotonic()
     server = Gunicorn(
         "tests.apps.workers:create_app()",
         worker_class,
@@ -64,6 +65,7 @@ def test_sigterm_ends_every_stream_and_the_master_exits_in_seconds(
         args=[*args, "--graceful-timeout", str(GRACEFUL_TIMEOUT)],
         env={"PYECHARTS_MAX_STREAMS_PER_CLIENT": str(STREAMS)},
     )
+    boot = time.monotonic() - booting
     streams = []
     try:
         streams = [open_stream(server.port) for _ in range(count)]
@@ -82,7 +84,11 @@ def test_sigterm_ends_every_stream_and_the_master_exits_in_seconds(
         for sock in streams:
             sock.close()
     assert server.process.returncode == 0, server.output()
-    assert elapsed < GRACEFUL_TIMEOUT / 5, elapsed
+    # Seconds, not the graceful timeout: 6 s on an idle machine, as ever; on a
+    # loaded one three times what booting this deployment took (the same
+    # processes, the same machine), and never as long as half the timeout.
+    bound = min(GRACEFUL_TIMEOUT / 2, max(GRACEFUL_TIMEOUT / 5, 3 * boot))
+    assert elapsed < bound, (elapsed, boot)
     # Each response ended with the last chunk: a clean end, not a cut.
     cut = [end[-40:] for end in ends if not end.endswith(b"0\r\n\r\n")]
     assert cut == [], f"{len(cut)} of {count} streams were cut"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import time
 import typing as t
 import uuid
 
@@ -28,6 +27,8 @@ from sqlalchemy.engine import Engine
 
 from flask_pyecharts import Charts
 from flask_pyecharts.sql import TableStream, query
+
+from .conftest import wait_until
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -281,18 +282,21 @@ def test_stream_feeds_a_live_chart(db: Database) -> None:
         # The producer's first call marks where the stream starts (no backfill):
         # wait for the cursor it stores, then insert.
         store = charts.runtime(app).store
-        deadline = time.monotonic() + 5.0
-        while store.get_blob("producer:items") is None:
-            assert time.monotonic() < deadline, "the producer never ran"
-            time.sleep(0.01)
+        wait_until(
+            lambda: store.get_blob("producer:items") is not None,
+            message="the producer never ran",
+        )
         insert(db, "live-1", "live-2")
-        deadline = time.monotonic() + 2.0
         seen: list = []
-        while time.monotonic() < deadline and len(seen) < 2:
+
+        def two_points() -> bool:
+            nonlocal cursor
             page = client.get(f"/charts/api/charts/items/points?since={cursor}").json
-            seen += page["points"]
+            seen.extend(page["points"])
             cursor = page["cursor"]
-            time.sleep(0.05)
+            return len(seen) >= 2
+
+        wait_until(two_points, message="the rows never reached the chart")
         assert seen == [[0, ["live-1", 6.0]], [0, ["live-2", 6.0]]]
     finally:
         charts.shutdown()

@@ -20,32 +20,10 @@ from pyecharts.charts import Line
 from flask_pyecharts import Charts
 from flask_pyecharts.registry import Topic
 
-from .conftest import LiveServer
+from .conftest import Clock, LiveServer, wait_until
 from .sse_client import read_events
 
 REGIONS = ["全国", "华东", "华北"]
-
-
-class Clock:
-    """Monotonic seconds that move only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def wait_until(condition: t.Callable[[], object], timeout: float = 5.0) -> None:
-    """Wait for a condition that another thread makes true."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not become true")
-        time.sleep(0.005)
 
 
 def make_app(

@@ -22,7 +22,11 @@ from flask_pyecharts import Charts
 
 def create_app() -> Flask:
     app = Flask(__name__)
-    app.config["PYECHARTS_STREAM_TIMEOUT"] = 2.0
+    # Event streams end after 2 s (the tests' SCALED_STREAM_TIMEOUT may say
+    # otherwise): viewers reconnect, to any worker.
+    app.config["PYECHARTS_STREAM_TIMEOUT"] = float(
+        os.environ.get("SCALED_STREAM_TIMEOUT", "2.0")
+    )
     charts = Charts(app)  # PYECHARTS_STORE comes from the environment, as in production
     counter = redis.Redis.from_url(app.config["PYECHARTS_STORE"])
 

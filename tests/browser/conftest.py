@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import typing as t
 from pathlib import Path
 
@@ -28,8 +29,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-#: How long a condition in the page may take before a test fails (ms).
-WAIT_MS = 5000
+#: How long a condition in the page may take before a test fails (ms):
+#: generous, so that only a condition that never comes fails a test, however
+#: loaded the machine (a condition that comes ends the wait at once).
+WAIT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +87,16 @@ class WatchedPage:
         )
 
     # -- helpers of the browser suite ---------------------------------------
+
+    def wait_events(
+        self, condition: t.Callable[[], object], timeout: float = WAIT_MS
+    ) -> None:
+        """Wait until ``condition()`` holds, while Playwright hands the page's
+        events (responses, console messages) to their Python listeners."""
+        deadline = time.monotonic() + timeout / 1000
+        while not condition():
+            assert time.monotonic() < deadline, "the page's events did not come"
+            self.page.wait_for_timeout(10)
 
     def state(self, selector: str) -> str | None:
         return self.page.get_attribute(selector, "data-fpe-state")

@@ -14,7 +14,7 @@ from pyecharts.globals import ThemeType
 from flask_pyecharts import Charts, JsCode
 
 from ..conftest import CATEGORIES, tutorial_bar
-from .conftest import BrowserServer, WatchedPage, chart
+from .conftest import WAIT_MS, BrowserServer, WatchedPage, chart
 from .pages import separated_html
 
 TITLE = "销售看板"
@@ -111,7 +111,9 @@ def check_charts(watched: WatchedPage, state: str) -> None:
 
 
 def test_dashboard_renders_pauses_resumes_and_switches_theme(
-    site: tuple[BrowserServer, Charts], watched: WatchedPage
+    site: tuple[BrowserServer, Charts],
+    watched: WatchedPage,
+    new_page: t.Callable[[], WatchedPage],
 ):
     server, charts = site
     page = watched.page
@@ -146,7 +148,17 @@ def test_dashboard_renders_pauses_resumes_and_switches_theme(
     watched.next_frames()
     frozen = watched.series_data(chart("ticker"))
     charts.append("feed", ("12:00:10", 30.5))
-    page.wait_for_timeout(1200)  # two refresh intervals of 'ticker', and more
+    # Meanwhile a live viewer gets the new point and two more rebuilds of
+    # 'ticker': the paused page was sent them too, had it not been paused.
+    live = new_page()
+    open_dashboard(live, f"{server.url}/dash")
+    live.wait_chart(chart("ticker"), "(o, v) => o.series[0].data[0] > v[0] + 1", frozen)
+    live.wait_chart(
+        chart("feed"),
+        "(o) => JSON.stringify(o.series[0].data.at(-1)) === '[\"12:00:10\",30.5]'",
+    )
+    live.page.close()
+    watched.next_frames()
     assert watched.series_data(chart("ticker")) == frozen
     assert ["12:00:10", 30.5] not in watched.series_data(chart("feed"))
     watched.screenshot("dashboard-paused")
@@ -270,10 +282,18 @@ def test_dashboard_under_a_strict_csp(
             .storage.getDisplayList().some((e) => e.style &&
                 String(e.style.text).includes("袜子"))""",
         arg=chart("sales"),
-        timeout=3000,
+        timeout=WAIT_MS,
     )
     watched.hover_item(chart("feed"), 0, 10)
-    page.wait_for_timeout(300)
+    # The feed's tooltip is drawn on the canvas: its series name beside the
+    # legend's.
+    page.wait_for_function(
+        """(sel) => FlaskPyecharts.instance(document.querySelector(sel)).getZr()
+            .storage.getDisplayList().filter((e) => e.style &&
+                e.style.text === "温度 °C").length >= 2""",
+        arg=chart("feed"),
+        timeout=WAIT_MS,
+    )
     watched.screenshot(f"dashboard-csp-{transport}")
     assert page.evaluate("window.__violations") == []
     assert [e for e in watched.errors if "Content Security Policy" in e] == []
@@ -335,7 +355,7 @@ def test_separated_page_with_data_csp_strict_violates_nothing(
             .storage.getDisplayList().filter((e) => e.style &&
                 e.style.text === "温度 °C").length >= 2""",
         arg=chart("feed"),
-        timeout=3000,
+        timeout=WAIT_MS,
     )
     html_tips = "(el) => el.querySelectorAll('div[style*=\"z-index: 9999999\"]').length"
     assert page.eval_on_selector(chart("feed"), html_tips) == 0

@@ -19,7 +19,18 @@ from flask_pyecharts.export import export_dashboard, write_image
 
 from ..conftest import MAPS, LiveServer
 from ..images import pdf_pages, pdf_text, read_pdf_page
-from .conftest import ARTIFACTS, WatchedPage
+from .conftest import ARTIFACTS, WAIT_MS, WatchedPage
+
+#: The median time (ms) of five fetches of a URL by the page, one after another.
+ROUND_TRIP = """async (url) => {
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+        const start = performance.now();
+        await (await fetch(url, {cache: "no-store"})).text();
+        times.push(performance.now() - start);
+    }
+    return times.sort((a, b) => a - b)[2];
+}"""
 
 #: True once every chart container holds a drawn ECharts instance with data
 #: (but the map, without its geometry: it shows its error instead).
@@ -134,13 +145,19 @@ def test_dashboard_renders_every_chart_and_updates_live(
     assert ("map" in types) is MAPS
     assert page.evaluate(CJK_GLYPHS), "Chinese labels draw as boxes: no CJK font"
 
-    # An order inserted by another program shows in the live chart within 2 s.
+    # An order inserted by another program shows in the live chart within 2 s
+    # (its producer looks every 0.5 s) on an idle machine, as ever; on a loaded
+    # one within 20 of the page's own round trips to the server, timed just
+    # before: a slow machine slows both, a chart that waits for a poll or a
+    # time-out does not keep up.
+    trip = page.evaluate(ROUND_TRIP, "/charts/api/charts") / 1000
+    bound = max(2.0, 20 * trip)
     insert_order(database, 98765.43)
     inserted = time.monotonic()
     page.wait_for_function(
-        HAS_POINT, arg=[selector("live_orders"), 98765.43], timeout=2000
+        HAS_POINT, arg=[selector("live_orders"), 98765.43], timeout=WAIT_MS
     )
-    assert time.monotonic() - inserted < 2.0
+    assert time.monotonic() - inserted < bound, (bound, trip)
 
     watched.screenshot("demo-dashboard")
     watched.assert_clean(server.url, allowed_errors=[] if MAPS else ["503"])
@@ -251,7 +268,7 @@ def test_exported_dashboard_renders_with_the_network_cut_off(
     )
     assert formatter == "function"  # JsCode revived in the file too
     assert page.evaluate(CJK_GLYPHS)
-    time.sleep(0.5)  # anything the page would still fetch
+    page.wait_for_load_state("networkidle")  # anything the page would still fetch
     watched.screenshot("demo-export-offline")
     assert blocked == []
     assert watched.requests == [path.as_uri()]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import time
 import typing as t
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,7 +17,7 @@ from pyecharts.charts import Bar, Line
 from flask_pyecharts import Charts
 from flask_pyecharts.demo import create_app as create_demo
 
-from ..conftest import tutorial_bar
+from ..conftest import tutorial_bar, wait_until
 from .conftest import BrowserServer, WatchedPage, chart
 from .pages import add_pages
 from .test_wire import Recorder
@@ -129,10 +128,10 @@ def open_and_settle(watched: WatchedPage, recorder: Recorder, url: str) -> None:
     if icon and icon.startswith("data:"):
         return
     path = urlsplit(icon).path if icon else "/favicon.ico"
-    deadline = time.monotonic() + 5
-    while not any(seen[1] == path for seen in recorder.seen):
-        assert time.monotonic() < deadline, f"{url}: the browser never asked for {path}"
-        time.sleep(0.02)
+    wait_until(
+        lambda: any(seen[1] == path for seen in recorder.seen),
+        message=f"{url}: the browser never asked for {path}",
+    )
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pyecharts.charts import Bar
 
 from flask_pyecharts import Charts
 
-from .conftest import BrowserServer, WatchedPage, chart
+from .conftest import WAIT_MS, BrowserServer, WatchedPage, chart
 from .pages import add_pages
 
 DOMAINS = [
@@ -87,7 +87,7 @@ def test_long_labels_are_truncated_and_shown_in_full_on_hover(
     page.wait_for_function(
         "([sel, text]) => document.querySelector(sel).textContent.includes(text)",
         arg=[selector, DOMAINS[2]],
-        timeout=3000,
+        timeout=WAIT_MS,
     )
     assert DOMAINS[2] in watched.tooltip_text(selector)
     watched.screenshot(f"long-labels-{mode}")
@@ -165,7 +165,7 @@ def test_full_label_tooltip_stays_on_screen_on_a_narrow_page(
                 return {left: r.left, right: r.right};
             }""",
             arg=[selector, target["full"]],
-            timeout=3000,
+            timeout=WAIT_MS,
         ).json_value()
         watched.screenshot("long-labels-narrow-tooltip")
         assert 0 <= tip["left"] and tip["right"] <= 480, (target["full"], tip)

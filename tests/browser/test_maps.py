@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import shutil
+import time
 import typing as t
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from flask_pyecharts import Charts
 from flask_pyecharts.assets import VENDOR_FILES
 
 from ..test_assets import ROOT, build_assets
-from .conftest import BrowserServer, WatchedPage
+from .conftest import WAIT_MS, BrowserServer, WatchedPage
 from .pages import HEAD
 
 FALLBACK = "/pyecharts-assets/"
@@ -249,18 +250,19 @@ def render(watched: WatchedPage, server: BrowserServer, path: str, shot: str) ->
         arg=len(CHARTS),
     )
     drawn = ("static", "live", "polling")
-    watched.wait_state("[data-fpe-state]", *drawn, "error", timeout=15000)
+    watched.wait_state("[data-fpe-state]", *drawn, "error")
     states = watched.page.evaluate(STATES)
     assert {name: s for name, s in states.items() if s[0] not in drawn} == {}
     shares: dict[str, float] = {}
-    for _ in range(20):  # the 3D charts grow in for a moment
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:  # the 3D charts grow in for a moment
         png = watched.screenshot(shot)
         shares = watched.page.evaluate(
             DRAWN, [base64.b64encode(png.read_bytes()).decode(), list(CHARTS)]
         )
         if all(share > MIN_DRAWN for share in shares.values()):
             break
-        watched.page.wait_for_timeout(250)
+        watched.page.wait_for_timeout(100)
     assert {name: share for name, share in shares.items() if share <= MIN_DRAWN} == {}
     names = sorted({m for _, m in CHARTS.values() if m})
     registered = watched.page.evaluate(REGISTERED, names)

@@ -16,7 +16,7 @@ from flask_pyecharts import Charts, JsCode
 from flask_pyecharts.web.api import get_chart
 
 from ..conftest import tutorial_bar
-from .conftest import BrowserServer, WatchedPage, chart
+from .conftest import WAIT_MS, BrowserServer, WatchedPage, chart
 from .pages import add_pages, separated_html
 
 MODES = ["mixed", "separated"]
@@ -196,7 +196,7 @@ def test_jscode_survives_option_updates(transport, serve, watched: WatchedPage):
             .getZr().storage.getDisplayList().some((e) => e.style &&
                 e.style.text === text)""",
         arg=[chart("fmt_live"), f"LIVE:{value}"],
-        timeout=2000,
+        timeout=WAIT_MS,
     )
     watched.assert_clean(server.url)
 
@@ -216,7 +216,10 @@ def test_unchanged_chart_costs_nothing_when_polled(serve, watched: WatchedPage):
     watched.page.wait_for_function(
         "() => performance.getEntriesByType('resource')"
         ".filter((e) => e.name.includes('/api/updates')).length >= 3",
-        timeout=5000,
+        timeout=WAIT_MS,
+    )
+    watched.wait_events(  # the page had them
+        lambda: len([r for r in responses if "/charts/api/updates?" in r.url]) >= 3
     )
     polls = [r for r in responses if "/charts/api/updates?" in r.url]
     assert len(polls) >= 3
@@ -253,9 +256,9 @@ def test_chart_document_outside_the_api_is_answered_304(serve, watched: WatchedP
     watched.page.wait_for_function(
         "() => performance.getEntriesByType('resource')"
         ".filter((e) => e.name.endsWith('/docs/steady')).length >= 4",
-        timeout=5000,
+        timeout=WAIT_MS,
     )
-    watched.page.wait_for_timeout(100)  # the last response event
+    watched.wait_events(lambda: len(statuses) >= 4)  # the page had them
     assert statuses[0] == (200, None)
     etag = watched.page.evaluate(
         "fetch('/docs/steady').then((r) => r.headers.get('ETag'))"

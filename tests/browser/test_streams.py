@@ -14,7 +14,7 @@ from pyecharts.charts import Bar, Line
 
 from flask_pyecharts import Charts
 
-from .conftest import BrowserServer, WatchedPage, chart
+from .conftest import WAIT_MS, BrowserServer, WatchedPage, chart
 from .pages import add_pages
 
 WINDOW = 20
@@ -51,7 +51,7 @@ def feed_data(watched: WatchedPage) -> list[t.Any]:
     return watched.series_data(chart("feed"))
 
 
-def wait_feed(watched: WatchedPage, expected: list[t.Any], timeout: float = 5000):
+def wait_feed(watched: WatchedPage, expected: list[t.Any], timeout: float = WAIT_MS):
     watched.wait_chart(
         chart("feed"),
         "(o, e) => JSON.stringify(o.series[0].data) === JSON.stringify(e)",
@@ -90,7 +90,7 @@ def test_sse_and_polling_viewers_end_with_the_server_window(
     expected = [value for _, value in window]
     assert expected == [[f"p{i:02d}", i] for i in range(45, 65)]
     for viewer in (pushed, polled):
-        wait_feed(viewer, expected, timeout=6000)
+        wait_feed(viewer, expected)
         # Every intermediate state was a gap-free window of at most WINDOW points.
         snapshots = viewer.snapshots()
         assert len(snapshots) >= 2
@@ -139,7 +139,7 @@ def test_page_recovers_after_a_quick_server_restart(
 
     # Back to live on the event stream; the stream holds the new server's window
     # only: the old epoch's cursor answered a reset.
-    watched.wait_state("[data-chart]", "live", timeout=8000)
+    watched.wait_state("[data-chart]", "live")
     wait_feed(watched, [[f"b{i}", 100 + i] for i in range(3)])
     watched.wait_chart(chart("ticker"), "(o) => o.title[0].text === 'server B'")
     charts.append("feed", ("b3", 103))
@@ -164,10 +164,10 @@ def test_page_recovers_after_a_long_outage_on_polling(
     watched.wait_state(chart("feed"), "stale", "error")
     watched.page.wait_for_function(
         "() => FlaskPyecharts.status().every((s) => s.transport === 'poll')",
-        timeout=10000,
+        timeout=WAIT_MS,
     )
     new, charts = restart(serve, old)
-    watched.wait_state("[data-chart]", "polling", timeout=10000)
+    watched.wait_state("[data-chart]", "polling")
     wait_feed(watched, [[f"b{i}", 100 + i] for i in range(3)])
     watched.wait_chart(chart("ticker"), "(o) => o.title[0].text === 'server B'")
     charts.append("feed", ("b3", 103))

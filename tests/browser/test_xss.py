@@ -11,7 +11,7 @@ from pyecharts.charts import Bar
 
 from flask_pyecharts import Charts
 
-from .conftest import BrowserServer, WatchedPage, chart
+from .conftest import WAIT_MS, BrowserServer, WatchedPage, chart
 from .pages import add_pages, separated_html
 
 BREAKOUT = "</script><img src=x onerror=alert(1)>"
@@ -122,7 +122,7 @@ def test_payloads_in_data_are_shown_as_text_and_never_run(
     page.wait_for_function(
         "(sel) => document.querySelector(sel).textContent.includes('onerror')",
         arg=chart("xss"),
-        timeout=3000,
+        timeout=WAIT_MS,
     )
     tip = watched.tooltip_text(chart("xss"))
     assert BREAKOUT in tip and SVG in tip
@@ -133,7 +133,7 @@ def test_payloads_in_data_are_shown_as_text_and_never_run(
     page.wait_for_function(
         "([sel, text]) => document.querySelector(sel).textContent.includes(text)",
         arg=[chart("xss_item"), f"{FUNCTION} | {BREAKOUT} | 8"],
-        timeout=3000,
+        timeout=WAIT_MS,
     )
     page.wait_for_timeout(200)
     assert_nothing_ran(watched)
