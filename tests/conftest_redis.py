@@ -20,17 +20,6 @@ from pathlib import Path
 import pytest
 
 
-def close_store(store: t.Any) -> None:
-    """``store.close()``, and for a Redis store its connection pool's sockets
-    too: ``RedisStore.close()`` leaves them to the garbage collector, whose
-    ResourceWarnings then fail whichever test happens to be running (the
-    filterwarnings of pyproject.toml turn them into errors)."""
-    store.close()
-    pool = getattr(getattr(store, "redis", None), "connection_pool", None)
-    if pool is not None:
-        pool.disconnect()
-
-
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as sock:

@@ -18,7 +18,7 @@ from flask_pyecharts.streams.stores.memory import MemoryStore
 from flask_pyecharts.streams.stores.redis import RedisStore
 
 from .conftest import wait_until
-from .conftest_redis import RedisServer, close_store
+from .conftest_redis import RedisServer
 
 #: The reader's timeout in the tests of the ``hub`` fixture: far longer than
 #: any wait below, so a subscriber woken in time was woken by the change (an
@@ -53,7 +53,8 @@ def hub(
         keys = list(store.redis.scan_iter(match=f"{store.prefix}*"))
         if keys:
             store.redis.delete(*keys)
-    close_store(store)
+        store.redis.close()  # the test's own client
+    store.close()
 
 
 def is_stream(store: Store, chart: str) -> bool:
@@ -262,7 +263,7 @@ def test_redis_losing_its_data_wakes_subscribers(private_redis: RedisServer):
         assert subscription.wait(PATIENCE) == {"a"}
     finally:
         hub.close()
-        close_store(store)
+        store.close()
 
 
 def test_redis_restored_from_an_older_snapshot_wakes_subscribers(
@@ -285,4 +286,4 @@ def test_redis_restored_from_an_older_snapshot_wakes_subscribers(
         assert [value for _, value in page.points] == [0, 1, 2, 3, 4]
     finally:
         hub.close()
-        close_store(store)
+        store.close()

@@ -26,7 +26,7 @@ from flask_pyecharts.streams.stores.memory import MemoryStore
 from flask_pyecharts.streams.stores.redis import RedisStore
 
 from .conftest import wait_until
-from .conftest_redis import RedisServer, close_store
+from .conftest_redis import RedisServer
 
 KINDS = ["memory", "redis"]
 #: How long a test waits for what must come (only a failing test waits it out).
@@ -49,7 +49,7 @@ def discard(store: Store) -> None:
         keys = list(store.redis.scan_iter(match=f"{store.prefix}*", count=1000))
         if keys:
             store.redis.delete(*keys)
-    close_store(store)
+    store.close()
 
 
 @pytest.fixture(params=KINDS)
@@ -412,7 +412,7 @@ def test_open_store_by_url(redis_url):
     assert open_store("memory://", max_window=7).max_window == 7
     opened = open_store(redis_url, max_window=8)
     assert isinstance(opened, RedisStore) and opened.max_window == 8
-    close_store(opened)
+    opened.close()
     with pytest.raises(ValueError, match="memory://"):
         open_store("mongodb://x")
 
@@ -423,6 +423,9 @@ def test_redis_store_accepts_a_ready_client(redis_url):
     store.configure("c", 3)
     store.append("c", [(0, 1)])
     assert values(store.since("c", None)) == [1]
+    store.close()
+    assert client.ping()  # still its owner's
+    client.close()
     discard(store)
 
 
@@ -447,7 +450,7 @@ def test_redis_losing_its_data_gives_a_new_epoch_and_readers_reset(
     assert values(page) == ["after"]
     assert Cursor.decode(page.cursor).epoch != Cursor.decode(cursor).epoch
     assert store.since("c", page.cursor) == Page(page.cursor, [], False)
-    close_store(store)
+    store.close()
 
 
 def test_redis_restart_before_any_append_resets_readers(private_redis):
@@ -458,7 +461,7 @@ def test_redis_restart_before_any_append_resets_readers(private_redis):
     page = store.since("c", cursor)  # the same seq 2 must not look current
     assert page.reset and page.points == []
     assert Cursor.decode(page.cursor).epoch != Cursor.decode(cursor).epoch
-    close_store(store)
+    store.close()
 
 
 def test_redis_wait_reports_an_epoch_change(private_redis):
@@ -468,7 +471,7 @@ def test_redis_wait_reports_an_epoch_change(private_redis):
     assert store.wait({"c": head}, 0.05) == {}
     store.redis.flushall()
     assert store.wait({"c": head}, 1.0) == {"c": 0}  # lower: a new epoch
-    close_store(store)
+    store.close()
 
 
 def snapshot_then_lose_points(server: RedisServer, store: RedisStore) -> str:
@@ -494,7 +497,7 @@ def test_redis_restored_from_an_older_snapshot_resets_readers(private_redis):
         assert page.reset is True, cursor  # not the points after it, silently
         assert values(page) == restored
         assert Cursor.decode(page.cursor).epoch != epoch
-    close_store(store)
+    store.close()
 
 
 def test_redis_wait_reports_a_restored_snapshot(private_redis):
@@ -509,7 +512,7 @@ def test_redis_wait_reports_a_restored_snapshot(private_redis):
     assert store.wait({"c": seq(ahead)}, SLOW) == {"c": 100}
     assert time.monotonic() - started < PATIENCE
     assert store.since("c", ahead).reset is True
-    close_store(store)
+    store.close()
 
 
 def test_redis_restored_from_a_snapshot_fences_a_batch_made_before(private_redis):
@@ -525,7 +528,7 @@ def test_redis_restored_from_a_snapshot_fences_a_batch_made_before(private_redis
     assert store.get_blob(key) == b"1"  # the producer goes on from here
     store.append("c", [(0, 2)], state=(key, b"2"), expect=b"1")
     assert values(store.since("c", None)) == [1, 2]
-    close_store(store)
+    store.close()
 
 
 def test_redis_failover_to_a_replica_resets_readers(private_redis):
@@ -550,8 +553,8 @@ def test_redis_failover_to_a_replica_resets_readers(private_redis):
         assert page.reset is True
         assert values(page) == [0, 1, 2, 3, 4, "after"]
         assert Cursor.decode(page.cursor).epoch != Cursor.decode(cursor).epoch
-        close_store(store)
-        close_store(promoted)
+        store.close()
+        promoted.close()
         copy.close()
     finally:
         replica.cleanup()
@@ -592,7 +595,7 @@ def test_redis_outage_raises_store_error():
     with pytest.raises(StoreError):
         store.append("c", [(0, 1)])
     assert store.lock("x", ttl=1).acquire() is False
-    close_store(store)
+    store.close()
 
 
 # -- any interleaving -----------------------------------------------------

@@ -214,6 +214,7 @@ class RedisStore(Store):
         #: The redis-py client.
         # A blocking pool: under gevent, thousands of viewers wait their turn
         # for a connection instead of failing past max_connections.
+        self._owns_client = client is None
         self.redis = client or redis.Redis(
             connection_pool=redis.BlockingConnectionPool.from_url(
                 url or "redis://127.0.0.1:6379/0",
@@ -367,7 +368,11 @@ class RedisStore(Store):
         return _RedisLock(self, self._key("l", name), ttl)
 
     def close(self) -> None:
-        self.redis.close()
+        """Release the connections: a client passed in stays its owner's."""
+        if self._owns_client:
+            # Redis.close() leaves a pool it was given open: disconnect it.
+            self.redis.close()
+            self.redis.connection_pool.disconnect()
 
     def _read_state(self, chart: str) -> tuple[str, int]:
         with self._failures():
