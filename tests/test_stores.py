@@ -474,6 +474,23 @@ def test_redis_wait_reports_an_epoch_change(private_redis):
     store.close()
 
 
+@pytest.mark.parametrize("how", ["restart", "flushall"])
+def test_redis_losing_its_data_before_the_first_wait_is_reported(
+    private_redis: RedisServer, how: str
+):
+    """The hub reads the heads, then waits: a loss in between is a reset."""
+    store = RedisStore(private_redis.url)
+    store.configure("c", 10)
+    store.append("c", [(0, value) for value in range(5)])
+    head = seq(store.head("c"))
+    if how == "restart":
+        private_redis.restart()
+    else:
+        store.redis.flushall()
+    assert store.wait({"c": head}, 1.0) == {"c": 0}
+    store.close()
+
+
 def snapshot_then_lose_points(server: RedisServer, store: RedisStore) -> str:
     """Points 0-99 saved, 100-229 lost in a crash: the server boots from the
     snapshot. Returns the head cursor from before the crash (seq 230)."""

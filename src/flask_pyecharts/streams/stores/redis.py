@@ -307,6 +307,10 @@ class RedisStore(Store):
     def head(self, chart: str) -> str:
         self._window(chart)
         epoch, head = self._read_state(chart)
+        if self._wait_epoch is None:
+            # The hub follows from this head: a reset before its first wait
+            # must still wake everyone.
+            self._wait_epoch = epoch
         return Cursor(epoch, head).encode()
 
     def wait(self, positions: t.Mapping[str, int], timeout: float) -> dict[str, int]:
@@ -318,10 +322,11 @@ class RedisStore(Store):
             if self._wait_epoch is not None and epoch != self._wait_epoch:
                 # the store lost its data, or went back to an older snapshot,
                 # since the last wait: every reader resets
+                self._wait_epoch = epoch
                 moved = charts
             else:
+                self._wait_epoch = epoch  # before XREAD, which a restart breaks
                 moved = self._xread(positions, charts, timeout)
-            self._wait_epoch = epoch
             if not moved:
                 return {}
             heads = self.redis.mget([self._key("h", chart) for chart in moved])
