@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import concurrent.futures
-import http.client
 import json
 import os
 import signal
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import typing as t
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
@@ -26,14 +21,14 @@ from flask_pyecharts.streams.producers import ProducerThread
 from flask_pyecharts.streams.stores.redis import RedisStore
 
 from .conftest import LiveServer
-from .conftest_redis import RedisServer, free_port
-from .gunicorn_server import quiet_args
+from .conftest_redis import RedisServer
+from .gunicorn_server import Gunicorn
 from .sse_client import Event, read_events
 
-ROOT = Path(__file__).resolve().parents[1]
 
+class Deployment(Gunicorn):
+    """Workers of ``tests.apps.scaled`` around the Redis at ``redis_url``."""
 
-class Gunicorn:
     def __init__(
         self,
         redis_url: str,
@@ -42,87 +37,32 @@ class Gunicorn:
         options: t.Sequence[str] = (),
         env: t.Mapping[str, str] | None = None,
     ) -> None:
-        self.port = free_port()
-        env = {
-            **os.environ,
-            **(env or {}),
-            "PYECHARTS_STORE": redis_url,
-            "PYTHONPATH": str(ROOT),
-        }
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-k",
-                worker_class,
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{self.port}",
-                *quiet_args(),
-                "--graceful-timeout",
-                "2",
-                *options,
-                "tests.apps.scaled:create_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log,
+        super().__init__(
+            "tests.apps.scaled:create_app()",
+            worker_class,
+            workers,
+            args=["--graceful-timeout", "2", *options],
+            env={**(env or {}), "PYECHARTS_STORE": redis_url},
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                self.get("/charts/api/charts")
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("gunicorn did not start")
 
-    def get(self, path: str) -> tuple[dict[str, t.Any], str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request("GET", path)
-            response = connection.getresponse()
-            body = json.loads(response.read())
-            return body, response.getheader("X-Worker") or ""
-        finally:
-            connection.close()
-
-    def workers(self) -> set[int]:
-        out = subprocess.run(
-            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
-        )
-        return {int(pid) for pid in out.stdout.split()}
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
+    def answer(self, path: str) -> tuple[dict[str, t.Any], str]:
+        """``GET path``: its JSON body and the worker that answered."""
+        _, body, headers = self.request(path)
+        return json.loads(body), headers.get("X-Worker") or ""
 
 
-def start_deployment(**env: str) -> tuple[Gunicorn, RedisServer]:
+def start_deployment(**env: str) -> tuple[Deployment, RedisServer]:
     server = RedisServer()
     server.start()
     try:
-        return Gunicorn(server.url, env=env), server
+        return Deployment(server.url, env=env), server
     except BaseException:
         server.cleanup()
         raise
 
 
 @pytest.fixture(scope="module")
-def deployment() -> t.Iterator[tuple[Gunicorn, RedisServer]]:
+def deployment() -> t.Iterator[tuple[Deployment, RedisServer]]:
     """Three workers and their Redis, shared by the tests that leave both as
     they found them (no kill, no restart). Event streams end every 0.5 s."""
     app, server = start_deployment(SCALED_STREAM_TIMEOUT="0.5")
@@ -132,7 +72,7 @@ def deployment() -> t.Iterator[tuple[Gunicorn, RedisServer]]:
 
 
 @pytest.fixture
-def own_deployment() -> t.Iterator[tuple[Gunicorn, RedisServer]]:
+def own_deployment() -> t.Iterator[tuple[Deployment, RedisServer]]:
     """Three workers and their Redis for one test that kills or restarts."""
     app, server = start_deployment()
     yield app, server
@@ -144,7 +84,7 @@ Polled = tuple[list[t.Any], set[str], int, str]
 
 
 def poll_points(
-    app: Gunicorn,
+    app: Deployment,
     cursor: str | None,
     until: t.Callable[[list[t.Any], set[str]], bool],
     timeout: float = 30.0,
@@ -157,7 +97,7 @@ def poll_points(
     deadline = time.monotonic() + timeout
     while True:
         query = f"?since={cursor}" if cursor else ""
-        page, worker = app.get(f"/charts/api/charts/ticks/points{query}")
+        page, worker = app.answer(f"/charts/api/charts/ticks/points{query}")
         workers.add(worker)
         if page["reset"]:
             resets += 1
@@ -185,7 +125,7 @@ def test_requests_on_different_workers_see_one_sequence(deployment):
 
 def test_event_stream_across_reconnects_to_any_worker(deployment):
     app, _ = deployment
-    page, _ = app.get("/charts/api/charts/ticks")
+    page, _ = app.answer("/charts/api/charts/ticks")
     since, seen = page["cursor"], []
     url = f"http://127.0.0.1:{app.port}/charts/api/events?charts=ticks&since={since}"
     last_id = None
@@ -231,7 +171,7 @@ def test_full_chart_is_built_once_per_interval_for_the_deployment(deployment):
     workers = set()
     start = time.monotonic()
     while time.monotonic() - start < 3.0:
-        _, worker = app.get("/charts/api/charts/sales")
+        _, worker = app.answer("/charts/api/charts/sales")
         workers.add(worker)
     elapsed = time.monotonic() - start
     builds = int(client.get("test:sales-builds") or 0)
@@ -245,7 +185,7 @@ def test_fifty_requests_for_one_variant_on_many_workers_run_one_build():
     server = RedisServer()
     server.start()
     # 20 connections a worker at most: 50 at once need all three workers.
-    app = Gunicorn(server.url, options=["--worker-connections", "20"])
+    app = Deployment(server.url, options=["--worker-connections", "20"])
     try:
         check_one_build_for_fifty_requests(app, server)
     finally:
@@ -253,12 +193,12 @@ def test_fifty_requests_for_one_variant_on_many_workers_run_one_build():
         server.stop()
 
 
-def check_one_build_for_fifty_requests(app: Gunicorn, server: RedisServer) -> None:
+def check_one_build_for_fifty_requests(app: Deployment, server: RedisServer) -> None:
     client = redis.Redis.from_url(server.url)
     client.set("test:regional-wanted", 50)
     path = "/charts/api/charts/regional?region=b"
     with concurrent.futures.ThreadPoolExecutor(50) as pool:
-        answers = list(pool.map(lambda _: app.get(path), range(50)))
+        answers = list(pool.map(lambda _: app.answer(path), range(50)))
     assert int(client.get("test:regional-arrived")) >= 50
     assert int(client.get("test:regional-builds:b") or 0) == 1, app.output()
     assert client.get("test:regional-builds:a") is None  # not viewed, not built
@@ -267,10 +207,10 @@ def check_one_build_for_fifty_requests(app: Gunicorn, server: RedisServer) -> No
     assert len(bodies) == 1
     assert answers[0][0]["variables"] == {"region": "b"}
     assert answers[0][0]["option"]["title"]["text"] == "b"
-    other, _ = app.get("/charts/api/charts/regional?region=c")  # its own variant
+    other, _ = app.answer("/charts/api/charts/regional?region=c")  # its own variant
     assert other["option"]["title"]["text"] == "c"
     assert int(client.get("test:regional-builds:c")) == 1
-    refused, _ = app.get("/charts/api/charts/regional?region=z")
+    refused, _ = app.answer("/charts/api/charts/regional?region=z")
     assert "the allowed values are a, b, c" in refused["error"]
 
 
@@ -282,7 +222,7 @@ def test_redis_restart_makes_clients_reset_not_skip(own_deployment):
     page = None
     while time.monotonic() < deadline:
         try:
-            page, _ = app.get(f"/charts/api/charts/ticks/points?since={cursor}")
+            page, _ = app.answer(f"/charts/api/charts/ticks/points?since={cursor}")
         except (OSError, ValueError):
             page = None
         if page and "reset" in page and page["points"]:
@@ -359,9 +299,9 @@ def test_http_api_resets_cursors_from_before_a_restored_snapshot(private_redis):
 def test_gthread_workers_serve_the_event_stream():
     server = RedisServer()
     server.start()
-    app = Gunicorn(server.url, workers=2, worker_class="gthread")
+    app = Deployment(server.url, workers=2, worker_class="gthread")
     try:
-        page, _ = app.get("/charts/api/charts/ticks")
+        page, _ = app.answer("/charts/api/charts/ticks")
         url = f"http://127.0.0.1:{app.port}/charts/api/events?charts=ticks&since={page['cursor']}"
         events, _ = read_events(url, until=lambda events: len(events) >= 5)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import threading
@@ -14,6 +15,30 @@ from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+#: The share of each box ([x, y, w, h], page coordinates) whose pixels differ
+#: from the box's top-left pixel, in a full-page screenshot (base64 PNG).
+DRAWN_SHARES = """async ([png, boxes]) => {
+    const img = new Image();
+    img.src = "data:image/png;base64," + png;
+    await img.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const ctx = canvas.getContext("2d");
+    ctx.drawImage(img, 0, 0);
+    return boxes.map(([x, y, w, h]) => {
+        const d = ctx.getImageData(Math.round(x) + 2, Math.round(y) + 2,
+                                   Math.round(w) - 4, Math.round(h) - 4).data;
+        let drawn = 0;
+        for (let i = 0; i < d.length; i += 4) {
+            const diff = Math.abs(d[i] - d[0]) + Math.abs(d[i + 1] - d[1])
+                + Math.abs(d[i + 2] - d[2]);
+            if (diff > 15) drawn++;  // ECharts 6 fills areas in a pale blue
+        }
+        return drawn / (d.length / 4);
+    });
+}"""
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -78,6 +103,11 @@ class WatchedPage:
         path = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+    def drawn_shares(self, shot: str, boxes: list[list[float]]) -> list[float]:
+        """Save the screenshot ``shot``: the share of each box drawn on it."""
+        png = base64.b64encode(self.screenshot(shot).read_bytes()).decode()
+        return self.page.evaluate(DRAWN_SHARES, [png, boxes])
 
     def chart_option(self, selector: str) -> dict[str, t.Any]:
         """The option the ECharts instance in ``selector`` currently holds."""

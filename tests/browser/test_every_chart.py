@@ -17,7 +17,6 @@ says so.
 
 from __future__ import annotations
 
-import base64
 import time
 import typing as t
 
@@ -62,29 +61,6 @@ LEAVES = """() => [...document.querySelectorAll("[data-fpe-state]")]
         return {unit: unit, state: el.dataset.fpeState,
                 box: [box.left + scrollX, box.top + scrollY, box.width, box.height]};
     })"""
-
-#: The share of each box that differs from its top-left pixel, in a screenshot.
-SHARES = """async ([png, boxes]) => {
-    const img = new Image();
-    img.src = "data:image/png;base64," + png;
-    await img.decode();
-    const canvas = document.createElement("canvas");
-    canvas.width = img.width;
-    canvas.height = img.height;
-    const ctx = canvas.getContext("2d");
-    ctx.drawImage(img, 0, 0);
-    return boxes.map(([x, y, w, h]) => {
-        const d = ctx.getImageData(Math.round(x) + 2, Math.round(y) + 2,
-                                   Math.round(w) - 4, Math.round(h) - 4).data;
-        let drawn = 0;
-        for (let i = 0; i < d.length; i += 4) {
-            const diff = Math.abs(d[i] - d[0]) + Math.abs(d[i + 1] - d[1])
-                + Math.abs(d[i + 2] - d[2]);
-            if (diff > 15) drawn++;
-        }
-        return drawn / (d.length / 4);
-    });
-}"""
 
 #: What the composites show: tables' cells, images, tabs.
 COMPONENTS = """() => ({
@@ -147,11 +123,7 @@ def drawn_shares(watched: WatchedPage, shot: str) -> dict[str, list[float]]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         leaves = watched.page.evaluate(LEAVES)
-        png = watched.screenshot(shot)
-        values = watched.page.evaluate(
-            SHARES,
-            [base64.b64encode(png.read_bytes()).decode(), [x["box"] for x in leaves]],
-        )
+        values = watched.drawn_shares(shot, [x["box"] for x in leaves])
         shares = {}
         for leaf, share in zip(leaves, values, strict=True):
             shares.setdefault(leaf["unit"], []).append(share)

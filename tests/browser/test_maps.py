@@ -11,7 +11,6 @@ everything bundled is still served from the app's own static folder.
 
 from __future__ import annotations
 
-import base64
 import shutil
 import time
 import typing as t
@@ -197,34 +196,11 @@ def offline(watched: WatchedPage, server: BrowserServer) -> None:
     watched.page.route("**/*", route)
 
 
-#: The share of each chart's box (by container id) that differs from the
-#: colour of its top-left pixel, in a full-page screenshot.
-DRAWN = """async ([png, ids]) => {
-    const img = new Image();
-    img.src = "data:image/png;base64," + png;
-    await img.decode();
-    const canvas = document.createElement("canvas");
-    canvas.width = img.width;
-    canvas.height = img.height;
-    const ctx = canvas.getContext("2d");
-    ctx.drawImage(img, 0, 0);
-    const shares = {};
-    for (const id of ids) {
-        const box = document.getElementById(id).getBoundingClientRect();
-        const x = Math.round(box.left + scrollX) + 2;
-        const y = Math.round(box.top + scrollY) + 2;
-        const w = Math.round(box.width) - 4, h = Math.round(box.height) - 4;
-        const d = ctx.getImageData(x, y, w, h).data;
-        let drawn = 0;
-        for (let i = 0; i < d.length; i += 4) {
-            const diff = Math.abs(d[i] - d[0]) + Math.abs(d[i + 1] - d[1])
-                + Math.abs(d[i + 2] - d[2]);
-            if (diff > 15) drawn++;  // ECharts 6 fills areas in a pale blue
-        }
-        shares[id] = drawn / (w * h);
-    }
-    return shares;
-}"""
+#: Each chart's box ([x, y, w, h], page coordinates), by container id.
+BOXES = """(ids) => ids.map((id) => {
+    const box = document.getElementById(id).getBoundingClientRect();
+    return [box.left + scrollX, box.top + scrollY, box.width, box.height];
+})"""
 
 #: Each chart's state and message, by container id.
 STATES = """() => Object.fromEntries([...document.querySelectorAll(".grid > div")]
@@ -241,7 +217,7 @@ REGISTERED = """(names) => Object.fromEntries(names.map((name) => {
 }))"""
 
 
-def render(watched: WatchedPage, server: BrowserServer, path: str, shot: str) -> Path:
+def render(watched: WatchedPage, server: BrowserServer, path: str, shot: str) -> None:
     """Open ``path`` offline, wait for every chart, check each drew its map."""
     offline(watched, server)
     watched.page.goto(server.url + path)
@@ -256,10 +232,8 @@ def render(watched: WatchedPage, server: BrowserServer, path: str, shot: str) ->
     shares: dict[str, float] = {}
     deadline = time.monotonic() + WAIT_MS / 1000
     while time.monotonic() < deadline:  # the 3D charts grow in for a moment
-        png = watched.screenshot(shot)
-        shares = watched.page.evaluate(
-            DRAWN, [base64.b64encode(png.read_bytes()).decode(), list(CHARTS)]
-        )
+        boxes = watched.page.evaluate(BOXES, list(CHARTS))
+        shares = dict(zip(CHARTS, watched.drawn_shares(shot, boxes), strict=True))
         if all(share > MIN_DRAWN for share in shares.values()):
             break
         watched.page.wait_for_timeout(100)
@@ -274,7 +248,6 @@ def render(watched: WatchedPage, server: BrowserServer, path: str, shot: str) ->
     )
     assert gl, "WebGL is off: see CHROMIUM_ARGS"
     watched.assert_clean(server.url)
-    return png
 
 
 def map_requests(watched: WatchedPage) -> dict[str, list[str]]:
