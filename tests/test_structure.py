@@ -37,7 +37,7 @@ LAYERS: list[set[str]] = [
         "wire.documents",
         "wire.patches",
     },
-    {"streams.hub", "streams.producers", "live.jobs", "live.limits"},
+    {"streams.hub", "streams.producers", "streams.windows", "live.jobs", "live.limits"},
     {"live.option_cache", "live.feed", "live.shutdown"},
     {"live.runtime"},
     {"web.errors", "web.openapi", "web.embed", "web.dashboard", "web.api"},

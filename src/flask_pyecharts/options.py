@@ -305,7 +305,7 @@ def _where(path: JsonPath) -> str:
 
 
 def merge_points(
-    option: dict[str, t.Any], points: list[tuple[int, t.Any]]
+    option: dict[str, t.Any], points: t.Sequence[tuple[int, t.Any]]
 ) -> dict[str, t.Any]:
     """Put a stream's window into ``option``: each series gets its points as data."""
     series = option.get("series")
@@ -397,7 +397,7 @@ def _with_category(
 
 
 def window_categories(
-    option: dict[str, t.Any], points: list[tuple[int, t.Any]]
+    option: dict[str, t.Any], points: t.Sequence[tuple[int, t.Any]]
 ) -> None:
     """Set each category axis that has ``data`` to the categories of the
     window's points, in order (as the client does): a category axis drops

@@ -26,6 +26,7 @@ from ..streams.producers import ProducerThread
 from ..streams.shapes import PointShapes
 from ..streams.stores import Page, open_store
 from ..streams.stores.memory import MemoryStore
+from ..streams.windows import Windows
 from ..wire.documents import ChartDocument, chart_document
 from .feed import Feed
 from .limits import StreamSlots
@@ -85,6 +86,7 @@ class Runtime:
             wake_every=min(1.0, settings.heartbeat, settings.stream_timeout / 2),
             clock=clock,
         )
+        self._windows = Windows(self.store)
         self._merged: dict[str, tuple[str, str, ChartDocument]] = {}
         self._shapes: dict[str, tuple[str, PointShapes]] = {}
         self._producers: dict[str, ProducerThread] = {}
@@ -230,14 +232,14 @@ class Runtime:
                 " chart (Line, Bar...), not a Page, Tab or component.",
             )
         self.seed(spec)
+        assert spec.window is not None  # every stream chart has one
+        cursor, points = self._windows.read(spec.name, spec.window)
         cached = self._merged.get(spec.name)
-        head = self.store.head(spec.name)
-        if cached and cached[0] == base.etag and cached[1] == head:
-            return cached[2]  # nothing appended since: skip reading the window
-        page = self.store.since(spec.name, None)
-        option = merge_points(base.option(), page.points)
-        document = self._document(spec, base, dumps(option), page.cursor, topic)
-        self._merged[spec.name] = (base.etag, page.cursor, document)
+        if cached and cached[0] == base.etag and cached[1] == cursor:
+            return cached[2]  # nothing appended since
+        option = merge_points(base.option(), points)
+        document = self._document(spec, base, dumps(option), cursor, topic)
+        self._merged[spec.name] = (base.etag, cursor, document)
         return document
 
     def _document(
