@@ -131,7 +131,8 @@ def page_cost(
                     "duration": duration,
                 }
                 if screenshots is not None:
-                    page.screenshot(path=str(screenshots / f"s6-{name}.png"))
+                    slug = "-".join(name.replace(",", " ").split())
+                    page.screenshot(path=str(screenshots / f"s6-{slug}.png"))
         finally:
             browser.close()
     return results

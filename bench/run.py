@@ -1,9 +1,10 @@
 """Run the benchmarks and print the tables: ``.venv/bin/python -m bench.run``.
 
 Options: ``--quick`` (shorter windows, 100 charts in the memory test),
-``--only S1,S3`` (scenarios: S1 S2 S3 S4 S5), ``--viewers 10,100``,
-``--update-readme`` (replace the results section of bench/README.md),
-``--profile`` (py-spy the server of the S1 event-stream run at the largest N).
+``--only S1,S3`` (scenarios: S1 to S6), ``--viewers 10,100``, ``--ways``,
+``--scale 10000`` (S1 also at that many event-stream viewers, two workers and
+Redis), ``--update-readme`` (replace the results section of bench/README.md),
+``--merge``, ``--profile`` (py-spy the busiest S1 server at the largest N).
 Raw results go to ``bench/results/latest.json``. See bench/README.md.
 """
 
@@ -39,11 +40,15 @@ SERVERS = {
     "poll": ("bench.apps:create_ours()", "gevent", 1),
     "sse": ("bench.apps:create_ours()", "gevent", 1),
     "sse-redis": ("bench.apps:create_ours()", "gevent", 2),
+    "sse-1fps": ("bench.apps:create_ours()", "gevent", 1),
 }
+#: The settings a way changes from the defaults.
+SETTINGS = {"sse-1fps": {"PYECHARTS_MAX_FPS": "1"}}
 LABELS = {
     "classic": "(a) classic recipe",
     "poll": "(b) ours, /api/updates",
     "sse": "(c) ours, /api/events",
+    "sse-1fps": "(c1) ours, /api/events, PYECHARTS_MAX_FPS=1",
     "sse-redis": "(c2) ours, /api/events, 2 workers + Redis",
 }
 #: Ways run at the largest number of viewers only (and at --scale).
@@ -221,15 +226,17 @@ def s1(
 
 
 def s1_run(way: str, n: int, duration: float, profile: bool) -> dict:
-    with server(way, name=f"s1-{way}-{n}") as (port, pids):
+    with server(way, SETTINGS.get(way), name=f"s1-{way}-{n}") as (port, pids):
         spy = None
         if profile:
             from bench.world import ramp_seconds
 
             spy = py_spy(pids[0], ramp_seconds(n) + 4.5, duration, f"s1-{way}-{n}")
         # Thousands of viewers in one process cannot all parse what they get:
-        # past 1,000, 500 are measured and the others count their points.
-        shape = {"measured": 500} if n > 1000 else {}
+        # past 1,000, 500 are measured and the others count their points; and
+        # their arrivals (six documents each) fall behind their schedule on a
+        # busy machine: the window starts 20 s after the last one is due.
+        shape = {"measured": 500, "warmup": 20} if n > 1000 else {}
         row = viewers(way, port, pids, n, duration, **shape)
         if spy:
             spy.wait(30)
@@ -288,6 +295,7 @@ def s2(duration: float) -> list[dict]:
 #: page-cost measures (ECharts' own update animations, the canvas renderer).
 DEMO_PAGES = {
     "ours": {},
+    "ours, no update animations": {"data-animation-share": "0"},
     "echarts-defaults": {"data-animation-share": "1", "data-renderer": "canvas"},
 }
 
@@ -395,17 +403,21 @@ def ratio(value: float, reference: float) -> str:
     return f"{reference / value:.1f}x" if value else "–"
 
 
+def revision(meta: dict) -> str:
+    dirty = " + uncommitted changes in src/" if meta["dirty"] else ""
+    return meta["commit"] + dirty
+
+
 def report(results: dict) -> str:
     lines: list[str] = []
     meta = results["meta"]
     lines += [
-        f"Run {meta['date']} on {meta['machine']}; commit {meta['commit']}"
-        f"{' (+ uncommitted changes in src/)' if meta['dirty'] else ''};"
+        f"Run {meta['date']} on {meta['machine']}; commit {revision(meta)};"
         f" `{meta['command']}`.",
     ]
     for later in meta.get("merged", []):
         lines.append(
-            f"Rows re-measured on {later['date']} (commit {later['commit']}):"
+            f"Rows re-measured on {later['date']} (commit {revision(later)}):"
             f" `{later['command']}`."
         )
     lines += [
@@ -577,7 +589,8 @@ def merge(old: dict, new: dict) -> dict:
                 kept + value, key=lambda r: (order.index(r["way"]), r["viewers"])
             )
         elif key == "meta":
-            merged["meta"] = dict(old["meta"], merged=[new["meta"]])
+            earlier = old["meta"].get("merged", [])
+            merged["meta"] = dict(old["meta"], merged=[*earlier, new["meta"]])
         else:
             merged[key] = value
     return merged
@@ -598,9 +611,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument(
         "--ways",
-        default="classic,poll,sse,sse-redis",
-        help="S1 ways: classic (a), poll (b), sse (c); at the largest N only:"
-        " sse-redis (c2)",
+        default="classic,poll,sse,sse-1fps,sse-redis",
+        help="S1 ways: classic (a), poll (b), sse (c), sse-1fps (c1); at the"
+        " largest N only: sse-redis (c2)",
     )
     parser.add_argument(
         "--scale",
@@ -651,7 +664,7 @@ def main() -> None:
         results["S2"] = s2(8.0 if args.quick else 15.0)
     if "S6" in only:
         results["S6"] = s6(20.0 if args.quick else 60.0)
-    results["meta"]["elapsed_s"] = round(time.time() - started)
+    elapsed = results["meta"]["elapsed_s"] = round(time.time() - started)
     results["meta"]["waited_for_quiet_s"] = round(QUIET["waited"])
     out = BENCH / "results"
     out.mkdir(exist_ok=True)
@@ -662,7 +675,7 @@ def main() -> None:
     print(text)
     if args.update_readme:
         update_readme(text)
-    log(f"done in {results['meta']['elapsed_s']} s")
+    log(f"done in {elapsed} s")
 
 
 if __name__ == "__main__":

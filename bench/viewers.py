@@ -66,6 +66,7 @@ class Stats:
     points = 0
     versions = 0
     events = 0
+    streaming = 0  # viewers whose event stream is open now
     delays = {"full": array("d"), "point": array("d"), "append": array("d")}
 
     @classmethod
@@ -337,6 +338,7 @@ def sse(
         status, _ = conn.head()
         if status != 200:
             raise ConnectionError(f"events: HTTP {status}")
+        Stats.streaming += 1
         pending = bytes(conn.buf)
         conn.buf.clear()
         if not measured:
@@ -498,6 +500,7 @@ def main() -> None:
     def meter() -> None:
         sleep_until(Window.start)
         tree = process_tree(args.pid)
+        marks["streaming0"] = Stats.streaming
         marks["per0"] = [cpu_seconds([pid]) for pid in tree]
         marks["busy0"] = machine_busy()
         marks["t0"], marks["cpu0"], marks["own0"] = (
@@ -512,6 +515,7 @@ def main() -> None:
             own_cpu(),
         )
         marks["tree"] = tree
+        marks["streaming1"] = Stats.streaming
         marks["per1"] = [cpu_seconds([pid]) for pid in tree]
         marks["busy1"] = machine_busy()
         marks["tree_after"] = process_tree(args.pid)
@@ -529,7 +533,9 @@ def main() -> None:
     server_cpu = (marks["cpu1"] - marks["cpu0"]) / span * args.duration
     viewer_minutes = n * args.duration / 60
     expected_points = n * args.streams * args.rate * args.duration
-    expected_versions = n * args.full * args.duration / PERIOD
+    # event-stream viewers past --measured count points, not versions
+    parsing = min(n, args.measured) if args.mode == "sse" else n
+    expected_versions = parsing * args.full * args.duration / PERIOD
     result = {
         "mode": args.mode,
         "viewers": n,
@@ -540,6 +546,8 @@ def main() -> None:
         "bytes_per_viewer_min": Stats.down / viewer_minutes,
         "bytes_up_per_viewer_min": Stats.up / viewer_minutes,
         "requests_per_s": Stats.requests / args.duration,
+        # event streams opened by the start and by the end of the window
+        "streaming": [marks["streaming0"], marks["streaming1"]],
         "client_cpu_share": (marks["own1"] - marks["own0"]) / span,
         # CPU used by everything else on the machine (other users' jobs):
         # results are only comparable when this stays near 0.
