@@ -5,15 +5,13 @@ from __future__ import annotations
 import threading
 import typing as t
 
-import pytest
-
 from flask_pyecharts.streams.stores import Page, Store
 from flask_pyecharts.streams.stores.memory import MemoryStore
 from flask_pyecharts.streams.stores.redis import RedisStore
 from flask_pyecharts.streams.windows import Windows
 
 from .conftest_redis import RedisServer
-from .test_stores import KINDS, discard, make_store
+from .test_stores import store as store  # every kind of store, as in its tests
 
 
 class CountingStore(MemoryStore):
@@ -32,14 +30,6 @@ class CountingStore(MemoryStore):
         page = super().since(chart, cursor, limit)
         self.reads.append(len(page.points))
         return page
-
-
-@pytest.fixture(params=KINDS)
-def store(request: pytest.FixtureRequest, redis_url: str) -> t.Iterator[Store]:
-    store = make_store(request.param, redis_url)
-    store.configure("c", 5)
-    yield store
-    discard(store)
 
 
 def test_the_window_is_the_stores_last_points(store: Store) -> None:
