@@ -22,9 +22,10 @@ __all__ = ["Windows"]
 class _Window:
     def __init__(self, size: int) -> None:
         self.lock = threading.Lock()
-        self.cursor: str | None = None
         self.points: collections.deque[Point] = collections.deque(maxlen=size)
-        self.snapshot: tuple[Point, ...] = ()
+        #: The cursor and the points up to it, replaced as one (readers that
+        #: do not take the lock never see one without the other).
+        self.read: tuple[str | None, tuple[Point, ...]] = (None, ())
 
 
 class Windows:
@@ -43,18 +44,19 @@ class Windows:
         """
         window = self._window(chart, size)
         head = self._store.head(chart)
-        if window.cursor == head:
-            return head, window.snapshot
+        cursor, points = window.read
+        if cursor == head:
+            return head, points
         with window.lock:  # the others wait for this read, then share it
-            if window.cursor != head:
-                page = self._store.since(chart, window.cursor)
+            cursor, points = window.read
+            if cursor != head:
+                page = self._store.since(chart, cursor)
                 if page.reset:
                     window.points.clear()
                 window.points.extend(page.points)
-                window.cursor = page.cursor
-                window.snapshot = tuple(window.points)
-            assert window.cursor is not None
-            return window.cursor, window.snapshot
+                cursor, points = window.read = (page.cursor, tuple(window.points))
+            assert cursor is not None  # read under the lock at least once
+            return cursor, points
 
     def _window(self, chart: str, size: int) -> _Window:
         window = self._windows.get(chart)
