@@ -176,16 +176,23 @@ def test_a_province_filters_the_dashboard_and_the_map_drills_into_it(
     page.wait_for_function(subtitle, arg=[selector("category_sales"), "全国 · 近 7 天"])
     if MAPS:  # a province of the map of China, as a person clicks it
         watched.wait_chart(selector("sales_map"), "(o) => o.series[0].map === 'china'")
-        point = page.evaluate(
+        watched.settle(selector("sales_map"))
+        # Where Guangzhou is once the page stops moving (the same two frames
+        # in a row): a person clicks a map that stands still.
+        point = page.wait_for_function(
             """(sel) => {
                 const el = document.querySelector(sel);
                 const chart = FlaskPyecharts.instance(el);
                 const [x, y] = chart.convertToPixel({seriesIndex: 0}, [113.3, 23.1]);
                 const box = el.getBoundingClientRect();
-                return [box.left + x, box.top + y];
+                const point = [Math.round(box.left + x), Math.round(box.top + y)];
+                const same = String(point) === String(window.__guangzhou);
+                window.__guangzhou = point;
+                return same && point;
             }""",
-            selector("sales_map"),
-        )
+            arg=selector("sales_map"),
+            polling="raf",
+        ).json_value()
         page.mouse.click(*point)  # Guangzhou, in 广东
     else:  # the first bar of the provinces' chart: 广东, the largest
         watched.click_item(selector("province_sales"), 0, 0)
