@@ -66,7 +66,7 @@ class Stats:
     points = 0
     versions = 0
     events = 0
-    streaming = 0  # viewers whose event stream is open now
+    streaming = 0  # viewers that have opened their event stream
     delays = {"full": array("d"), "point": array("d"), "append": array("d")}
 
     @classmethod
