@@ -9,31 +9,15 @@ implement it, and :func:`open_store` picks one from ``PYECHARTS_STORE``.
 from __future__ import annotations
 
 from .base import (
-    ANY_STATE as ANY_STATE,
-)
-from .base import (
-    DEFAULT_MAX_WINDOW as DEFAULT_MAX_WINDOW,
-)
-from .base import (
-    AnyState as AnyState,
-)
-from .base import (
-    Lock as Lock,
-)
-from .base import (
-    Page as Page,
-)
-from .base import (
-    Point as Point,
-)
-from .base import (
-    StateConflict as StateConflict,
-)
-from .base import (
-    Store as Store,
-)
-from .base import (
-    StoreError as StoreError,
+    ANY_STATE,
+    DEFAULT_MAX_WINDOW,
+    AnyState,
+    Lock,
+    Page,
+    Point,
+    StateConflict,
+    Store,
+    StoreError,
 )
 
 __all__ = [
