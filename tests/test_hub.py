@@ -234,11 +234,32 @@ def test_close_wakes_subscribers_and_stops_the_reader(hub):
     assert subscription.wait(SLOW_READS) == set()
     assert time.monotonic() - started < PATIENCE
     assert hub.closed
-    assert hub._reader is not None
-    hub._reader.join(PATIENCE)
-    assert not hub._reader.is_alive()
+    if isinstance(hub.store, MemoryStore):  # told of appends: no reader
+        assert hub._reader is None
+    else:
+        assert hub._reader is not None
+        hub._reader.join(PATIENCE)
+        assert not hub._reader.is_alive()
     closer.join()
     assert hub.subscribe(["a"]).wait(1) == set()  # no new reader after close
+
+
+def test_a_memory_store_tells_the_hub_of_each_append_as_it_happens():
+    """No reader thread, no wake-up of its own: the subscriber is marked in
+    the appending thread, before ``append`` returns."""
+    store = MemoryStore()
+    store.configure("a", 10)
+    hub = Hub(store)
+    try:
+        subscription = hub.subscribe(["a"])
+        assert subscription.wait(0) == {"a"}  # taken up, as the reader does
+        store.append("a", [(0, 1)])
+        assert subscription.wait(0) == {"a"}
+        store.append("a", [])  # no points: nothing moved
+        assert subscription.wait(0) == set()
+        assert hub._reader is None
+    finally:
+        hub.close()
 
 
 def test_redis_losing_its_data_wakes_subscribers(private_redis: RedisServer):

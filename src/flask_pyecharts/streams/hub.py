@@ -93,10 +93,13 @@ class Subscription:
 class Hub:
     """Fans store updates out to every :class:`Subscription` of this process.
 
-    One daemon reader thread (a greenlet under gevent) starts with the first
-    subscription and calls :meth:`Store.wait <.stores.Store.wait>` on the
-    stream charts followed; charts the store does not know (full charts) are
-    woken only by :meth:`notify`.
+    A store whose appends are all made in this process (a ``MemoryStore``)
+    tells the hub of each one as it happens (:meth:`Store.listen
+    <.stores.Store.listen>`). Otherwise one daemon reader thread (a greenlet
+    under gevent) starts with the first subscription and calls
+    :meth:`Store.wait <.stores.Store.wait>` on the stream charts followed.
+    Charts the store does not know (full charts) are woken only by
+    :meth:`notify`.
     """
 
     def __init__(self, store: Store) -> None:
@@ -110,6 +113,8 @@ class Hub:
         #: The charts the reader has taken up (streams or not).
         self._taken: frozenset[str] = frozenset()
         self._reader: threading.Thread | None = None
+        #: Whether the store calls :meth:`_appended` itself (no reader).
+        self._listening = store.listen(self._appended)
 
     def subscribe(
         self,
@@ -124,13 +129,19 @@ class Hub:
         subscription = Subscription(self, frozenset(charts), notify)
         with self._lock:
             self._subscriptions.add(subscription)
-            if self._reader is None and not self._stopped.is_set():
+            new = subscription.charts - self._taken
+            if self._listening:
+                self._taken = self._taken | new
+            elif self._reader is None and not self._stopped.is_set():
                 self._reader = threading.Thread(
                     target=self._read, name="pyecharts-hub", daemon=True
                 )
                 self._reader.start()
         self._wake.set()
-        if not subscription.charts <= self._taken:
+        if self._listening:
+            if new:  # as the reader does when it takes charts up
+                subscription._mark(new)
+        elif new:
             self._interrupt()  # take the new charts up now, not after READ_TIMEOUT
         return subscription
 
@@ -158,7 +169,16 @@ class Hub:
     def _unsubscribe(self, subscription: Subscription) -> None:
         with self._lock:
             self._subscriptions.discard(subscription)
+            if self._listening:
+                self._taken = frozenset().union(
+                    *(s.charts for s in self._subscriptions)
+                )
         self._wake.set()
+
+    def _appended(self, chart: str) -> None:
+        """The store's call after an append made in this process."""
+        if self._subscriptions and not self._stopped.is_set():
+            self._mark((chart,))
 
     def _interrupt(self) -> None:
         """End the reader's ``store.wait`` early; failures are the reader's."""

@@ -189,6 +189,14 @@ class Store(abc.ABC):
         """Make the :meth:`wait` in progress, or else the next one, return
         at once (used by the hub to take up new charts and to stop)."""
 
+    def listen(self, listener: t.Callable[[str], None]) -> bool:
+        """Have ``listener(chart)`` called after each append that adds points,
+        in the appending thread, if this store can: only when every append is
+        made in this process. The hub then needs no reader (and no wake-up of
+        its own per append). Returns whether the store will call it; by
+        default it will not, and the hub reads with :meth:`wait`."""
+        return False
+
     @abc.abstractmethod
     def get_blob(self, key: str) -> bytes | None:
         """A small value shared by every process of the deployment, or ``None``."""

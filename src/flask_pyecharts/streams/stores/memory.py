@@ -46,6 +46,7 @@ class MemoryStore(Store):
         self._locks: dict[str, threading.Lock] = {}
         self._changed = threading.Condition(threading.RLock())
         self._interrupted = False
+        self._listeners: list[t.Callable[[str], None]] = []
 
     @property
     def epoch(self) -> str:
@@ -82,7 +83,15 @@ class MemoryStore(Store):
                 self._blobs[state[0]] = (state[1], None)
             if points:
                 self._changed.notify_all()
+        if points:
+            for listener in self._listeners:
+                listener(chart)
         return Cursor(self._epoch, head).encode()
+
+    def listen(self, listener: t.Callable[[str], None]) -> bool:
+        """Every append is made in this process: call ``listener`` after each."""
+        self._listeners.append(listener)
+        return True
 
     def since(self, chart: str, cursor: str | None, limit: int | None = None) -> Page:
         position = Cursor.decode(cursor) if cursor else None
