@@ -400,10 +400,15 @@ class Feed:
             state.memo = {}
 
     def _mark(self, state: _State | None) -> None:
+        """Have the next publication look at ``state``. Only the first change
+        after a publication wakes the feed's thread: it then sleeps until the
+        publication is due, however many changes come meanwhile."""
         if state is not None:
             with self._dirty_lock:
+                first = not self._dirty
                 self._dirty.add(state)
-            self._wake.set()
+            if first:
+                self._wake.set()
 
     # -- the way from a token to the head -------------------------------------
 

@@ -83,7 +83,7 @@ class Runtime:
             scripts_of=self.scripts,
             max_fps=settings.max_fps,
             max_idle=settings.max_variants,
-            wake_every=min(1.0, settings.heartbeat, settings.stream_timeout / 2),
+            wake_every=min(settings.heartbeat, settings.stream_timeout) / 2,
             clock=clock,
         )
         self._windows = Windows(self.store)
