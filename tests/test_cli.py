@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import subprocess
@@ -322,6 +323,30 @@ def test_flask_charts_lists_charts_and_dashboards() -> None:
     assert re.fullmatch(r"sales\s+full\s+rebuilt every 2 s", lines[0])
     assert re.fullmatch(r"temperature\s+stream\s+window 10", lines[1])
     assert lines[2] == "dashboard /live 'Live report': sales, temperature"
+
+
+def test_flask_charts_lists_variables_and_the_charts_that_use_them() -> None:
+    app = Flask("with_variables")
+    charts = Charts(app)
+    charts.variable("region", choices=["全国", "华东"], label="地区")
+    charts.variable("days", type=int, min=1, max=90, default=30, label="近 N 天")
+    charts.variable("day", type=datetime.date, default=datetime.date.today)
+
+    @charts.chart("by_region", refresh=60)
+    def by_region(region: str, days: int) -> Bar:
+        return tutorial_bar()
+
+    try:
+        result = app.test_cli_runner().invoke(args=["pyecharts", "charts"])
+    finally:
+        charts.shutdown()
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "by_region                full    rebuilt every 60 s, variables region, days",
+        "variable region str in 全国, 华东, default 全国: '地区'",
+        "variable days int (min 1, max 90), default 30: '近 N 天'",
+        "variable day date, default from a function: 'day'",
+    ]
 
 
 def test_demo_without_sqlalchemy_says_what_to_install(

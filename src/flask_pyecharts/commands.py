@@ -20,6 +20,7 @@ from flask.cli import AppGroup
 
 if t.TYPE_CHECKING:
     from .export import Export
+    from .variables import VariableSpec
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -122,7 +123,7 @@ def flask_export(
 
 @flask_group.command("charts")
 def flask_charts() -> None:
-    """List the registered charts and dashboards."""
+    """List the registered charts, their variables and the dashboards."""
     runtime = current_app.extensions.get("pyecharts")
     if runtime is None:
         raise click.ClickException("Charts is not registered on this app.")
@@ -135,10 +136,34 @@ def flask_charts() -> None:
         producer = registry.producers.get(spec.name)
         if producer is not None:
             how += f", producer every {producer.every:g} s"
+        if spec.variables:
+            how += f", variables {', '.join(spec.variables)}"
         click.echo(f"{spec.name:<24} {spec.kind:<7} {how}")
+    for variable in registry.variables.values():
+        click.echo(f"variable {variable.name} {_allowed(variable)}: {variable.label!r}")
     for dashboard in registry.dashboards:
         names = ", ".join(dashboard.names)
         click.echo(f"dashboard {dashboard.rule} {dashboard.title!r}: {names}")
+
+
+def _allowed(variable: VariableSpec) -> str:
+    """A variable's type, allowed values and default, as the listing says them."""
+    what = variable.type_name
+    choices = variable.choices
+    if callable(choices):
+        what += ", choices from a function"
+    elif choices is not None:
+        what += f" in {', '.join(choices)}"
+    bounds = [
+        f"{name} {value}"
+        for name, value in (("min", variable.min), ("max", variable.max))
+        if value is not None
+    ]
+    if bounds:
+        what += f" ({', '.join(bounds)})"
+    if callable(variable.default) or (variable.default is None and callable(choices)):
+        return what + ", default from a function"
+    return what + f", default {variable.default_text()}"
 
 
 def _every(refresh: float | None) -> str:
