@@ -381,7 +381,8 @@ class Feed:
             old.close()
 
     def _moved(self, charts: t.Collection[str]) -> None:
-        """The hub saw these stream charts move (in the hub's thread)."""
+        """The hub saw these stream charts move (in the hub's reader, or in
+        the thread that appended to a MemoryStore)."""
         for chart in charts:
             self._changed(self._states.get(Topic(chart)))
 

@@ -123,8 +123,10 @@ class Hub:
     ) -> Subscription:
         """Follow ``charts``; the reader starts with the first subscriber.
 
-        :param notify: called with the charts that moved, in the reader's
-            thread (keep it short), besides waking :meth:`Subscription.wait`.
+        :param notify: called with the charts that moved, in the thread that
+            saw them move (the reader's, or the one that appended to a store
+            that tells the hub itself: keep it short), besides waking
+            :meth:`Subscription.wait`.
         """
         subscription = Subscription(self, frozenset(charts), notify)
         with self._lock:
