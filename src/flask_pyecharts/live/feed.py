@@ -47,7 +47,7 @@ if t.TYPE_CHECKING:
     from ..streams.stores import Store
     from .option_cache import OptionCache
 
-__all__ = ["Feed", "Viewer"]
+__all__ = ["Feed", "Viewer", "next_publication"]
 
 logger = logging.getLogger("flask_pyecharts")
 
@@ -62,6 +62,9 @@ MEMO = 32
 #: The most event-stream writes a second one process aims at (about a third of
 #: a core under gevent): past it, publications come less often than max_fps.
 WRITES_PER_SECOND = 10_000
+#: Seconds from the instants option caches rebuild at to the publication
+#: that sends what they built (the time a cheap builder needs).
+REBUILD_LEAD = 0.05
 
 
 class _State:
@@ -170,6 +173,8 @@ class Feed:
     :param wake_every: seconds between two wake-ups of every event stream,
         changes or not (heartbeats and time-outs are checked then).
     :param clock: monotonic seconds, the clock of the option caches.
+    :param wall_clock: seconds of the wall clock, on whose grid processes
+        publish (see :func:`next_publication`).
     """
 
     def __init__(
@@ -184,6 +189,7 @@ class Feed:
         max_idle: int = 1000,
         wake_every: float = 1.0,
         clock: t.Callable[[], float] = time.monotonic,
+        wall_clock: t.Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.hub = hub
@@ -194,6 +200,7 @@ class Feed:
         self._max_idle = max_idle
         self._viewers = 0
         self._clock = clock
+        self._wall = wall_clock
         self._states: dict[Topic, _State] = {}
         self._groups: dict[tuple[Topic, ...], _Group] = {}
         self.wake_every = wake_every
@@ -561,7 +568,9 @@ class Feed:
                 self._schedule(now)
                 if self._dirty and now >= self._next_publish:
                     self._publish()
-                    self._next_publish = now + self._publish_interval()
+                    self._next_publish = next_publication(
+                        now, self._wall(), self._publish_interval()
+                    )
                 if now >= self._next_wake_all:
                     self._wake_all()
                     self._next_wake_all = now + self.wake_every
@@ -669,6 +678,22 @@ class Feed:
                 del self._states[topic]
         if idle:
             self._follow_streams()
+
+
+def next_publication(now: float, wall: float, interval: float) -> float:
+    """When to publish next, on the clock of ``now``, after a publication at
+    ``now`` (``wall`` on the wall clock): ``interval`` apart, at least half an
+    interval away.
+
+    Publications fall on a grid of the wall clock, the same in every process,
+    ``REBUILD_LEAD`` after the grid on which option caches rebuild
+    (:meth:`OptionCache._expiry <.option_cache.OptionCache._expiry>`): a
+    full chart's new option goes out with the first publication after its
+    rebuild, not up to an interval later.
+    """
+    lead = min(REBUILD_LEAD, interval / 2)
+    tick = now + interval - (wall - lead) % interval
+    return tick if tick - now >= interval / 2 else tick + interval
 
 
 def _error_token(message: str) -> str:
