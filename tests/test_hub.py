@@ -262,6 +262,21 @@ def test_a_memory_store_tells_the_hub_of_each_append_as_it_happens():
         hub.close()
 
 
+def test_a_failing_listener_does_not_fail_the_append(caplog: pytest.LogCaptureFixture):
+    """The points are in when listeners are called: the appender must not be
+    told otherwise (it would append them again)."""
+    store = MemoryStore()
+    store.configure("a", 10)
+
+    def broken(chart: str) -> None:
+        raise RuntimeError("broken listener")
+
+    store.listen(broken)
+    cursor = store.append("a", [(0, 1)])
+    assert store.since("a", None).cursor == cursor
+    assert "A listener of chart 'a' failed" in caplog.text
+
+
 def test_redis_losing_its_data_wakes_subscribers(private_redis: RedisServer):
     store = RedisStore(private_redis.url)
     store.configure("a", 10)

@@ -121,7 +121,8 @@ class Hub:
         charts: t.Iterable[str],
         notify: t.Callable[[t.Collection[str]], None] | None = None,
     ) -> Subscription:
-        """Follow ``charts``; the reader starts with the first subscriber.
+        """Follow ``charts``; a reader (for a store that does not tell the hub
+        of appends itself) starts with the first subscriber.
 
         :param notify: called with the charts that moved, in the thread that
             saw them move (the reader's, or the one that appended to a store

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import logging
 import threading
 import time
 import typing as t
@@ -21,6 +22,8 @@ from .base import (
     _check_window,
     _conflict,
 )
+
+logger = logging.getLogger("flask_pyecharts")
 
 #: A log entry: ``(seq, series_index, value)``.
 _Entry = tuple[int, int, t.Any]
@@ -85,7 +88,10 @@ class MemoryStore(Store):
                 self._changed.notify_all()
         if points:
             for listener in self._listeners:
-                listener(chart)
+                try:
+                    listener(chart)
+                except Exception:  # the points are in: the append succeeded
+                    logger.exception("A listener of chart %r failed", chart)
         return Cursor(self._epoch, head).encode()
 
     def listen(self, listener: t.Callable[[str], None]) -> bool:
