@@ -38,7 +38,7 @@ LAYERS: list[set[str]] = [
         "wire.patches",
     },
     {"streams.hub", "streams.producers", "streams.windows", "live.jobs", "live.limits"},
-    {"live.option_cache", "live.feed", "live.shutdown"},
+    {"live.option_cache", "live.feed", "live.shutdown", "live.forks"},
     {"live.runtime"},
     {"web.errors", "web.openapi", "web.embed", "web.dashboard", "web.api"},
     {"export.page", "export.images"},

@@ -18,6 +18,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .live.runtime import runtime_of
+
 if t.TYPE_CHECKING:
     from .export import Export
     from .variables import VariableSpec
@@ -124,7 +126,7 @@ def flask_export(
 @flask_group.command("charts")
 def flask_charts() -> None:
     """List the registered charts, their variables and the dashboards."""
-    runtime = current_app.extensions.get("pyecharts")
+    runtime = runtime_of(current_app._get_current_object())  # type: ignore[attr-defined]
     if runtime is None:
         raise click.ClickException("Charts is not registered on this app.")
     registry = runtime.registry
@@ -200,8 +202,8 @@ def _fresh_streams(names: list[str]) -> list[str]:
     """Why the exported streams may not be what a running server shows."""
     from .streams.stores.memory import MemoryStore
 
-    runtime = current_app.extensions["pyecharts"]
-    if not isinstance(runtime.store, MemoryStore):
+    runtime = runtime_of(current_app._get_current_object())  # type: ignore[attr-defined]
+    if runtime is None or not isinstance(runtime.store, MemoryStore):
         return []  # a shared store (Redis): the same points as the servers
     problems = []
     for name in names:

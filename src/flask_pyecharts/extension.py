@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from .commands import flask_group
 from .config import read_settings
-from .live.runtime import Runtime
+from .live.runtime import EXTENSION_KEY, Runtime, runtime_of
 from .registry import DashboardSpec, Registry
 from .variables import Value, VariableSpec, make_variable
 from .web.api import make_blueprint, register_error_handler
@@ -21,8 +21,6 @@ from .web.embed import embed_markup, page_variables, script_tags
 __all__ = ["Charts"]
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
-
-_EXTENSION_KEY = "pyecharts"
 
 
 class Charts:
@@ -60,14 +58,14 @@ class Charts:
         :raises RuntimeError: when a ``Charts`` is already registered on ``app``.
         :raises ValueError: for a bad ``PYECHARTS_*`` setting.
         """
-        if _EXTENSION_KEY in app.extensions:
+        if EXTENSION_KEY in app.extensions:
             raise RuntimeError(
                 "A 'Charts' instance has already been registered on this Flask app."
                 " Import and use that instance instead."
             )
         settings = read_settings(app.config)
         runtime = Runtime(self.registry, app, settings, clock=self.clock)
-        app.extensions[_EXTENSION_KEY] = runtime
+        app.extensions[EXTENSION_KEY] = runtime
         app.register_blueprint(make_blueprint(), url_prefix=settings.url_prefix)
         register_error_handler(app, settings.url_prefix)
         app.jinja_env.globals["charts"] = self
@@ -265,8 +263,8 @@ class Charts:
                     " call 'init_app'?"
                 )
             app = apps[0]
-        runtime = app.extensions.get(_EXTENSION_KEY)
-        if not isinstance(runtime, Runtime) or runtime.registry is not self.registry:
+        runtime = runtime_of(app)
+        if runtime is None or runtime.registry is not self.registry:
             raise RuntimeError(
                 "This Charts instance is not registered on the app. Did you forget"
                 " to call 'init_app'?"
@@ -280,4 +278,5 @@ class Charts:
             runtime.stop()
 
     def _runtimes(self) -> list[Runtime]:
-        return [app.extensions[_EXTENSION_KEY] for app in list(self._apps)]
+        runtimes = (runtime_of(app) for app in list(self._apps))
+        return [runtime for runtime in runtimes if runtime is not None]

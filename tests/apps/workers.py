@@ -31,6 +31,12 @@ def create_app() -> Flask:
     def ticks() -> dict:
         return {"xAxis": {"type": "value"}, "yAxis": {}, "series": [{"type": "line"}]}
 
+    @charts.producer("ticks", every=0.05)
+    def tick(cursor: int | None) -> tuple[list, int]:
+        """One point a call, numbered from 1, in whichever process runs it."""
+        number = (cursor or 0) + 1
+        return [(number, os.getpid())], number
+
     @charts.chart("light", refresh=1.0)
     def light() -> dict:
         return {"xAxis": {"data": ["a", "b"]}, "yAxis": {}, "series": [{"type": "bar"}]}

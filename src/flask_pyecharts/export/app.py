@@ -13,6 +13,7 @@ from pathlib import Path
 from .._json import loads
 from ..assets import VENDOR_DIR, UnsupportedDependencyError, script_urls
 from ..live.option_cache import BuildError
+from ..live.runtime import runtime_of
 from ..registry import UnknownChart
 from ..variables import ChoicesError, VariableError
 from .page import Export, ExportError, page, read, require, static_card
@@ -47,7 +48,7 @@ def export_dashboard(
     :raises ExportError: no such dashboard or chart, a variable unknown or not
         allowed, or assets not built.
     """
-    runtime: Runtime | None = app.extensions.get("pyecharts")
+    runtime = runtime_of(app)
     if runtime is None:
         raise ExportError(
             "Charts is not registered on this app. Did you forget to call 'init_app'?"

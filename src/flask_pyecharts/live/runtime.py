@@ -28,6 +28,7 @@ from ..streams.stores import Page, open_store
 from ..streams.stores.memory import MemoryStore
 from ..streams.windows import Windows
 from ..wire.documents import ChartDocument, chart_document
+from . import forks
 from .feed import Feed
 from .limits import StreamSlots
 from .option_cache import BuildError, OptionCache, OptionCaches
@@ -41,10 +42,36 @@ if t.TYPE_CHECKING:
     from ..registry import ChartSpec, ProducerSpec, Registry
     from ..streams.stores import Store
 
-__all__ = ["Runtime"]
+__all__ = ["EXTENSION_KEY", "Runtime", "runtime_of"]
 
+#: Where an app keeps its runtime: ``app.extensions["pyecharts"]``.
+EXTENSION_KEY = "pyecharts"
 #: How long a seeding lock outlives a dead holder (seconds).
 SEED_LOCK_TTL = 30.0
+
+
+def runtime_of(app: Flask) -> Runtime | None:
+    """The app's runtime in this process, ``None`` if it has none.
+
+    In a process forked after the app started (gunicorn ``--preload``), the
+    first call makes the process its own runtime, started there; in one that
+    has forked, it starts the producers again (see :mod:`.forks`).
+    """
+    runtime = app.extensions.get(EXTENSION_KEY)
+    if not isinstance(runtime, Runtime):
+        return None
+    if runtime.pid != forks.pid():
+        with forks.lock():
+            runtime = app.extensions[EXTENSION_KEY]
+            if runtime.pid != forks.pid():
+                runtime = Runtime(
+                    runtime.registry, app, runtime.settings, runtime._clock
+                )
+                app.extensions[EXTENSION_KEY] = runtime
+                runtime.start()
+    elif runtime.paused:
+        runtime.resume_producers()
+    return runtime
 
 
 class Runtime:
@@ -96,6 +123,10 @@ class Runtime:
         self._lock = threading.Lock()
         self._started = False
         self._stopped = False
+        #: The process this runtime was made in (its threads live there).
+        self.pid = forks.pid()
+        #: Whether this process forked and stopped the producers meanwhile.
+        self.paused = False
         weakref.finalize(app, self.stop)
 
     # -- lifecycle --------------------------------------------------------
@@ -109,6 +140,23 @@ class Runtime:
         for producer in list(self.registry.producers.values()):
             self.add_producer(producer)
         stop_at_worker_exit(self)
+        forks.register(self)
+
+    def pause_producers(self) -> None:
+        """Stop the producers until :func:`runtime_of` is next called in this
+        process (it has forked: see :mod:`.forks`)."""
+        with self._lock:
+            producers = list(self._producers.values())
+            self._producers.clear()
+            self.paused = bool(producers)
+        for producer in producers:
+            producer.stop(timeout=0)
+
+    def resume_producers(self) -> None:
+        """Start the producers again after :meth:`pause_producers`."""
+        self.paused = False
+        for producer in list(self.registry.producers.values()):
+            self.add_producer(producer)
 
     def stop(self) -> None:
         """End the event streams, stop producers, feed and hub (idempotent)."""

@@ -7,6 +7,7 @@ import typing as t
 from flask import Flask, abort, current_app, render_template, url_for
 from markupsafe import Markup
 
+from ..live.runtime import runtime_of
 from ..registry import UnknownChart
 from ..variables import ChoicesError
 from .embed import (
@@ -38,7 +39,8 @@ def render_dashboard(spec: DashboardSpec) -> str:
     A dashboard showing a chart the viewer may not see answers ``404``, like
     an unknown page.
     """
-    runtime: Runtime = current_app.extensions["pyecharts"]
+    runtime = runtime_of(current_app._get_current_object())  # type: ignore[attr-defined]
+    assert runtime is not None  # the route is registered with it
     specs = []
     for name in spec.names:
         try:
