@@ -539,6 +539,34 @@ def test_wheel_ships_every_vendor_file_and_nothing_else(dist: Path) -> None:
 
 
 @pytest.mark.timeout(120)
+def test_wheel_metadata_names_every_license_it_ships(dist: Path) -> None:
+    (wheel,) = dist.glob("*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        (metadata,) = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]
+        text = zf.read(metadata).decode()
+        names = set(zf.namelist())
+    expression = re.search(r"^License-Expression: (.+)$", text, re.M)
+    assert expression is not None, text[:2000]
+    assert set(expression.group(1).split(" AND ")) == {
+        "Apache-2.0",  # ours, ECharts
+        "BSD-2-Clause",  # claygl, in echarts-gl
+        "BSD-3-Clause",  # echarts-gl, echarts-liquidfill, d3 in ECharts
+        "ISC",  # echarts-wordcloud
+        "MIT",  # the themes, echarts-liquidfill, wordcloud2.js
+        "ODbL-1.0",  # the countries' geometry
+    }
+    shipped = set(re.findall(r"^License-File: (.+)$", text, re.M))
+    texts = {
+        name.removeprefix("src/flask_pyecharts/web/static/vendor/")
+        for name in shipped
+        if name != "LICENSE"
+    }
+    assert "LICENSE" in shipped
+    assert {n for n in manifest()["files"] if "LICENSE" in n or "NOTICE" in n} == texts
+    assert all(any(n.endswith(f"licenses/{f}") for n in names) for f in shipped)
+
+
+@pytest.mark.timeout(120)
 def test_sdist_ships_the_vendor_files_and_the_build(dist: Path) -> None:
     (sdist,) = dist.glob("*.tar.gz")
     with tarfile.open(sdist) as tf:
