@@ -19,11 +19,14 @@
   const JS_MARK = "--x_x--0_0--";
   const MIN_LABEL = 64;             // px: the narrowest useful category label
   // A page spends at most this share of its time animating updates: on a
-  // page that gets an update every half second, each animates 50 ms, not
-  // ECharts' 500. Every animation frame makes the browser upload every canvas
+  // page that gets an update every 4 s, each animates 200 ms, not ECharts'
+  // 500 (and, below MIN_ANIMATION_MS, not at all: every 2 s or more often). Every animation frame makes the browser upload every canvas
   // of the page again, the main cost of a live page (a wall screen runs for
   // days); the data is shown as soon as it arrives either way.
-  const ANIMATION_SHARE = 0.1;
+  const ANIMATION_SHARE = 0.05;
+  // An update animation shorter than this is not seen as motion (six
+  // frames), only paid for: below it, updates are drawn at once.
+  const MIN_ANIMATION_MS = 100;
   const FRAME_MS = 16;
   const STILL_FRAMES = 1;
   const SVG_MAX_ITEMS = 3000;       // data items up to which SVG is the renderer
@@ -1311,7 +1314,7 @@
     animationBudget(option) {
       if (!page.updateGap || animationShare() >= 1) return {};
       let budget = Math.round(animationShare() * page.updateGap);
-      if (budget < FRAME_MS) budget = 0;
+      if (budget < MIN_ANIMATION_MS) budget = 0;
       if (budget === this.appliedBudget) return {};
       this.appliedBudget = budget;
       const cut = (own) => (typeof own === "function" ? own : Math.min(own === undefined ? ECHARTS_UPDATE_MS : own, budget));
