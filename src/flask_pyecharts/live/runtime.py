@@ -60,10 +60,12 @@ def runtime_of(app: Flask) -> Runtime | None:
     runtime = app.extensions.get(EXTENSION_KEY)
     if not isinstance(runtime, Runtime):
         return None
+    if runtime.stopped:  # shut down: nothing to start again
+        return runtime
     if runtime.pid != forks.pid():
         with forks.lock():
             runtime = app.extensions[EXTENSION_KEY]
-            if runtime.pid != forks.pid():
+            if runtime.pid != forks.pid() and not runtime.stopped:
                 runtime = Runtime(
                     runtime.registry, app, runtime.settings, runtime._clock
                 )

@@ -20,9 +20,10 @@
   const MIN_LABEL = 64;             // px: the narrowest useful category label
   // A page spends at most this share of its time animating updates: on a
   // page that gets an update every 4 s, each animates 200 ms, not ECharts'
-  // 500 (and, below MIN_ANIMATION_MS, not at all: every 2 s or more often). Every animation frame makes the browser upload every canvas
-  // of the page again, the main cost of a live page (a wall screen runs for
-  // days); the data is shown as soon as it arrives either way.
+  // 500 (and, below MIN_ANIMATION_MS, not at all: every 2 s or more often).
+  // Every animation frame makes the browser upload every canvas of the page
+  // again, the main cost of a live page (a wall screen runs for days); the
+  // data is shown as soon as it arrives either way.
   const ANIMATION_SHARE = 0.05;
   // An update animation shorter than this is not seen as motion (six
   // frames), only paid for: below it, updates are drawn at once.
