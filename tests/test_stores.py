@@ -432,18 +432,29 @@ def test_redis_store_accepts_a_ready_client(redis_url):
 # -- Redis losing its data ------------------------------------------------
 
 
+def five_points(server: RedisServer) -> RedisStore:
+    """A store of ``server`` whose chart "c" holds five points."""
+    store = RedisStore(server.url)
+    store.configure("c", 10)
+    store.append("c", [(0, value) for value in range(5)])
+    return store
+
+
+def lose_data(server: RedisServer, store: RedisStore, how: str) -> None:
+    """Redis loses everything: restarted without saving, or FLUSHALL."""
+    if how == "restart":
+        server.restart()
+    else:
+        store.redis.flushall()
+
+
 @pytest.mark.parametrize("how", ["restart", "flushall"])
 def test_redis_losing_its_data_gives_a_new_epoch_and_readers_reset(
     private_redis: RedisServer, how: str
 ):
-    store = RedisStore(private_redis.url)
-    store.configure("c", 10)
-    store.append("c", [(0, value) for value in range(5)])
+    store = five_points(private_redis)
     cursor = store.head("c")
-    if how == "restart":
-        private_redis.restart()
-    else:
-        store.redis.flushall()
+    lose_data(private_redis, store, how)
     store.append("c", [(0, "after")])
     page = store.since("c", cursor)
     assert page.reset is True
@@ -479,14 +490,9 @@ def test_redis_losing_its_data_before_the_first_wait_is_reported(
     private_redis: RedisServer, how: str
 ):
     """The hub reads the heads, then waits: a loss in between is a reset."""
-    store = RedisStore(private_redis.url)
-    store.configure("c", 10)
-    store.append("c", [(0, value) for value in range(5)])
+    store = five_points(private_redis)
     head = seq(store.head("c"))
-    if how == "restart":
-        private_redis.restart()
-    else:
-        store.redis.flushall()
+    lose_data(private_redis, store, how)
     assert store.wait({"c": head}, 1.0) == {"c": 0}
     store.close()
 
