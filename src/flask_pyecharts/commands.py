@@ -18,7 +18,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .live.runtime import runtime_of
+from .live.runtime import current_runtime
 
 if t.TYPE_CHECKING:
     from .export import Export
@@ -126,7 +126,7 @@ def flask_export(
 @flask_group.command("charts")
 def flask_charts() -> None:
     """List the registered charts, their variables and the dashboards."""
-    runtime = runtime_of(current_app._get_current_object())  # type: ignore[attr-defined]
+    runtime = current_runtime()
     if runtime is None:
         raise click.ClickException("Charts is not registered on this app.")
     registry = runtime.registry
@@ -202,7 +202,7 @@ def _fresh_streams(names: list[str]) -> list[str]:
     """Why the exported streams may not be what a running server shows."""
     from .streams.stores.memory import MemoryStore
 
-    runtime = runtime_of(current_app._get_current_object())  # type: ignore[attr-defined]
+    runtime = current_runtime()
     if runtime is None or not isinstance(runtime.store, MemoryStore):
         return []  # a shared store (Redis): the same points as the servers
     problems = []

@@ -13,7 +13,7 @@ import time
 import typing as t
 import weakref
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 
 from .._json import dumps
 from ..assets import UnsupportedDependencyError, script_urls
@@ -42,7 +42,7 @@ if t.TYPE_CHECKING:
     from ..registry import ChartSpec, ProducerSpec, Registry
     from ..streams.stores import Store
 
-__all__ = ["EXTENSION_KEY", "Runtime", "runtime_of"]
+__all__ = ["EXTENSION_KEY", "Runtime", "current_runtime", "runtime_of"]
 
 #: Where an app keeps its runtime: ``app.extensions["pyecharts"]``.
 EXTENSION_KEY = "pyecharts"
@@ -74,6 +74,11 @@ def runtime_of(app: Flask) -> Runtime | None:
     elif runtime.paused:
         runtime.resume_producers()
     return runtime
+
+
+def current_runtime() -> Runtime | None:
+    """:func:`runtime_of` the current app."""
+    return runtime_of(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 class Runtime:

@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from .._json import dumps
 from ..live.limits import LimitReached
 from ..live.option_cache import BuildError
-from ..live.runtime import runtime_of
+from ..live.runtime import current_runtime
 from ..live.shutdown import install as stop_streams_at_worker_exit
 from ..registry import UnknownChart
 from ..streams.stores import StoreError
@@ -95,7 +95,7 @@ def register_error_handler(app: Flask, url_prefix: str) -> None:
 
 
 def _runtime() -> Runtime:
-    runtime = runtime_of(current_app._get_current_object())  # type: ignore[attr-defined]
+    runtime = current_runtime()
     assert runtime is not None  # the blueprint is registered with it
     return runtime
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typing as t
 
-from flask import Flask, abort, current_app, render_template, url_for
+from flask import Flask, abort, render_template, url_for
 from markupsafe import Markup
 
-from ..live.runtime import runtime_of
+from ..live.runtime import current_runtime
 from ..registry import UnknownChart
 from ..variables import ChoicesError
 from .embed import (
@@ -39,7 +39,7 @@ def render_dashboard(spec: DashboardSpec) -> str:
     A dashboard showing a chart the viewer may not see answers ``404``, like
     an unknown page.
     """
-    runtime = runtime_of(current_app._get_current_object())  # type: ignore[attr-defined]
+    runtime = current_runtime()
     assert runtime is not None  # the route is registered with it
     specs = []
     for name in spec.names:
