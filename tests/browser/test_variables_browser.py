@@ -201,6 +201,56 @@ def test_a_click_on_a_value_not_allowed_says_so_and_asks_nothing(
     watched.assert_clean(server.url)
 
 
+def test_an_update_waits_until_a_press_on_its_chart_is_released(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    """A click is a press and a release on the same drawn bar: an update drawn
+    in between would replace the bar and lose the click."""
+    app = Flask(__name__)
+    app.config.update(TESTING=True)
+    charts = Charts(app)
+    charts.variable("region", choices=["全国", *REGIONS], default="全国")
+    shape = {"series": 1}
+
+    @charts.chart("by_region", refresh=0.2, on_click={"region": "name"})
+    def by_region() -> Bar:
+        bar = Bar().add_xaxis(REGIONS)
+        for n in range(shape["series"]):
+            bar.add_yaxis(f"第 {n + 1} 组", [30, 20, 10])
+        return bar
+
+    @charts.chart("ticks", window=50)
+    def ticks() -> Line:
+        return Line().add_xaxis([]).add_yaxis("t", [])
+
+    charts.dashboard("/", ["by_region", "ticks"])
+    server = serve(app)
+    page = watched.page
+    page.goto(server.url + "/")
+    watched.wait_state(".fpe-card .fpe-chart", "live")
+    x, y = watched.item_point(chart("by_region"), 0, 1)  # 华北
+    page.mouse.move(x - 3, y - 3)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    shape["series"] = 2  # a new structure: drawn whole, every bar replaced
+    document = f"{server.url}/charts/api/charts/by_region"
+    page.wait_for_function(
+        "(url) => fetch(url).then((r) => r.text()).then((t) => t.includes('第 2 组'))",
+        arg=document,
+        polling=100,
+    )
+    # Sent after the new option on the same stream: once it is drawn, the
+    # new option has reached the page too.
+    charts.append("ticks", [("t0", 1)])
+    watched.wait_chart(chart("ticks"), "(o) => o.series[0].data.length === 1")
+    assert len(watched.chart_option(chart("by_region"))["series"]) == 1  # held
+    page.mouse.up()
+    page.wait_for_function("() => location.search.includes('region=')")
+    assert query_of(page.url) == {"region": "华北"}
+    watched.wait_chart(chart("by_region"), "(o) => o.series.length === 2")
+    watched.assert_clean(server.url)
+
+
 def test_a_url_value_not_allowed_shows_the_server_message_once(
     site: tuple[BrowserServer, Charts, collections.Counter[str]], watched: WatchedPage
 ):

@@ -41,11 +41,14 @@
   const ECHARTS_UPDATE_MS = 500;    // ECharts' default animationDurationUpdate
   const NOTICE_MS = 5000;           // how long a refused click's message shows
   const MAX_VALUE_LENGTH = 200;     // the longest text value the server accepts
+  const MAX_HOLD_MS = 3000;         // the longest a press holds a chart's updates
 
   const charts = new Map();       // element -> Chart
   const connections = new Map();  // API base URL -> Connection
   const scriptLoads = new Map();  // absolute URL -> Promise
   const page = { interval: null, theme: null, pausedAll: false, lastUpdate: 0, updateGap: 0 };
+  // The chart under a pressed pointer: it draws no update until the release.
+  const press = { chart: null, held: false, timer: 0 };
   // The page's variables: one state for the URL, the filters, clicks and the API.
   const vars = {
     declared: new Map(),  // name -> {name, type, label, choices, default, min, max}
@@ -1264,12 +1267,19 @@
     schedule(what) {
       if (this.composite) return;  // drawn by its parts
       this.dirty[what] = true;
+      this.requestFrame();
+    }
+
+    requestFrame() {
       if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
     }
 
     flush() {
       this.frame = 0;
       if (this.destroyed || !this.option) return;
+      // A click is a press and a release on the same drawn element; an update
+      // drawn in between replaces the element and the click is lost.
+      if (press.chart === this) { press.held = true; return; }
       // A hidden container has no size: draw when the ResizeObserver sees one.
       if (!this.instance && !(this.el.clientWidth && this.el.clientHeight)) return;
       const full = this.dirty.option;
@@ -2252,8 +2262,36 @@
     nav.hidden = !nav.childNodes.length;
   }
 
+  // -------------------------------------------------------------- presses
+
+  /** The innermost chart an element belongs to (a composite's part first). */
+  function chartOf(node) {
+    for (; node; node = node.parentElement) {
+      if (charts.has(node)) return charts.get(node);
+    }
+    return null;
+  }
+
+  function onPress(event) {
+    release();
+    press.chart = chartOf(event.target);
+    if (press.chart) press.timer = setTimeout(release, MAX_HOLD_MS);
+  }
+
+  /** End the press; a held chart draws once the click has been dispatched
+   *  (it follows the release in the same task). */
+  function release() {
+    const chart = press.chart;
+    const held = press.held;
+    clearTimeout(press.timer);
+    Object.assign(press, { chart: null, held: false, timer: 0 });
+    if (chart && held) setTimeout(() => chart.requestFrame(), 0);
+  }
+
   function init() {
     readDeclarations(document);
+    document.addEventListener("pointerdown", onPress, true);
+    ["pointerup", "pointercancel", "blur"].forEach((name) => window.addEventListener(name, release, true));
     const dashboard = document.querySelector("[data-fpe-dashboard]");
     if (dashboard) wireDashboard(dashboard);
     document.querySelectorAll("[data-fpe-filters]").forEach(wireFilters);
