@@ -18,6 +18,7 @@ from flask import Flask, request
 from pyecharts.charts import Line
 
 from flask_pyecharts import Charts
+from flask_pyecharts.live.limits import LimitReached, VariantBudget
 from flask_pyecharts.registry import Topic
 
 from .conftest import Clock, LiveServer, wait_until
@@ -324,6 +325,64 @@ def test_variants_are_bounded_least_recently_used_out_first(clock):
     assert len(runtime.variants()) == 3
     assert len(runtime.feed.topics()) <= 3
     charts.shutdown()
+
+
+def test_new_variants_are_budgeted_per_client_address(clock):
+    """A client spraying values of a free variable gets 429s, not builds."""
+    app, charts, builds = make_app(clock, PYECHARTS_MAX_NEW_VARIANTS_PER_CLIENT=3)
+    charts.dashboard("/daily", ["daily", "plain"], title="日报")
+    for top in ("1", "2", "3"):
+        assert get(app, "/charts/api/charts/daily", top=top).status_code == 200
+    refused = get(app, "/charts/api/charts/daily", top="4")
+    assert refused.status_code == 429
+    assert refused.json["error"] == (
+        "Too many new variable values from this address: at most 3 new chart"
+        " variants a minute. Try again in 20 s."
+    )
+    assert refused.headers["Retry-After"] == "20"
+    assert "daily 2024-05-01 4 0.5" not in builds  # refused before any build
+    page = get(app, "/daily", top="4")
+    assert page.status_code == 200  # plain inlined; daily's client asks (429)
+    assert page.get_data(as_text=True).count('class="fpe-initial"') == 1
+    # Variants already kept, and charts without variables, cost nothing.
+    assert get(app, "/charts/api/charts/daily", top="2").status_code == 200
+    assert get(app, "/charts/api/charts/plain").status_code == 200
+    # Another address has its own budget.
+    other = app.test_client().get(
+        "/charts/api/charts/daily?top=4", environ_base={"REMOTE_ADDR": "10.0.0.9"}
+    )
+    assert other.status_code == 200
+    # The budget refills evenly: one new variant every 20 s.
+    clock.advance(19.9)
+    assert get(app, "/charts/api/charts/daily", top="5").status_code == 429
+    clock.advance(0.1)
+    assert get(app, "/charts/api/charts/daily", top="5").status_code == 200
+    # Updates and events charge for every new variant they name, or for none.
+    clock.advance(40)  # two more
+    two_new = "/charts/api/updates?charts=daily,by_category,plain&top=6&region=华北"
+    assert app.test_client().get(two_new).status_code == 200
+    assert app.test_client().get(two_new).status_code == 200  # now kept: free
+    clock.advance(20)  # one more
+    events = "/charts/api/events?charts=daily,by_category&top=7&region=华东"
+    assert app.test_client().get(events).status_code == 429
+    assert get(app, "/charts/api/updates", charts="daily", top="7").status_code == 200
+    assert builds["daily 2024-05-01 7 0.5"] == 1
+    assert builds["by_category 华东 30"] == 0
+    charts.shutdown()
+
+
+def test_the_new_variant_budget_forgets_the_least_recently_seen_addresses(clock):
+    budget = VariantBudget(2, clock=clock, max_clients=3)
+    for client in ("a", "b", "c"):
+        budget.take(client, 2)
+    budget.take("d")  # forgets a
+    assert budget.clients() == 3
+    budget.take("a", 2)  # a full budget again
+    with pytest.raises(LimitReached) as refused:
+        budget.take("d", 2)  # d keeps its count
+    assert (refused.value.status, refused.value.retry_after) == (429, 30)
+    budget.take("d", 1)
+    budget.take("e", 50)  # more than a budget: a full one, so a page can load
 
 
 def test_only_variants_someone_views_are_rebuilt_and_idle_ones_dropped(setup, clock):

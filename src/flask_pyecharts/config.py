@@ -35,6 +35,7 @@ DEFAULT_CONFIG: dict[str, t.Any] = {
     "PYECHARTS_MAX_CHARTS_PER_REQUEST": 64,
     "PYECHARTS_MAX_FPS": 5.0,
     "PYECHARTS_MAX_VARIANTS": 1000,
+    "PYECHARTS_MAX_NEW_VARIANTS_PER_CLIENT": 240,
 }
 
 
@@ -57,6 +58,7 @@ class Settings:
     max_charts_per_request: int
     max_fps: float
     max_variants: int
+    max_new_variants_per_client: int
 
 
 def read_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
@@ -101,6 +103,9 @@ def read_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
         ),
         max_fps=_number(config, "PYECHARTS_MAX_FPS"),
         max_variants=int(_number(config, "PYECHARTS_MAX_VARIANTS", whole=True)),
+        max_new_variants_per_client=int(
+            _number(config, "PYECHARTS_MAX_NEW_VARIANTS_PER_CLIENT", whole=True)
+        ),
     )
 
 

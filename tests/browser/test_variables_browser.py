@@ -13,7 +13,7 @@ from pyecharts.charts import Bar, Line
 
 from flask_pyecharts import Charts
 
-from ..conftest import CATEGORIES
+from ..conftest import CATEGORIES, Clock
 from .conftest import BrowserServer, WatchedPage, chart
 from .pages import HEAD
 
@@ -249,6 +249,38 @@ def test_an_update_waits_until_a_press_on_its_chart_is_released(
     assert query_of(page.url) == {"region": "华北"}
     watched.wait_chart(chart("by_region"), "(o) => o.series.length === 2")
     watched.assert_clean(server.url)
+
+
+def test_a_chart_refused_for_too_many_new_variants_waits_retry_after(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    clock = Clock()
+    app = Flask(__name__)
+    app.config.update(TESTING=True, PYECHARTS_MAX_NEW_VARIANTS_PER_CLIENT=1)
+    charts = Charts(app, clock=clock)
+    charts.variable("top", type=int, default=10, min=1, max=100, label="前 N 名")
+    for name in ("first", "second"):
+        charts.chart(name, refresh=60)(
+            lambda top: Bar().add_xaxis(["甲"]).add_yaxis(f"前 {top} 名", [top])
+        )
+    charts.dashboard("/", ["first", "second"])
+    server = serve(app)
+    page = watched.page
+    page.clock.install()
+    page.goto(server.url + "/?top=5")  # two new variants: one inlined, one refused
+    watched.wait_state(chart("first"), "live")
+    watched.wait_state(chart("second"), "error")
+    badge = page.locator(chart("second") + " .fpe-state").inner_text()
+    assert "Too many new variable values" in badge and "Try again in 60 s" in badge
+    watched.screenshot("variables-budget-spent")
+    asked = len(api_requests(watched, 0, "charts/second"))
+    page.clock.fast_forward(50_000)  # before Retry-After: not asked again
+    assert len(api_requests(watched, 0, "charts/second")) == asked
+    clock.advance(60)  # the server's budget refilled
+    page.clock.fast_forward(15_000)
+    watched.wait_state(chart("second"), "live")
+    assert watched.chart_option(chart("second"))["series"][0]["name"] == "前 5 名"
+    watched.assert_clean(server.url, allowed_errors=["429 (TOO MANY REQUESTS)"])
 
 
 def test_a_url_value_not_allowed_shows_the_server_message_once(

@@ -1,17 +1,25 @@
-"""Caps on open event streams: per client address and per process."""
+"""Caps per client address and per process: open event streams, and the new
+variants (values of variables) a client makes the server build."""
 
 from __future__ import annotations
 
 import collections
+import math
 import threading
+import time
+import typing as t
 
 
 class LimitReached(RuntimeError):
-    """A cap on event streams is reached; ``status`` is the HTTP answer."""
+    """A cap is reached; ``status`` is the HTTP answer, ``retry_after`` the
+    seconds after which asking again can succeed (``None``: not known)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(
+        self, status: int, message: str, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
 
 
 class StreamSlots:
@@ -56,3 +64,65 @@ class StreamSlots:
         """How many event streams are open."""
         with self._lock:
             return sum(self._open.values())
+
+
+class VariantBudget:
+    """How many new variants each client address may cause: ``per_minute``,
+    refilled evenly, and as many at once (a token bucket per address).
+
+    A variant is built on its first request; without a budget one client
+    could ask for endless values of a free variable (``top=1``, ``top=2``...),
+    each a build, and push everyone's variants out of the cache. At most
+    ``max_clients`` addresses are remembered: the least recently seen are
+    forgotten first (and start again with a full budget).
+    """
+
+    def __init__(
+        self,
+        per_minute: int,
+        clock: t.Callable[[], float] = time.monotonic,
+        max_clients: int = 10_000,
+    ) -> None:
+        self.per_minute = per_minute
+        self._rate = per_minute / 60.0
+        self._clock = clock
+        self._max_clients = max_clients
+        # address -> (tokens left, when counted); least recently seen first
+        self._buckets: collections.OrderedDict[str, tuple[float, float]] = (
+            collections.OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def take(self, client: str, count: int = 1) -> None:
+        """Charge ``client`` for ``count`` new variants (at most a full budget:
+        a page with more charts than that can still load, once a minute).
+
+        :raises LimitReached: ``429`` when its budget does not cover them;
+            nothing is charged then.
+        """
+        count = min(count, self.per_minute)
+        with self._lock:
+            now = self._clock()
+            left, then = self._buckets.pop(client, (float(self.per_minute), now))
+            left = min(float(self.per_minute), left + (now - then) * self._rate)
+            if left < count:
+                self._remember(client, left, now)
+                wait = max(1, math.ceil((count - left) / self._rate))
+                raise LimitReached(
+                    429,
+                    f"Too many new variable values from this address: at most"
+                    f" {self.per_minute} new chart variants a minute. Try again in"
+                    f" {wait} s.",
+                    retry_after=wait,
+                )
+            self._remember(client, left - count, now)
+
+    def _remember(self, client: str, left: float, now: float) -> None:
+        self._buckets[client] = (left, now)
+        while len(self._buckets) > self._max_clients:
+            self._buckets.popitem(last=False)
+
+    def clients(self) -> int:
+        """How many addresses are remembered."""
+        with self._lock:
+            return len(self._buckets)

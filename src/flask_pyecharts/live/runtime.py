@@ -30,7 +30,7 @@ from ..streams.windows import Windows
 from ..wire.documents import ChartDocument, chart_document
 from . import forks
 from .feed import Feed
-from .limits import StreamSlots
+from .limits import StreamSlots, VariantBudget
 from .option_cache import BuildError, OptionCache, OptionCaches
 from .shutdown import register as stop_at_worker_exit
 
@@ -109,6 +109,9 @@ class Runtime:
         # Options are built once per deployment only when processes share a store.
         self._shared = None if isinstance(self.store, MemoryStore) else self.store
         self._caches = OptionCaches(settings.max_variants)
+        self.variant_budget = VariantBudget(
+            settings.max_new_variants_per_client, clock=clock
+        )
         self.feed = Feed(
             store=self.store,
             hub=self.hub,
@@ -235,6 +238,23 @@ class Runtime:
             for name in spec.variables
         ]
         return Topic(spec.name, tuple(sorted(pairs)))
+
+    def admit(self, topics: t.Iterable[Topic]) -> None:
+        """Charge the client of the current request (by address) for the
+        variants among ``topics`` not kept yet: each is a build. Nothing is
+        charged outside requests.
+
+        :raises LimitReached: ``429`` when its budget of new variants is spent.
+        """
+        if not has_request_context():
+            return
+        new = sum(
+            1
+            for topic in topics
+            if topic.variables and self._caches.peek(topic.key) is None
+        )
+        if new:
+            self.variant_budget.take(request.remote_addr or "unknown", new)
 
     def cache(self, topic: Topic) -> OptionCache:
         """The option cache of ``topic``."""

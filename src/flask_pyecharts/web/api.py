@@ -126,7 +126,10 @@ def _store_error(error: StoreError) -> Response:
 
 
 def _limit_reached(error: LimitReached) -> Response:
-    return json_error(error.status, str(error))
+    headers = {}
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    return json_error(error.status, str(error), headers)
 
 
 def _variable_error(error: VariableError) -> Response:
@@ -148,7 +151,7 @@ def _cors(response: Response) -> Response:
     allowed = _runtime().settings.cors_origins
     if origin and (origin in allowed or "*" in allowed):
         response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Expose-Headers"] = "ETag"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
         if request.method == "OPTIONS":  # the preflight of a conditional GET
             response.headers["Access-Control-Allow-Methods"] = "GET"
             response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
@@ -213,7 +216,9 @@ def get_chart(name: str) -> Response:
     """``GET /api/charts/<name>``: the chart document, with ETag and 304."""
     runtime = _runtime()
     spec = runtime.registry.visible(name)
-    document = runtime.document(spec, runtime.topic(spec, _variables()))
+    topic = runtime.topic(spec, _variables())
+    runtime.admit([topic])
+    document = runtime.document(spec, topic)
     # Weak comparison (RFC 9110): a proxy that compresses makes the ETag weak.
     if request.if_none_match.contains_weak(document.etag.strip('"')):
         response = Response(status=304)
@@ -362,7 +367,9 @@ def _subscription(
             f"'since' has {len(tokens)} values for {len(names)} charts; give one per"
             " chart, in the same order (empty for none)."
         )
-    return [runtime.topic(spec, values) for spec in specs], tokens
+    topics = [runtime.topic(spec, values) for spec in specs]
+    runtime.admit(topics)
+    return topics, tokens
 
 
 def _limit(spec: ChartSpec | None) -> int | None:

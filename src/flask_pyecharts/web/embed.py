@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from .. import assets
 from .._json import dumps, script_safe
+from ..live.limits import LimitReached
 from ..live.option_cache import BuildError
 from ..options import build_document
 from ..variables import ChoicesError, VariableError
@@ -59,10 +60,13 @@ def initial_json(
     runtime: Runtime, spec: ChartSpec, values: t.Mapping[str, str] | None = None
 ) -> str | None:
     """A registered chart's document for these variable values, script-safe;
-    ``None`` if it fails to build (the page then asks, and shows why)."""
+    ``None`` if it fails to build or the client has asked for too many new
+    variants (the page then asks, and shows why)."""
     try:
-        document = runtime.document(spec, runtime.topic(spec, values))
-    except (BuildError, ChoicesError):
+        topic = runtime.topic(spec, values)
+        runtime.admit([topic])
+        document = runtime.document(spec, topic)
+    except (BuildError, ChoicesError, LimitReached):
         return None
     return script_safe(document.body)
 

@@ -100,6 +100,7 @@ def openapi_document(
                         "200": _json("ChartDocument", "The chart document."),
                         "304": {"description": "Unchanged (If-None-Match)."},
                         **errors,
+                        "429": _ERROR,
                     },
                 }
             },
@@ -124,7 +125,11 @@ def openapi_document(
                         _LIMIT_PARAM,
                         *by_variable,
                     ],
-                    "responses": {"200": _json("Updates", "The updates."), **errors},
+                    "responses": {
+                        "200": _json("Updates", "The updates."),
+                        **errors,
+                        "429": _ERROR,
+                    },
                 }
             },
             f"{api}/events": {

@@ -88,6 +88,11 @@
     return delay * (0.9 + Math.random() * 0.2);
   }
 
+  /** The back-off after a failed request, at least its `Retry-After` (429, 503). */
+  function retryDelay(result, failures, base) {
+    return Math.max(backoff(failures, base), 1000 * (result.retryAfter || 0));
+  }
+
   function errorMessage(error) {
     if (error && error.message) return error.message;
     return String(error || "Unknown error");
@@ -166,7 +171,8 @@
       try { body = await response.json(); } catch (e) { body = null; }
       if (!response.ok) {
         const message = body && body.error ? body.error : "HTTP " + response.status;
-        return { status: response.status, body: body, error: message };
+        const retryAfter = parseInt(response.headers.get("Retry-After"), 10);
+        return { status: response.status, body: body, error: message, retryAfter: retryAfter > 0 ? retryAfter : 0 };
       }
       return { status: response.status, body: body, etag: response.headers.get("ETag") };
     } catch (error) {
@@ -1075,7 +1081,7 @@
       // 400: these variables are not allowed; ask again only when they change.
       if (result.status === 400 || this.paused) return;
       this.failures += 1;
-      this.timer = setTimeout(() => this.load(), backoff(this.failures, 1000));
+      this.timer = setTimeout(() => this.load(), retryDelay(result, this.failures, 1000));
     }
 
     /** The variables it uses changed: fetch the document of the new values. */
@@ -1950,7 +1956,7 @@
         this.setProblem("");
       }
       const interval = this.interval();
-      let delay = this.failures ? backoff(this.failures, interval) : interval;
+      let delay = this.failures ? retryDelay(result, this.failures, interval) : interval;
       const next = !this.failures && !page.interval && result.body ? result.body.next : null;
       if (typeof next === "number") {  // just after the next rebuild is due
         delay = Math.min(interval, Math.max(MIN_INTERVAL / 5, next * 1000 + ALIGN_MS + Math.random() * ALIGN_JITTER_MS));
