@@ -1,9 +1,10 @@
-"""A real gunicorn (master and workers) on a free port, for one test."""
+"""A real gunicorn (master and workers) on a port of its own, for one test."""
 
 from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,9 +13,9 @@ import time
 import typing as t
 from pathlib import Path
 
-from .conftest_redis import free_port
-
 ROOT = Path(__file__).resolve().parents[1]
+#: The line in which gunicorn names the address it listens at.
+LISTENING = re.compile(rb"Listening at: http://127\.0\.0\.1:(\d+) ")
 
 
 def quiet_args() -> list[str]:
@@ -29,6 +30,9 @@ def quiet_args() -> list[str]:
 class Gunicorn:
     """``gunicorn -k WORKER_CLASS -w WORKERS ARGS APP``, started and ready.
 
+    It binds port 0 (the system picks a free one, which no other test can
+    take meanwhile) and says which in its log.
+
     :param app: the app to serve, such as ``"tests.apps.workers:create_app()"``.
     :param env: more environment variables (the app's ``PYECHARTS_*`` keys).
     """
@@ -41,9 +45,11 @@ class Gunicorn:
         args: t.Sequence[str] = (),
         env: t.Mapping[str, str] | None = None,
     ) -> None:
-        self.port = free_port()
+        self.port = 0
         path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-        self.log = tempfile.TemporaryFile()
+        # Read through its name, never through the file gunicorn writes to:
+        # they share the file's offset.
+        self.log = tempfile.NamedTemporaryFile()
         self._output = ""
         self.process = subprocess.Popen(
             [
@@ -55,7 +61,7 @@ class Gunicorn:
                 "-w",
                 str(workers),
                 "-b",
-                f"127.0.0.1:{self.port}",
+                "127.0.0.1:0",
                 *quiet_args(),
                 *args,
                 app,
@@ -67,8 +73,9 @@ class Gunicorn:
         )
         deadline = time.monotonic() + 30
         while True:
+            self.port = self.port or self._listening_port()
             try:
-                if self.get("/charts/api/charts")[0] == 200:
+                if self.port and self.get("/charts/api/charts")[0] == 200:
                     return
             except OSError:
                 pass
@@ -76,6 +83,11 @@ class Gunicorn:
                 self.stop()
                 raise RuntimeError(f"gunicorn did not start:\n{self.output()}")
             time.sleep(0.05)
+
+    def _listening_port(self) -> int:
+        """The port gunicorn's log says it listens at (0: not yet)."""
+        found = LISTENING.search(self._written())
+        return int(found.group(1)) if found else 0
 
     def get(self, path: str, timeout: float = 10) -> tuple[int, bytes]:
         """``GET path`` on a new connection: the status and the body."""
@@ -112,5 +124,7 @@ class Gunicorn:
         """What gunicorn and the app wrote to standard error."""
         if self.log.closed:
             return self._output
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
+        return self._written().decode(errors="replace")
+
+    def _written(self) -> bytes:
+        return Path(self.log.name).read_bytes()
