@@ -190,7 +190,8 @@ def export_app(
     from .export import ExportError, export_dashboard
 
     try:
-        result = export_dashboard(current_app, rule, title=title, variables=variables)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        result = export_dashboard(app, rule, title=title, variables=variables)
     except ExportError as error:
         raise click.ClickException(str(error)) from None
     if from_new_process:
