@@ -62,8 +62,8 @@ MEMO = 32
 #: The most event-stream writes a second one process aims at (about a third of
 #: a core under gevent): past it, publications come less often than max_fps.
 WRITES_PER_SECOND = 10_000
-#: Seconds from the instants option caches rebuild at to the publication
-#: that sends what they built (the time a cheap builder needs).
+#: Seconds from the end of the slowest rebuild to the publication that sends
+#: it (see :attr:`Feed.lead`); alone, the time a cheap builder needs.
 REBUILD_LEAD = 0.05
 
 
@@ -89,6 +89,8 @@ class _State:
         #: The groups of viewers that follow this topic.
         self.groups: set[_Group] = set()
         self.last_seen = 0.0
+        #: Full charts: seconds its latest scheduled rebuild took.
+        self.build_seconds = 0.0
         #: How many frames were added, and how many its viewers were told of.
         self.version = 0
         self.notified = 0
@@ -569,7 +571,7 @@ class Feed:
                 if self._dirty and now >= self._next_publish:
                     self._publish()
                     self._next_publish = next_publication(
-                        now, self._wall(), self._publish_interval()
+                        now, self._wall(), self._publish_interval(), self.lead
                     )
                 if now >= self._next_wake_all:
                     self._wake_all()
@@ -592,6 +594,18 @@ class Feed:
         process holds so many event streams that their writes would pass
         ``WRITES_PER_SECOND``: every stream writes once per publication."""
         return max(self._interval, self._viewers / WRITES_PER_SECOND)
+
+    @property
+    def lead(self) -> float:
+        """Seconds from the instants option caches rebuild at to the
+        publications: ``REBUILD_LEAD`` after the slowest latest rebuild of the
+        full charts event streams follow, so that their new options go out
+        together, in the first publication after they exist."""
+        slowest = max(
+            (s.build_seconds for s in list(self._states.values()) if s.groups),
+            default=0.0,
+        )
+        return REBUILD_LEAD + slowest
 
     def _sleep_time(self) -> float:
         now = self._clock()
@@ -633,11 +647,13 @@ class Feed:
                 ).start()
 
     def _rebuild(self, state: _State) -> None:
+        started = self._clock()
         try:
             self._refresh(state)
         except Exception:
             logger.exception("Chart %r: the rebuild failed", state.topic.key)
         finally:
+            state.build_seconds = max(0.0, self._clock() - started)
             state.building = False
             self._mark(state)
 
@@ -680,19 +696,22 @@ class Feed:
             self._follow_streams()
 
 
-def next_publication(now: float, wall: float, interval: float) -> float:
+def next_publication(
+    now: float, wall: float, interval: float, lead: float = REBUILD_LEAD
+) -> float:
     """When to publish next, on the clock of ``now``, after a publication at
     ``now`` (``wall`` on the wall clock): ``interval`` apart, at least half an
     interval away.
 
     Publications fall on a grid of the wall clock, the same in every process,
-    ``REBUILD_LEAD`` after the grid on which option caches rebuild
-    (:meth:`OptionCache._expiry <.option_cache.OptionCache._expiry>`): a
-    full chart's new option goes out with the first publication after its
-    rebuild, not up to an interval later.
+    ``lead`` seconds (modulo the interval) after the grid on which option
+    caches rebuild (:meth:`OptionCache._expiry
+    <.option_cache.OptionCache._expiry>`): a full chart's new option goes out
+    with the first publication after its rebuild ends, not up to an interval
+    later.
     """
-    lead = min(REBUILD_LEAD, interval / 2)
-    tick = now + interval - (wall - lead) % interval
+    phase = lead % interval
+    tick = now + interval - (wall - phase) % interval
     return tick if tick - now >= interval / 2 else tick + interval
 
 
