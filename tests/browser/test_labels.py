@@ -1,5 +1,6 @@
 """Long category labels: truncated with an ellipsis, full text on hover, kept
-inside the canvas; ``fit_labels=False`` leaves them alone."""
+inside the canvas; ``fit_labels=False`` leaves them alone. A timeline's
+legend stays clear of the timeline."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import typing as t
 import pytest
 from flask import Flask
 from pyecharts import options as opts
-from pyecharts.charts import Bar
+from pyecharts.charts import Bar, Timeline
 
 from flask_pyecharts import Charts
 
@@ -169,4 +170,55 @@ def test_full_label_tooltip_stays_on_screen_on_a_narrow_page(
         ).json_value()
         watched.screenshot("long-labels-narrow-tooltip")
         assert 0 <= tip["left"] and tip["right"] <= 480, (target["full"], tip)
+    watched.assert_clean(server.url)
+
+
+def sales_by_year() -> Timeline:
+    timeline = Timeline()
+    for year in (2015, 2016, 2017):
+        timeline.add(
+            Bar()
+            .add_xaxis(["衬衫", "毛衣", "领带", "裤子", "风衣", "高跟鞋", "袜子"])
+            .add_yaxis("商家A", [year % 7 + n * 11 for n in range(7)])
+            .add_yaxis("商家B", [year % 5 + n * 7 for n in range(7)])
+            .set_global_opts(title_opts=opts.TitleOpts(title=f"某商店{year}年营业额")),
+            f"{year}年",
+        )
+    return timeline
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+@pytest.mark.parametrize("width", [1000, 390])
+def test_a_timeline_legend_sits_above_the_timeline_and_below_the_axis(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage, width: int
+):
+    """ECharts 6 puts legends at the bottom, where pyecharts puts the timeline."""
+    app = Flask(__name__)
+    charts = Charts(app)
+    charts.chart("by_year")(sales_by_year)
+    add_pages(app, ["by_year"])
+    server = serve(app)
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{server.url}/separated")
+    watched.wait_state("[data-chart]", "live", "static")
+    watched.settle(chart("by_year"))
+    texts = watched.texts(chart("by_year"))
+    legend = [text for text in texts if text["full"] in ("商家A", "商家B")]
+    years = [text for text in texts if text["full"].endswith("年")]
+    assert len(legend) == 2 and years
+    others = [text for text in texts if text not in legend]
+    assert [(a["full"], b["full"]) for a in legend for b in others if overlap(a, b)] == []
+    assert max(text["y"] + text["height"] for text in legend) <= min(
+        text["y"] for text in years
+    )
+    watched.screenshot(f"timeline-legend-{width}")
     watched.assert_clean(server.url)

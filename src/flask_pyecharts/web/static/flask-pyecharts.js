@@ -332,8 +332,36 @@
     if (!managed) {
       fitValueAxes(option, size);
       fitPies(option, size);
+      fitTimeline(option);
     }
     return fitted;
+  }
+
+  const TIMELINE_ROOM = 56;         // px: a horizontal timeline at the bottom
+  const LEGEND_ROOM = 48;           // px: a legend and the axis labels above it
+
+  /**
+   * ECharts 6 puts legends at the bottom, where pyecharts puts a timeline:
+   * legends that do not say where they go move above the timeline, and a
+   * grid that does not say where it ends, above them.
+   */
+  function fitTimeline(option) {
+    const base = option.baseOption;
+    const timeline = isObject(base) && asArray(base.timeline)[0];
+    if (!isObject(timeline) || timeline.orient === "vertical" || timeline.top !== undefined) return;
+    const parts = [base].concat(asArray(option.options)).filter(isObject);
+    let moved = false;
+    parts.forEach(function (part) {
+      if (part.legend === undefined) return;
+      part.legend = asArray(part.legend).map(function (legend) {
+        if (!isObject(legend) || legend.top !== undefined || legend.bottom !== undefined) return legend;
+        moved = true;
+        return Object.assign({}, legend, { bottom: TIMELINE_ROOM });
+      });
+    });
+    if (moved && parts.every((part) => part.grid === undefined)) {
+      base.grid = { bottom: TIMELINE_ROOM + LEGEND_ROOM };
+    }
   }
 
   /**
