@@ -216,9 +216,61 @@ def test_a_timeline_legend_sits_above_the_timeline_and_below_the_axis(
     years = [text for text in texts if text["full"].endswith("年")]
     assert len(legend) == 2 and years
     others = [text for text in texts if text not in legend]
-    assert [(a["full"], b["full"]) for a in legend for b in others if overlap(a, b)] == []
+    assert [
+        (a["full"], b["full"]) for a in legend for b in others if overlap(a, b)
+    ] == []
     assert max(text["y"] + text["height"] for text in legend) <= min(
         text["y"] for text in years
     )
     watched.screenshot(f"timeline-legend-{width}")
+    watched.assert_clean(server.url)
+
+
+PRODUCTS = [
+    "旗舰 5G 智能手机 12GB+512GB 全网通",
+    "14 英寸轻薄笔记本电脑 32GB 1TB",
+    "真无线主动降噪蓝牙耳机（第二代）",
+    "一级能效变频冷暖空调 1.5 匹",
+    "十公斤滚筒洗衣机 智能投放",
+]
+
+
+def products_by_year() -> Timeline:
+    timeline = Timeline()
+    for year in (2023, 2024):
+        timeline.add(
+            Bar()
+            .add_xaxis(PRODUCTS)
+            .add_yaxis("销售额", [year % 9 + n * 13 for n in range(len(PRODUCTS))]),
+            f"{year}年",
+        )
+    return timeline
+
+
+def test_long_category_labels_of_a_timeline_are_fitted_on_a_phone(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    app = Flask(__name__)
+    charts = Charts(app)
+    charts.chart("products")(products_by_year)
+    add_pages(app, ["products"])
+    server = serve(app)
+    page = watched.page
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(f"{server.url}/separated")
+    watched.wait_state("[data-chart]", "live", "static")
+    watched.settle(chart("products"))
+    width = page.eval_on_selector(chart("products"), "(el) => el.clientWidth")
+    labels = [
+        text for text in watched.texts(chart("products")) if text["full"] in PRODUCTS
+    ]
+    assert labels and all(text["shown"].endswith("…") for text in labels)
+    assert all(0 <= text["x"] and text["x"] + text["width"] <= width for text in labels)
+    assert [
+        (a["full"], b["full"])
+        for a in labels
+        for b in labels
+        if a is not b and overlap(a, b)
+    ] == []
+    watched.screenshot("timeline-long-labels-390")
     watched.assert_clean(server.url)

@@ -333,8 +333,29 @@
       fitValueAxes(option, size);
       fitPies(option, size);
       fitTimeline(option);
+      fitTimelineFrames(option, size);
     }
     return fitted;
+  }
+
+  /**
+   * A Timeline's frames (`options`) carry their own axes and series: each is
+   * fitted like a chart of its own, with what it takes from `baseOption`, on
+   * the first draw (a resize does not fit them again).
+   */
+  function fitTimelineFrames(option, size) {
+    const base = option.baseOption;
+    if (!isObject(base)) return;
+    asArray(option.options).forEach(function (frame) {
+      if (!isObject(frame)) return;
+      const view = Object.assign({}, base, frame);
+      fitLabels(view, size, null);
+      ["xAxis", "yAxis", "grid", "tooltip"].forEach(function (key) {
+        if (view[key] === undefined) return;
+        if (key in frame) frame[key] = view[key];
+        else base[key] = view[key];
+      });
+    });
   }
 
   const TIMELINE_ROOM = 56;         // px: a horizontal timeline at the bottom
