@@ -187,6 +187,26 @@ def sales_by_year() -> Timeline:
     return timeline
 
 
+def show_alone(
+    serve: t.Callable[..., BrowserServer],
+    watched: WatchedPage,
+    name: str,
+    builder: t.Callable[[], t.Any],
+    width: int,
+) -> BrowserServer:
+    """Chart ``name`` alone on a separated page ``width`` px wide, drawn."""
+    app = Flask(__name__)
+    charts = Charts(app)
+    charts.chart(name)(builder)
+    add_pages(app, [name])
+    server = serve(app)
+    watched.page.set_viewport_size({"width": width, "height": 900})
+    watched.page.goto(f"{server.url}/separated")
+    watched.wait_state("[data-chart]", "live", "static")
+    watched.settle(chart(name))
+    return server
+
+
 def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
     return (
         a["x"] < b["x"] + b["width"]
@@ -201,16 +221,7 @@ def test_a_timeline_legend_sits_above_the_timeline_and_below_the_axis(
     serve: t.Callable[..., BrowserServer], watched: WatchedPage, width: int
 ):
     """ECharts 6 puts legends at the bottom, where pyecharts puts the timeline."""
-    app = Flask(__name__)
-    charts = Charts(app)
-    charts.chart("by_year")(sales_by_year)
-    add_pages(app, ["by_year"])
-    server = serve(app)
-    page = watched.page
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{server.url}/separated")
-    watched.wait_state("[data-chart]", "live", "static")
-    watched.settle(chart("by_year"))
+    server = show_alone(serve, watched, "by_year", sales_by_year, width)
     texts = watched.texts(chart("by_year"))
     legend = [text for text in texts if text["full"] in ("商家A", "商家B")]
     years = [text for text in texts if text["full"].endswith("年")]
@@ -250,17 +261,8 @@ def products_by_year() -> Timeline:
 def test_long_category_labels_of_a_timeline_are_fitted_on_a_phone(
     serve: t.Callable[..., BrowserServer], watched: WatchedPage
 ):
-    app = Flask(__name__)
-    charts = Charts(app)
-    charts.chart("products")(products_by_year)
-    add_pages(app, ["products"])
-    server = serve(app)
-    page = watched.page
-    page.set_viewport_size({"width": 390, "height": 900})
-    page.goto(f"{server.url}/separated")
-    watched.wait_state("[data-chart]", "live", "static")
-    watched.settle(chart("products"))
-    width = page.eval_on_selector(chart("products"), "(el) => el.clientWidth")
+    server = show_alone(serve, watched, "products", products_by_year, 390)
+    width = watched.page.eval_on_selector(chart("products"), "(el) => el.clientWidth")
     labels = [
         text for text in watched.texts(chart("products")) if text["full"] in PRODUCTS
     ]
