@@ -9,6 +9,14 @@ import threading
 import time
 import typing as t
 
+from flask import request
+
+
+def client_address() -> str:
+    """The address of the current request's client, which per-client caps
+    count by (behind a proxy, see ProxyFix in docs/security.md)."""
+    return request.remote_addr or "unknown"
+
 
 class LimitReached(RuntimeError):
     """A cap is reached; ``status`` is the HTTP answer, ``retry_after`` the

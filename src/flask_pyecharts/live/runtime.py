@@ -30,7 +30,7 @@ from ..streams.windows import Windows
 from ..wire.documents import ChartDocument, chart_document
 from . import forks
 from .feed import Feed
-from .limits import StreamSlots, VariantBudget
+from .limits import StreamSlots, VariantBudget, client_address
 from .option_cache import BuildError, OptionCache, OptionCaches
 from .shutdown import register as stop_at_worker_exit
 
@@ -254,7 +254,7 @@ class Runtime:
             if topic.variables and self._caches.peek(topic.key) is None
         )
         if new:
-            self.variant_budget.take(request.remote_addr or "unknown", new)
+            self.variant_budget.take(client_address(), new)
 
     def cache(self, topic: Topic) -> OptionCache:
         """The option cache of ``topic``."""

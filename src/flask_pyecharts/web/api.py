@@ -22,7 +22,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException, NotFound
 
 from .._json import dumps
-from ..live.limits import LimitReached
+from ..live.limits import LimitReached, client_address
 from ..live.option_cache import BuildError
 from ..live.runtime import current_runtime
 from ..live.shutdown import install as stop_streams_at_worker_exit
@@ -269,7 +269,7 @@ def get_events() -> Response:
     limit = _limit(None)
     # gunicorn --preload: the worker reset its signal handlers after the fork.
     stop_streams_at_worker_exit()
-    client = request.remote_addr or "unknown"
+    client = client_address()
     runtime.stream_slots.take(client)
     viewer = runtime.feed.watch(topics, tokens, limit)
     try:
