@@ -52,6 +52,12 @@ class Clock:
         self.now += seconds
 
 
+@pytest.fixture
+def clock() -> Clock:
+    """A :class:`Clock` for one test."""
+    return Clock()
+
+
 def wait_until(
     condition: t.Callable[[], object],
     timeout: float = 10.0,

@@ -12,12 +12,7 @@ from flask import Flask
 from flask_pyecharts import Charts
 from flask_pyecharts.live.feed import REBUILD_LEAD, next_publication
 
-from .conftest import Clock, wait_until
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+from .conftest import wait_until
 
 
 def test_a_publication_on_the_grid_is_followed_by_the_next_tick():

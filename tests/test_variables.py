@@ -68,11 +68,6 @@ def make_app(
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def setup(clock: Clock) -> t.Iterator[tuple[Flask, Charts, collections.Counter[str]]]:
     app, charts, builds = make_app(clock)
     yield app, charts, builds
