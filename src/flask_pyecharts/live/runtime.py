@@ -258,6 +258,10 @@ class Runtime:
 
     def cache(self, topic: Topic) -> OptionCache:
         """The option cache of ``topic``."""
+        if not topic.variables:  # kept for good once made: no rank to update
+            kept = self._caches.peek(topic.chart)
+            if kept is not None:
+                return kept
         spec = self.registry.chart(topic.chart)
         variables = self.registry.variables
         arguments = {name: variables[name].convert(v) for name, v in topic.variables}
@@ -372,8 +376,8 @@ class Runtime:
 
         :raises ValueError: for an unknown chart, a full chart or bad points.
         """
-        items = self.prepare_points(name, points, series)
-        self.seed(self.registry.chart(name))
+        spec, items = self._checked_points(name, points, series)
+        self.seed(spec)
         return self.store.append(name, items)
 
     def prepare_points(
@@ -385,6 +389,11 @@ class Runtime:
         :raises ValueError: for an unknown chart, a full chart or bad points,
             naming what was expected.
         """
+        return self._checked_points(name, points, series)[1]
+
+    def _checked_points(
+        self, name: str, points: t.Any, series: int
+    ) -> tuple[ChartSpec, list[tuple[int, t.Any]]]:
         spec = self.registry.charts.get(name)
         if spec is None:
             raise ValueError(f"No chart named {name!r} is registered.")
@@ -395,7 +404,7 @@ class Runtime:
             )
         items = normalize_points(points, series)
         self._point_shapes(spec).check(items)
-        return items
+        return spec, items
 
     def _point_shapes(self, spec: ChartSpec) -> PointShapes:
         """The shapes of the chart's points, from its current option (or, when
