@@ -140,16 +140,20 @@ def create_ours() -> Flask:
         )
         names.append(f"stream{j}")
     charts.dashboard("/", names, title="Flask-PyEcharts bench", columns=3)
-    if os.environ.get("BENCH_APPENDER", "1") == "1" and streams:
-        start_appender(charts, streams, rate)
+    appender = os.environ.get("BENCH_APPENDER", "1")
+    if appender in ("1", "dry") and streams:
+        start_appender(charts, streams, rate, dry=appender == "dry")
     return app
 
 
-def start_appender(charts, streams: int, rate: float) -> threading.Thread:
+def start_appender(
+    charts, streams: int, rate: float, dry: bool = False
+) -> threading.Thread:
     """Append each stream's points when they exist: ``(x, y, t_append)``.
 
     ``x`` is the time the point exists in the world (see :mod:`bench.world`),
-    ``t_append`` the time ``charts.append`` was called.
+    ``t_append`` the time ``charts.append`` was called. ``dry``: make the
+    points and leave them (``BENCH_APPENDER=dry``, the appender's own cost).
     """
 
     def run() -> None:
@@ -168,7 +172,7 @@ def start_appender(charts, streams: int, rate: float) -> threading.Thread:
                     x = f"{world.point_time(j, k, rate):.3f}"
                     batch.append((x, world.point_value(j, k), round(time.time(), 4)))
                     nexts[j] += 1
-                if batch:
+                if batch and not dry:
                     charts.append(f"stream{j}", batch)
 
     thread = threading.Thread(target=run, name="bench-appender", daemon=True)

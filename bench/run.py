@@ -1,7 +1,7 @@
 """Run the benchmarks and print the tables: ``.venv/bin/python -m bench.run``.
 
 Options: ``--quick`` (shorter windows, 100 charts in the memory test),
-``--only S1,S3`` (scenarios: S1 to S6), ``--viewers 10,100``, ``--ways``,
+``--only S1,S3`` (scenarios: S1 to S7), ``--viewers 10,100``, ``--ways``,
 ``--scale 10000`` (S1 also at that many event-stream viewers, two workers and
 Redis), ``--update-readme`` (replace the results section of bench/README.md),
 ``--merge``, ``--profile`` (py-spy the busiest S1 server at the largest N).
@@ -275,6 +275,29 @@ def children(pid: int) -> list[str]:
     return found
 
 
+#: S7: our server (c) part by part, with no viewer or one: (label, settings,
+#: event-stream viewers).
+FIXED_PARTS = [
+    ("gunicorn and the app, idle", {"BENCH_APPENDER": "0"}, 0),
+    ("+ the appender making its points, not appending", {"BENCH_APPENDER": "dry"}, 0),
+    ("+ appending them (30 appends a second)", {}, 0),
+    ("+ 1 event stream, PYECHARTS_MAX_FPS=1", {"PYECHARTS_MAX_FPS": "1"}, 1),
+    ("+ 1 event stream, defaults (5 publications a second)", {}, 1),
+]
+
+
+def s7(duration: float) -> list[dict]:
+    """The fixed cost of (c): the server's CPU without viewers, then with one."""
+    rows = []
+    for index, (part, settings, n) in enumerate(FIXED_PARTS):
+        log(f"S7 fixed cost: {part}, {duration:.0f} s")
+        with server("sse", settings, name=f"s7-{index}") as (port, pids):
+            share = viewers("sse", port, pids, n, duration)["server_cpu_share"]
+        rows.append({"part": part, "viewers": n, "server_cpu_share": share})
+        log(f"  server {share:.2%} of a core")
+    return rows
+
+
 def s2(duration: float) -> list[dict]:
     from bench import browser
 
@@ -455,6 +478,8 @@ def report(results: dict) -> str:
                 f" | {row['errors']} | {row['other_cpu_share']:.1f} |"
             )
         lines.append("")
+    if "S7" in results:
+        lines += fixed_cost_table(results)
     if "S2" in results:
         lines += [
             "**S2 browser** (one Chromium page; delay from the append on the server"
@@ -548,6 +573,33 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def fixed_cost_table(results: dict) -> list[str]:
+    """S7's rows, next to the 10x budget at 100 viewers when S1 measured (a)."""
+    recipe = [
+        row["server_cpu_share"]
+        for row in results.get("S1", [])
+        if row["way"] == "classic" and row["viewers"] == 100
+    ]
+    lines = [
+        "**S7 the fixed cost of (c)** (our server with no viewer, then one:"
+        " CPU of gunicorn's master and worker, 1 core = 100 %)",
+        "",
+        "| server | CPU | share of the 10x budget at 100 viewers |",
+        "|---|---:|---:|",
+    ]
+    budget = recipe[0] / 10 if recipe else None
+    for row in results["S7"]:
+        share = row["server_cpu_share"]
+        of_budget = f"{share / budget:.0%}" if budget else "–"
+        lines.append(f"| {row['part']} | {share:.2%} | {of_budget} |")
+    if budget:
+        lines.append(
+            f"\nThe budget: (a) at 100 viewers used {recipe[0]:.1%} of a core in"
+            f" this run; a tenth of it is {budget:.2%}."
+        )
+    return lines + [""]
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     with contextlib.suppress(OSError):
@@ -599,7 +651,7 @@ def merge(old: dict, new: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Flask-PyEcharts benchmarks")
     parser.add_argument("--quick", action="store_true", help="shorter, about 3 min")
-    parser.add_argument("--only", default="S1,S2,S3,S4,S5,S6")
+    parser.add_argument("--only", default="S1,S2,S3,S4,S5,S6,S7")
     parser.add_argument("--viewers", default="10,100,1000")
     parser.add_argument("--update-readme", action="store_true")
     parser.add_argument(
@@ -664,6 +716,8 @@ def main() -> None:
         results["S2"] = s2(8.0 if args.quick else 15.0)
     if "S6" in only:
         results["S6"] = s6(20.0 if args.quick else 60.0)
+    if "S7" in only:
+        results["S7"] = s7(window)
     elapsed = results["meta"]["elapsed_s"] = round(time.time() - started)
     results["meta"]["waited_for_quiet_s"] = round(QUIET["waited"])
     out = BENCH / "results"

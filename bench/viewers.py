@@ -525,7 +525,7 @@ def main() -> None:
     metering = gevent.spawn(meter)
     gevent.joinall(greenlets, timeout=stop - time.time() + 5)
     gevent.killall(greenlets, timeout=2)
-    metering.join(timeout=5)
+    metering.join(timeout=max(5.0, stop - time.time() + 5))  # no viewers: all of it
     if "t1" not in marks:
         raise SystemExit(f"the measurement did not complete: {Stats.errors[:3]}")
 
@@ -542,9 +542,10 @@ def main() -> None:
         "duration": args.duration,
         "server_cpu_s": server_cpu,
         "server_cpu_share": (marks["cpu1"] - marks["cpu0"]) / span,
-        "cpu_s_per_viewer_min": server_cpu / viewer_minutes,
-        "bytes_per_viewer_min": Stats.down / viewer_minutes,
-        "bytes_up_per_viewer_min": Stats.up / viewer_minutes,
+        # no viewers (the server's fixed cost, S7): no per-viewer figures
+        "cpu_s_per_viewer_min": server_cpu / viewer_minutes if n else None,
+        "bytes_per_viewer_min": Stats.down / viewer_minutes if n else None,
+        "bytes_up_per_viewer_min": Stats.up / viewer_minutes if n else None,
         "requests_per_s": Stats.requests / args.duration,
         # event streams opened by the start and by the end of the window
         "streaming": [marks["streaming0"], marks["streaming1"]],
