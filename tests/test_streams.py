@@ -1,9 +1,7 @@
 """Stream charts over HTTP: append, points, updates, events, producers."""
 
-import statistics
 import threading
 import time
-import urllib.request
 
 import pytest
 from flask import Flask
@@ -277,18 +275,11 @@ def test_event_stream_resumes_after_server_side_disconnect_without_gap_or_duplic
     assert seen == list(range(400))
 
 
-def round_trips(url: str, count: int) -> list[float]:
-    """How long ``count`` requests for ``url`` take, one after the other."""
-    delays = []
-    for _ in range(count):
-        sent = time.monotonic()
-        with urllib.request.urlopen(url, timeout=PATIENCE) as response:
-            response.read()
-        delays.append(time.monotonic() - sent)
-    return delays
-
-
-def test_event_stream_pushes_appends_within_milliseconds(app, charts):
+def test_event_stream_pushes_an_append_without_waiting_for_a_periodic_wake_up():
+    """Pushed with the next publication (1 / PYECHARTS_MAX_FPS away), not
+    found by the feed's periodic wake-up, here five minutes away: the event
+    comes long before it could. (How fast it comes is a figure of bench S4.)"""
+    app, charts = make_app(PYECHARTS_HEARTBEAT=600, PYECHARTS_STREAM_TIMEOUT=600)
     server = LiveServer(app)
     cursor = app.test_client().get("/charts/api/charts/temperature").json["cursor"]
     received = {}
@@ -300,28 +291,20 @@ def test_event_stream_pushes_appends_within_milliseconds(app, charts):
             until=lambda events: bool(events),
             opened=opened.set,
         )
-        received["at"] = time.monotonic()
         received["events"] = events
 
     listener = threading.Thread(target=listen)
     listener.start()
     try:
         assert opened.wait(PATIENCE)
-        # Pushed with the next publication (at most 1 / PYECHARTS_MAX_FPS
-        # away), not found by the feed's periodic wake-up (seconds away): as
-        # fast as a plain request to the same server after that, give or
-        # take. 250 ms on an idle machine; ten plain round trips on a loaded
-        # one.
-        plain = round_trips(f"{server.url}/charts/api/charts", 5)
-        interval = 1 / charts.runtime(app).settings.max_fps
-        bound = interval + max(0.25, 10 * statistics.median(plain))
-        sent = time.monotonic()
+        assert charts.runtime(app).feed.wake_every == 300
         charts.append("temperature", ("now", 1))
         listener.join(PATIENCE)
     finally:
         server.stop()
+        charts.shutdown()
+    assert "events" in received, "the append was not pushed"
     assert received["events"][0].data["points"] == [[0, ["now", 1]]]
-    assert received["at"] - sent < bound
 
 
 def test_producer_feeds_a_stream_and_a_failing_one_does_not_stop_it():

@@ -55,8 +55,6 @@ logger = logging.getLogger("flask_pyecharts")
 RING = 64
 #: Seconds a topic nobody follows stays (for pollers) before it is dropped.
 IDLE = 30.0
-#: Seconds between two looks for idle topics.
-HOUSEKEEPING = 5.0
 #: Fallback reads kept per topic head (viewers at one position share one).
 MEMO = 32
 #: The most event-stream writes a second one process aims at (about a third of
@@ -173,7 +171,8 @@ class Feed:
     :param max_idle: the most topics kept that nobody follows (polled lately);
         beyond it the least recently seen are dropped at once.
     :param wake_every: seconds between two wake-ups of every event stream,
-        changes or not (heartbeats and time-outs are checked then).
+        changes or not (heartbeats and time-outs are checked then), which are
+        also the feed's looks for idle topics.
     :param clock: monotonic seconds, the clock of the option caches.
     :param wall_clock: seconds of the wall clock, on whose grid processes
         publish (see :func:`next_publication`).
@@ -216,7 +215,6 @@ class Feed:
         self._subscription: Subscription | None = None
         self._followed: frozenset[str] = frozenset()
         self._next_publish = 0.0
-        self._next_housekeeping = 0.0
 
     # -- viewers ------------------------------------------------------------
 
@@ -575,10 +573,8 @@ class Feed:
                     )
                 if now >= self._next_wake_all:
                     self._wake_all()
-                    self._next_wake_all = now + self.wake_every
-                if now >= self._next_housekeeping:
                     self._drop_idle(now)
-                    self._next_housekeeping = now + HOUSEKEEPING
+                    self._next_wake_all = now + self.wake_every
             except Exception:
                 failures += 1
                 if failures == 1:
@@ -609,7 +605,7 @@ class Feed:
 
     def _sleep_time(self) -> float:
         now = self._clock()
-        wake = min(now + HOUSEKEEPING, self._next_wake_all)
+        wake = self._next_wake_all
         if self._dirty:
             wake = min(wake, self._next_publish)
         for state in list(self._states.values()):
