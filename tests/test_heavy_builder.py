@@ -1,72 +1,64 @@
 """A CPU-heavy builder under a real gunicorn gevent worker: the worker keeps
-answering, and PYECHARTS_BUILD_TIMEOUT holds."""
+answering, and PYECHARTS_BUILD_TIMEOUT holds.
+
+The builder spins until the test lets it end, after its checks: a worker
+frozen by the build, or an answer that waited for it, would never come, and
+the test fails on its generous time-outs instead of on the machine's speed.
+"""
 
 from __future__ import annotations
 
 import json
-import statistics
 import threading
 import time
 
+from .conftest import wait_until
 from .gunicorn_server import Gunicorn
 
-HEAVY_SECONDS = 3.0
 BUILD_TIMEOUT = 0.5
+#: Seconds a request may take before the worker counts as frozen: generous,
+#: since a frozen worker would not answer until the build ends.
+PATIENCE = 30.0
 
 
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
-
-
-def timed_gets(server: Gunicorn, until: float) -> list[float]:
-    """Alternate ``/api/charts`` and another chart until ``until``; each latency."""
-    paths = ["/charts/api/charts", "/charts/api/charts/light"]
-    latencies = []
-    while time.monotonic() < until or len(latencies) < 10:
-        started = time.monotonic()
-        status, _ = server.get(paths[len(latencies) % 2])
-        latencies.append(time.monotonic() - started)
-        assert status == 200
-    return latencies
-
-
-def test_a_cpu_heavy_builder_neither_freezes_a_gevent_worker_nor_outruns_its_timeout():
+def test_a_cpu_heavy_builder_neither_freezes_a_gevent_worker_nor_outruns_its_timeout(
+    tmp_path,
+):
+    started, running = tmp_path / "started", tmp_path / "running"
+    running.touch()
     server = Gunicorn(
         "tests.apps.workers:create_app()",
         "gevent",
         env={
             "PYECHARTS_BUILD_TIMEOUT": str(BUILD_TIMEOUT),
-            "HEAVY_SECONDS": str(HEAVY_SECONDS),
+            "HEAVY_STARTED": str(started),
+            "HEAVY_WHILE": str(running),
         },
     )
+    heavy: dict[str, object] = {}
+
+    def ask_heavy() -> None:
+        heavy["status"], body = server.get("/charts/api/charts/heavy", PATIENCE)
+        heavy["body"] = json.loads(body)
+
+    asking = threading.Thread(target=ask_heavy)
     try:
-        baseline = timed_gets(server, time.monotonic() + 0.5)
-        heavy: dict[str, object] = {}
-
-        def ask_heavy() -> None:
-            started = time.monotonic()
-            heavy["status"], body = server.get("/charts/api/charts/heavy")
-            heavy["seconds"] = time.monotonic() - started
-            heavy["body"] = json.loads(body)
-
-        asking = threading.Thread(target=ask_heavy)
-        started = time.monotonic()
         asking.start()
-        # While the builder runs (it spins for HEAVY_SECONDS from the start).
-        during = timed_gets(server, started + HEAVY_SECONDS - 0.3)
-        asking.join(HEAVY_SECONDS + 5)
+        wait_until(started.exists, PATIENCE, "the heavy build never started")
+        # While the builder spins: the worker answers other requests...
+        paths = ["/charts/api/charts", "/charts/api/charts/light"]
+        statuses = [server.get(paths[i % 2], PATIENCE)[0] for i in range(20)]
+        # ...and the heavy chart's request gets its time-out error.
+        asking.join(PATIENCE)
+        answered = not asking.is_alive()
     finally:
+        running.unlink(missing_ok=True)
+        asking.join(PATIENCE)
         server.stop()
+    assert statuses == [200] * 20
+    assert answered  # before the build could end: it spins until we say so
     assert heavy["status"] == 503, heavy
     assert "timed out" in heavy["body"]["error"], heavy  # type: ignore[index]
-    # Latency bounds relative to the light requests' median before the build,
-    # on the same worker and machine: as strict as ever when the machine is
-    # idle (300 ms, 1 s), and as much more lenient as a loaded one is slower.
-    typical = statistics.median(baseline)
-    late = max(1.0, 20 * typical)  # the answer comes at the time limit, not later
-    assert BUILD_TIMEOUT <= heavy["seconds"] < BUILD_TIMEOUT + late, heavy
-    bound = max(0.3, 20 * typical)
-    assert p95(during) < bound, (p95(during), max(during), typical)
 
 
 def test_a_builder_sharing_the_event_loops_connections_runs_in_the_loop(redis_url):

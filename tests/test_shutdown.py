@@ -1,19 +1,23 @@
-"""SIGTERM to gunicorn ends the open event streams: a deploy takes seconds,
-not the graceful timeout, and every stream gets its end."""
+"""SIGTERM to gunicorn ends the open event streams: a deploy does not wait for
+the graceful timeout, and every stream gets its end.
+
+The graceful timeout is long (two minutes) and the master must be gone at
+half of it: ending the streams takes seconds, waiting for them the whole
+timeout, so the test tells the two apart however slow the machine is.
+"""
 
 from __future__ import annotations
 
 import signal
 import socket
 import subprocess
-import time
 
 import pytest
 
 from .gunicorn_server import Gunicorn
 
 STREAMS = 200
-GRACEFUL_TIMEOUT = 30
+GRACEFUL_TIMEOUT = 120
 REQUEST = (
     b"GET /charts/api/events?charts=ticks HTTP/1.1\r\n"
     b"Host: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
@@ -54,10 +58,9 @@ def read_to_end(sock: socket.socket) -> bytes:
     ],
     ids=["gevent", "gthread", "gthread-preload", "sync"],
 )
-def test_sigterm_ends_every_stream_and_the_master_exits_in_seconds(
+def test_sigterm_ends_every_stream_and_the_master_exits_before_the_graceful_timeout(
     worker_class: str, args: list[str], count: int
 ) -> None:
-    booting = time.monotonic()
     server = Gunicorn(
         "tests.apps.workers:create_app()",
         worker_class,
@@ -65,11 +68,9 @@ def test_sigterm_ends_every_stream_and_the_master_exits_in_seconds(
         args=[*args, "--graceful-timeout", str(GRACEFUL_TIMEOUT)],
         env={"PYECHARTS_MAX_STREAMS_PER_CLIENT": str(STREAMS)},
     )
-    boot = time.monotonic() - booting
     streams = []
     try:
         streams = [open_stream(server.port) for _ in range(count)]
-        started = time.monotonic()
         server.process.send_signal(signal.SIGTERM)
         try:
             server.process.wait(GRACEFUL_TIMEOUT / 2)
@@ -77,18 +78,12 @@ def test_sigterm_ends_every_stream_and_the_master_exits_in_seconds(
             pytest.fail(
                 f"the master still runs {GRACEFUL_TIMEOUT / 2:g} s after SIGTERM"
             )
-        elapsed = time.monotonic() - started
         ends = [read_to_end(sock) for sock in streams]
     finally:
         server.stop()
         for sock in streams:
             sock.close()
     assert server.process.returncode == 0, server.output()
-    # Seconds, not the graceful timeout: 6 s on an idle machine, as ever; on a
-    # loaded one three times what booting this deployment took (the same
-    # processes, the same machine), and never as long as half the timeout.
-    bound = min(GRACEFUL_TIMEOUT / 2, max(GRACEFUL_TIMEOUT / 5, 3 * boot))
-    assert elapsed < bound, (elapsed, boot)
     # Each response ended with the last chunk: a clean end, not a cut.
     cut = [end[-40:] for end in ends if not end.endswith(b"0\r\n\r\n")]
     assert cut == [], f"{len(cut)} of {count} streams were cut"

@@ -2,8 +2,10 @@
 the environment only, as in production).
 
 ``ticks`` is a stream; ``light`` a cheap full chart; ``heavy`` a full chart
-whose builder keeps a CPU busy for ``HEAVY_SECONDS`` (pure Python, holding
-the GIL as much as Python lets it) and returns an option of 300,000 points.
+whose builder keeps a CPU busy (pure Python, holding the GIL as much as
+Python lets it) and returns an option of 300,000 points: it writes the file
+``HEAVY_STARTED`` when it starts and spins while the file ``HEAVY_WHILE``
+exists (a minute at most), so that a test decides when it ends.
 With ``SHARED_REDIS_URL``, ``shared`` reads Redis through the client that the
 ``/visits`` view uses too: under gevent its connections belong to the event
 loop's thread. Its first query is one Redis answers only after 50 ms, so the
@@ -43,9 +45,11 @@ def create_app() -> Flask:
 
     @charts.chart("heavy", refresh=60.0)
     def heavy() -> dict:
-        deadline = time.monotonic() + float(os.environ.get("HEAVY_SECONDS", "3"))
+        with open(os.environ["HEAVY_STARTED"], "w"):
+            pass
+        deadline = time.monotonic() + 60
         data: list[float] = []
-        while time.monotonic() < deadline:
+        while os.path.exists(os.environ["HEAVY_WHILE"]) and time.monotonic() < deadline:
             data = [math.sin(i / 1000) for i in range(300_000)]
         return {"xAxis": {"type": "value"}, "yAxis": {}, "series": [{"data": data}]}
 
