@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import socket
 import subprocess
 import sys
 import typing as t
@@ -98,6 +99,20 @@ def test_demo_help_names_the_pages_and_the_database() -> None:
     assert result.exit_code == 0, result.output
     for text in ("--port", "--database", "--reset", "/report", "demo.sqlite3"):
         assert text in result.output
+
+
+def test_demo_on_a_port_in_use_says_so(
+    demo_database: Path,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        arguments = ["demo", "--port", str(port), "--database", str(demo_database)]
+        result = CliRunner().invoke(main, [*arguments, "--no-simulator"])
+    assert result.exit_code == 1, result.output
+    assert f"Port {port} is in use by another program" in result.output
+    assert "Demo running" not in result.output
 
 
 def test_python_dash_m_runs_the_same_cli() -> None:

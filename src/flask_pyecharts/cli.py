@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import ScriptInfo
+from werkzeug.serving import make_server
 
 from .commands import (
     CONTEXT,
@@ -60,8 +61,8 @@ def main() -> None:
     "--port",
     default=5000,
     show_default=True,
-    type=click.IntRange(1, 65535),
-    help="Port to listen on.",
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port, printed at the start).",
 )
 @_database_option
 @click.option(
@@ -102,12 +103,15 @@ def demo(
     if not path.exists():
         click.echo(f"Creating the demo database {path}")
     app = create_app(path, simulate=simulate)
-    click.echo(
-        f"Demo running on http://{host}:{port}/ (dashboard) and"
-        f" http://{host}:{port}/report (report). Press Ctrl+C to stop."
-    )
     try:
-        app.run(host=host, port=port, threaded=True, load_dotenv=False)
+        # On a port in use, Werkzeug says so and exits.
+        server = make_server(host, port, app, threaded=True)
+        port = server.server_port
+        click.echo(
+            f"Demo running on http://{host}:{port}/ (dashboard) and"
+            f" http://{host}:{port}/report (report). Press Ctrl+C to stop."
+        )
+        server.serve_forever()  # until Ctrl+C
     finally:
         _shutdown(app)
 
