@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import socket
 import sys
 import typing as t
 from pathlib import Path
@@ -18,7 +19,7 @@ from pyecharts.globals import ThemeType
 from flask_pyecharts.cli import main
 
 from .conftest import LiveServer
-from .conftest_redis import RedisServer, free_port
+from .conftest_redis import RedisServer
 from .test_cli import documents
 
 SHOP = """
@@ -131,8 +132,10 @@ def test_url_of_the_chart_list_exports_every_chart_with_its_scripts(tmp_path):
 
 
 def test_url_says_plainly_what_is_wrong(tmp_path):
-    port = free_port()
-    result, output = export("--url", f"http://127.0.0.1:{port}/", "x.html")
+    with socket.socket() as closed:  # bound, not listening: connections refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        result, output = export("--url", f"http://127.0.0.1:{port}/", "x.html")
     assert result.exit_code == 1
     assert f"Cannot reach http://127.0.0.1:{port}/" in output
     assert "is the app running there?" in output

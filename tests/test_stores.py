@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import socket
 import threading
 import time
 import typing as t
@@ -609,16 +610,16 @@ def test_redis_points_missing_from_the_stream_reset(redis_url):
 def test_redis_outage_raises_store_error():
     from flask_pyecharts.streams.stores import StoreError
 
-    from .conftest_redis import free_port
-
-    store = RedisStore(f"redis://127.0.0.1:{free_port()}/0")
-    store.configure("c", 5)
-    with pytest.raises(StoreError, match="unavailable"):
-        store.since("c", None)
-    with pytest.raises(StoreError):
-        store.append("c", [(0, 1)])
-    assert store.lock("x", ttl=1).acquire() is False
-    store.close()
+    with socket.socket() as closed:  # bound, not listening: connections refused
+        closed.bind(("127.0.0.1", 0))
+        store = RedisStore(f"redis://127.0.0.1:{closed.getsockname()[1]}/0")
+        store.configure("c", 5)
+        with pytest.raises(StoreError, match="unavailable"):
+            store.since("c", None)
+        with pytest.raises(StoreError):
+            store.append("c", [(0, 1)])
+        assert store.lock("x", ttl=1).acquire() is False
+        store.close()
 
 
 # -- any interleaving -----------------------------------------------------
