@@ -445,7 +445,14 @@ def register(charts: Charts, engine: Engine) -> None:
             region=region,
         )
         # SQLite counts weekdays from Sunday (0); the axis starts on Monday.
-        data = [[row.hour, (row.weekday + 6) % 7, row.orders] for row in rows]
+        counts = {(row.hour, (row.weekday + 6) % 7): row.orders for row in rows}
+        # Every hour of every day, 0 where nobody ordered: a cell without an
+        # item would be left blank, as if its count were unknown.
+        data = [
+            [hour, day, counts.get((hour, day), 0)]
+            for day in range(7)
+            for hour in range(24)
+        ]
         highest = max((item[2] for item in data), default=1)
         chart = (
             HeatMap()
