@@ -9,7 +9,9 @@ never a CDN). This script:
 2. copies the minified browser builds, echarts-gl, the pyecharts themes, the
    map files and their license and notice texts into
    src/flask_pyecharts/web/static/vendor/ (gitignored, never committed), at
-   pyecharts' own paths (``maps/guangdong.js``, ``themes/chalk.js``...);
+   pyecharts' own paths (``maps/guangdong.js``, ``themes/chalk.js``...); the
+   themes of echarts-themes-js, written for ECharts 4, go through
+   scripts/upgrade_theme.js (Node.js) to the keys ECharts 5 and later read;
 3. writes vendor/versions.json: the lockfile hash, a digest of this script
    (its copy rules), the package versions, the rewrites it made and a sha256 of every
    file in vendor/.
@@ -52,6 +54,8 @@ MANIFEST = "versions.json"
 LOCK_NAME = ".build.lock"
 FORMAT = 2
 NPM_CI = ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
+#: Rewrites an ECharts 4 theme file for ECharts 5 and later (run by Node.js).
+UPGRADE_THEME = Path(__file__).resolve().with_name("upgrade_theme.js")
 #: Set to 1 to bundle the city maps (see the module docstring).
 CITY_MAPS_ENV = "FLASK_PYECHARTS_CITY_MAPS"
 
@@ -61,7 +65,8 @@ DEFAULT, CITIES = "default", "cities"
 #: pyecharts themes (ThemeType) taken from echarts itself (Apache-2.0, the
 #: same pinned release as echarts.min.js)...
 ECHARTS_THEMES = ("infographic", "macarons", "roma", "shine", "vintage")
-#: ... and those only echarts-themes-js (MIT, by pyecharts' author) has.
+#: ... and those only echarts-themes-js (MIT, by pyecharts' author) has, in
+#: ECharts 4's keys: their files are upgraded (``UPGRADE_THEME``), not copied.
 THEMES_JS = (
     "chalk",
     "essos",
@@ -208,6 +213,9 @@ REWRITES: dict[str, tuple[str, str]] = {
     "maps/nei4_meng2_gu3_xi2_lin2_guo1_le4_meng2.js": ("锡林郭勒", "锡林郭勒盟"),
 }
 
+#: The theme files rewritten from ECharts 4's keys (see UPGRADE_THEME).
+UPGRADED_THEMES = frozenset(f"themes/{theme}.js" for theme in THEMES_JS)
+
 #: The registerMap call of a map file and the name it registers.
 REGISTER_MAP = re.compile(r"""registerMap\(\s*(["'])(.*?)\1\s*,""")
 
@@ -235,10 +243,11 @@ def groups(city_maps: bool | None = None) -> list[str]:
 
 
 def _spec_digest() -> str:
-    """A digest of this script, its copy rules and the code that applies them:
-    any change to it makes vendor/ out of date (a rebuild rewrites only the
-    files that changed)."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    """A digest of this script, its copy rules and the code that applies them
+    (the theme upgrade's too): any change to them makes vendor/ out of date (a
+    rebuild rewrites only the files that changed)."""
+    code = Path(__file__).read_bytes() + UPGRADE_THEME.read_bytes()
+    return hashlib.sha256(code).hexdigest()
 
 
 class _Item(NamedTuple):
@@ -445,6 +454,24 @@ def _rewrite(data: bytes, registered: str, key: str, source: Path) -> bytes:
     return (text[:start] + key + text[end:]).encode("utf-8")
 
 
+def _upgrade_theme(source: Path, label: str) -> bytes:
+    """The theme file ``source`` (ECharts 4 keys) for ECharts 5 and later,
+    under a comment naming ``label`` (its package, version and license)."""
+    node = shutil.which("node")
+    if node is None:
+        raise AssetError(
+            "node is not installed: it is needed to build the themes "
+            "(Debian: apt-get install nodejs npm, or run scripts/setup.sh)"
+        )
+    result = subprocess.run(
+        [node, str(UPGRADE_THEME), str(source)], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise AssetError(f"cannot upgrade the theme {source}:\n{result.stderr}")
+    header = f"/* {label}, in the keys of ECharts 5 and later (upgrade_theme.js) */"
+    return f"{header}\n{result.stdout}".encode()
+
+
 def _write_atomic(dest: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
     try:
@@ -506,6 +533,7 @@ def build(
         files: dict[str, str] = {}
         versions: dict[str, str] = {}
         rewrites: dict[str, dict[str, str]] = {}
+        upgraded: dict[str, dict[str, str]] = {}
         for item in plan:
             package_dir = modules / item.package
             if item.package not in versions:
@@ -522,6 +550,14 @@ def build(
                 data = text.encode("utf-8")
             else:
                 data = source.read_bytes()
+            if item.dest in UPGRADED_THEMES:
+                upgraded[item.dest] = {
+                    "source": f"{item.package}/{item.source}",
+                    "source_sha256": hashlib.sha256(data).hexdigest(),
+                }
+                theme = Path(item.dest).stem
+                label = f"{theme} of {item.package} {versions[item.package]} (MIT)"
+                data = _upgrade_theme(source, label)
             if item.dest in REWRITES:
                 registered, key = REWRITES[item.dest]
                 rewrites[item.dest] = {
@@ -549,6 +585,7 @@ def build(
             "groups": wanted,
             "packages": dict(sorted(versions.items())),
             "rewrites": rewrites,
+            "upgraded_themes": upgraded,
             "files": dict(sorted(files.items())),
         }
         text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"

@@ -574,5 +574,10 @@ def test_sdist_ships_the_vendor_files_and_the_build(dist: Path) -> None:
     vendor = build_assets.VENDOR_REL.as_posix() + "/"
     shipped = {m.removeprefix(vendor) for m in members if m.startswith(vendor)}
     assert shipped == set(manifest()["files"]) | {"versions.json"}
-    assert {"scripts/build_assets.py", "hatch_build.py", "package-lock.json"} <= members
+    assert {
+        "scripts/build_assets.py",
+        "scripts/upgrade_theme.js",
+        "hatch_build.py",
+        "package-lock.json",
+    } <= members
     assert not any(m.startswith("node_modules") for m in members)
