@@ -4,12 +4,13 @@ legend stays clear of the timeline."""
 
 from __future__ import annotations
 
+import datetime
 import typing as t
 
 import pytest
 from flask import Flask
 from pyecharts import options as opts
-from pyecharts.charts import Bar, Timeline
+from pyecharts.charts import Bar, Line, Timeline
 
 from flask_pyecharts import Charts
 
@@ -275,4 +276,38 @@ def test_long_category_labels_of_a_timeline_are_fitted_on_a_phone(
         if a is not b and overlap(a, b)
     ] == []
     watched.screenshot("timeline-long-labels-390")
+    watched.assert_clean(server.url)
+
+
+DATES = [
+    (datetime.date(2026, 8, 27) + datetime.timedelta(days=n)).isoformat()
+    for n in range(90)
+]
+
+
+def daily_sales() -> Line:
+    return (
+        Line()
+        .add_xaxis(DATES)
+        .add_yaxis("销售额", [500 + (n * 37) % 200 for n in range(len(DATES))])
+        .set_global_opts(legend_opts=opts.LegendOpts(is_show=False))
+    )
+
+
+@pytest.mark.parametrize("width", [1000, 390])
+def test_dates_keep_their_whole_text_while_a_few_fit_side_by_side(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage, width: int
+):
+    """A date cut to "2026-10…" says nothing: fewer labels, each whole."""
+    server = show_alone(serve, watched, "daily", daily_sales, width)
+    labels = [text for text in watched.texts(chart("daily")) if text["full"] in DATES]
+    assert len(labels) >= 3
+    assert [text["shown"] for text in labels] == [text["full"] for text in labels]
+    assert [
+        (a["full"], b["full"])
+        for a in labels
+        for b in labels
+        if a is not b and overlap(a, b)
+    ] == []
+    watched.screenshot(f"daily-dates-{width}")
     watched.assert_clean(server.url)

@@ -18,6 +18,7 @@
   const PENDING_WAIT_MS = 2000;
   const JS_MARK = "--x_x--0_0--";
   const MIN_LABEL = 64;             // px: the narrowest useful category label
+  const MIN_SHOWN_LABELS = 3;       // x-axis labels that keep their whole text at least
   // A page spends at most this share of its time animating updates: on a
   // page that gets an update every 4 s, each animates 200 ms, not ECharts'
   // 500 (and, below MIN_ANIMATION_MS, not at all: every 2 s or more often).
@@ -279,7 +280,9 @@
   /**
    * The width a category label may take, in pixels, and for an x axis the
    * label interval: labels are at most a category slot wide (or a few slots,
-   * showing one label in that many), so none overlaps and none is hidden at random.
+   * showing one label in that many), so none overlaps and none is hidden at
+   * random. An x-axis label keeps its whole text (a date, "2026-10-05") while
+   * MIN_SHOWN_LABELS of them still fit side by side; only longer ones are cut.
    */
   function labelLayout(option, axis, index, dim, size) {
     const label = axis.axisLabel || {};
@@ -291,8 +294,10 @@
     const left = toPixels(grid.left, size.width, size.width * 0.15);
     const right = toPixels(grid.right, size.width, size.width * 0.1);
     const count = Math.max(1, categoryCount(option, axis, index, dim));
-    const slot = Math.max(1, (size.width - left - right) / count);
-    const slots = Math.ceil(Math.min(MIN_LABEL, widestLabel(axis) + 8) / slot);
+    const plot = Math.max(1, size.width - left - right);
+    const slot = plot / count;
+    const room = Math.max(MIN_LABEL, plot / MIN_SHOWN_LABELS);
+    const slots = Math.ceil(Math.min(room, widestLabel(axis) + 8) / slot);
     return { width: Math.round(slots * slot - 6), interval: slots - 1 };
   }
 
