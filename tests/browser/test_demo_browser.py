@@ -149,17 +149,31 @@ def test_dashboard_renders_every_chart_and_updates_live(
     watched.assert_clean(server.url, allowed_errors=[] if MAPS else ["503"])
 
 
-#: Records what a click on the map reaches: the element under the pointer at
-#: the press, and the names ECharts' click events carry (for the warning of
-#: a click that set nothing).
+#: Records what a click on the map reaches, at the press and at the release:
+#: the element under the pointer, the chart's size and what zrender finds
+#: there; and the names ECharts' click events carry (for the warning of a
+#: click that set nothing).
 CLICK_WATCH = """(sel) => {
     const el = document.querySelector(sel);
-    const seen = window.__clickSeen = {pressed: null, clicked: []};
-    document.addEventListener("mousedown", (event) => {
+    const chart = FlaskPyecharts.instance(el);
+    const seen = window.__clickSeen = {clicked: []};
+    const look = (event) => {
         const under = document.elementFromPoint(event.clientX, event.clientY);
-        seen.pressed = under ? under.tagName + "." + under.className : null;
-    }, {once: true, capture: true});
-    FlaskPyecharts.instance(el).on("click", (params) => seen.clicked.push(params.name));
+        const box = el.getBoundingClientRect();
+        const found = chart.getZr().handler.findHover(
+            event.clientX - box.left, event.clientY - box.top).target;
+        return {
+            under: under && under.tagName,
+            size: [chart.getWidth(), chart.getHeight()],
+            box: [Math.round(box.left), Math.round(box.top)],
+            found: found ? found.type : null,
+        };
+    };
+    document.addEventListener("mousedown", (event) => { seen.press = look(event); },
+        {once: true, capture: true});
+    document.addEventListener("mouseup", (event) => { seen.release = look(event); },
+        {once: true, capture: true});
+    chart.on("click", (params) => seen.clicked.push(params.name));
 }"""
 
 
