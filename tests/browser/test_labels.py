@@ -217,6 +217,16 @@ def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
     )
 
 
+def overlapping(texts: list[dict[str, t.Any]]) -> list[tuple[str, str]]:
+    """The pairs of ``texts`` whose boxes overlap."""
+    return [
+        (a["full"], b["full"])
+        for a in texts
+        for b in texts
+        if a is not b and overlap(a, b)
+    ]
+
+
 @pytest.mark.parametrize("width", [1000, 390])
 def test_a_timeline_legend_sits_above_the_timeline_and_below_the_axis(
     serve: t.Callable[..., BrowserServer], watched: WatchedPage, width: int
@@ -269,12 +279,7 @@ def test_long_category_labels_of_a_timeline_are_fitted_on_a_phone(
     ]
     assert labels and all(text["shown"].endswith("…") for text in labels)
     assert all(0 <= text["x"] and text["x"] + text["width"] <= width for text in labels)
-    assert [
-        (a["full"], b["full"])
-        for a in labels
-        for b in labels
-        if a is not b and overlap(a, b)
-    ] == []
+    assert overlapping(labels) == []
     watched.screenshot("timeline-long-labels-390")
     watched.assert_clean(server.url)
 
@@ -303,11 +308,6 @@ def test_dates_keep_their_whole_text_while_a_few_fit_side_by_side(
     labels = [text for text in watched.texts(chart("daily")) if text["full"] in DATES]
     assert len(labels) >= 3
     assert [text["shown"] for text in labels] == [text["full"] for text in labels]
-    assert [
-        (a["full"], b["full"])
-        for a in labels
-        for b in labels
-        if a is not b and overlap(a, b)
-    ] == []
+    assert overlapping(labels) == []
     watched.screenshot(f"daily-dates-{width}")
     watched.assert_clean(server.url)
