@@ -270,15 +270,20 @@ def test_every_chart_builds_with_data(demo_app: Flask) -> None:
     )
 
 
-def test_the_heatmap_has_every_hour_of_every_day(demo_app: Flask) -> None:
-    """A quiet hour is a 0 (the scale's lowest colour), not a blank cell."""
+def test_the_heatmap_has_every_hour_of_every_day(
+    demo_app: Flask, database: Path
+) -> None:
+    """An hour nobody ordered in is a 0 (the scale's lowest colour), not a blank."""
+    with contextlib.closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute("DELETE FROM orders WHERE strftime('%H', created_at) = '04'")
     client = demo_app.test_client()
     (series,) = client.get("/charts/api/charts/hour_heatmap?days=7").json["option"][
         "series"
     ]
     cells = {(hour, day): count for hour, day, count in series["data"]}
     assert len(series["data"]) == len(cells) == 7 * 24
-    assert 0 in cells.values()  # four in the morning, some day of the week
+    assert [cells[4, day] for day in range(7)] == [0] * 7
+    assert all(cells[21, day] > 0 for day in range(7))  # the evening's peak
 
 
 def test_charts_have_chinese_labels_and_long_product_names(demo_app: Flask) -> None:
