@@ -376,8 +376,8 @@ class Runtime:
 
         :raises ValueError: for an unknown chart, a full chart or bad points.
         """
-        spec, items = self._checked_points(name, points, series)
-        self.seed(spec)
+        items = self.prepare_points(name, points, series)
+        self.seed(self.registry.chart(name))
         return self.store.append(name, items)
 
     def prepare_points(
@@ -389,11 +389,6 @@ class Runtime:
         :raises ValueError: for an unknown chart, a full chart or bad points,
             naming what was expected.
         """
-        return self._checked_points(name, points, series)[1]
-
-    def _checked_points(
-        self, name: str, points: t.Any, series: int
-    ) -> tuple[ChartSpec, list[tuple[int, t.Any]]]:
         spec = self.registry.charts.get(name)
         if spec is None:
             raise ValueError(f"No chart named {name!r} is registered.")
@@ -404,7 +399,7 @@ class Runtime:
             )
         items = normalize_points(points, series)
         self._point_shapes(spec).check(items)
-        return spec, items
+        return items
 
     def _point_shapes(self, spec: ChartSpec) -> PointShapes:
         """The shapes of the chart's points, from its current option (or, when
