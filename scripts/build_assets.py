@@ -605,6 +605,7 @@ def build_client(
         raise AssetError(f"esbuild failed:\n{result.stderr.decode(errors='replace')}")
     # The modules are strict; esbuild's IIFE does not say so: the script does.
     code = banner.encode() + b'\n"use strict";\n' + result.stdout
+    (root / BUNDLE_REL).parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(root / BUNDLE_REL, code)
     if not quiet:
         print(f"build_assets: bundled {CLIENT_REL.as_posix()} into {BUNDLE_REL}")
