@@ -67,11 +67,10 @@ def test_a_child_takes_the_values_its_parent_allows(setup):
 
 
 @pytest.mark.parametrize(
-    "query", ["region=浙江&city=广州市", "city=广州市"]  # the parent's default: 全国
+    "query",
+    ["region=浙江&city=广州市", "city=广州市"],  # the parent's default: 全国
 )
-def test_a_child_the_parent_does_not_allow_answers_400_naming_the_allowed(
-    setup, query
-):
+def test_a_child_the_parent_does_not_allow_answers_400_naming_the_allowed(setup, query):
     app, _, _ = setup
     response = app.test_client().get(f"/charts/api/charts/by_city?{query}")
     assert response.status_code == 400
@@ -137,9 +136,10 @@ def test_a_dict_of_choices_by_parent_value_works(clock):
     charts = Charts(app, clock=clock)
     charts.variable("region", choices=["广东", "浙江"])
     charts.variable("city", parent="region", choices=CITIES)
-    assert app.test_client().get("/charts/api/charts?region=浙江").get_json()[
-        "variables"
-    ] == []  # no chart uses them
+    assert (
+        app.test_client().get("/charts/api/charts?region=浙江").get_json()["variables"]
+        == []
+    )  # no chart uses them
     spec = charts.registry.variables["city"]
     assert spec.allowed("浙江") == ("杭州市", "宁波市")
     assert spec.default_text("广东") == "广州市"
