@@ -4,7 +4,7 @@ import decimal
 import orjson
 import pytest
 from pyecharts import options as opts
-from pyecharts.charts import Bar
+from pyecharts.charts import Bar, Map, Timeline
 
 from flask_pyecharts import JsCode
 from flask_pyecharts.options import _ECHARTS_DEFAULTS, OptionError, build_document
@@ -82,9 +82,39 @@ def test_etag_changes_with_the_option_and_is_strong():
     assert first.etag.startswith('"') and not first.etag.startswith("W/")
 
 
-def test_not_serializable_value_names_the_chart_and_the_type():
-    with pytest.raises(OptionError, match=r"'sales'.*object.*series/0/data/0"):
-        build_document({"series": [{"data": [object()]}]}, name="sales")
+def test_not_serializable_value_is_null_and_logged_once_with_its_path(caplog):
+    caplog.set_level("WARNING", logger="flask_pyecharts")
+    for _ in range(2):
+        document = build_document({"series": [{"data": [object()]}]}, name="sales")
+        assert document.option() == {"series": [{"data": [None]}]}
+    warnings = [r.getMessage() for r in caplog.records if "sales" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "object" in warnings[0] and "series/0/data/0" in warnings[0]
+
+
+def test_gallery_gdp_map_with_a_class_as_label_show_is_served_as_pyecharts_does(
+    caplog,
+):
+    """Two gallery GDP maps pass the class ``Timeline`` as ``label.show``;
+    pyecharts writes ``null`` there."""
+    caplog.set_level("WARNING", logger="flask_pyecharts")
+    chart = Map().add(
+        "GDP",
+        [("广东", 10.8), ("江苏", 10.0)],
+        "china",
+        label_opts=opts.LabelOpts(is_show=Timeline),
+    )
+    option = build_document(chart, name="gdp_map").option()
+    assert option["series"][0]["label"]["show"] is None
+    assert option["series"][0]["data"] == orjson.loads(chart.dump_options())[
+        "series"
+    ][0]["data"]
+    assert any(
+        "gdp_map" in r.getMessage()
+        and "Timeline" in r.getMessage()
+        and "series/0/label/show" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_builder_returning_something_else_is_refused():

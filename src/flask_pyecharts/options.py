@@ -12,6 +12,7 @@ import decimal
 import enum
 import functools
 import hashlib
+import logging
 import math
 import re
 import typing as t
@@ -31,6 +32,13 @@ from .components import css_size, image_part, table_part
 JsonPath = list[str | int]
 
 _JS_MARK = "--x_x--0_0--"
+
+logger = logging.getLogger("flask_pyecharts")
+
+#: (chart, path) pairs already warned about as sent ``null``: each is logged
+#: once per process, not at every refresh (bounded: cleared when full).
+_WARNED_NULLS: set[tuple[str, str]] = set()
+_MAX_WARNED_NULLS = 1024
 
 #: Values pyecharts spells out that equal ECharts' default in every component
 #: where the key exists; leaving them out changes nothing but the size.
@@ -294,9 +302,30 @@ def _plain(
         return _plain(value.value, path, functions, name, clean)
     if hasattr(value, "tolist"):  # numpy scalars and arrays, pandas objects
         return _plain(value.tolist(), path, functions, name, clean)
-    raise OptionError(
-        f"Chart {name!r}: value of type {type(value).__name__} at {_where(path)} is"
-        " not JSON serializable; convert it to str, int, float, list or dict."
+    _warn_null(value, path, name)
+    return None
+
+
+def _warn_null(value: t.Any, path: JsonPath, name: str) -> None:
+    """Log (once per chart and path) a value sent as ``null``, as pyecharts'
+    own encoder writes what it cannot encode."""
+    key = (name, _where(path))
+    if key in _WARNED_NULLS:
+        return
+    if len(_WARNED_NULLS) >= _MAX_WARNED_NULLS:
+        _WARNED_NULLS.clear()
+    _WARNED_NULLS.add(key)
+    what = (
+        f"the class {value.__name__}"
+        if isinstance(value, type)
+        else f"a value of type {type(value).__name__}"
+    )
+    logger.warning(
+        "Chart %r: %s at %s is not JSON serializable; sent as null, as pyecharts"
+        " does. Convert it to str, int, float, list or dict.",
+        name,
+        what,
+        key[1],
     )
 
 
