@@ -106,9 +106,10 @@ def test_gallery_gdp_map_with_a_class_as_label_show_is_served_as_pyecharts_does(
     )
     option = build_document(chart, name="gdp_map").option()
     assert option["series"][0]["label"]["show"] is None
-    assert option["series"][0]["data"] == orjson.loads(chart.dump_options())[
-        "series"
-    ][0]["data"]
+    assert (
+        option["series"][0]["data"]
+        == orjson.loads(chart.dump_options())["series"][0]["data"]
+    )
     assert any(
         "gdp_map" in r.getMessage()
         and "Timeline" in r.getMessage()
