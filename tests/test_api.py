@@ -1,5 +1,6 @@
 import concurrent.futures
 import logging
+import re
 import threading
 import time
 import urllib.request
@@ -86,9 +87,36 @@ def test_failing_builder_is_503_for_that_chart_only(client, caplog):
     with caplog.at_level(logging.ERROR, logger="flask_pyecharts"):
         response = client.get("/charts/api/charts/broken")
     assert response.status_code == 503
-    assert "database is down" in response.json["error"]
+    assert "could not be built" in response.json["error"]
     assert any(record.exc_info for record in caplog.records)  # traceback logged
     assert client.get("/charts/api/charts/sales").status_code == 200
+
+
+def test_builder_exception_text_reaches_no_viewer_outside_debug(app, client, caplog):
+    """Viewers get an id; the log shows it with the traceback. The same
+    message in the 503, the updates and the event stream."""
+    assert not app.debug
+    with caplog.at_level(logging.ERROR, logger="flask_pyecharts"):
+        error = client.get("/charts/api/charts/broken").json["error"]
+    found = re.fullmatch(
+        r"Chart 'broken' could not be built \(error id (\w+)\)\.", error
+    )
+    assert found, error
+    (record,) = [r for r in caplog.records if found[1] in r.getMessage()]
+    assert record.exc_info and "database is down" in str(record.exc_info[1])
+    updates = client.get("/charts/api/updates?charts=broken").json
+    assert updates["updates"][0]["error"] == error
+    events = client.get("/charts/api/events?charts=broken", buffered=False)
+    frame = next(iter(events.response)).decode()
+    events.close()
+    assert "could not be built" in frame and "database is down" not in frame
+    assert "database is down" not in str(updates)
+
+
+def test_builder_exception_text_is_shown_in_debug_mode(app, client):
+    app.debug = True
+    error = client.get("/charts/api/charts/broken").json["error"]
+    assert error == "Chart 'broken' could not be built: RuntimeError: database is down"
 
 
 def test_failing_builder_is_retried_after_the_interval():

@@ -191,6 +191,11 @@ class Runtime:
             raise RuntimeError("The app of this Flask-PyEcharts runtime is gone.")
         return app.app_context()
 
+    def debug(self) -> bool:
+        """Whether the app runs in debug mode (viewers see builders' errors)."""
+        app = self._app()
+        return app is not None and app.debug
+
     def add_chart(self, spec: ChartSpec) -> None:
         """Prepare the store for a newly registered chart."""
         if spec.window:
@@ -276,6 +281,7 @@ class Runtime:
                 timeout=self.settings.build_timeout,
                 context=self.app_context,
                 clock=self._clock,
+                debug=self.debug,
                 on_change=lambda cache: self.feed.changed(topic),
             )
 
