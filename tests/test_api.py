@@ -119,6 +119,39 @@ def test_builder_exception_text_is_shown_in_debug_mode(app, client):
     assert error == "Chart 'broken' could not be built: RuntimeError: database is down"
 
 
+def test_failing_builder_answers_retry_after_its_refresh_interval(client):
+    """Regression: a failing builder's card retried its 503 more than 8 times
+    in 10 s; the answer says when the chart is built again."""
+    app = Flask(__name__)
+    charts = Charts(app)
+
+    for name, refresh in [
+        ("hourly", 3600.0),
+        ("slow", 30.0),
+        ("fast", 0.5),
+        ("once", None),
+    ]:
+
+        @charts.chart(name, refresh=refresh)
+        def failing() -> Bar:
+            raise RuntimeError("source is down")
+
+    answers = {
+        name: app.test_client().get(f"/charts/api/charts/{name}")
+        for name in ("hourly", "slow", "fast", "once")
+    }
+    assert {name: a.status_code for name, a in answers.items()} == dict.fromkeys(
+        answers, 503
+    )
+    assert {name: a.headers["Retry-After"] for name, a in answers.items()} == {
+        "hourly": "3600",
+        "slow": "30",
+        "fast": "1",
+        "once": "5",
+    }
+    charts.shutdown()
+
+
 def test_failing_builder_is_retried_after_the_interval():
     app = Flask(__name__)
     clock = Clock()

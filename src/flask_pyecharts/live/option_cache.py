@@ -26,7 +26,7 @@ from .jobs import Job, start_job
 if t.TYPE_CHECKING:
     from ..streams.stores import Store
 
-__all__ = ["BuildError", "Entry", "OptionCache", "OptionCaches"]
+__all__ = ["BuildError", "Entry", "OptionCache", "OptionCaches", "failure_lifetime"]
 
 logger = logging.getLogger("flask_pyecharts")
 
@@ -40,6 +40,12 @@ SHARED_BUILD_POLL = 0.05
 BUILD_LOCK_TTL = 30.0
 
 Clock = t.Callable[[], float]
+
+
+def failure_lifetime(refresh: float | None) -> float:
+    """Seconds a failed build is remembered before it is tried again: what
+    viewers of the failing chart should wait (``Retry-After``)."""
+    return refresh or FAILED_BUILD_RETRY
 
 
 class BuildError(RuntimeError):
@@ -173,7 +179,7 @@ class OptionCache:
 
     def _lifetime(self, entry: Entry) -> float | None:
         if entry.error is not None:
-            return self.refresh or FAILED_BUILD_RETRY
+            return failure_lifetime(self.refresh)
         return self.refresh
 
     def _expiry(self, entry: Entry) -> float | None:

@@ -7,6 +7,7 @@ the answer; what a chart document, an update or an event is lies in
 
 from __future__ import annotations
 
+import math
 import time
 import typing as t
 from pathlib import Path
@@ -23,7 +24,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from .._json import dumps
 from ..live.limits import LimitReached, client_address
-from ..live.option_cache import BuildError
+from ..live.option_cache import BuildError, failure_lifetime
 from ..live.runtime import current_runtime
 from ..live.shutdown import install as stop_streams_at_worker_exit
 from ..registry import UnknownChart
@@ -117,7 +118,14 @@ def _unknown_chart(error: UnknownChart) -> Response:
 
 
 def _build_error(error: BuildError) -> Response:
-    return json_error(503, str(error), {"Retry-After": "2"})
+    """503, to be asked again when the chart is built again (its refresh
+    interval): sooner would only get the same error."""
+    try:
+        refresh = _runtime().registry.chart(error.chart).refresh
+    except UnknownChart:
+        refresh = None
+    retry_after = math.ceil(failure_lifetime(refresh))
+    return json_error(503, str(error), {"Retry-After": str(retry_after)})
 
 
 def _store_error(error: StoreError) -> Response:
