@@ -206,6 +206,61 @@ def test_a_control_character_in_a_text_is_refused(setup):
     assert "control characters" in response.json["error"]
 
 
+def free_text_app() -> tuple[Flask, Charts, list[str]]:
+    app = Flask(__name__)
+    charts = Charts(app)
+    charts.variable("q", default="全部")
+    built: list[str] = []
+
+    @charts.chart("search", refresh=10)
+    def search(q: str) -> dict:
+        built.append(q)
+        return {"title": {"text": q}, "series": []}
+
+    charts.dashboard("/", ["search"], title="搜索")
+    return app, charts, built
+
+
+@pytest.mark.parametrize("character", ["\x80", "\x85", "\x9f"])
+@pytest.mark.parametrize(
+    "route", ["/charts/api/charts/search", "/charts/api/updates?charts=search"]
+)
+def test_a_c1_control_character_in_a_text_is_refused(character, route):
+    app, charts, built = free_text_app()
+    separator = "&" if "?" in route else "?"
+    query = urllib.parse.urlencode({"q": f"a{character}b"})
+    response = app.test_client().get(route + separator + query)
+    assert response.status_code == 400, response.data
+    assert "control characters" in response.json["error"]
+    assert not built
+    charts.shutdown()
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        "/charts/api/charts/search",
+        "/charts/api/updates?charts=search",
+        "/charts/api/events?charts=search",
+    ],
+)
+def test_undecodable_bytes_in_a_query_are_400_not_the_percent_text(route):
+    """Regression: ``?q=%ff`` was the same variant as ``?q=%25FF``."""
+    app, charts, built = free_text_app()
+    separator = "&" if "?" in route else "?"
+    response = app.test_client().get(route + separator + "q=%ff")
+    assert response.status_code == 400, response.data
+    assert "'q' is not UTF-8" in response.json["error"]
+    assert not built
+    page = app.test_client().get("/?q=%ff").text
+    assert "Variable &#39;q&#39; is not UTF-8 text." in page
+    assert not built
+    escaped = app.test_client().get("/charts/api/charts/search?q=%25FF")
+    assert escaped.status_code == 200
+    assert escaped.json["option"]["title"]["text"] == "%FF"
+    charts.shutdown()
+
+
 def test_an_overlong_query_string_is_414(setup):
     app, _, _ = setup
     response = get(app, "/charts/api/charts/plain", region="x" * 20_000)

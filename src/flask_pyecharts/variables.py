@@ -17,6 +17,7 @@ import re
 import threading
 import time
 import typing as t
+import urllib.parse
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -70,7 +71,8 @@ _WHAT = {
 _INT = re.compile(r"-?[0-9]{1,18}")
 _FLOAT = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,17})?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: C0 and C1 control characters, and DEL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class VariableError(ValueError):
@@ -385,6 +387,37 @@ def make_variable(
                 f"Variable {name!r}: the default {text} is outside {spec._bounds()}."
             )
     return spec
+
+
+def undecodable_parameters(query: bytes) -> list[str]:
+    """The names of the parameters of a raw query string whose value (or name)
+    is not UTF-8 once percent-decoded (``?q=%ff``).
+
+    Werkzeug keeps such bytes as ``%FF`` text, which would make ``?q=%ff`` the
+    same value as ``?q=%25FF``: they are refused instead.
+    """
+    names = []
+    for part in query.split(b"&"):
+        name, _, value = part.partition(b"=")
+        try:
+            for raw in (name, value):
+                urllib.parse.unquote_to_bytes(raw.replace(b"+", b" ")).decode()
+        except UnicodeDecodeError:
+            names.append(urllib.parse.unquote(name.decode("latin-1"))[:64])
+    return names
+
+
+def check_query(query: bytes) -> None:
+    """Refuse a query string with bytes that are not UTF-8.
+
+    :raises VariableError: naming the parameter and how to fix it.
+    """
+    names = undecodable_parameters(query)
+    if names:
+        raise VariableError(
+            f"Query parameter {names[0]!r} is not UTF-8 text once percent-decoded;"
+            " percent-encode values as UTF-8 (华 is %E5%8D%8E)."
+        )
 
 
 def read_query(

@@ -29,7 +29,7 @@ from ..live.runtime import current_runtime
 from ..live.shutdown import install as stop_streams_at_worker_exit
 from ..registry import UnknownChart
 from ..streams.stores import StoreError
-from ..variables import ChoicesError, VariableError, read_query
+from ..variables import ChoicesError, VariableError, check_query, read_query
 from ..wire.documents import updates_body
 from ..wire.sse import encode_comment, encode_retry
 from .errors import APIError, bad_request, json_error, not_found
@@ -152,6 +152,7 @@ def _choices_error(error: ChoicesError) -> Response:
 def _bounded_query() -> None:
     if len(request.query_string) > MAX_QUERY_LENGTH:
         raise APIError(414, f"The query string is longer than {MAX_QUERY_LENGTH}.")
+    check_query(request.query_string)
 
 
 def _cors(response: Response) -> Response:
