@@ -199,3 +199,35 @@ def test_the_flask_command_warns_too(shop):
     app.jinja_env.globals["charts"].shutdown()
     assert result.exit_code == 0, result.output
     assert "'orders': a stream in the memory store" in result.output
+
+
+def search_app() -> tuple[t.Any, t.Any]:
+    """A dashboard of one chart that uses a free text variable."""
+    from flask import Flask
+
+    from flask_pyecharts import Charts
+
+    app = Flask(__name__)
+    charts = Charts(app)
+    charts.variable("q", default="全部", label="搜索")
+
+    @charts.chart("search", refresh=10)
+    def search(q: str) -> dict:
+        return {"title": {"text": f"[{q}]"}, "series": []}
+
+    charts.dashboard("/", ["search"], title="搜索")
+    return app, charts
+
+
+def test_an_empty_var_means_the_default_in_the_build_and_the_header():
+    """Regression: ``--var q=`` built the chart for "" while the header said
+    the default."""
+    app, charts = search_app()
+    result = app.test_cli_runner().invoke(
+        args=["pyecharts", "export", "-", "--var", "q="]
+    )
+    charts.shutdown()
+    assert result.exit_code == 0, result.output
+    (document,) = documents(result.stdout)
+    assert document["option"]["title"]["text"] == "[全部]"
+    assert "搜索: <strong>全部</strong>" in result.stdout

@@ -68,7 +68,8 @@ variable_option = click.option(
     multiple=True,
     callback=_read_variables,
     help="A variable's value, as in the page's URL (repeat for several):"
-    " --var region=华东 --var days=7 [default: each variable's default].",
+    " --var region=华东 --var days=7; an empty value (--var q=) means the"
+    " default [default: each variable's default].",
 )
 format_option = click.option(
     "--format",

@@ -89,7 +89,9 @@ def export_dashboard(
 
 
 def _variables(runtime: Runtime, given: t.Mapping[str, str]) -> dict[str, str]:
-    """Check the variables asked for, as the API does."""
+    """Check the variables asked for, as the API does. An empty value
+    (``--var q=``) means the variable's default, as an emptied filter does
+    in the page (``FlaskPyecharts.setVariables({q: ""})``)."""
     declared = runtime.registry.variables
     values = {}
     for name, text in given.items():
@@ -97,6 +99,8 @@ def _variables(runtime: Runtime, given: t.Mapping[str, str]) -> dict[str, str]:
         if spec is None:
             known = ", ".join(declared) or "none are declared"
             raise ExportError(f"No variable named {name!r}; the variables are {known}.")
+        if text == "":
+            continue
         try:
             values[name] = spec.parse(text)
         except (VariableError, ChoicesError) as error:
