@@ -155,7 +155,8 @@ def _draw(
     height = page.evaluate(_CONTENT_HEIGHT)
     if format == "png":  # the page down to its last card, no blank below
         clip = {"x": 0, "y": 0, "width": width, "height": height}
-        page.screenshot(path=str(output), full_page=True, clip=clip)
+        # The type is named: Playwright would guess it from the file's name.
+        page.screenshot(path=str(output), type="png", full_page=True, clip=clip)
         return
     page.emulate_media(media="screen")
     # A PDF page is as high as the content, so 'vh' changes: keep chart sizes.
