@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import types
 import typing as t
 import weakref
 
@@ -57,7 +58,7 @@ def gunicorn_workers() -> int:
     """
     if not os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/"):
         return 1
-    frame = sys._getframe(1)
+    frame: types.FrameType | None = sys._getframe(1)
     while frame is not None:
         owner = frame.f_locals.get("self")
         if type(owner).__module__.startswith("gunicorn."):
