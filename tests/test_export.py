@@ -4,8 +4,10 @@ shared store (--app with Redis), and a plain warning where that cannot be."""
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import socket
+import subprocess
 import sys
 import typing as t
 from pathlib import Path
@@ -231,3 +233,46 @@ def test_an_empty_var_means_the_default_in_the_build_and_the_header():
     (document,) = documents(result.stdout)
     assert document["option"]["title"]["text"] == "[全部]"
     assert "搜索: <strong>全部</strong>" in result.stdout
+
+
+def test_an_output_in_a_missing_folder_is_a_clear_error(shop, tmp_path):
+    result, output = export("--app", "liveshop:create_app()", "nowhere/shop.html")
+    assert result.exit_code == 1
+    assert "Cannot write nowhere/shop.html: the folder nowhere does not exist" in output
+    assert "Traceback" not in output
+
+
+def test_a_full_device_is_a_clear_error(shop):
+    result, output = export("--app", "liveshop:create_app()", "/dev/full")
+    assert result.exit_code == 1
+    assert "Cannot write /dev/full: No space left on device." in output
+    assert "Traceback" not in output
+    assert Path("/dev/full").is_char_device()  # written in place, never replaced
+
+
+def test_a_failed_write_leaves_the_previous_export_whole(shop, tmp_path):
+    """Regression: a write past the file-size limit left a truncated file in
+    place of the previous export."""
+    previous = tmp_path / "shop.html"
+    previous.write_text("<!doctype html><p>yesterday's export</p>", "utf-8")
+    code = (
+        "import resource, sys; from flask_pyecharts.cli import main;"
+        " resource.setrlimit(resource.RLIMIT_FSIZE, (65536, resource.RLIM_INFINITY));"
+        " sys.argv[0] = 'flask-pyecharts'; main()"
+    )
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-c", code, "export", "--app", "liveshop:create_app()"]
+        + ["shop.html"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Cannot write shop.html: File too large" in done.stderr
+    assert "previous file is left as it was" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert previous.read_text("utf-8") == "<!doctype html><p>yesterday's export</p>"
+    assert not list(tmp_path.glob(".shop.html*"))  # no temporary file left

@@ -233,6 +233,7 @@ def write_export(
 ) -> None:
     """Write an export as HTML, PNG or PDF (warnings to standard error)."""
     from .export import ExportError, write_image
+    from .export.files import write_file
 
     suffix = output.suffix.lower().lstrip(".")
     format_ = format_ or (suffix if suffix in ("png", "pdf") else "html")
@@ -245,7 +246,7 @@ def write_export(
         return
     try:
         if format_ == "html":
-            output.write_text(result.html, encoding="utf-8")
+            write_file(output, result.html.encode())
         else:
             for url in write_image(result.html, output, format_, chromium=chromium):
                 click.echo(f"Warning: the page asked for {url}; refused", err=True)
