@@ -116,12 +116,20 @@ def test_url_of_the_chart_list_exports_every_chart_with_its_scripts(tmp_path):
     server = LiveServer(app)
     try:
         output_path = tmp_path / "all.html"
-        result, output = export(
+        refused, refused_output = export(
             "--url", f"{server.url}/charts/api/charts", str(output_path)
+        )
+        result, output = export(
+            "--url",
+            f"{server.url}/charts/api/charts",
+            str(output_path),
+            "--allow-errors",
         )
     finally:
         server.stop()
         charts.shutdown()
+    assert refused.exit_code == 1
+    assert "Could not export chart 'broken'" in refused_output
     assert result.exit_code == 0, output
     assert "Warning: chart 'broken'" in output and "answered 503" in output
     html = output_path.read_text("utf-8")

@@ -89,8 +89,22 @@ chromium_option = click.option(
 )
 
 
+allow_errors_option = click.option(
+    "--allow-errors",
+    is_flag=True,
+    default=False,
+    help="Write the export even when charts fail (a notice in their cards);"
+    " otherwise a failing chart writes nothing and exits with status 1.",
+)
+
+
 def export_options(function: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-    for option in (chromium_option, format_option, variable_option):
+    for option in (
+        allow_errors_option,
+        chromium_option,
+        format_option,
+        variable_option,
+    ):
         function = option(function)
     return function
 
@@ -112,6 +126,7 @@ def flask_export(
     variables: dict[str, str],
     format_: str | None,
     chromium: str | None,
+    allow_errors: bool,
 ) -> None:
     """Write a dashboard as one HTML file that opens offline, or as PNG or PDF.
 
@@ -121,7 +136,16 @@ def flask_export(
     standard output. With the memory store, streams hold none of a running
     server's points: export those with 'flask-pyecharts export --url'.
     """
-    export_app(output, rule, title, variables, format_, chromium, from_new_process=True)
+    export_app(
+        output,
+        rule,
+        title,
+        variables,
+        format_,
+        chromium,
+        allow_errors=allow_errors,
+        from_new_process=True,
+    )
 
 
 @flask_group.command("charts")
@@ -181,6 +205,7 @@ def export_app(
     format_: str | None = None,
     chromium: str | None = None,
     *,
+    allow_errors: bool = False,
     from_new_process: bool = False,
 ) -> None:
     """Export within an app context; errors become click errors.
@@ -197,7 +222,7 @@ def export_app(
         raise click.ClickException(str(error)) from None
     if from_new_process:
         result.problems.extend(_fresh_streams(result.charts))
-    write_export(output, result, format_, chromium)
+    write_export(output, result, format_, chromium, allow_errors=allow_errors)
 
 
 def _fresh_streams(names: list[str]) -> list[str]:
@@ -230,8 +255,14 @@ def write_export(
     result: Export,
     format_: str | None = None,
     chromium: str | None = None,
+    *,
+    allow_errors: bool = False,
 ) -> None:
-    """Write an export as HTML, PNG or PDF (warnings to standard error)."""
+    """Write an export as HTML, PNG or PDF (warnings to standard error).
+
+    :param allow_errors: write it even when charts failed (else nothing is
+        written and the command fails, naming them).
+    """
     from .export import ExportError, write_image
     from .export.files import write_file
 
@@ -241,6 +272,13 @@ def write_export(
         raise click.UsageError("Only HTML can be written to standard output.")
     for problem in result.problems:
         click.echo(f"Warning: {problem}", err=True)
+    if result.failed and not allow_errors:
+        names = ", ".join(repr(name) for name in result.failed)
+        raise click.ClickException(
+            f"Could not export chart {names}, so nothing was written (the reason"
+            " is above); pass --allow-errors to write the export anyway, with a"
+            " notice in the chart's card."
+        )
     if output == Path("-"):
         sys.stdout.write(result.html)
         return
