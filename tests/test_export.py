@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask import request
 from pyecharts import options as opts
 from pyecharts.charts import Bar
 from pyecharts.globals import ThemeType
@@ -284,3 +285,27 @@ def test_a_failed_write_leaves_the_previous_export_whole(shop, tmp_path):
     assert "Traceback" not in done.stderr
     assert previous.read_text("utf-8") == "<!doctype html><p>yesterday's export</p>"
     assert not list(tmp_path.glob(".shop.html*"))  # no temporary file left
+
+
+def test_an_export_runs_the_access_check_with_the_var_values():
+    """Regression: an export of a variant the live pages refuse succeeded."""
+    app, charts = search_app()
+    charts.access(lambda name: request.args.get("q") != "秘密")
+
+    with app.test_request_context("/?q=秘密"):
+        assert not charts.registry.allows("search")  # as on the live pages
+    refused = app.test_cli_runner().invoke(
+        args=["pyecharts", "export", "-", "--var", "q=秘密"]
+    )
+    allowed = app.test_cli_runner().invoke(
+        args=["pyecharts", "export", "-", "--var", "q=公开"]
+    )
+    charts.shutdown()
+    assert refused.exit_code == 1
+    assert "秘密" not in refused.stdout and not documents(refused.stdout)
+    assert "access check refuses every chart of this export (for q=秘密)" in (
+        refused.output
+    )
+    assert allowed.exit_code == 0, allowed.output
+    (document,) = documents(allowed.stdout)
+    assert document["option"]["title"]["text"] == "[公开]"

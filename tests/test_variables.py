@@ -605,6 +605,23 @@ def test_variables_of_charts_the_viewer_may_not_see_are_not_listed(setup):
     assert [item["name"] for item in body["variables"]] == ["region", "days"]
 
 
+@pytest.mark.parametrize("query", ["top=0", "top=5", "day=2024-02-30", "ratio=2"])
+def test_variables_of_charts_the_viewer_may_not_see_are_unknown_in_400s(setup, query):
+    """Regression: a variable used only by refused charts leaked its name and
+    its allowed values in 400 messages, though /api/charts hides it."""
+    app, charts, _ = setup
+    charts.access(lambda name: name != "daily")  # the only chart using them
+    name = query.split("=")[0]
+    for route in ["/charts/api/charts/plain", "/charts/api/updates?charts=plain"]:
+        separator = "&" if "?" in route else "?"
+        response = app.test_client().get(route + separator + query)
+        assert response.status_code == 400
+        error = response.json["error"]
+        assert error.startswith(f"Unknown query parameter {name!r}")
+        assert "top" not in error.split(":", 1)[1] and "100" not in error
+        assert "the variables are region, days" in error
+
+
 def test_the_openapi_document_lists_the_variables_on_routes_that_name_charts(setup):
     app, _, _ = setup
     document = app.test_client().get("/charts/api/openapi.json").json

@@ -347,7 +347,8 @@ def _event_stream(
 def _variables(route: t.Collection[str] = ()) -> dict[str, str]:
     """The variables of the query string (canonical texts); ``route``: the
     route's own parameters. Unknown names and values not allowed answer 400."""
-    return read_query(_runtime().registry.variables, request.args.to_dict(False), route)
+    variables = _runtime().registry.visible_variables()
+    return read_query(variables, request.args.to_dict(False), route)
 
 
 def _subscription(
