@@ -139,3 +139,43 @@ def test_etag_changes_with_the_theme_alone():
     )
     assert light.body == dark.body
     assert light.etag != dark.etag
+
+
+def test_a_map_gets_a_name_map_for_full_province_names(caplog):
+    """pyecharts' data names provinces in full, the bundled china map short."""
+    caplog.set_level("WARNING", logger="flask_pyecharts")
+    data = [("广东省", 1), ("新疆维吾尔自治区", 2), ("北京", 3), ("内蒙古自治区", 4)]
+    chart = Map().add("v", data + [("火星", 5)], "china")
+    series = build_document(chart, name="provinces").option()["series"][0]
+    assert series["nameMap"] == {
+        "广东": "广东省",
+        "新疆": "新疆维吾尔自治区",
+        "内蒙古": "内蒙古自治区",
+    }
+    assert [item["name"] for item in series["data"]][:2] == [
+        "广东省",
+        "新疆维吾尔自治区",
+    ]
+    build_document(chart, name="provinces")  # warned once, not at each build
+    (warning,) = [
+        r.getMessage() for r in caplog.records if "provinces" in r.getMessage()
+    ]
+    assert "'china' has no region named '火星'" in warning
+
+
+def test_a_province_map_names_cities_in_full_and_a_given_name_map_wins():
+    chart = Map().add(
+        "v", [("广州", 1), ("深圳市", 2)], "广东", name_map={"广州市": "羊城"}
+    )
+    series = build_document(chart).option()["series"][0]
+    assert series["nameMap"] == {"广州市": "羊城"}
+
+
+def test_a_timeline_of_maps_gets_its_name_maps():
+    timeline = Timeline()
+    for year in (2019, 2020):
+        timeline.add(Map().add("GDP", [("广东省", year)], "china"), str(year))
+    option = build_document(timeline).option()
+    assert [part["series"][0]["nameMap"] for part in option["options"]] == [
+        {"广东": "广东省"}
+    ] * 2

@@ -29,6 +29,7 @@ LAYERS: list[set[str]] = [
     },
     {
         "options",
+        "regions",
         "streams.points",
         "streams.shapes",
         "streams.stores.base",
