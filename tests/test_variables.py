@@ -725,3 +725,30 @@ def test_a_parameter_with_a_default_that_names_no_variable_keeps_its_value():
         1
     ]
     charts.shutdown()
+
+
+def test_a_parent_of_a_visible_charts_variable_stays_known_under_access():
+    app = Flask(__name__)
+    charts = Charts(app)
+    charts.variable("region", choices=["全国", "广东"], default="全国")
+    cities = {"全国": ["全部"], "广东": ["全部", "广州市"]}
+    charts.variable("city", parent="region", choices=cities, default="全部")
+    charts.variable("tenant", choices=["a", "b"], default="a")
+
+    @charts.chart("by_city", refresh=10)
+    def by_city(city: str) -> dict:
+        return {"title": {"text": city}, "series": []}
+
+    @charts.chart("secret", refresh=10)
+    def secret(tenant: str) -> dict:
+        return {"series": []}
+
+    charts.access(lambda name: name != "secret")
+    client = app.test_client()
+    answer = client.get("/charts/api/charts/by_city?region=广东&city=广州市")
+    assert answer.status_code == 200, answer.json
+    assert answer.json["option"]["title"]["text"] == "广州市"
+    refused = client.get("/charts/api/charts/by_city?tenant=a")
+    assert refused.status_code == 400
+    assert refused.json["error"].startswith("Unknown query parameter 'tenant'")
+    charts.shutdown()

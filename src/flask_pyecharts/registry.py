@@ -424,8 +424,13 @@ class Registry:
         lists them), so that a refused chart's variables stay unknown."""
         if self._access is None:
             return self.variables
-        specs = self.visible_charts()
-        return {variable.name: variable for variable in self.variables_of(specs)}
+        names: set[str] = set()
+        for variable in self.variables_of(self.visible_charts()):
+            ancestor: VariableSpec | None = variable
+            while ancestor is not None and ancestor.name not in names:
+                names.add(ancestor.name)  # a parent's value sets its children's
+                ancestor = ancestor.parent
+        return {name: self.variables[name] for name in self.variables if name in names}
 
     def variables_of(self, specs: t.Iterable[ChartSpec]) -> list[VariableSpec]:
         """The variables these charts use or set on click, in declaration order."""
