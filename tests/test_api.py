@@ -311,3 +311,27 @@ def test_responses_are_parseable_json(client):
         "/charts/api/charts/broken",
     ]:
         orjson.loads(client.get(path).data)
+
+
+def test_a_failure_shared_through_redis_keeps_its_error_id(redis_url):
+    """Every worker of a deployment answers the same id, the one logged."""
+    from flask_pyecharts.live.option_cache import BuildError, OptionCache
+    from flask_pyecharts.streams.stores.redis import RedisStore
+
+    store = RedisStore(redis_url, prefix=f"test-{time.monotonic_ns()}:")
+
+    def failing() -> dict:
+        raise RuntimeError("connection to db.internal:5432 refused")
+
+    caches = [
+        OptionCache("c", "c", failing, 10.0, shared=store),
+        OptionCache("c", "c", lambda: {"series": []}, 10.0, shared=store),
+    ]
+    errors = []
+    for cache in caches:
+        with pytest.raises(BuildError) as raised:
+            cache.get()
+        errors.append(str(raised.value))
+    store.close()
+    assert errors[0] == errors[1]
+    assert re.fullmatch(r"Chart 'c' could not be built \(error id \w+\)\.", errors[1])
