@@ -534,7 +534,12 @@ def test_choices_function_is_cached_briefly_and_its_failure_is_a_503(clock):
     clock.advance(10)
     response = client.get("/charts/api/charts/map?region=广东")
     assert response.status_code == 503
-    assert "Variable 'region': its choices could not be read" in response.json["error"]
+    error = response.json["error"]
+    assert error.startswith("Variable 'region': its choices could not be read")
+    assert "(error id " in error and "database is down" not in error  # not debug
+    app.debug = True
+    error = client.get("/charts/api/charts/map?region=广东").json["error"]
+    assert error.endswith("could not be read: ConnectionError: database is down")
     charts.shutdown()
 
 

@@ -13,8 +13,10 @@ import collections
 import datetime
 import decimal
 import keyword
+import logging
 import math
 import re
+import secrets
 import threading
 import time
 import typing as t
@@ -92,6 +94,22 @@ class VariableError(ValueError):
 
 class ChoicesError(RuntimeError):
     """A variable's choices (or default) callable failed or answered wrongly."""
+
+
+logger = logging.getLogger("flask_pyecharts")
+
+
+def _failed(what: str, error: Exception) -> ChoicesError:
+    """The error for a choices or default function that raised: its text in
+    debug mode; otherwise an id, logged with the traceback (the text of a
+    database error can name hosts that viewers must not see)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.debug:
+        return ChoicesError(f"{what}: {type(error).__name__}: {str(error)[:200]}")
+    error_id = secrets.token_hex(4)
+    logger.error("%s (error id %s)", what, error_id, exc_info=error)
+    return ChoicesError(f"{what} (error id {error_id}).")
 
 
 class _Cached:
@@ -300,9 +318,8 @@ class VariableSpec:
             try:
                 default = default()
             except Exception as error:
-                raise ChoicesError(
-                    f"Variable {self.name!r}: its default failed:"
-                    f" {type(error).__name__}: {str(error)[:200]}"
+                raise _failed(
+                    f"Variable {self.name!r}: its default failed", error
                 ) from error
         try:
             return self.text(default)
@@ -323,9 +340,8 @@ class VariableSpec:
         try:
             answer = list(function())
         except Exception as error:
-            raise ChoicesError(
-                f"Variable {self.name!r}: its choices could not be read:"
-                f" {type(error).__name__}: {str(error)[:200]}"
+            raise _failed(
+                f"Variable {self.name!r}: its choices could not be read", error
             ) from error
         try:
             return _texts(self, answer)
