@@ -179,3 +179,18 @@ def test_a_timeline_of_maps_gets_its_name_maps():
     assert [part["series"][0]["nameMap"] for part in option["options"]] == [
         {"广东": "广东省"}
     ] * 2
+
+
+def test_add_js_funcs_travel_with_the_option_and_change_its_etag():
+    from pyecharts.charts import Bar as _Bar
+
+    from flask_pyecharts.options import build_document
+
+    plain = _Bar().add_xaxis(["a"]).add_yaxis("s", [1])
+    with_data = _Bar().add_xaxis(["a"]).add_yaxis("s", [1])
+    with_data.add_js_funcs("var barData = [[1, 2]]")
+    assert build_document(plain).js_functions == ()
+    document = build_document(with_data)
+    assert document.js_functions == ("var barData = [[1, 2]]",)
+    assert document.body == build_document(plain).body  # not in the option
+    assert document.etag != build_document(plain).etag
