@@ -309,3 +309,16 @@ def test_an_export_runs_the_access_check_with_the_var_values():
     assert allowed.exit_code == 0, allowed.output
     (document,) = documents(allowed.stdout)
     assert document["option"]["title"]["text"] == "[公开]"
+
+
+def test_an_export_through_a_symbolic_link_replaces_its_target(shop, tmp_path):
+    (tmp_path / "exports").mkdir()
+    target = tmp_path / "exports" / "latest.html"
+    target.write_text("old", "utf-8")
+    target.chmod(0o640)
+    link = tmp_path / "shop.html"
+    link.symlink_to(target)
+    result, output = export("--app", "liveshop:create_app()", "shop.html")
+    assert result.exit_code == 0, output
+    assert link.is_symlink() and target.read_text("utf-8").startswith("<!doctype")
+    assert target.stat().st_mode & 0o777 == 0o640  # its permissions kept

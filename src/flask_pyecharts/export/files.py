@@ -19,7 +19,8 @@ __all__ = ["write_file"]
 
 def write_file(output: Path, data: bytes) -> None:
     """Write ``data`` to ``output`` atomically (a device or a pipe, such as
-    ``/dev/stdout``, is written in place: it cannot be renamed over).
+    ``/dev/stdout``, is written in place: it cannot be renamed over; a
+    symbolic link's target is replaced, not the link).
 
     :raises ExportError: saying why the file cannot be written; the previous
         file, if any, is left as it was.
@@ -31,17 +32,18 @@ def write_file(output: Path, data: bytes) -> None:
         except OSError as error:
             raise ExportError(_why(output, error)) from None
         return
+    target = Path(os.path.realpath(output))
     try:
         handle, temporary = tempfile.mkstemp(
-            prefix=f".{output.name}.", suffix=".part", dir=output.parent
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
         )
     except OSError as error:
         raise ExportError(_why(output, error)) from None
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
-        os.chmod(temporary, _mode(output))
-        os.replace(temporary, output)
+        os.chmod(temporary, _mode(target))
+        os.replace(temporary, target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise ExportError(_why(output, error)) from None
