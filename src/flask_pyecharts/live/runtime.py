@@ -8,6 +8,7 @@ its threads end with the app (or with :meth:`Runtime.stop`).
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import threading
 import time
@@ -45,6 +46,8 @@ if t.TYPE_CHECKING:
     from ..streams.stores import Store
 
 __all__ = ["EXTENSION_KEY", "Runtime", "current_runtime", "runtime_of"]
+
+logger = logging.getLogger("flask_pyecharts")
 
 #: Where an app keeps its runtime: ``app.extensions["pyecharts"]``.
 EXTENSION_KEY = "pyecharts"
@@ -159,6 +162,22 @@ class Runtime:
             self.add_producer(producer)
         stop_at_worker_exit(self)
         forks.register(self)
+        self._warn_of_private_stores()
+
+    def _warn_of_private_stores(self) -> None:
+        """Several workers each with a memory store of its own: each has its
+        own streams and cursors, and a viewer's requests go from one to the
+        other (different values, resets)."""
+        workers = forks.gunicorn_workers()
+        if workers > 1 and isinstance(self.store, MemoryStore):
+            logger.warning(
+                "gunicorn runs %d workers and PYECHARTS_STORE is %r: each worker"
+                " has its own streams, cursors and builds, and viewers see their"
+                " values alternate. Set PYECHARTS_STORE=redis://HOST:6379/0 to"
+                " share one store, or run one worker (-w 1).",
+                workers,
+                self.settings.store,
+            )
 
     def pause_producers(self) -> None:
         """Stop the producers until :func:`runtime_of` is next called in this
@@ -206,6 +225,11 @@ class Runtime:
         if app is None:
             raise RuntimeError("The app of this Flask-PyEcharts runtime is gone.")
         return app.app_context()
+
+    def debug(self) -> bool:
+        """Whether the app runs in debug mode (viewers see builders' errors)."""
+        app = self._app()
+        return app is not None and app.debug
 
     def add_chart(self, spec: ChartSpec) -> None:
         """Prepare the store for a newly registered chart."""
@@ -291,6 +315,7 @@ class Runtime:
                 timeout=self.settings.build_timeout,
                 context=self.app_context,
                 clock=self._clock,
+                debug=self.debug,
                 on_change=functools.partial(self._changed, topic),
             )
 
