@@ -64,6 +64,9 @@ class ChartSpec:
     variables: tuple[str, ...] = ()
     #: What a click sets: ``(variable, field of the ECharts click event)``.
     on_click: tuple[tuple[str, str], ...] = ()
+    #: How it is shown: ``"chart"`` (ECharts), ``"number"`` (a number card) or
+    #: ``"table"`` (a live table).
+    display: str = "chart"
 
     @property
     def kind(self) -> str:
@@ -283,6 +286,7 @@ class Registry:
         fit_labels: bool = True,
         title: str | None = None,
         on_click: t.Mapping[str, str] | None = None,
+        display: str = "chart",
     ) -> ChartSpec:
         """Validate and register a chart.
 
@@ -301,7 +305,7 @@ class Registry:
             )
         clicks = self.check_on_click(name, on_click)
         spec = ChartSpec(
-            name, builder, refresh, window, fit_labels, title, uses, clicks
+            name, builder, refresh, window, fit_labels, title, uses, clicks, display
         )
         with self._lock:
             if name in self.charts:

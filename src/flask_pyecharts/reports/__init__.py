@@ -1,0 +1,1 @@
+"""The report system: layouts, screens, number cards, live tables, the site."""
