@@ -362,3 +362,24 @@ def test_a_rebuild_that_changed_rows_is_a_data_only_patch(table_app, clock):
         "series": [{"data": [["09:00", "广东", 1.5], ["09:05", "湖南", 8]]}]
     }
     assert "option" not in event.data
+
+
+def test_the_readme_example_runs():
+    """README.md's "Live tables" example, as written: the dashboard shows both
+    tables and the appended row follows the builder's."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    section = readme.split("## Live tables", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict[str, t.Any] = {"__name__": "readme_example"}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102
+    app, charts = scope["app"], scope["charts"]
+    try:
+        client = app.test_client()
+        assert client.get("/").status_code == 200
+        rows = option(client, "orders")["series"][0]["data"]
+        assert rows == [["09:00:01", "广东", 35.5], ["09:00:02", "浙江", 12.0]]
+        assert option(client, "top")["card"]["rank"] is True
+    finally:
+        charts.shutdown()
