@@ -350,11 +350,13 @@ export class LiveTable {
     for (let column = 0; column < count; column++) {
       const td = tr.insertCell(-1);
       if (this.table.rank && column === 1) {
-        const bar = element("span", "fpe-rank-bar");
-        const text = element("span", CELL);
+        const meter = element("div", "fpe-rank-meter");
+        const track = element("span", "fpe-rank-track");
+        track.appendChild(element("span", "fpe-rank-bar"));
+        meter.appendChild(track);
+        meter.appendChild(element("span", CELL));
         td.className = "fpe-rank-value";
-        td.appendChild(bar);
-        td.appendChild(text);
+        td.appendChild(meter);
       } else {
         td.appendChild(element("span", CELL));
       }
@@ -371,14 +373,14 @@ export class LiveTable {
       const top = item.rank <= 3 ? "fpe-rank fpe-rank--" + item.rank : "fpe-rank";
       if (badge.className !== top) badge.className = top;
       const width = item.width.toFixed(1) + "%";
-      const bar = cells[2].firstChild;
+      const bar = cells[2].querySelector(".fpe-rank-bar");
       if (bar.style.width !== width) bar.style.width = width;
       first = 1;
     }
     for (let column = 0; column < this.table.columns.length; column++) {
       const td = cells[first + column];
       td.classList.toggle("fpe-livetable-num", !!numeric[column]);
-      setText(td.lastChild, cellText(item.row[column], this.format));
+      setText(td.querySelector("." + CELL), cellText(item.row[column], this.format));
     }
   }
 
