@@ -18,6 +18,7 @@ from .variables import CLICK_FIELDS, VariableSpec
 
 __all__ = [
     "CHART_NAME",
+    "DISPLAYS",
     "ChartSpec",
     "DashboardSpec",
     "ProducerSpec",
@@ -36,6 +37,8 @@ AccessCheck = t.Callable[[str], bool]
 CHART_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
 #: The longest refresh interval or producer period, in seconds (one day).
 MAX_PERIOD = 86_400
+#: How a chart may be shown (:attr:`ChartSpec.display`).
+DISPLAYS = ("chart", "number", "table")
 
 
 class UnknownChart(LookupError):
@@ -65,7 +68,7 @@ class ChartSpec:
     #: What a click sets: ``(variable, field of the ECharts click event)``.
     on_click: tuple[tuple[str, str], ...] = ()
     #: How it is shown: ``"chart"`` (ECharts), ``"number"`` (a number card) or
-    #: ``"table"`` (a live table).
+    #: ``"table"`` (a live table); see :data:`DISPLAYS`.
     display: str = "chart"
 
     @property
@@ -290,11 +293,17 @@ class Registry:
     ) -> ChartSpec:
         """Validate and register a chart.
 
+        :param display: how it is shown, one of :data:`DISPLAYS`.
         :raises ValueError: for a bad name, refresh or window, a name taken, a
             builder parameter that names no variable, variables on a stream,
-            or a bad ``on_click``.
+            a bad ``on_click`` or an unknown ``display``.
         """
         refresh, window = self.check_chart(name, refresh, window)
+        if display not in DISPLAYS:
+            raise ValueError(
+                f"Chart {name!r}: display must be one of {', '.join(DISPLAYS)},"
+                f" not {display!r}."
+            )
         if not callable(builder):
             raise TypeError(f"Chart {name!r}: the builder must be callable.")
         uses = self.builder_variables(name, builder)

@@ -1,1 +1,2 @@
-"""The report system: layouts, screens, number cards, live tables, the site."""
+"""Reports: what a report shows beside charts, and the pages that show them
+(number cards, live tables, layouts, screens, the site, playlists)."""
