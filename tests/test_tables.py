@@ -25,11 +25,17 @@ COLUMNS = ["时间", "省份", "金额"]
 
 
 @pytest.fixture
-def table_app(clock: Clock) -> t.Iterator[tuple[Flask, Charts, dict[str, t.Any]]]:
+def table_app(
+    request: pytest.FixtureRequest, clock: Clock
+) -> t.Iterator[tuple[Flask, Charts, dict[str, t.Any]]]:
     """An app with a refresh table (rows given by the test), a windowed table
-    seeded with two rows, and a ranking board."""
+    seeded with two rows, and a ranking board; on the memory store, or on a
+    Redis of the test's own when parametrized with ``"redis"``."""
     app = Flask(__name__)
     app.config.update(TESTING=True)
+    if getattr(request, "param", "memory") == "redis":
+        server = request.getfixturevalue("private_redis")
+        app.config.update(PYECHARTS_STORE=server.url)
     charts = Charts(app, clock=clock)
     state: dict[str, t.Any] = {"rows": [("09:00", "广东", 1.5), ("09:01", "浙江", 2)]}
 
@@ -45,6 +51,10 @@ def table_app(clock: Clock) -> t.Iterator[tuple[Flask, Charts, dict[str, t.Any]]
     def top() -> list[tuple[t.Any, ...]]:
         return [("广东", 30), ("浙江", 20.5), ("江苏", None)]
 
+    store = type(charts.runtime(app).store).__name__
+    assert store == (
+        "RedisStore" if app.config.get("PYECHARTS_STORE") else "MemoryStore"
+    )
     yield app, charts, state
     charts.shutdown()
 
@@ -186,6 +196,7 @@ def test_table_builders_name_variables_like_chart_builders(clock):
 # -- appended rows ------------------------------------------------------------
 
 
+@pytest.mark.parametrize("table_app", ["memory", "redis"], indirect=True)
 def test_rows_are_appended_one_or_many_and_seeded_by_the_builder(table_app):
     app, charts, _ = table_app
     client = app.test_client()
@@ -249,6 +260,23 @@ def test_a_ranking_board_refuses_an_appended_row_whose_value_is_text(clock):
     charts.shutdown()
 
 
+def test_a_window_is_seeded_with_the_builder_s_last_rows(clock):
+    app = Flask(__name__)
+    charts = Charts(app, clock=clock)
+
+    @charts.table("log", columns=["n"], window=3)
+    def log() -> list[tuple[int]]:
+        return [(n,) for n in range(7)]
+
+    client = app.test_client()
+    assert option(client, "log")["series"][0]["data"] == [[4], [5], [6]]
+    points = client.get("/charts/api/charts/log/points").json["points"]
+    assert points == [[0, [4]], [0, [5]], [0, [6]]]
+    charts.append("log", (7,))
+    assert option(client, "log")["series"][0]["data"] == [[5], [6], [7]]
+    charts.shutdown()
+
+
 def test_a_producer_feeds_a_table(table_app):
     app, charts, _ = table_app
 
@@ -271,6 +299,7 @@ def test_a_producer_feeds_a_table(table_app):
 # -- exactly once -------------------------------------------------------------
 
 
+@pytest.mark.parametrize("table_app", ["memory", "redis"], indirect=True)
 def test_every_row_once_in_order_over_points_and_updates_across_reconnects(
     table_app,
 ):
