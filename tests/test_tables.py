@@ -51,10 +51,9 @@ def table_app(
     def top() -> list[tuple[t.Any, ...]]:
         return [("广东", 30), ("浙江", 20.5), ("江苏", None)]
 
+    redis = getattr(request, "param", "memory") == "redis"
     store = type(charts.runtime(app).store).__name__
-    assert store == (
-        "RedisStore" if app.config.get("PYECHARTS_STORE") else "MemoryStore"
-    )
+    assert store == ("RedisStore" if redis else "MemoryStore")
     yield app, charts, state
     charts.shutdown()
 
