@@ -1,8 +1,10 @@
 // Live tables (轮播表) and ranking boards. A document whose option has
 // `card.type == "table"` (docs/protocol.md) is drawn here as an HTML table
-// instead of by ECharts: rows are updated in place (a cell is written only
-// when its text changed), appended stream rows go to the bottom, trimmed to
-// the window. Every cell is set with textContent: markup in data is text.
+// instead of by ECharts (chart-draw.js hands over the option, with a
+// stream's window of rows as its data): rows are updated in place (a cell is
+// written only when its text changed), so appended rows show at the bottom
+// and the oldest leave at the top. Every cell is set with textContent:
+// markup in data is text.
 //
 // `scroll`: when the rows overflow the panel, one row moves up every
 // SCROLL_PERIOD ms (a CSS transform, then the first row goes last), paused
@@ -57,14 +59,6 @@ export function readTable(option) {
 }
 
 // -- rows -------------------------------------------------------------------
-
-/** `rows` with a stream's `points` ([series, row] pairs of series 0) after
- * them, the last `window` kept (all when `window` is not a positive number). */
-export function appendRows(rows, points, window) {
-  const added = points.filter((p) => Array.isArray(p) && p[0] === 0 && Array.isArray(p[1])).map((p) => p[1]);
-  const all = rows.concat(added);
-  return window > 0 && all.length > window ? all.slice(all.length - window) : all;
-}
 
 function isNumber(value) {
   return typeof value === "number" && Number.isFinite(value);
@@ -239,12 +233,6 @@ export class LiveTable {
     this.render();
   }
 
-  /** Add a stream's points (rows) at the bottom, keeping the last `window`. */
-  append(points, window) {
-    this.table.rows = appendRows(this.table.rows, points, window);
-    this.render();
-  }
-
   /** The rows as shown (sorted or ranked), before any scrolling: what CSV exports. */
   shownRows() {
     const rows = this.table.rows;
@@ -292,9 +280,9 @@ export class LiveTable {
     grid.appendChild(head);
     grid.appendChild(this.body);
     panel.appendChild(grid);
-    root.appendChild(panel);
     this.empty = element("p", "fpe-livetable-empty", message("empty", this.lang));
-    root.appendChild(this.empty);
+    panel.appendChild(this.empty);
+    root.appendChild(panel);
     if (table.scroll) {
       const pause = () => { this.paused = true; };
       const go = () => { this.paused = root.matches(":hover") || root.contains(document.activeElement); };
@@ -372,7 +360,7 @@ export class LiveTable {
       setText(badge, String(item.rank));
       const top = item.rank <= 3 ? "fpe-rank fpe-rank--" + item.rank : "fpe-rank";
       if (badge.className !== top) badge.className = top;
-      const width = item.width.toFixed(1) + "%";
+      const width = Math.round(item.width * 10) / 10 + "%";  // as CSSOM writes it
       const bar = cells[2].querySelector(".fpe-rank-bar");
       if (bar.style.width !== width) bar.style.width = width;
       first = 1;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  SCROLL_MOVE, SCROLL_PERIOD, appendRows, barWidths, cellText, compareCells, csvField, csvName,
+  SCROLL_MOVE, SCROLL_PERIOD, barWidths, cellText, compareCells, csvField, csvName,
   isTableOption, message, numericColumns, pickLang, rankRows, readTable, rotate, rowsThatFit,
   scrolls, sortRows, stepTransform, toCsv,
 } from "../src/tables.js";
@@ -77,13 +77,6 @@ test("barWidths: proportional to the largest value, 0 without a positive one", (
   assert.deepEqual(barWidths([-1, -2]), [0, 0]);
   assert.deepEqual(barWidths([]), []);
   assert.deepEqual(barWidths([null, 4]), [0, 100]);
-});
-
-test("appendRows puts series 0's rows after the others and keeps the window", () => {
-  const rows = [["a"], ["b"]];
-  assert.deepEqual(appendRows(rows, [[0, ["c"]], [0, ["d"]]], 3), [["b"], ["c"], ["d"]]);
-  assert.deepEqual(appendRows(rows, [[1, ["x"]], [0, "bad"], [0, ["c"]]], 10), [["a"], ["b"], ["c"]]);
-  assert.deepEqual(appendRows(rows, [], 0), rows);
 });
 
 test("numericColumns: columns of numbers (and empty cells) only", () => {
