@@ -148,6 +148,8 @@ export class DrawnChart {
   /** A live table's option is drawn by tables.js, not ECharts: its rows,
    *  or a stream's window of rows. */
   drawTable() {
+    if (this.instance) this.instance.dispose();
+    this.instance = null;
     if (!this.table) this.table = new LiveTable(this.el, { name: this.name });
     if (this.isStream()) this.option.series[0].data = this.seriesData().get(0) || [];
     this.table.show(this.option);
@@ -157,6 +159,15 @@ export class DrawnChart {
   dropTable() {
     if (this.table) this.table.destroy();
     this.table = null;
+  }
+
+  /** Whether nothing is left to draw (exports wait for every chart's): a
+   *  table is drawn at once, a composite once its parts are, a chart once
+   *  ECharts' animations are over. */
+  isDrawn() {
+    if (this.table) return true;
+    if (this.composite) return !!this.rendered && this.parts.drawn();
+    return !!this.instance && this.instance.getZr().animation.isFinished();
   }
 
   render() {

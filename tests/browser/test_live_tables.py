@@ -13,8 +13,10 @@ import typing as t
 from flask import Flask
 
 from flask_pyecharts import Charts
+from flask_pyecharts.export import export_dashboard
+from flask_pyecharts.export.images import write_image
 
-from .conftest import WAIT_MS, BrowserServer, WatchedPage, chart
+from .conftest import ARTIFACTS, CHROMIUM, WAIT_MS, BrowserServer, WatchedPage, chart
 from .pages import separated_html
 
 WINDOW = 8
@@ -308,3 +310,19 @@ def test_sort_by_a_header_and_download_the_rows_shown_as_csv(
     ]
     watched.screenshot("live-table-sorted")
     watched.assert_clean(server.url)
+
+
+def test_a_dashboard_of_tables_exports_to_png(tmp_path):
+    """The export waits for every chart to be drawn: a table is drawn at once,
+    not waited for as an ECharts instance that never comes."""
+    app, charts, _ = make_app()
+    charts.append("orders", [(f"n{i:03d}", f"省{i}", i) for i in range(3)])
+    try:
+        exported = export_dashboard(app, "/", wait=0)
+    finally:
+        charts.shutdown()
+    assert exported.problems == []
+    output = ARTIFACTS / "live-table-export.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert write_image(exported.html, output, "png", chromium=CHROMIUM) == []
+    assert output.read_bytes().startswith(b"\x89PNG")
