@@ -18,6 +18,7 @@ from flask_pyecharts.export.images import write_image
 
 from .conftest import ARTIFACTS, CHROMIUM, WAIT_MS, BrowserServer, WatchedPage, chart
 from .pages import separated_html
+from .test_export_images import in_thread
 
 WINDOW = 8
 XSS = "<img src=x onerror=window.__xss=1>"
@@ -67,6 +68,10 @@ def make_app() -> tuple[Flask, Charts, dict[str, t.Any]]:
         return separated_html(["carousel"]).replace(
             'data-height="320px"', 'style="height:200px"'
         )
+
+    @app.route("/screen")
+    def screen() -> str:  # as on a screen (charts.screen): no controls
+        return separated_html(["sales"], body="data-fpe-screen")
 
     return app, charts, state
 
@@ -312,6 +317,26 @@ def test_sort_by_a_header_and_download_the_rows_shown_as_csv(
     watched.assert_clean(server.url)
 
 
+def test_a_table_on_a_screen_has_no_controls(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    app, _, _ = make_app()
+    server = serve(app)
+    block_network(watched, server.url)
+    page = watched.page
+    page.goto(f"{server.url}/screen")
+    table = chart("sales")
+    page.wait_for_selector(table + " tbody tr")
+    assert page.locator(table + " button").count() == 0
+    assert page.locator(table + " th[aria-sort]").count() == 0
+    assert page.locator(table + " thead th").all_text_contents() == [
+        "省份",
+        "备注",
+        "金额",
+    ]
+    watched.assert_clean(server.url)
+
+
 def test_a_dashboard_of_tables_exports_to_png(tmp_path):
     """The export waits for every chart to be drawn: a table is drawn at once,
     not waited for as an ECharts instance that never comes."""
@@ -324,5 +349,8 @@ def test_a_dashboard_of_tables_exports_to_png(tmp_path):
     assert exported.problems == []
     output = ARTIFACTS / "live-table-export.png"
     ARTIFACTS.mkdir(exist_ok=True)
-    assert write_image(exported.html, output, "png", chromium=CHROMIUM) == []
+    drawn = in_thread(
+        lambda: write_image(exported.html, output, "png", chromium=CHROMIUM)
+    )
+    assert drawn == []  # no request refused
     assert output.read_bytes().startswith(b"\x89PNG")
