@@ -28,9 +28,9 @@ ROWS = """(sel) => [...document.querySelectorAll(sel + " tbody tr")].map(
     (tr) => [...tr.cells].map((td) => td.textContent).join("|"))"""
 
 
-def make_app() -> tuple[Flask, Charts, dict[str, t.Any]]:
+def make_app(**config: t.Any) -> tuple[Flask, Charts, dict[str, t.Any]]:
     app = Flask(__name__)
-    app.config.update(TESTING=True)
+    app.config.update(TESTING=True, **config)
     charts = Charts(app)
     state: dict[str, t.Any] = {
         "sales": [
@@ -106,7 +106,9 @@ def wait_rows(watched: WatchedPage, name: str, expected: list[str]) -> None:
 def test_a_table_takes_appended_rows_exactly_once(
     serve: t.Callable[..., BrowserServer], watched: WatchedPage
 ):
-    app, charts, _ = make_app()
+    """Rows appended while the page is open, across reconnects: the server
+    ends each event stream after 0.5 s and the page resumes from its cursor."""
+    app, charts, _ = make_app(PYECHARTS_STREAM_TIMEOUT=0.5)
     server = serve(app)
     blocked = block_network(watched, server.url)
     watched.page.goto(f"{server.url}/separated")
@@ -134,7 +136,7 @@ def test_a_table_takes_appended_rows_exactly_once(
             ]
             charts.append("orders", batch)
             number += len(batch)
-            time.sleep(0.02)
+            time.sleep(0.1)
 
     producer = threading.Thread(target=produce)
     producer.start()
@@ -158,6 +160,9 @@ def test_a_table_takes_appended_rows_exactly_once(
         assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
     firsts = [int(state[0][1:]) for state in states]
     assert firsts == sorted(firsts)  # the window only moves forward
+    streams = [url for url in watched.requests if "/api/events" in url]
+    # It reconnected while rows came, from the cursor it had reached.
+    assert len(streams) >= 2 and len(set(streams)) == len(streams)
     align = watched.page.evaluate(
         """(sel) => getComputedStyle(document.querySelector(
             sel + " tbody tr td:nth-child(3)")).textAlign""",
