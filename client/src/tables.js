@@ -245,6 +245,7 @@ export class LiveTable {
     const root = this.root = element("div", "fpe-livetable");
     if (table.scroll) root.classList.add("fpe-livetable--scroll");
     if (table.rank) root.classList.add("fpe-livetable--rank");
+    if (!this.interactive) root.classList.add("fpe-livetable--bare");
     if (this.interactive) {
       const tools = element("div", "fpe-livetable-tools");
       const button = element("button", "fpe-livetable-download", message("download", this.lang));
