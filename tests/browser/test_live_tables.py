@@ -16,6 +16,7 @@ from flask_pyecharts import Charts
 from flask_pyecharts.export import export_dashboard
 from flask_pyecharts.export.images import write_image
 
+from ..conftest import Clock
 from .conftest import ARTIFACTS, CHROMIUM, WAIT_MS, BrowserServer, WatchedPage, chart
 from .pages import separated_html
 from .test_export_images import in_thread
@@ -28,10 +29,12 @@ ROWS = """(sel) => [...document.querySelectorAll(sel + " tbody tr")].map(
     (tr) => [...tr.cells].map((td) => td.textContent).join("|"))"""
 
 
-def make_app(**config: t.Any) -> tuple[Flask, Charts, dict[str, t.Any]]:
+def make_app(
+    clock: t.Callable[[], float] = time.monotonic, **config: t.Any
+) -> tuple[Flask, Charts, dict[str, t.Any]]:
     app = Flask(__name__)
     app.config.update(TESTING=True, **config)
-    charts = Charts(app)
+    charts = Charts(app, clock=clock)
     state: dict[str, t.Any] = {
         "sales": [
             ("广东", '=HYPERLINK("http://x")', 3120.5),
@@ -68,6 +71,10 @@ def make_app(**config: t.Any) -> tuple[Flask, Charts, dict[str, t.Any]]:
         return separated_html(["carousel"]).replace(
             'data-height="320px"', 'style="height:200px"'
         )
+
+    @app.route("/sales")
+    def sales_page() -> str:
+        return separated_html(["sales"])
 
     @app.route("/screen")
     def screen() -> str:  # as on a screen (charts.screen): no controls
@@ -319,6 +326,55 @@ def test_sort_by_a_header_and_download_the_rows_shown_as_csv(
         ["北京", "'-1", ""],
     ]
     watched.screenshot("live-table-sorted")
+    watched.assert_clean(server.url)
+
+
+def test_a_rebuild_changes_only_the_cells_that_changed(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    """No re-render: the rows stay the same elements, and only the cell whose
+    value changed is written."""
+    clock = Clock()
+    app, _, state = make_app(clock)
+    server = serve(app)
+    block_network(watched, server.url)
+    page = watched.page
+    page.goto(f"{server.url}/sales")
+    table = chart("sales")
+    watched.wait_state(table, "live")
+    page.evaluate(
+        """(sel) => {
+            const el = document.querySelector(sel);
+            el.querySelector("table").__kept = true;
+            [...el.querySelectorAll("tbody tr")].forEach((tr) => { tr.__kept = true; });
+            window.__written = new Set();
+            new MutationObserver((records) => records.forEach(
+                (r) => window.__written.add(r.target.closest("td")))).observe(
+                el.querySelector("tbody"),
+                {childList: true, subtree: true, characterData: true});
+            window.__cells = () => [...el.querySelectorAll("tbody td")];
+        }""",
+        table,
+    )
+    state["sales"] = [*state["sales"][:2], ("江苏", "苏州", 13000), state["sales"][3]]
+    clock.advance(61)  # the refresh (60 s) falls due
+    with app.test_client() as client:
+        client.get("/charts/api/charts/sales").close()  # the rebuild, pushed
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).textContent.includes('13,000')",
+        arg=table,
+        timeout=WAIT_MS,
+    )
+    kept = page.evaluate(
+        """(sel) => {
+            const el = document.querySelector(sel);
+            return [el.querySelector("table").__kept,
+                    [...el.querySelectorAll("tbody tr")].every((tr) => tr.__kept),
+                    [...window.__written].map((td) => td.textContent)];
+        }""",
+        table,
+    )
+    assert kept == [True, True, ["13,000"]]
     watched.assert_clean(server.url)
 
 
