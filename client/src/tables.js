@@ -124,6 +124,32 @@ export function numericColumns(rows, count) {
   return result;
 }
 
+/** The most decimals a column shows (beyond, numbers are rounded). */
+export const MAX_DECIMALS = 4;
+
+/** How many decimals `value` needs (at most MAX_DECIMALS), float noise
+ * aside: 0.1 + 0.2 needs 1, 3581.79000000003 needs 2. */
+export function decimals(value) {
+  if (!isNumber(value)) return 0;
+  const tolerance = 1e-9 * Math.max(1, Math.abs(value));
+  for (let digits = 0; digits < MAX_DECIMALS; digits++) {
+    if (Math.abs(value - Number(value.toFixed(digits))) <= tolerance) return digits;
+  }
+  return MAX_DECIMALS;
+}
+
+/** The decimals each column shows: the most of its numbers, so that a
+ * column's numbers line up (271.66 above 676.30, not 676.3). */
+export function columnDecimals(rows, count) {
+  const result = new Array(count).fill(0);
+  rows.forEach((row) => {
+    for (let column = 0; column < count; column++) {
+      result[column] = Math.max(result[column], decimals(row[column]));
+    }
+  });
+  return result;
+}
+
 /** A cell as text: numbers formatted by `format` (an Intl.NumberFormat), none as "". */
 export function cellText(value, format) {
   if (value === null || value === undefined) return "";
@@ -212,7 +238,7 @@ export class LiveTable {
     this.lang = pickLang(options.lang || document.documentElement.lang);
     this.interactive = options.interactive !== undefined ? !!options.interactive : !el.closest(SCREEN_SELECTOR);
     this.collator = new Intl.Collator(this.lang, { numeric: true });
-    this.format = new Intl.NumberFormat(this.lang, { maximumFractionDigits: 2 });
+    this.formats = [];  // Intl.NumberFormat by number of decimals
     this.table = { columns: [], scroll: false, rank: false, rows: [] };
     this.shape = "";
     this.sort = null;  // {column, direction}
@@ -314,6 +340,7 @@ export class LiveTable {
     const table = this.table;
     const count = table.columns.length;
     const numeric = numericColumns(table.rows, count);
+    const formats = columnDecimals(table.rows, count).map((digits) => this.format(digits));
     this.headers.forEach((th, index) => {
       const column = table.rank ? index - 1 : index;
       th.classList.toggle("fpe-livetable-num", column >= 0 && !!numeric[column]);
@@ -326,7 +353,7 @@ export class LiveTable {
     const body = this.body;
     while (body.rows.length > items.length) body.deleteRow(-1);
     while (body.rows.length < items.length) this.addRow(count);
-    items.forEach((item, index) => this.fillRow(body.rows[index], item, numeric));
+    items.forEach((item, index) => this.fillRow(body.rows[index], item, numeric, formats));
     this.empty.hidden = items.length > 0;
   }
 
@@ -353,7 +380,16 @@ export class LiveTable {
     return tr;
   }
 
-  fillRow(tr, item, numeric) {
+  /** The number format of `digits` decimals, made once. */
+  format(digits) {
+    if (!this.formats[digits]) {
+      const options = { minimumFractionDigits: digits, maximumFractionDigits: digits };
+      this.formats[digits] = new Intl.NumberFormat(this.lang, options);
+    }
+    return this.formats[digits];
+  }
+
+  fillRow(tr, item, numeric, formats) {
     const cells = tr.cells;
     let first = 0;
     if (this.table.rank) {
@@ -369,7 +405,7 @@ export class LiveTable {
     for (let column = 0; column < this.table.columns.length; column++) {
       const td = cells[first + column];
       td.classList.toggle("fpe-livetable-num", !!numeric[column]);
-      setText(td.querySelector("." + CELL), cellText(item.row[column], this.format));
+      setText(td.querySelector("." + CELL), cellText(item.row[column], formats[column]));
     }
   }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  SCROLL_MOVE, SCROLL_PERIOD, barWidths, cellText, compareCells, csvField, csvName,
+  SCROLL_MOVE, SCROLL_PERIOD, barWidths, cellText, columnDecimals, compareCells, decimals, csvField, csvName,
   isTableOption, message, numericColumns, pickLang, rankRows, readTable, rotate, rowsThatFit,
   scrolls, sortRows, stepTransform, toCsv,
 } from "../src/tables.js";
@@ -89,6 +89,23 @@ test("cellText formats numbers, shows nothing for null, text as it is", () => {
   assert.equal(cellText(1234567.891, format), "1,234,567.89");
   assert.equal(cellText(null, format), "");
   assert.equal(cellText("<img src=x onerror=alert(1)>", format), "<img src=x onerror=alert(1)>");
+});
+
+test("decimals and columnDecimals: a column shows the most decimals of its numbers, at most 4", () => {
+  assert.equal(decimals(676.3), 1);
+  assert.equal(decimals(271.66), 2);
+  assert.equal(decimals(12), 0);
+  assert.equal(decimals(1e-7), 4);
+  assert.equal(decimals(1.5e-3), 4);
+  assert.equal(decimals(2.5e3), 0);
+  assert.equal(decimals(1 / 3), 4);
+  assert.equal(decimals(0.1 + 0.2), 1);  // float noise is not a decimal
+  assert.equal(decimals(3581.79000000003), 2);
+  assert.equal(decimals(-2.5), 1);
+  assert.equal(decimals("1.25"), 0);
+  assert.deepEqual(columnDecimals([["a", 676.3, 1], ["b", 271.66, null]], 3), [0, 2, 0]);
+  const format = new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  assert.equal(cellText(676.3, format), "676.30");
 });
 
 test("scroll maths: rows that fit, when to scroll, rotation and the step's transform", () => {
