@@ -174,11 +174,9 @@ export function scrolls(rowCount, fitting) {
   return rowCount > fitting;
 }
 
-/** The CSS transform of the rows `progress` (0 to 1) of the way through a
- * step of one row of `rowHeight` px. */
-export function stepTransform(progress, rowHeight) {
-  const moved = Math.max(0, Math.min(1, progress)) * rowHeight;
-  return moved ? "translateY(" + -Math.round(moved * 100) / 100 + "px)" : "";
+/** The CSS transform of the rows during a step: one row of `rowHeight` px up. */
+export function stepTransform(rowHeight) {
+  return "translateY(" + -Math.round(rowHeight * 100) / 100 + "px)";
 }
 
 // -- CSV --------------------------------------------------------------------
@@ -271,8 +269,11 @@ export class LiveTable {
     const root = this.root = element("div", "fpe-livetable");
     if (table.scroll) root.classList.add("fpe-livetable--scroll");
     if (table.rank) root.classList.add("fpe-livetable--rank");
-    if (!this.interactive) root.classList.add("fpe-livetable--bare");
-    if (this.interactive) {
+    this.sort = null;
+    this.offset = 0;
+    if (!this.interactive) {
+      root.classList.add("fpe-livetable--bare");
+    } else {
       const tools = element("div", "fpe-livetable-tools");
       const button = element("button", "fpe-livetable-download", message("download", this.lang));
       button.type = "button";
@@ -428,7 +429,7 @@ export class LiveTable {
     };
     if (reducedMotion()) return done();
     this.body.classList.add("fpe-livetable-moving");
-    this.body.style.transform = stepTransform(1, rowHeight);
+    this.body.style.transform = stepTransform(rowHeight);
     this.moving = setTimeout(done, SCROLL_MOVE);
   }
 
