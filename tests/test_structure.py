@@ -42,13 +42,24 @@ LAYERS: list[set[str]] = [
     {"live.option_cache", "live.feed", "live.shutdown", "live.forks"},
     {"live.runtime"},
     {"web.errors", "web.openapi", "web.embed", "web.dashboard", "web.api"},
+    {"reports.tables"},  # the report system, beside web/ (DESIGN §7-8)
     {"export.page", "export.images", "export.files"},
     {"export.app", "export.server", "commands"},
     {"extension"},
     {"", "demo", "demo.db", "demo.report"},  # "": the package's face
     {"cli", "__main__"},
 ]
-PACKAGES = {"", "streams", "streams.stores", "live", "web", "wire", "demo", "export"}
+PACKAGES = {
+    "",
+    "streams",
+    "streams.stores",
+    "live",
+    "web",
+    "wire",
+    "demo",
+    "export",
+    "reports",
+}
 
 
 def module_name(path: Path) -> str:

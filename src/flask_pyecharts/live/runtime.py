@@ -23,7 +23,7 @@ from ..options import OptionDocument, merge_points, seed_points
 from ..registry import Topic
 from ..streams.cursors import Cursor
 from ..streams.hub import Hub
-from ..streams.points import normalize_points
+from ..streams.points import normalize_points, normalize_rows
 from ..streams.producers import ProducerThread
 from ..streams.shapes import PointShapes
 from ..streams.stores import Page, open_store
@@ -451,7 +451,8 @@ class Runtime:
         self, name: str, points: t.Any, series: int = 0
     ) -> list[tuple[int, t.Any]]:
         """Points for the stream chart ``name``, normalized and checked against
-        its option (its series, and the shape their axes give a point).
+        its option (its series, and the shape their axes give a point; a
+        table's rows, one cell per column).
 
         :raises ValueError: for an unknown chart, a full chart or bad points,
             naming what was expected.
@@ -462,9 +463,13 @@ class Runtime:
         if spec.kind != "stream":
             raise ValueError(
                 f"Chart {name!r} is not a stream: register it with"
-                " @charts.chart(name, window=N) to append points."
+                " @charts.chart(name, window=N) (a table with @charts.table(name,"
+                " columns=[...], window=N)) to append points."
             )
-        items = normalize_points(points, series)
+        if spec.display == "table":  # a row is a tuple (or a list of cells)
+            items = normalize_rows(points, series)
+        else:
+            items = normalize_points(points, series)
         self._point_shapes(spec).check(items)
         return items
 
