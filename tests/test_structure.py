@@ -41,7 +41,14 @@ LAYERS: list[set[str]] = [
     {"streams.hub", "streams.producers", "streams.windows", "live.jobs", "live.limits"},
     {"live.option_cache", "live.feed", "live.shutdown", "live.forks"},
     {"live.runtime"},
-    {"web.errors", "web.openapi", "web.embed", "web.dashboard", "web.api"},
+    {
+        "web.errors",
+        "web.caching",
+        "web.openapi",
+        "web.embed",
+        "web.dashboard",
+        "web.api",
+    },
     {"reports.tables"},  # the report system, beside web/ (DESIGN §7-8)
     {"export.page", "export.images", "export.files"},
     {"export.app", "export.server", "commands"},
