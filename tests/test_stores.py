@@ -1,10 +1,13 @@
-"""One contract, every store: MemoryStore and RedisStore run the same tests."""
+"""One contract, every store: MemoryStore, SqliteStore and RedisStore run the
+same tests."""
 
 from __future__ import annotations
 
 import inspect
 import math
+import shutil
 import socket
+import tempfile
 import threading
 import time
 import typing as t
@@ -25,11 +28,12 @@ from flask_pyecharts.streams.cursors import Cursor
 from flask_pyecharts.streams.stores import Page, StateConflict, Store, open_store
 from flask_pyecharts.streams.stores.memory import MemoryStore
 from flask_pyecharts.streams.stores.redis import RedisStore
+from flask_pyecharts.streams.stores.sqlite import SqliteStore
 
 from .conftest import wait_until
 from .conftest_redis import RedisServer
 
-KINDS = ["memory", "redis"]
+KINDS = ["memory", "sqlite", "redis"]
 #: How long a test waits for what must come (only a failing test waits it out).
 PATIENCE = 10.0
 #: A timeout no wait of these tests may run into: one that ends sooner ended
@@ -38,19 +42,26 @@ SLOW = 60.0
 
 
 def make_store(kind: str, redis_url: str, **options: t.Any) -> Store:
-    """A fresh store; a Redis one gets a key prefix of its own."""
+    """A fresh store; a SQLite one gets a file in a new folder, a Redis one a
+    key prefix of its own."""
     if kind == "memory":
         return MemoryStore(**options)
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp(prefix="fpe-store-")
+        return SqliteStore(f"{folder}/streams.db", **options)
     return RedisStore(redis_url, prefix=f"test-{uuid.uuid4().hex[:12]}:", **options)
 
 
 def discard(store: Store) -> None:
-    """Close ``store``, deleting its Redis keys first (the server is shared)."""
+    """Close ``store``, deleting its Redis keys first (the server is shared),
+    or its SQLite folder after."""
     if isinstance(store, RedisStore):
         keys = list(store.redis.scan_iter(match=f"{store.prefix}*", count=1000))
         if keys:
             store.redis.delete(*keys)
     store.close()
+    if isinstance(store, SqliteStore):
+        shutil.rmtree(store.path.parent)
 
 
 @pytest.fixture(params=KINDS)
@@ -80,7 +91,7 @@ def test_every_store_implements_the_whole_contract():
         and (callable(member) or isinstance(member, property))
     }
     assert public >= {"append", "since", "head", "wait", "configure", "epoch"}
-    for kind in (MemoryStore, RedisStore):
+    for kind in (MemoryStore, SqliteStore, RedisStore):
         assert not inspect.isabstract(kind)
         for name in public:
             ours = inspect.signature(getattr(Store, name)) if name != "epoch" else None
