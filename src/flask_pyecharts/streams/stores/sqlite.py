@@ -18,10 +18,13 @@ Tables:
 - ``heads``: each chart's last sequence number;
 - ``points``: ``(chart, seq, point)``, the point as JSON bytes; an append
   trims its chart to the window in the same transaction;
-- ``blobs``: ``(key, value, expires)``; ``locks``: ``(name, token,
-  expires)``, leases taken by an upsert that only overwrites an expired row.
-  Expiry is wall-clock time (shared by the processes, and meaningful after a
-  restart); expired rows are swept once a minute by the next write.
+- ``blobs``: ``(key, value, expires)``; ``locks``: ``(name, token, expires,
+  host, pid)``, leases: a new holder takes a lock whose lease expired, or
+  whose holder died (its ``pid`` is gone, in this boot and process namespace
+  of the ``host``), so a server restarted after ``kill -9`` produces again at
+  once instead of after the lease. Expiry is wall-clock time (shared by the
+  processes, and meaningful after a restart); expired rows are swept once a
+  minute by the next write.
 
 Appends are one ``BEGIN IMMEDIATE`` transaction each. :meth:`SqliteStore.wait`
 wakes at once for appends made by this store object, and sees the other
@@ -33,6 +36,7 @@ another (one indexed ``SELECT`` per interval per process, by the hub only).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import threading
@@ -81,7 +85,8 @@ CREATE TABLE IF NOT EXISTS points (
 CREATE TABLE IF NOT EXISTS blobs (
   key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS locks (
-  name TEXT PRIMARY KEY, token TEXT NOT NULL, expires REAL NOT NULL) WITHOUT ROWID;
+  name TEXT PRIMARY KEY, token TEXT NOT NULL, expires REAL NOT NULL,
+  host TEXT NOT NULL, pid INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -103,7 +108,9 @@ def path_of(url: str) -> Path:
     if path.is_dir():
         raise ValueError(f"PYECHARTS_STORE {url!r}: {path} is a folder, not a file.")
     if not folder.is_dir():
-        raise ValueError(f"PYECHARTS_STORE {url!r}: the folder {folder} does not exist.")
+        raise ValueError(
+            f"PYECHARTS_STORE {url!r}: the folder {folder} does not exist."
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ValueError(
             f"PYECHARTS_STORE {url!r}: the folder {folder} is not writable (the"
@@ -364,20 +371,29 @@ class _SqliteLock:
             return False
         while True:
             try:
-                with self._store._write() as db:
-                    now = self._store._clock()
-                    taken = db.execute(
-                        "INSERT INTO locks VALUES (?, ?, ?) ON CONFLICT (name) DO"
-                        " UPDATE SET token = excluded.token, expires = excluded.expires"
-                        " WHERE locks.expires <= ?",
-                        (self._name, self._token, now + self._ttl, now),
-                    ).rowcount
+                self._held = self._take()
             except StoreError:
-                taken = 0
-            self._held = taken == 1
+                self._held = False
             if self._held or not blocking:
                 return self._held
             time.sleep(self._store._poll)
+
+    def _take(self) -> bool:
+        """Take the lock if it is free, expired or its holder died."""
+        with self._store._write() as db:
+            now = self._store._clock()
+            row = db.execute(
+                "SELECT expires, host, pid FROM locks WHERE name = ?", (self._name,)
+            ).fetchone()
+            if row is not None and row[0] > now:
+                _, host, pid = row
+                if not host or host != _host() or _alive(pid):
+                    return False
+            db.execute(
+                "INSERT OR REPLACE INTO locks VALUES (?, ?, ?, ?, ?)",
+                (self._name, self._token, now + self._ttl, _host(), os.getpid()),
+            )
+            return True
 
     def renew(self) -> None:
         """Push the expiry back; raises when the lease was lost or expired."""
@@ -490,3 +506,27 @@ def _boot() -> str:
         return BOOT_ID.read_text().strip()
     except OSError:
         return ""
+
+
+@functools.cache
+def _host() -> str:
+    """Where a process id means one process: this boot and process namespace
+    ('' where the system does not say: then no lock is taken from a holder
+    that seems dead, only from one whose lease expired)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
+    boot = _boot()
+    return f"{boot} {namespace}" if boot else ""
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process ``pid`` exists (a zombie counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's
+        return True
+    return True
