@@ -264,7 +264,11 @@ def test_open_store_takes_sqlite_urls(tmp_path, monkeypatch):
     absolute.close()
     monkeypatch.chdir(tmp_path)
     relative = open_store("sqlite:///relative.db")
-    assert (tmp_path / "relative.db").exists()
+    assert relative.path == tmp_path / "relative.db"  # from here, wherever it runs
+    monkeypatch.chdir("/")
+    relative.configure("c", 3)
+    relative.append("c", [(0, 1)])
+    assert rows(tmp_path / "relative.db", "SELECT COUNT(*) FROM points") == [(1,)]
     relative.close()
 
 

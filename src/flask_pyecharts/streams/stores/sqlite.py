@@ -92,7 +92,8 @@ CREATE TABLE IF NOT EXISTS locks (
 
 def path_of(url: str) -> Path:
     """The file of a ``sqlite:///`` URL, checked: its folder must exist and
-    be writable (WAL mode writes ``-wal`` and ``-shm`` files next to it).
+    be writable (WAL mode writes ``-wal`` and ``-shm`` files next to it). A
+    relative path is made absolute now, from the working directory.
 
     :raises ValueError: for another scheme, no path, or a folder that is
         missing or not writable.
@@ -116,7 +117,7 @@ def path_of(url: str) -> Path:
             f"PYECHARTS_STORE {url!r}: the folder {folder} is not writable (the"
             " store writes its file and the -wal and -shm files next to it)."
         )
-    return path
+    return folder / path.name
 
 
 class SqliteStore(Store):
