@@ -426,11 +426,15 @@ def test_a_server_killed_and_restarted_resumes_every_viewer(tmp_path):
         again.kill()
 
 
-def test_gunicorn_workers_share_one_file(tmp_path):
+@pytest.mark.parametrize("options", [[], ["--preload"]])
+def test_gunicorn_workers_share_one_file(tmp_path, options):
+    """With --preload the master opens the file before it forks: each worker
+    then opens it again (a SQLite connection does not cross a fork)."""
     deployment = Gunicorn(
         "tests.apps.durable:create_app()",
         "gevent",
         workers=2,
+        args=options,
         env={"PYECHARTS_STORE": f"sqlite:///{tmp_path}/streams.db"},
     )
 
