@@ -74,20 +74,21 @@ SWEEP_EVERY = 60.0
 #: Where Linux names the current boot.
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (
-  key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS heads (
-  chart TEXT PRIMARY KEY, head INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS points (
-  chart TEXT NOT NULL, seq INTEGER NOT NULL, point BLOB NOT NULL,
-  PRIMARY KEY (chart, seq)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS blobs (
-  key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS locks (
-  name TEXT PRIMARY KEY, token TEXT NOT NULL, expires REAL NOT NULL,
-  host TEXT NOT NULL, pid INTEGER NOT NULL) WITHOUT ROWID;
-"""
+#: The tables, made in one transaction with the file.
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta ("
+    " key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS heads ("
+    " chart TEXT PRIMARY KEY, head INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS points ("
+    " chart TEXT NOT NULL, seq INTEGER NOT NULL, point BLOB NOT NULL,"
+    " PRIMARY KEY (chart, seq)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS blobs ("
+    " key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS locks ("
+    " name TEXT PRIMARY KEY, token TEXT NOT NULL, expires REAL NOT NULL,"
+    " host TEXT NOT NULL, pid INTEGER NOT NULL) WITHOUT ROWID",
+)
 
 
 def path_of(url: str) -> Path:
@@ -165,8 +166,9 @@ class SqliteStore(Store):
             mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"WAL journal refused ({mode})")
-            db.executescript(_SCHEMA)
             with _transaction(db):
+                for table in _SCHEMA:
+                    db.execute(table)
                 boot = _boot()
                 db.execute(
                     "INSERT OR IGNORE INTO meta VALUES ('epoch', ?), ('boot', ?)",
