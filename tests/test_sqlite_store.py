@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import typing as t
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ from flask_pyecharts.streams.stores.sqlite import SqliteStore
 
 from .conftest import Clock
 from .gunicorn_server import ROOT, Gunicorn
-from .sse_client import read_events
+from .sse_client import Event, read_events
 
 #: How long a test waits for what must come (only a failing test waits it out).
 PATIENCE = 30.0
@@ -384,6 +385,17 @@ def follow(
     return got, resets, cursor
 
 
+def streamed(events: list[Event]) -> list[int]:
+    """The numbers of ``ticks`` that came after the first event (the
+    stream's start: the window, as a reset)."""
+    return [
+        value[0]
+        for event in events[1:]
+        if event.event == "points"
+        for _, value in event.data["points"]
+    ]
+
+
 def consecutive(numbers: list[int]) -> bool:
     return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
@@ -450,12 +462,29 @@ def test_gunicorn_workers_share_one_file(tmp_path, options):
         workers.add(headers["X-Worker"])
         return page, headers
 
+    def stream(_: int) -> tuple[str, list[int]]:
+        """An event stream until ten points came: its worker and values."""
+        events, response = read_events(
+            f"http://127.0.0.1:{deployment.port}/charts/api/events?charts=ticks",
+            until=lambda events: len(streamed(events)) >= 10,
+        )
+        return response.headers["X-Worker"], streamed(events)
+
     try:
         got, resets, _ = follow(
             answered, None, lambda got: len(got) >= 40 and len(workers) >= 2
         )
+        streams: dict[str, list[int]] = {}
+        with ThreadPoolExecutor(4) as pool:  # concurrent: both workers accept
+            for _ in range(5):
+                streams.update(pool.map(stream, range(4)))
+                if len(streams) == 2:
+                    break
     finally:
         deployment.stop()
+    # the worker that does not produce sees the other's appends as they come
+    assert streams.keys() == workers, "one worker served every event stream"
+    assert all(consecutive(numbers) for numbers in streams.values())
     assert len(workers) == 2, "one worker answered every request"
     assert resets == 1  # each cursor meant the same on both workers
     assert consecutive([n for n, _ in got])
