@@ -198,6 +198,55 @@ def test_processes_appending_to_one_file_lose_nothing(tmp_path):
     store.close()
 
 
+def test_a_process_forked_while_threads_append_can_use_the_file(tmp_path):
+    """gunicorn --preload forks workers while the master's producers append:
+    a child must not inherit a mutex of SQLite's that a thread held (its
+    first SQLite call would then wait for ever; one fork in four did)."""
+    path = tmp_path / "streams.db"
+    store = opened(path, window=100)
+    stop = threading.Event()
+
+    def append() -> None:
+        while not stop.is_set():
+            store.append("c", [(0, 1)])
+            store.since("c", None)
+
+    threads = [threading.Thread(target=append) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    stuck = 0
+    try:
+        for _ in range(30):
+            pid = os.fork()
+            if pid == 0:  # the child: a store of its own, as the runtime makes
+                code = 1
+                try:
+                    child = SqliteStore(path)
+                    child.configure("forked", 100)
+                    child.append("forked", [(0, "child")])
+                    code = 0
+                finally:
+                    os._exit(code)
+            deadline = time.monotonic() + PATIENCE
+            while not (ended := os.waitpid(pid, os.WNOHANG))[0]:
+                if time.monotonic() > deadline:  # only a failing test waits
+                    stuck += 1
+                    os.kill(pid, signal.SIGKILL)
+                    ended = os.waitpid(pid, 0)
+                    break
+                time.sleep(0.005)
+            else:
+                assert os.waitstatus_to_exitcode(ended[1]) == 0
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert stuck == 0
+    store.configure("forked", 100)
+    assert values(store.since("forked", None)) == ["child"] * 30
+    store.close()
+
+
 # -- locks and blobs -------------------------------------------------------
 
 

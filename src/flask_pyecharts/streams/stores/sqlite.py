@@ -430,6 +430,62 @@ class _SqliteLock:
         self.release()
 
 
+class _ForkGate:
+    """Holds a fork off while a thread of this process is inside SQLite.
+
+    A child inherits SQLite's own mutexes as they were at the fork: one that
+    another thread held then is held in the child for ever, and the child's
+    first SQLite call waits on it (gunicorn ``--preload`` forks its workers
+    while the master's producers append). Only the calls of this module are
+    held off: other users of SQLite in the process are their own business.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """No thread inside (and a new lock: in a child, after the fork)."""
+        self._changed = threading.Condition(threading.Lock())
+        self._inside = 0
+        self._forking = False
+
+    @contextlib.contextmanager
+    def inside(self) -> t.Iterator[None]:
+        """Around SQLite calls: a fork waits until they return."""
+        with self._changed:
+            while self._forking:
+                self._changed.wait()
+            self._inside += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._inside -= 1
+                if not self._inside:
+                    self._changed.notify_all()
+
+    def before_fork(self) -> None:
+        """Wait until no thread is inside, and let none in until the fork."""
+        self._changed.acquire()
+        self._forking = True
+        while self._inside:
+            self._changed.wait()
+
+    def after_fork_in_parent(self) -> None:
+        self._forking = False
+        self._changed.notify_all()
+        self._changed.release()
+
+
+_gate = _ForkGate()
+if hasattr(os, "register_at_fork"):  # not on Windows
+    os.register_at_fork(
+        before=_gate.before_fork,
+        after_in_parent=_gate.after_fork_in_parent,
+        after_in_child=_gate.reset,
+    )
+
+
 class _Pool:
     """At most :data:`POOL_SIZE` connections, opened on demand.
 
@@ -449,29 +505,31 @@ class _Pool:
         if not slots.acquire(timeout=POOL_TIMEOUT):
             raise StoreError(f"No free connection to {self._path} in {POOL_TIMEOUT} s.")
         try:
-            with self._lock:
-                db = self._idle.pop() if self._idle else None
-            if db is None:
-                db = sqlite3.connect(
-                    self._path,
-                    timeout=POOL_TIMEOUT,
-                    isolation_level=None,
-                    check_same_thread=False,
-                )
-                db.execute("PRAGMA synchronous=NORMAL")
-            try:
-                yield db
-            finally:
+            with _gate.inside():
                 with self._lock:
-                    self._idle.append(db)
+                    db = self._idle.pop() if self._idle else None
+                if db is None:
+                    db = sqlite3.connect(
+                        self._path,
+                        timeout=POOL_TIMEOUT,
+                        isolation_level=None,
+                        check_same_thread=False,
+                    )
+                    db.execute("PRAGMA synchronous=NORMAL")
+                try:
+                    yield db
+                finally:
+                    with self._lock:
+                        self._idle.append(db)
         finally:
             slots.release()
 
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
-        for db in idle:
-            db.close()
+        with _gate.inside():
+            for db in idle:
+                db.close()
 
 
 @contextlib.contextmanager
