@@ -8,12 +8,14 @@ import threading
 import time
 import typing as t
 
+import pytest
 from flask import Flask, request
 from pyecharts import options as opts
 from pyecharts.charts import Bar, Line
 
 from flask_pyecharts import Charts
 
+from ..net import CuttableProxy
 from .conftest import WAIT_MS, BrowserServer, WatchedPage, chart
 from .pages import add_pages
 
@@ -149,33 +151,138 @@ def test_page_recovers_after_a_quick_server_restart(
     watched.assert_clean(old.url, allowed_errors=CUT)
 
 
-def test_page_recovers_after_a_long_outage_on_polling(
-    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+#: Records, on the page's (fake) clock, every request the client makes and
+#: every event stream it opens, and how many requests are in flight.
+RECORDER = """
+window.__fetches = []; window.__streams = []; window.__pending = 0;
+const realFetch = window.fetch;
+window.fetch = function (url) {
+  window.__fetches.push([Date.now(), String(url)]);
+  window.__pending += 1;
+  return realFetch.apply(this, arguments).finally(() => { window.__pending -= 1; });
+};
+const RealEventSource = window.EventSource;
+window.EventSource = class extends RealEventSource {
+  constructor(url, init) { super(url, init); window.__streams.push(Date.now()); }
+};
+"""
+
+
+@pytest.mark.parametrize("outage_s", [20, 120])
+def test_a_page_is_live_on_the_event_stream_within_3_s_of_the_server_answering(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage, outage_s: int
 ):
-    """Three failed reconnections: the page falls back to polling, and polls
-    the new server once it is back."""
+    """However long the outage, the page probes the server at most 2.4 s apart
+    (jittered, so that pages do not come back at once) and reopens the event
+    stream as soon as a probe is answered: no fall-back to polling, no
+    back-off that grew during the outage. Time is the page's clock."""
     app, charts = make_app("A")
     old = serve(app)
     charts.append("feed", [(f"a{i}", i) for i in range(8)])
-    watched.page.goto(f"{old.url}/separated")
-    watched.wait_state("[data-chart]", "live", "static")
+    page = watched.page
+    page.add_init_script(RECORDER)
+    page.clock.install()
+    page.goto(f"{old.url}/separated")
+
+    def settle() -> None:  # let the requests in flight land (real time)
+        for _ in range(2000):
+            if not page.evaluate("window.__pending"):
+                return
+            time.sleep(0.005)
+
+    def step(ms: int) -> None:
+        page.clock.run_for(ms)
+        settle()
+
+    for _ in range(40):
+        if watched.state(chart("feed")) == "live":
+            break
+        step(250)
+    assert watched.state(chart("feed")) == "live"
 
     old.stop()
-    watched.wait_state(chart("feed"), "stale", "error")
-    watched.page.wait_for_function(
-        "() => FlaskPyecharts.status().every((s) => s.transport === 'poll')",
-        timeout=WAIT_MS,
-    )
+    went = page.evaluate("Date.now()")
+    for _ in range(outage_s * 4):
+        step(250)
+    assert watched.state(chart("feed")) in ("stale", "error")
+    badge = page.locator(f"{chart('feed')} .fpe-state").inner_text()
+    assert "does not answer" in badge
+    assert page.evaluate("FlaskPyecharts.status().every((s) => s.transport === 'sse')")
+    probes = [
+        at
+        for at, url in page.evaluate("window.__fetches")
+        if at >= went and url.endswith("/charts/api/charts")
+    ]
+    gaps = [b - a for a, b in itertools.pairwise(probes)]
+    assert len(probes) >= outage_s / 2.4
+    assert all(150 <= gap <= 2400 + 250 for gap in gaps), gaps  # one step of slack
+
     new, charts = restart(serve, old)
-    watched.wait_state("[data-chart]", "polling")
+    back = page.evaluate("Date.now()")
+    opened = len(page.evaluate("window.__streams"))
+    for _ in range(40):
+        if len(page.evaluate("window.__streams")) > opened:
+            break
+        step(100)
+    reopened = page.evaluate("window.__streams")[opened]
+    assert reopened - back <= 3000
+    watched.wait_state("[data-chart]", "live")
     wait_feed(watched, [[f"b{i}", 100 + i] for i in range(3)])
-    watched.wait_chart(chart("ticker"), "(o) => o.title[0].text === 'server B'")
     charts.append("feed", ("b3", 103))
     wait_feed(watched, [[f"b{i}", 100 + i] for i in range(4)])
-    badge = watched.page.locator(f"{chart('feed')} .fpe-state").inner_text()
-    assert "polling" in badge
-    watched.screenshot("restart-long-outage")
     watched.assert_clean(old.url, allowed_errors=CUT)
+
+
+def test_a_stream_silenced_by_a_cut_network_is_replaced_with_nothing_lost(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    """Regression: a network that loses packets gives an event stream no error:
+    the page showed Live and froze. The server sends a ping event every
+    heartbeat (15 s); a stream silent for 2.5 of them is replaced. The page's
+    clock runs the test's time; the cut is a proxy that forwards nothing."""
+    app, charts = make_app("A")
+    server = serve(app)
+    proxy = CuttableProxy(server.port)
+    page = watched.page
+    page.add_init_script(RECORDER)
+    page.clock.install()
+    try:
+        page.goto(f"{proxy.url}/separated")
+
+        def step(ms: int, settle: bool = True) -> None:
+            page.clock.run_for(ms)
+            for _ in range(2000 if settle else 10):
+                if not page.evaluate("window.__pending"):
+                    return
+                time.sleep(0.005)
+
+        for _ in range(40):
+            if watched.state(chart("feed")) == "live":
+                break
+            step(250)
+        charts.append("feed", [(f"a{i}", i) for i in range(3)])
+        wait_feed(watched, [[f"a{i}", i] for i in range(3)])
+
+        proxy.cut()
+        charts.append("feed", [(f"a{i}", i) for i in range(3, 6)])
+        streams = len(page.evaluate("window.__streams"))
+        for _ in range(50 * 4):  # 50 s: the silence is noticed after 37.5 s
+            step(250, settle=False)
+        assert watched.state(chart("feed")) in ("stale", "error")
+        assert len(page.evaluate("window.__streams")) == streams  # none got through
+
+        proxy.mend()
+        for _ in range(40):
+            if len(page.evaluate("window.__streams")) > streams:
+                break
+            step(250, settle=False)
+        watched.wait_state(chart("feed"), "live")
+        wait_feed(watched, [[f"a{i}", i] for i in range(6)])  # none lost, none twice
+        charts.append("feed", ("a6", 6))
+        wait_feed(watched, [[f"a{i}", i] for i in range(7)])
+    finally:
+        proxy.close()
+    watched.assert_clean(proxy.url, allowed_errors=CUT)
 
 
 def test_a_page_that_fell_back_to_polling_returns_to_the_event_stream(
