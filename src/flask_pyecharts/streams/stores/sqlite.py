@@ -14,7 +14,7 @@ Tables:
   process loses nothing, but a power cut may roll the last commits back, so
   the first process after a reboot gives the file a new epoch (readers reset
   and get the window whole, instead of points that might reuse their
-  numbers);
+  numbers). Linux names its boots; elsewhere the epoch stays;
 - ``heads``: each chart's last sequence number;
 - ``points``: ``(chart, seq, point)``, the point as JSON bytes; an append
   trims its chart to the window in the same transaction;
