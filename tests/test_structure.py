@@ -36,6 +36,7 @@ LAYERS: list[set[str]] = [
         "streams.stores.base",
         "streams.stores.memory",
         "streams.stores.redis",
+        "streams.stores.sqlite",
         "wire.documents",
         "wire.patches",
     },
