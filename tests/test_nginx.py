@@ -8,17 +8,10 @@ from __future__ import annotations
 import collections
 import http.client
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
 import threading
 import time
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from flask import Flask, request
@@ -27,11 +20,9 @@ from pyecharts.charts import Line
 from flask_pyecharts import Charts
 
 from .conftest import LiveServer, tutorial_bar, wait_until
+from .nginx_server import NGINX, Nginx, get
 from .sse_client import read_events
 
-NGINX = shutil.which("nginx") or (
-    "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None
-)
 pytestmark = pytest.mark.skipif(
     NGINX is None, reason="nginx is not installed (scripts/setup.sh installs it)"
 )
@@ -72,99 +63,30 @@ class Upstream:
         return self.hits[path.encode()]
 
 
-class Nginx:
-    """``nginx -c FILE -p DIR`` with the printed configuration, in the
-    foreground."""
-
-    def __init__(self, config: str) -> None:
-        # Reachable by nginx's workers, which run as another user under root.
-        self.prefix = Path(tempfile.mkdtemp(prefix="fpe-nginx-"))
-        self.prefix.chmod(0o755)
-        self.file = self.prefix / "nginx.conf"
-        self.file.write_text(config)
-        assert NGINX is not None
-        self.process = subprocess.Popen(
-            [NGINX, "-c", str(self.file), "-p", str(self.prefix), "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-
-    def log(self) -> str:
-        path = self.prefix / "error.log"
-        return path.read_text() if path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stderr is not None:
-            self.process.stderr.close()
-        shutil.rmtree(self.prefix, ignore_errors=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def get(
-    port: int, path: str, headers: dict[str, str] | None = None
-) -> tuple[int, bytes, http.client.HTTPMessage]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read(), response.headers
-    finally:
-        connection.close()
-
-
 class Front(t.NamedTuple):
     upstream: Upstream
     nginx: Nginx
-    port: int
+
+    @property
+    def port(self) -> int:
+        return self.nginx.port
 
     def get(
         self, path: str, headers: dict[str, str] | None = None
     ) -> tuple[int, bytes, http.client.HTTPMessage]:
-        return get(self.port, path, headers)
+        return self.nginx.get(path, headers)
 
 
 @pytest.fixture(scope="module")
 def front() -> t.Iterator[Front]:
     upstream = Upstream()
-    port = free_port()
-    result = upstream.app.test_cli_runner().invoke(
-        args=[
-            "pyecharts",
-            "nginx",
-            "--listen",
-            f"127.0.0.1:{port}",
-            "--upstream",
-            f"127.0.0.1:{upstream.server.server.server_port}",
-        ]
-    )
-    assert result.exit_code == 0, result.output
-    nginx = Nginx(result.output)
     try:
-
-        def ready() -> bool:
-            if nginx.process.poll() is not None:
-                raise AssertionError(f"nginx stopped:\n{nginx.log()}")
-            try:
-                return get(port, "/charts/api/charts")[0] == 200
-            except OSError:
-                return False
-
-        wait_until(ready, 30, "nginx did not answer")
-        yield Front(upstream, nginx, port)
+        nginx = Nginx(upstream.app, upstream.server.server.server_port)
+        try:
+            yield Front(upstream, nginx)
+        finally:
+            nginx.stop()
     finally:
-        nginx.stop()
         upstream.server.stop()
         upstream.charts.shutdown()
 
