@@ -9,12 +9,14 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from flask import Flask
 
+ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or (
     "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None
 )
@@ -43,28 +45,48 @@ def get(
 class Nginx:
     """``nginx -c FILE -p DIR -g 'daemon off;'`` with the configuration
     ``flask pyecharts nginx`` prints for ``app`` in front of ``upstream``
-    (a port on 127.0.0.1), started and answering at :attr:`url`."""
+    (a port on 127.0.0.1), started and answering at :attr:`url`.
 
-    def __init__(self, app: Flask, upstream: int) -> None:
+    :param app: the app, or its import path for ``flask --app`` (the
+        command then runs in a process of its own, as a user runs it).
+    """
+
+    def __init__(self, app: Flask | str, upstream: int) -> None:
         assert NGINX is not None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        result = app.test_cli_runner().invoke(
-            args=[
-                "pyecharts",
-                "nginx",
-                "--listen",
-                f"127.0.0.1:{self.port}",
-                "--upstream",
-                f"127.0.0.1:{upstream}",
-            ]
-        )
-        assert result.exit_code == 0, result.output
+        args = [
+            "pyecharts",
+            "nginx",
+            "--listen",
+            f"127.0.0.1:{self.port}",
+            "--upstream",
+            f"127.0.0.1:{upstream}",
+        ]
+        if isinstance(app, str):
+            config = subprocess.run(
+                [sys.executable, "-m", "flask", "--app", app, *args],
+                cwd=ROOT,
+                env={
+                    **os.environ,
+                    "PYTHONPATH": os.pathsep.join(
+                        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+                    ),
+                },
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            ).stdout
+        else:
+            result = app.test_cli_runner().invoke(args=args)
+            assert result.exit_code == 0, result.output
+            config = result.output
         # Reachable by nginx's workers, which run as another user under root.
         self.prefix = Path(tempfile.mkdtemp(prefix="fpe-nginx-"))
         self.prefix.chmod(0o755)
         self.file = self.prefix / "nginx.conf"
-        self.file.write_text(result.output)
+        self.file.write_text(config)
         self.process = subprocess.Popen(
             [NGINX, "-c", str(self.file), "-p", str(self.prefix), "-g", "daemon off;"],
             stdout=subprocess.DEVNULL,

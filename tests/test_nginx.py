@@ -20,6 +20,7 @@ from pyecharts.charts import Line
 from flask_pyecharts import Charts
 
 from .conftest import LiveServer, tutorial_bar, wait_until
+from .gunicorn_server import Gunicorn
 from .nginx_server import NGINX, Nginx, get
 from .sse_client import read_events
 
@@ -224,3 +225,46 @@ def test_bad_options_are_refused(args: list[str], message: str) -> None:
     assert result.exit_code == 2
     assert message in result.output
     charts.shutdown()
+
+
+def test_a_gunicorn_gevent_stream_through_nginx_resumes_exactly() -> None:
+    """The production shape: gunicorn's gevent worker, the configuration
+    printed by the command line, a producer appending 20 points a second:
+    every point once, in order, across a reconnect with Last-Event-ID."""
+    server = Gunicorn("tests.apps.workers:create_app()")
+    try:
+        nginx = Nginx("tests.apps.workers:create_app()", server.port)
+        try:
+            url = f"{nginx.url}/charts/api/events?charts=ticks&since="
+            numbers: list[int] = []
+
+            def numbers_of(events: list[t.Any]) -> list[int]:
+                found = []
+                for event in events:
+                    assert event.event in ("reset", "points"), event
+                    found.extend(point[1][0] for point in event.data["points"])
+                return found
+
+            events, _ = read_events(url, until=lambda e: len(numbers_of(e)) >= 30)
+            numbers += numbers_of(events)
+            last = numbers[-1]
+            # Away while the producer appends more, then back where it was.
+            wait_until(
+                lambda: (
+                    json.loads(nginx.get("/charts/api/charts/ticks/points?since=")[1])[
+                        "points"
+                    ][-1][1][0]
+                    > last + 10
+                )
+            )
+            events, _ = read_events(
+                url,
+                last_event_id=events[-1].id,
+                until=lambda e: len(numbers_of(e)) >= 30,
+            )
+            numbers += numbers_of(events)
+            assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+        finally:
+            nginx.stop()
+    finally:
+        server.stop()
