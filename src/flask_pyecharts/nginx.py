@@ -133,8 +133,10 @@ http {{
 
     # The shared answers of /api/updates: small, and each useful for one
     # rebuild interval at most. An entry nobody asked for in the last second
-    # is dropped, so that the next poll of the same question (when nothing
-    # changed) is a new entry, which the lock serves once.
+    # is dropped (by nginx's cache manager, which looks every second or so
+    # while the cache is busy): nginx lets every request through to refresh
+    # an expired entry it still has, while a new one is asked for once (the
+    # lock), and pages ask the same URL again when nothing changed.
     proxy_cache_path {base}cache levels=1:2 keys_zone=fpe_updates:10m
                      max_size=256m inactive=1s use_temp_path=off;
 
