@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import typing as t
 from pathlib import Path
 
 from flask import Flask
@@ -48,10 +49,16 @@ class Nginx:
     (a port on 127.0.0.1), started and answering at :attr:`url`.
 
     :param app: the app, or its import path for ``flask --app`` (the
-        command then runs in a process of its own, as a user runs it).
+        command then runs in a process of its own, as a user runs it, with
+        ``env`` added to the environment).
     """
 
-    def __init__(self, app: Flask | str, upstream: int) -> None:
+    def __init__(
+        self,
+        app: Flask | str,
+        upstream: int,
+        env: t.Mapping[str, str] | None = None,
+    ) -> None:
         assert NGINX is not None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -69,6 +76,7 @@ class Nginx:
                 cwd=ROOT,
                 env={
                     **os.environ,
+                    **(env or {}),
                     "PYTHONPATH": os.pathsep.join(
                         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
                     ),

@@ -20,9 +20,11 @@ from pyecharts.charts import Line
 from flask_pyecharts import Charts
 
 from .conftest import LiveServer, tutorial_bar, wait_until
+from .conftest_redis import RedisServer
 from .gunicorn_server import Gunicorn
 from .nginx_server import NGINX, Nginx, get
 from .sse_client import read_events
+from .test_scale_out import Deployment
 
 pytestmark = pytest.mark.skipif(
     NGINX is None, reason="nginx is not installed (scripts/setup.sh installs it)"
@@ -268,3 +270,40 @@ def test_a_gunicorn_gevent_stream_through_nginx_resumes_exactly() -> None:
             nginx.stop()
     finally:
         server.stop()
+
+
+def test_streams_of_two_workers_on_redis_through_nginx_resume_exactly() -> None:
+    """Two gevent workers on one Redis, event streams that end every half
+    second: each reconnect through nginx (to either worker) resumes exactly
+    where its Last-Event-ID says."""
+    redis = RedisServer()
+    redis.start()
+    try:
+        server = Deployment(redis.url, workers=2, env={"SCALED_STREAM_TIMEOUT": "0.5"})
+        try:
+            nginx = Nginx(
+                "tests.apps.scaled:create_app()",
+                server.port,
+                env={"PYECHARTS_STORE": redis.url},
+            )
+            try:
+                url = f"{nginx.url}/charts/api/events?charts=ticks&since="
+                numbers: list[int] = []
+                last_id = None
+                for _ in range(6):  # each stream ends after 0.5 s
+                    events, response = read_events(url, last_event_id=last_id)
+                    assert response.status == 200
+                    for event in events:
+                        assert event.event in ("reset", "points"), event
+                        numbers += [point[1][0] for point in event.data["points"]]
+                    last_id = next(
+                        (event.id for event in reversed(events) if event.id), last_id
+                    )
+                assert len(numbers) > 10
+                assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+            finally:
+                nginx.stop()
+        finally:
+            server.stop()
+    finally:
+        redis.cleanup()
