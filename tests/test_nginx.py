@@ -8,10 +8,12 @@ from __future__ import annotations
 import collections
 import http.client
 import json
+import subprocess
 import threading
 import time
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from flask import Flask, request
@@ -22,7 +24,7 @@ from flask_pyecharts import Charts
 from .conftest import LiveServer, tutorial_bar, wait_until
 from .conftest_redis import RedisServer
 from .gunicorn_server import Gunicorn
-from .nginx_server import NGINX, Nginx, get
+from .nginx_server import NGINX, Nginx, free_port, get
 from .sse_client import read_events
 from .test_scale_out import Deployment
 
@@ -307,3 +309,44 @@ def test_streams_of_two_workers_on_redis_through_nginx_resume_exactly() -> None:
             server.stop()
     finally:
         redis.cleanup()
+
+
+def test_with_a_prefix_the_files_go_there_whatever_directory_nginx_is_given(
+    tmp_path: Path,
+) -> None:
+    app = Flask(__name__)
+    app.config["PYECHARTS_URL_PREFIX"] = "/dash/charts"
+    charts = Charts(app)
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    result = app.test_cli_runner().invoke(
+        args=[
+            "pyecharts",
+            "nginx",
+            "--listen",
+            str(free_port()),
+            "--upstream",
+            "127.0.0.1:8000",
+            "--prefix",
+            str(prefix),
+        ]
+    )
+    charts.shutdown()
+    assert result.exit_code == 0, result.output
+    assert f"pid {prefix}/nginx.pid;" in result.output
+    assert "location = /dash/charts/api/updates {" in result.output
+    assert "location = /dash/charts/api/events {" in result.output
+    config = tmp_path / "nginx.conf"
+    config.write_text(result.output)
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    assert NGINX is not None
+    checked = subprocess.run(
+        [NGINX, "-t", "-c", str(config), "-p", str(other)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert (prefix / "proxy_temp").is_dir()
+    assert list(other.iterdir()) == []
