@@ -119,6 +119,37 @@ def test_identical_polls_go_upstream_once(front: Front) -> None:
     assert sorted(cache for _, _, cache in answers).count("MISS") == 1
 
 
+def burst(front: Front, path: str, count: int = 20) -> set[bytes]:
+    """``count`` polls of ``path`` through nginx at once: their bodies."""
+    start = threading.Barrier(count)
+
+    def poll(_: int) -> bytes:
+        start.wait()
+        status, body, _ = front.get(path)
+        assert status == 200
+        return body
+
+    with ThreadPoolExecutor(count) as pool:
+        return set(pool.map(poll, range(count)))
+
+
+def test_the_same_question_asked_again_later_goes_upstream_once(
+    front: Front,
+) -> None:
+    """A stream without new points: its pages ask the same URL again and
+    again. Each herd, in a later second, reaches the app once."""
+    _, body, _ = front.get("/charts/api/updates?charts=ticks&since=")
+    path = f"/charts/api/updates?charts=ticks&since={json.loads(body)['since']}"
+    for _ in range(3):
+        # At the start of a second, as aligned polls come just after a
+        # rebuild: the answer holds to the end of it.
+        second = int(time.time()) + 1
+        wait_until(lambda: time.time() >= second)  # noqa: B023
+        before = front.upstream.hits_of(path)
+        assert len(burst(front, path)) == 1
+        assert front.upstream.hits_of(path) - before == 1
+
+
 def test_a_stream_point_reaches_a_poll_within_a_second(front: Front) -> None:
     status, body, _ = front.get("/charts/api/updates?charts=ticks&since=")
     assert status == 200

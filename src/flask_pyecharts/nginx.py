@@ -91,7 +91,7 @@ _SHARED = """\
         # from another origin) and errors say "no-store": never kept, never
         # given to another viewer.
         proxy_cache fpe_updates;
-        proxy_cache_key $uri$is_args$args;
+        proxy_cache_key "$uri$is_args$args $fpe_second";
         proxy_cache_lock on;
         proxy_cache_lock_timeout 300ms;
         add_header X-Cache-Status $upstream_cache_status always;"""
@@ -132,12 +132,15 @@ http {{
     uwsgi_temp_path {base}uwsgi_temp;
     scgi_temp_path {base}scgi_temp;
 
-    # The shared answers of /api/updates: small, and each useful for one
-    # rebuild interval at most. An entry nobody asked for in the last second
-    # is dropped (by nginx's cache manager, which looks every second or so
-    # while the cache is busy): nginx lets every request through to refresh
-    # an expired entry it still has, while a new one is asked for once (the
-    # lock), and pages ask the same URL again when nothing changed.
+    # The shared answers of /api/updates: small, and each served in the
+    # second it was made in only (the key ends with that second). The herd
+    # of aligned polls comes within that second; a question asked again
+    # later (pages ask the same URL when nothing changed) is then a new
+    # entry, asked for once (the lock), where nginx would let every request
+    # through to refresh an expired entry. Entries unused for a second go.
+    map $msec $fpe_second {{
+        "~^(?<second>[0-9]+)[.]" $second;
+    }}
     proxy_cache_path {base}cache levels=1:2 keys_zone=fpe_updates:10m
                      max_size=256m inactive=1s use_temp_path=off;
 
