@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
         "sql",
         "streams.cursors",
         "wire.sse",
+        "reports.layouts",
     },
     {
         "options",
@@ -40,14 +41,26 @@ LAYERS: list[set[str]] = [
     {"streams.hub", "streams.producers", "streams.windows", "live.jobs", "live.limits"},
     {"live.option_cache", "live.feed", "live.shutdown", "live.forks"},
     {"live.runtime"},
-    {"web.errors", "web.openapi", "web.embed", "web.dashboard", "web.api"},
+    {"web.errors", "web.openapi", "web.embed", "web.api"},
+    {"reports.areas"},
+    {"reports.dashboards", "reports.screens"},
     {"export.page", "export.images"},
     {"export.app", "export.server", "commands"},
     {"extension"},
     {"", "demo", "demo.db", "demo.report"},  # "": the package's face
     {"cli", "__main__"},
 ]
-PACKAGES = {"", "streams", "streams.stores", "live", "web", "wire", "demo", "export"}
+PACKAGES = {
+    "",
+    "streams",
+    "streams.stores",
+    "live",
+    "web",
+    "wire",
+    "demo",
+    "export",
+    "reports",
+}
 
 
 def module_name(path: Path) -> str:
