@@ -4,6 +4,7 @@ at registration, the pages and their layout stylesheets."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -224,3 +225,25 @@ def test_reports_registered_before_init_app() -> None:
     assert client.get("/s").status_code == 200
     assert client.get("/d").status_code == 200
     assert "fpe-screen" in client.get("/charts/reports/0/layout.css").text
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("readme", "heading"),
+    [("README.md", "## Layouts"), ("README.zh-CN.md", "### 布局")],
+)
+def test_the_readme_layout_example_runs(readme: str, heading: str) -> None:
+    text = (ROOT / readme).read_text("utf-8")
+    section = text[text.index(heading) :]
+    start = section.index("```python\n") + 10
+    code = section[start : section.index("\n```", start)]
+    scope: dict[str, object] = {"__name__": "readme_example"}
+    exec(compile(code, readme, "exec"), scope)  # noqa: S102
+    app = scope["app"]
+    assert isinstance(app, Flask)
+    client = app.test_client()
+    for path in ("/", "/screen", "/charts/reports/0/layout.css"):
+        assert client.get(path).status_code == 200, path
+    assert '"a0 a0 a1" "a2 a2 a1"' in client.get("/charts/reports/0/layout.css").text
