@@ -5,7 +5,8 @@
 const MARGIN = 8;          // px: a card's chart keeps this much room on each side
 const TOP = 28;            // px: room above the plot for value labels and axis names
 const TITLE_TOP = 56;      // px: ... and for a title drawn inside the chart
-const LEGEND_BOTTOM = 40;  // px: ECharts 6 puts legends at the bottom
+const LEGEND_BOTTOM = 36;  // px: ECharts 6 puts legends at the bottom
+const EDGE = 4;            // px: axis labels stay this far inside the canvas
 const SIDES = ["left", "right", "top", "bottom", "width", "height"];
 
 function asList(value) {
@@ -34,7 +35,7 @@ function atBottom(item) {
  * drawn when `hideTitle` (the card's heading shows the text), and the one
  * grid of a plain cartesian chart given small margins instead of ECharts'
  * (15 % left, 10 % right, 65 px top, 80 px bottom). Axis labels stay inside:
- * the grid keeps them within its outer bounds. A chart that places its grid
+ * the grid keeps them within its outer bounds, above a legend at the bottom. A chart that places its grid
  * itself, a timeline or several grids are left as they are.
  */
 export function fillArea(option, hideTitle) {
@@ -50,11 +51,15 @@ export function fillArea(option, hideTitle) {
   if (SIDES.some((side) => grid[side] !== undefined)) return option;
   const legends = asList(option.legend).filter((legend) => isObject(legend) && legend.show !== false);
   const titled = titleText(option) !== null;
+  const below = legends.some(atBottom) ? LEGEND_BOTTOM : EDGE;
+  // The grid shrinks until its axis labels are inside its outer bounds
+  // (ECharts 6's outerBoundsMode "auto"): above the legend, inside the canvas.
   option.grid = [Object.assign({}, grid, {
     left: MARGIN,
     right: 2 * MARGIN,
     top: titled ? TITLE_TOP : TOP,
-    bottom: legends.some(atBottom) ? LEGEND_BOTTOM : MARGIN + 4,
+    bottom: below + MARGIN,
+    outerBounds: { left: EDGE, right: EDGE, top: EDGE, bottom: below },
   })];
   return option;
 }

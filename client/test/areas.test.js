@@ -13,7 +13,9 @@ const bar = () => ({
 
 test("a chart fills its card: small margins, room for the legend below", () => {
   const option = fillArea(bar(), true);
-  assert.deepEqual(option.grid, [{ left: 8, right: 16, top: 28, bottom: 40 }]);
+  assert.deepEqual(option.grid, [{
+    left: 8, right: 16, top: 28, bottom: 44, outerBounds: { left: 4, right: 4, top: 4, bottom: 36 },
+  }]);
   assert.equal(option.title[0].show, false);
   assert.equal(option.title[0].text, "各地区订单");  // the heading reads it
   assert.equal(titleText(option), null);
@@ -23,7 +25,9 @@ test("a title drawn inside the chart keeps its room; no legend, no room below", 
   const option = bar();
   delete option.legend;
   fillArea(option, false);
-  assert.deepEqual(option.grid, [{ left: 8, right: 16, top: 56, bottom: 12 }]);
+  assert.deepEqual(option.grid, [{
+    left: 8, right: 16, top: 56, bottom: 12, outerBounds: { left: 4, right: 4, top: 4, bottom: 4 },
+  }]);
   assert.equal(titleText(option), "各地区订单");
 });
 
