@@ -9,7 +9,7 @@ from flask import Flask, render_template, url_for
 from markupsafe import Markup
 
 from ..live.runtime import current_runtime
-from ..variables import ChoicesError
+from ..variables import ChoicesError, parent_value
 from ..web.embed import page_scripts, page_variables, variables_json
 from .areas import area_cards, layout_url, visible_specs
 
@@ -72,10 +72,11 @@ def filters(
             "name": variable.name,
             "label": variable.label,
             "drill": variable.name in clicked,
+            "parent": variable.parent.name if variable.parent is not None else None,
             "problem": problems.get(variable.name),
         }
         try:
-            described = variable.describe()
+            described = variable.describe(parent_value(variable, values))
         except ChoicesError as error:
             item.update(control="text", value="", problem=str(error), disabled=True)
             found.append(item)
