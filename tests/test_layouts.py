@@ -247,3 +247,21 @@ def test_the_readme_layout_example_runs(readme: str, heading: str) -> None:
     for path in ("/", "/screen", "/charts/reports/0/layout.css"):
         assert client.get(path).status_code == 200, path
     assert '"a0 a0 a1" "a2 a2 a1"' in client.get("/charts/reports/0/layout.css").text
+
+
+def test_a_screen_takes_its_variables_from_the_url() -> None:
+    app = Flask(__name__)
+    app.config.update(TESTING=True)
+    charts = Charts(app)
+    charts.variable("region", choices=["全国", "华东"], label="地区")
+
+    @charts.chart("by_region")
+    def by_region(region: str) -> Bar:
+        return bar(f"{region}销售")
+
+    charts.screen("/screen", layout="by_region")
+    client = app.test_client()
+    page = client.get("/screen?region=华东").text
+    assert "<h2" in page and ">华东销售</h2>" in page
+    assert "<form" not in page and "<select" not in page  # no filter bar
+    assert ">全国销售</h2>" in client.get("/screen").text
