@@ -208,7 +208,8 @@ def test_a_page_is_live_on_the_event_stream_within_3_s_of_the_server_answering(
     assert "does not answer" in badge
     assert page.evaluate("FlaskPyecharts.status().every((s) => s.transport === 'sse')")
     probes = [
-        at for at, url in page.evaluate("window.__fetches")
+        at
+        for at, url in page.evaluate("window.__fetches")
         if at >= went and url.endswith("/charts/api/charts")
     ]
     gaps = [b - a for a, b in itertools.pairwise(probes)]
