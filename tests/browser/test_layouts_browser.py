@@ -13,7 +13,7 @@ from pyecharts.charts import Bar, Line, Pie
 
 from flask_pyecharts import Charts
 
-from .conftest import BrowserServer, WatchedPage
+from .conftest import BrowserServer, WatchedPage, chart
 
 PICTURE = """
     k1      k2      k3      k4
@@ -147,6 +147,10 @@ def test_areas_follow_the_picture(
         "各地区订单",
         "订单",
     ]
+    # The heading shows the option's title; the chart does not draw it again.
+    region = watched.chart_option(chart("region"))
+    assert [title["show"] for title in region["title"]] == [False]
+    assert region["title"][0]["text"] == "各地区订单"
     watched.screenshot("layout-1920")
     watched.assert_clean(server.url)
 
