@@ -30,7 +30,7 @@ from ..registry import UnknownChart
 from ..streams.stores import StoreError
 from ..variables import ChoicesError, VariableError, parent_value, read_query
 from ..wire.documents import updates_body
-from ..wire.sse import encode_comment, encode_retry
+from ..wire.sse import encode_event, encode_retry
 from .errors import APIError, bad_request, json_error, not_found
 from .openapi import openapi_document
 
@@ -322,11 +322,16 @@ def _event_stream(
 ) -> t.Iterator[bytes]:
     """Events until ``deadline``; the browser then reconnects with Last-Event-ID,
     which spreads long-lived connections over the workers. One write per
-    publication of the feed, whatever changed in between."""
+    publication of the feed, whatever changed in between, and a ``ping``
+    event (with the heartbeat's period) first and after ``heartbeat`` seconds
+    without a write."""
     feed = runtime.feed
+    # A real event, not a comment: a page cannot see comments, and it takes a
+    # stream silent for longer than a few of these for a cut network.
+    ping = encode_event(dumps({"every": heartbeat}), "ping")
     try:
         slot.writing = True  # until the server asks for the next chunk
-        yield encode_retry(RETRY_MS) + (first or b"")
+        yield encode_retry(RETRY_MS) + ping + (first or b"")
         slot.writing = False
         last_write = time.monotonic()
         while not (runtime.stopped or viewer.closed):
@@ -339,7 +344,7 @@ def _event_stream(
             except StoreError:
                 break  # the browser reconnects once the store is back
             if not chunk and now - last_write >= heartbeat:
-                chunk = encode_comment("ping")
+                chunk = ping
             if chunk:
                 slot.writing = True
                 yield chunk
