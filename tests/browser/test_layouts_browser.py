@@ -47,12 +47,10 @@ def pie() -> Pie:
 
 
 def as_number(charts: Charts, name: str) -> None:
-    """Mark ``name`` as a number card (``ChartSpec.display``, from the
-    numbers work) so its row is sized as one."""
-    spec = charts.registry.charts[name]
-    number = type("NumberSpec", (type(spec),), {"display": "number"})
-    fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)}
-    charts.registry.charts = {**charts.registry.charts, name: number(**fields)}
+    """Show ``name`` as a number card would be (``ChartSpec.display``), so
+    that its row is sized as one."""
+    spec = dataclasses.replace(charts.registry.charts[name], display="number")
+    charts.registry.charts = {**charts.registry.charts, name: spec}
 
 
 @pytest.fixture

@@ -29,11 +29,6 @@ SCREEN_ROWS = ("minmax(120px, auto)", "minmax(0, 1fr)")
 STACK_BELOW = 600
 
 
-def display_of(spec: ChartSpec) -> str:
-    """How a chart is shown: ``chart``, ``number`` or ``table``."""
-    return str(getattr(spec, "display", "chart"))
-
-
 def area_cards(
     runtime: Runtime,
     specs: t.Sequence[ChartSpec],
@@ -50,7 +45,7 @@ def area_cards(
     for index, chart in enumerate(specs):
         wrong = any(name in problems for name in chart.variables)
         initial = None if wrong else initial_json(runtime, chart, values)
-        display = display_of(chart)
+        display = chart.display
         heading, from_option = chart.title, False
         if heading is None and display == "chart" and initial is not None:
             heading = option_title(initial)
@@ -101,7 +96,7 @@ def layout_css(runtime: Runtime, report: ReportSpec) -> str:
     if layout is None:
         return ""
     charts = runtime.registry.charts
-    short = lambda name: display_of(charts[name]) == "number"  # noqa: E731
+    short = lambda name: charts[name].display == "number"  # noqa: E731
     small, tall = SCREEN_ROWS if report.kind == "screen" else DASHBOARD_ROWS
     rows = " ".join(layout.row_sizes(short, small, tall))
     lines = [
