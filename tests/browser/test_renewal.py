@@ -32,7 +32,11 @@ def make_app() -> tuple[Flask, Charts]:
 
     @charts.chart("sales")
     def sales() -> Bar:
-        return Bar().add_xaxis(["衬衫", "羊毛衫", "雪纺衫"]).add_yaxis("商家A", [5, 20, 36])
+        return (
+            Bar()
+            .add_xaxis(["衬衫", "羊毛衫", "雪纺衫"])
+            .add_yaxis("商家A", [5, 20, 36])
+        )
 
     @charts.chart("feed", window=10)
     def feed() -> Line:
