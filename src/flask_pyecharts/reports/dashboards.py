@@ -52,6 +52,7 @@ def render_dashboard(spec: DashboardSpec) -> str:
         api_base=url_for("pyecharts.list_charts").removesuffix("charts"),
         transport=runtime.settings.transport,
         strict_csp=runtime.settings.strict_csp,
+        renew_after=runtime.settings.renew_after,
         filters=filters(runtime, specs, values, problems),
         declared=None if declared is None else Markup(declared),
     )

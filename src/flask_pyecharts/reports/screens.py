@@ -52,5 +52,6 @@ def render_screen(spec: ScreenSpec) -> str:
         api_base=url_for("pyecharts.list_charts").removesuffix("charts"),
         transport=runtime.settings.transport,
         strict_csp=runtime.settings.strict_csp,
+        renew_after=runtime.settings.renew_after,
         declared=None if declared is None else Markup(declared),
     )
