@@ -13,6 +13,7 @@ from .commands import flask_group
 from .config import read_settings
 from .live.runtime import EXTENSION_KEY, Runtime, runtime_of
 from .registry import DashboardSpec, Registry
+from .reports.numbers import card_builder, number_card
 from .variables import Value, VariableSpec, make_variable
 from .web.api import make_blueprint, register_error_handler
 from .web.dashboard import register_dashboard
@@ -159,6 +160,57 @@ class Charts:
 
         return decorator
 
+    def number(
+        self,
+        name: str,
+        refresh: float | None = None,
+        *,
+        label: str | None = None,
+        prefix: str = "",
+        suffix: str = "",
+        digits: int = 0,
+        up: str | None = None,
+    ) -> t.Callable[[F], F]:
+        """Register a number card (数字翻牌器) under ``name``: its builder
+        returns a number, or ``{"value": v, "previous": p, "trend": [...]}``.
+
+        The card rolls to each new value, shows the change against
+        ``previous`` and a sparkline of ``trend``. Its parameters name
+        variables as a chart builder's do; it is published like a chart (API,
+        feed, dashboards, ``embed``, exports).
+
+        :param refresh: rebuild at most every ``refresh`` seconds while
+            someone views it; ``None`` builds it once.
+        :param label: what the card says the number is (``"今日销售额"``).
+        :param prefix: text before the number (``"¥"``).
+        :param suffix: text after it (``"%"``, ``" 单"``).
+        :param digits: decimals shown, 0 to 6.
+        :param up: the colour of a rise, ``"red"`` or ``"green"``; ``None``:
+            the page's convention (red in Chinese, green in English).
+        :raises ValueError: for a bad name, refresh or setting.
+        """
+        self.registry.check_chart(name, refresh, None)
+        card = number_card(
+            name, label=label, prefix=prefix, suffix=suffix, digits=digits, up=up
+        )
+
+        def decorator(builder: F) -> F:
+            if not callable(builder):
+                raise TypeError(f"Chart {name!r}: the builder must be callable.")
+            spec = self.registry.add_chart(
+                name,
+                card_builder(card, builder),
+                refresh,
+                fit_labels=False,
+                title=label,
+                display="number",
+            )
+            for runtime in self._runtimes():
+                runtime.add_chart(spec)
+            return builder
+
+        return decorator
+
     def producer(self, name: str, every: float = 1.0) -> t.Callable[[F], F]:
         """Register ``function(cursor) -> (points, new_cursor)`` feeding ``name``.
 
@@ -240,8 +292,13 @@ class Charts:
             )
         return values
 
-    def embed(self, chart: t.Any, height: str = "400px", width: str = "100%") -> Markup:
-        """Markup for a chart: a registered name (kept live) or a pyecharts chart."""
+    def embed(
+        self, chart: t.Any, height: str | None = None, width: str = "100%"
+    ) -> Markup:
+        """Markup for a chart: a registered name (kept live) or a pyecharts chart.
+
+        :param height: a CSS length; default ``400px``, ``140px`` for a number card.
+        """
         return embed_markup(self.runtime(), chart, height=height, width=width)
 
     def scripts(self) -> Markup:
