@@ -287,6 +287,7 @@ def test_embed_renders_the_card_live_with_a_card_height():
     assert 'data-chart="/charts/api/charts/orders"' in card
     assert 'data-fpe-variables="region"' in card
     assert "height:140px" in card and "height:400px" in chart
+    assert 'data-fpe-display="number"' in card and "data-fpe-display" not in chart
     (payload,) = re.findall(r'class="fpe-initial">(.*?)</script>', card)
     assert json.loads(payload)["option"]["series"][0]["data"] == [450]
     charts.shutdown()

@@ -191,6 +191,8 @@ export class NumberCard {
     this.from = null;
     this.started = 0;
     this.drawn = false;
+    this.fitted = -1;       // the length of the text the figure was fitted to
+    this.settings = null;
     this.build();
   }
 
@@ -215,6 +217,10 @@ export class NumberCard {
     this.spark.appendChild(this.line);
     [this.label, figure, this.change, this.spark].forEach((part) => root.appendChild(part));
     this.host.appendChild(root);
+    if (typeof ResizeObserver !== "undefined") {
+      this.resizes = new ResizeObserver(() => { if (this.settings) this.fit(); });
+      this.resizes.observe(root);
+    }
   }
 
   locale() {
@@ -289,14 +295,32 @@ export class NumberCard {
 
   paint(value) {
     this.shown = value;
-    const parts = formatParts(value, this.settings.digits, this.locale());
+    const locale = this.locale();
+    const parts = formatParts(value, this.settings.digits, locale);
     this.sign.textContent = parts.sign;
     this.digits.textContent = parts.number;
     this.unit.textContent = parts.unit;
-    this.figure.setAttribute("aria-label", formatNumber(value, this.settings, this.locale()));
+    const text = formatNumber(value, this.settings, locale);
+    this.figure.setAttribute("aria-label", text);
+    if (text.length !== this.fitted) this.fit();
+  }
+
+  /** Shrink the figure to the card's width when it is wider (a long number
+   *  in a narrow card); measured only when the text's length changes. */
+  fit() {
+    const figure = this.figure;
+    figure.style.fontSize = "";
+    this.fitted = (figure.getAttribute("aria-label") || "").length;
+    const room = figure.clientWidth;
+    const need = figure.scrollWidth;
+    if (room > 0 && need > room) {
+      const size = parseFloat(getComputedStyle(figure).fontSize);
+      figure.style.fontSize = Math.floor(size * room / need) + "px";
+    }
   }
 
   destroy() {
+    if (this.resizes) this.resizes.disconnect();
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.root.remove();

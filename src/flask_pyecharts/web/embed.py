@@ -145,6 +145,8 @@ def embed_markup(
         url = url_for("pyecharts.chart", name=chart)
         initial = chart_initial(runtime, spec)
         attributes = f' data-chart="{escape(url)}"' + uses_attribute(spec)
+        if spec.display != "chart":
+            attributes += f' data-fpe-display="{escape(spec.display)}"'
     else:
         initial = static_json(runtime, chart)
         attributes = ""
