@@ -198,16 +198,21 @@ def test_the_chart_list_and_the_openapi_description_say_how_each_is_shown():
     charts.shutdown()
 
 
-def test_a_bad_figure_is_a_503_for_that_card_only():
+def test_a_bad_figure_is_a_503_for_that_card_only(caplog):
     app, charts, state = card_app(Clock())
+    app.debug = True  # viewers see why (else only the log does)
     client = app.test_client()
     answer = client.get("/charts/api/charts/bad")
     assert answer.status_code == 503
-    assert answer.get_json()["error"] == (
-        "Chart 'bad' could not be built: NumberError: Number card 'bad': the value"
-        " must be a number (int, float or Decimal), not 'x' (str). Return a number,"
-        ' or {"value": v, "previous": p, "trend": [...]}.'
+    why = (
+        "NumberError: Number card 'bad': the value must be a number (int, float or"
+        " Decimal), not 'x' (str). Return a number, or"
+        ' {"value": v, "previous": p, "trend": [...]}.'
     )
+    assert answer.get_json()["error"].startswith(
+        "Chart 'bad' could not be built: " + why
+    )
+    assert why.removeprefix("NumberError: ") in caplog.text
     assert client.get("/charts/api/charts/sales").status_code == 200
     charts.shutdown()
 
