@@ -144,6 +144,16 @@ export function sparkPath(values, box) {
   }).join("");
 }
 
+/** The area under the sparkline: its path closed along the bottom of the box. */
+export function sparkArea(values, box) {
+  const size = box || SPARK;
+  const line = sparkPath(values, size);
+  if (!line) return "";
+  const first = line.slice(1, line.indexOf(" "));
+  const last = line.slice(line.lastIndexOf("L") + 1, line.lastIndexOf(" "));
+  return line + "L" + last + " " + size.height + "L" + first + " " + size.height + "Z";
+}
+
 function round(n) {
   return Math.round(n * 100) / 100;
 }
@@ -212,8 +222,12 @@ export class NumberCard {
     this.spark.setAttribute("viewBox", "0 0 " + SPARK.width + " " + SPARK.height);
     this.spark.setAttribute("preserveAspectRatio", "none");
     this.spark.setAttribute("aria-hidden", "true");
+    this.area = document.createElementNS(SVG, "path");
+    this.area.setAttribute("class", CLASS + "-area");
     this.line = document.createElementNS(SVG, "path");
+    this.line.setAttribute("class", CLASS + "-line");
     this.line.setAttribute("vector-effect", "non-scaling-stroke");
+    this.spark.appendChild(this.area);
     this.spark.appendChild(this.line);
     [this.label, figure, this.change, this.spark].forEach((part) => root.appendChild(part));
     this.host.appendChild(root);
@@ -263,6 +277,7 @@ export class NumberCard {
     const path = sparkPath(trend, SPARK);
     this.spark.style.display = path ? "" : "none";
     this.line.setAttribute("d", path);
+    this.area.setAttribute("d", sparkArea(trend, SPARK));
   }
 
   rollTo(value) {

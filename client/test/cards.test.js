@@ -3,7 +3,7 @@ import { test } from "node:test";
 
 import {
   ROLL_MS, SPARK, arrow, cardFigures, cardLocale, change, changeColour, easeOut, formatNumber,
-  formatParts, formatPercent, groupThousands, isNumberCard, rollValue, sparkPath,
+  formatParts, formatPercent, groupThousands, isNumberCard, rollValue, sparkArea, sparkPath,
 } from "../src/cards.js";
 
 test("cardLocale: Chinese for any zh tag, English for the rest", () => {
@@ -131,6 +131,13 @@ test("sparkPath: lowest at the bottom, highest at the top, across the box", () =
   const padded = sparkPath([0, 1], { width: 10, height: 10, pad: 1 });
   assert.equal(padded, "M1 9L9 1");
   assert.ok(sparkPath([1, 2, 3], SPARK).startsWith("M" + SPARK.pad + " "));
+});
+
+test("sparkArea closes the line along the bottom", () => {
+  const box = { width: 100, height: 20, pad: 0 };
+  assert.equal(sparkArea([1, 3, 2], box), "M0 20L50 0L100 10L100 20L0 20Z");
+  assert.equal(sparkArea([1], box), "");
+  assert.equal(sparkArea([0, 1], { width: 10, height: 10, pad: 1 }), "M1 9L9 1L9 10L1 10Z");
 });
 
 test("cardFigures reads the three series by name", () => {

@@ -1,0 +1,221 @@
+"""Number cards in Chromium: the figure formatted by locale, rolled to each new
+value, the change coloured by convention, the sparkline; exports wait for them."""
+
+from __future__ import annotations
+
+import time
+import typing as t
+from pathlib import Path
+
+import pytest
+from flask import Flask, render_template_string
+from playwright.sync_api import Browser
+
+from flask_pyecharts import Charts
+from flask_pyecharts.export import export_dashboard, images, write_image
+
+from ..conftest import Clock
+from ..images import read_png
+from .conftest import ARTIFACTS, WAIT_MS, BrowserServer, WatchedPage
+from .pages import HEAD
+from .test_export_images import in_thread
+
+CARD = '[data-chart$="/charts/{}"]'
+ZH_PAGE = (
+    '<!doctype html><html lang="zh-CN"><head>' + HEAD + "<title>指标</title>"
+    "{{ charts.scripts() }}</head><body>"
+    '<div class="cards">{% for name in names %}{{ charts.embed(name) }}{% endfor %}'
+    "</div></body></html>"
+)
+#: The colours of a rise and a fall (flask-pyecharts.css, light theme).
+RED, GREEN = "rgb(217, 45, 32)", "rgb(22, 137, 63)"
+
+
+def card_app() -> tuple[Flask, Charts, Clock, dict[str, t.Any]]:
+    clock = Clock()
+    app = Flask(__name__)
+    charts = Charts(app, clock=clock)
+    figures: dict[str, t.Any] = {"sales": 1234.5, "orders": 123_456_789}
+
+    @charts.number("sales", refresh=1, label="今日销售额", prefix="¥", digits=2)
+    def sales() -> dict[str, t.Any]:
+        trend = [900, 1100, 1000, 1300, figures["sales"]]
+        return {"value": figures["sales"], "previous": 1122.27, "trend": trend}
+
+    @charts.number("orders", refresh=1, label="订单数", suffix=" 单")
+    def orders() -> dict[str, t.Any]:
+        return {"value": figures["orders"], "previous": 150_000_000}
+
+    @charts.number(
+        "refunds", refresh=1, label="退款率", suffix="%", digits=1, up="green"
+    )
+    def refunds() -> dict[str, t.Any]:
+        return {"value": 2.5, "previous": 2.0}
+
+    charts.dashboard("/", ["sales", "orders", "refunds"], title="Today", columns=3)
+
+    @app.route("/zh")
+    def chinese() -> str:
+        return render_template_string(ZH_PAGE, names=["sales", "orders", "refunds"])
+
+    return app, charts, clock, figures
+
+
+def card_text(page: t.Any, name: str) -> str:
+    return page.inner_text(CARD.format(name) + " .fpe-number-figure").replace("\n", "")
+
+
+def change_of(page: t.Any, name: str) -> tuple[str, str]:
+    """The change's text and colour."""
+    return page.evaluate(
+        """(sel) => {
+            const el = document.querySelector(sel + " .fpe-number-change");
+            return [el.textContent, getComputedStyle(el).color];
+        }""",
+        CARD.format(name),
+    )
+
+
+def run_until(page: t.Any, condition: str, arg: t.Any = None, step: int = 50) -> None:
+    """Advance the page's clock (Playwright's) ``step`` ms at a time until
+    ``condition(arg)`` (JS source) holds; network events arrive in between."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not page.evaluate(f"(arg) => ({condition})(arg)", arg):
+        assert time.monotonic() < deadline, f"never: {condition}"
+        page.clock.run_for(step)
+        time.sleep(0.01)
+
+
+FIGURE = """([sel, text]) => {
+    const el = document.querySelector(sel + " .fpe-number-figure");
+    return !!el && el.textContent === text;
+}"""
+
+
+def test_a_card_rolls_to_each_new_value(serve, watched: WatchedPage):
+    app, charts, clock, figures = card_app()
+    server: BrowserServer = serve(app)
+    page = watched.page
+    page.clock.install()
+    page.goto(server.url + "/")
+    sales = CARD.format("sales")
+    run_until(page, FIGURE, [sales, "¥1,234.50"])
+    # English page: grouped by thousands, no 万; a rise is green.
+    assert card_text(page, "orders") == "123,456,789 单"
+    assert change_of(page, "sales") == ("▲ 10.0%", GREEN)
+    assert change_of(page, "orders") == ("▼ 17.7%", RED)
+    assert change_of(page, "refunds") == ("▲ 25.0%", GREEN)  # up="green"
+    style = page.evaluate(
+        "(sel) => getComputedStyle(document.querySelector(sel)).fontVariantNumeric",
+        sales + " .fpe-number-figure",
+    )
+    assert style == "tabular-nums"  # digits never jitter in width
+    path = page.get_attribute(sales + " .fpe-number-trend .fpe-number-line", "d")
+    assert path and path.startswith("M") and path.count("L") == 4
+    assert page.get_attribute(sales, "data-fpe-state") == "live"
+    watched.screenshot("number-cards-en")
+
+    # A new value: built on the server's clock, sent as a patch, rolled to.
+    page.evaluate(
+        """(sel) => {
+            window.__updates = [];
+            document.querySelector(sel).addEventListener("fpe:update",
+                (event) => window.__updates.push(event.detail.type));
+        }""",
+        sales,
+    )
+    figures["sales"] = 5678.25
+    clock.advance(1.5)
+    app.test_client().get("/charts/api/charts/sales").close()  # rebuilds
+    run_until(
+        page,
+        "(sel) => document.querySelector(sel + ' .fpe-number-figure')"
+        ".textContent !== '¥1,234.50'",
+        sales,
+        step=16,
+    )
+    seen = [card_text(page, "sales")]
+    for _ in range(15):  # 1.5 s of the page's time, 100 ms at a time
+        page.clock.run_for(100)
+        seen.append(card_text(page, "sales"))
+    assert seen[-1] == "¥5,678.25"  # ends exact
+    values = [float(text.strip("¥").replace(",", "")) for text in seen]
+    rolling = [v for v in values if 1234.5 < v < 5678.25]
+    assert len(set(rolling)) >= 5, seen  # intermediate values, about 1 s long
+    assert values == sorted(values), seen  # never back
+    assert page.evaluate("window.__updates") == ["points"]  # a patch, not an option
+    assert change_of(page, "sales") == ("▲ 406.0%", GREEN)
+    watched.assert_clean(server.url)
+
+
+def test_reduced_motion_shows_the_new_value_at_once(serve, browser: Browser):
+    app, charts, clock, figures = card_app()
+    server: BrowserServer = serve(app)
+    context = browser.new_context(reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        page.clock.install()
+        page.goto(server.url + "/")
+        sales = CARD.format("sales")
+        run_until(page, FIGURE, [sales, "¥1,234.50"])
+        figures["sales"] = 99.0
+        clock.advance(1.5)
+        app.test_client().get("/charts/api/charts/sales").close()
+        run_until(
+            page,
+            "(sel) => document.querySelector(sel + ' .fpe-number-figure')"
+            ".textContent !== '¥1,234.50'",
+            sales,
+            step=16,
+        )
+        assert card_text(page, "sales") == "¥99.00"  # no step between
+    finally:
+        context.close()
+
+
+def test_a_chinese_page_abbreviates_and_shows_a_rise_in_red(
+    serve, watched: WatchedPage
+):
+    app, charts, clock, figures = card_app()
+    figures["sales"] = 12_345_678.9
+    server: BrowserServer = serve(app)
+    page = watched.page
+    page.goto(server.url + "/zh")
+    page.wait_for_function(FIGURE, arg=[CARD.format("sales"), "¥1,234.57万"])
+    assert card_text(page, "orders") == "1.23亿 单"
+    text, colour = change_of(page, "sales")
+    assert text.startswith("▲ ") and colour == RED  # a rise is red in Chinese
+    assert change_of(page, "orders") == ("▼ 17.7%", GREEN)  # a fall is green here
+    assert change_of(page, "refunds") == ("▲ 25.0%", GREEN)  # up="green" decides
+    label = page.inner_text(CARD.format("sales") + " .fpe-number-label")
+    assert label == "今日销售额"  # embedded: the card says what it is
+    height = page.evaluate(
+        "(sel) => document.querySelector(sel).getBoundingClientRect().height",
+        CARD.format("orders"),
+    )
+    assert height == 140  # embed's card height
+    watched.screenshot("number-cards-zh")
+    watched.assert_clean(server.url)
+
+
+def test_a_dashboard_with_cards_exports_as_png(
+    tmp_path: Path, watched: WatchedPage, monkeypatch: pytest.MonkeyPatch
+):
+    # The export waits until every chart says it is drawn: cards too (it used
+    # to wait for an ECharts instance that a card never has, and give up).
+    monkeypatch.setattr(images, "RENDER_TIMEOUT", 10.0)
+    app, charts, _, _ = card_app()
+    try:
+        exported = export_dashboard(app)
+    finally:
+        charts.shutdown()
+    png = ARTIFACTS / "number-cards-export.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert in_thread(lambda: write_image(exported.html, png, "png")) == []
+    assert read_png(png).ink() > 0.02
+    page_file = tmp_path / "export.html"
+    page_file.write_text(exported.html, encoding="utf-8")
+    watched.page.goto(page_file.as_uri())
+    watched.wait_state(".fpe-chart", "static")
+    figure = watched.page.inner_text(".fpe-chart .fpe-number-figure")
+    assert figure.replace("\n", "") == "¥1,234.50"
