@@ -308,3 +308,17 @@ def test_an_exported_dashboard_carries_the_cards():
     assert first["option"]["card"]["type"] == "number"
     assert first["option"]["series"][0]["data"] == [1234]
     charts.shutdown()
+
+
+def test_the_cli_lists_cards_with_their_display():
+    app, charts, _ = card_app(Clock())
+    result = app.test_cli_runner().invoke(args=["pyecharts", "charts"])
+    charts.shutdown()
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:2] == [
+        "sales                    full    rebuilt every 1 s, display number",
+        "orders                   full    rebuilt every 1 s, variables region,"
+        " display number",
+    ]
+    assert lines[3] == "bars                     full    rebuilt every 1 s"
