@@ -191,10 +191,8 @@ function reducedMotion() {
  * once nothing is moving; `destroy()` removes it.
  */
 export class NumberCard {
-  constructor(host, options) {
+  constructor(host) {
     this.host = host;
-    this.onDrawn = (options && options.onDrawn) || null;
-    this.now = (options && options.now) || (() => performance.now());
     this.frame = 0;
     this.shown = null;      // the value on screen
     this.target = null;     // the value rolled to
@@ -287,14 +285,14 @@ export class NumberCard {
     }
     if (value === this.shown && !this.frame) return this.settle(value);
     this.from = this.shown;
-    this.started = this.now();
+    this.started = performance.now();
     this.drawn = false;
     if (!this.frame) this.frame = requestAnimationFrame(() => this.step());
   }
 
   step() {
     this.frame = 0;
-    const value = rollValue(this.from, this.target, this.now() - this.started, ROLL_MS);
+    const value = rollValue(this.from, this.target, performance.now() - this.started, ROLL_MS);
     if (value === this.target) return this.settle(value);
     this.paint(value);
     this.frame = requestAnimationFrame(() => this.step());
@@ -305,7 +303,6 @@ export class NumberCard {
     this.frame = 0;
     this.paint(value);
     this.drawn = true;
-    if (this.onDrawn) this.onDrawn();
   }
 
   paint(value) {

@@ -2,6 +2,8 @@
 // to the page's budget, labels fitted to the size, dark pages, resizes.
 
 import { attr, asArray, emit, errorMessage, isObject } from "./util.js";
+import { NumberCard, isNumberCard } from "./cards.js";
+import { CLASSES } from "./classes.js";
 import { fitLabels } from "./labels.js";
 import { mergeOption, withPatch } from "./options.js";
 import { page, press } from "./state.js";
@@ -56,7 +58,8 @@ export class DrawnChart {
     this.patches = [];
     this.noteUpdate();
     try {
-      if (full || !this.instance) this.render();
+      if (isNumberCard(this.option)) this.drawCard();
+      else if (full || !this.instance) this.render();
       else if (patches.length) this.renderPatches(patches);
       else this.renderPoints();
     } catch (error) {
@@ -143,7 +146,35 @@ export class DrawnChart {
     return data;
   }
 
+  /** A number card's option: drawn by cards.js, no ECharts instance. */
+  drawCard() {
+    if (this.instance) this.instance.dispose();
+    this.instance = null;
+    if (!this.card) {
+      this.card = new NumberCard(this.el);
+      this.el.classList.add(CLASSES.numberHost);
+    }
+    this.card.show(this.option);
+    this.rendered = true;
+  }
+
+  dropCard() {
+    if (!this.card) return;
+    this.card.destroy();
+    this.card = null;
+    this.el.classList.remove(CLASSES.numberHost);
+  }
+
+  /** Whether nothing is left to draw: a card's roll over, a composite's parts
+   *  shown, ECharts' animations over (exports wait for every chart's). */
+  isDrawn() {
+    if (this.card) return this.card.drawn;
+    if (this.composite) return !!this.rendered;
+    return !!this.instance && this.instance.getZr().animation.isFinished();
+  }
+
   render() {
+    this.dropCard();
     const fresh = this.ensureInstance() || !this.rendered;
     const option = this.option;
     if (this.isStream()) {

@@ -23,7 +23,8 @@ from .test_export_images import in_thread
 CARD = '[data-chart$="/charts/{}"]'
 ZH_PAGE = (
     '<!doctype html><html lang="zh-CN"><head>' + HEAD + "<title>指标</title>"
-    "{{ charts.scripts() }}</head><body>"
+    "{{ charts.scripts() }}<style>.cards { display: grid; gap: 12px;"
+    " grid-template-columns: repeat(3, 1fr); }</style></head><body>"
     '<div class="cards">{% for name in names %}{{ charts.embed(name) }}{% endfor %}'
     "</div></body></html>"
 )
@@ -35,12 +36,14 @@ def card_app() -> tuple[Flask, Charts, Clock, dict[str, t.Any]]:
     clock = Clock()
     app = Flask(__name__)
     charts = Charts(app, clock=clock)
-    figures: dict[str, t.Any] = {"sales": 1234.5, "orders": 123_456_789}
+    figures: dict[str, t.Any] = {"sales": 1234.5, "previous": 1122.27}
+    figures.update(trend=[900, 1100, 1000, 1300], orders=123_456_789)
 
     @charts.number("sales", refresh=1, label="今日销售额", prefix="¥", digits=2)
     def sales() -> dict[str, t.Any]:
-        trend = [900, 1100, 1000, 1300, figures["sales"]]
-        return {"value": figures["sales"], "previous": 1122.27, "trend": trend}
+        value = figures["sales"]
+        trend = [*figures["trend"], value]
+        return {"value": value, "previous": figures["previous"], "trend": trend}
 
     @charts.number("orders", refresh=1, label="订单数", suffix=" 单")
     def orders() -> dict[str, t.Any]:
@@ -67,13 +70,14 @@ def card_text(page: t.Any, name: str) -> str:
 
 def change_of(page: t.Any, name: str) -> tuple[str, str]:
     """The change's text and colour."""
-    return page.evaluate(
+    text, colour = page.evaluate(
         """(sel) => {
             const el = document.querySelector(sel + " .fpe-number-change");
             return [el.textContent, getComputedStyle(el).color];
         }""",
         CARD.format(name),
     )
+    return text, colour
 
 
 def run_until(page: t.Any, condition: str, arg: t.Any = None, step: int = 50) -> None:
@@ -144,7 +148,7 @@ def test_a_card_rolls_to_each_new_value(serve, watched: WatchedPage):
     assert len(set(rolling)) >= 5, seen  # intermediate values, about 1 s long
     assert values == sorted(values), seen  # never back
     assert page.evaluate("window.__updates") == ["points"]  # a patch, not an option
-    assert change_of(page, "sales") == ("▲ 406.0%", GREEN)
+    assert change_of(page, "sales") == ("▲ 406%", GREEN)
     watched.assert_clean(server.url)
 
 
@@ -177,14 +181,14 @@ def test_a_chinese_page_abbreviates_and_shows_a_rise_in_red(
     serve, watched: WatchedPage
 ):
     app, charts, clock, figures = card_app()
-    figures["sales"] = 12_345_678.9
+    figures.update(sales=12_345_678.9, previous=11_223_344.5)
+    figures["trend"] = [9_800_000, 11_000_000, 10_400_000, 11_900_000]
     server: BrowserServer = serve(app)
     page = watched.page
     page.goto(server.url + "/zh")
     page.wait_for_function(FIGURE, arg=[CARD.format("sales"), "¥1,234.57万"])
     assert card_text(page, "orders") == "1.23亿 单"
-    text, colour = change_of(page, "sales")
-    assert text.startswith("▲ ") and colour == RED  # a rise is red in Chinese
+    assert change_of(page, "sales") == ("▲ 10.0%", RED)  # a rise is red in Chinese
     assert change_of(page, "orders") == ("▼ 17.7%", GREEN)  # a fall is green here
     assert change_of(page, "refunds") == ("▲ 25.0%", GREEN)  # up="green" decides
     label = page.inner_text(CARD.format("sales") + " .fpe-number-label")

@@ -109,11 +109,13 @@ def _chromium_args() -> list[str]:
     return args
 
 
+#: Every chart drawn (as its status says: ECharts' animations over, a number
+#: card's roll over, a composite's parts shown) or failed.
 _DRAWN = """() => [...document.querySelectorAll(".fpe-chart")].every((el) => {
     const state = el.getAttribute("data-fpe-state");
     if (state === "error") return true;
-    const chart = window.FlaskPyecharts && FlaskPyecharts.instance(el);
-    return state === "static" && chart && chart.getZr().animation.isFinished();
+    const [status] = window.FlaskPyecharts ? FlaskPyecharts.status(el) : [];
+    return state === "static" && !!status && status.drawn;
 })"""
 
 
