@@ -169,7 +169,7 @@ export class DrawnChart {
    *  shown, ECharts' animations over (exports wait for every chart's). */
   isDrawn() {
     if (this.card) return this.card.drawn;
-    if (this.composite) return !!this.rendered;
+    if (this.composite) return !!this.rendered && this.parts.drawn();
     return !!this.instance && this.instance.getZr().animation.isFinished();
   }
 

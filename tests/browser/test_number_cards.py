@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from flask import Flask, render_template_string
 from playwright.sync_api import Browser
+from pyecharts.charts import Bar, Page
+from pyecharts.components import Table
 
 from flask_pyecharts import Charts
 from flask_pyecharts.export import export_dashboard, images, write_image
@@ -18,7 +20,7 @@ from ..conftest import Clock
 from ..images import read_png
 from .conftest import ARTIFACTS, WAIT_MS, BrowserServer, WatchedPage
 from .pages import HEAD
-from .test_export_images import in_thread
+from .test_export_images import BARS, in_thread
 
 CARD = '[data-chart$="/charts/{}"]'
 ZH_PAGE = (
@@ -223,3 +225,28 @@ def test_a_dashboard_with_cards_exports_as_png(
     watched.wait_state(".fpe-chart", "static")
     figure = watched.page.inner_text(".fpe-chart .fpe-number-figure")
     assert figure.replace("\n", "") == "¥1,234.50"
+
+
+def test_a_dashboard_with_a_table_and_a_chart_exports_as_png(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Composites say when they are drawn too: their parts shown, the charts
+    among them done animating."""
+    monkeypatch.setattr(images, "RENDER_TIMEOUT", 10.0)
+    app = Flask(__name__)
+    charts = Charts(app)
+
+    @charts.chart("page")
+    def page() -> Page:
+        table = Table().add(["城市", "销量"], [["北京", 10], ["上海", 20]])
+        bars = Bar().add_xaxis(["北京", "上海"]).add_yaxis("销量", [10, 20])
+        return Page().add(table, bars)
+
+    try:
+        exported = export_dashboard(app, names=["page"], title="Composite")
+    finally:
+        charts.shutdown()
+    png = ARTIFACTS / "composite-export.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert in_thread(lambda: write_image(exported.html, png, "png")) == []
+    assert read_png(png).count(BARS) > 2_000  # the bars, drawn
