@@ -30,6 +30,7 @@ ZH_PAGE = (
     '<div class="cards">{% for name in names %}{{ charts.embed(name) }}{% endfor %}'
     "</div></body></html>"
 )
+MARKUP = "<img src=x onerror=alert(1)>"
 #: The colours of a rise and a fall (flask-pyecharts.css, light theme).
 RED, GREEN = "rgb(217, 45, 32)", "rgb(22, 137, 63)"
 
@@ -57,11 +58,16 @@ def card_app() -> tuple[Flask, Charts, Clock, dict[str, t.Any]]:
     def refunds() -> dict[str, t.Any]:
         return {"value": 2.5, "previous": 2.0}
 
+    @charts.number("markup", label=MARKUP, prefix="<b>", suffix="</div>")
+    def markup() -> int:
+        return 1
+
     charts.dashboard("/", ["sales", "orders", "refunds"], title="Today", columns=3)
 
     @app.route("/zh")
     def chinese() -> str:
-        return render_template_string(ZH_PAGE, names=["sales", "orders", "refunds"])
+        names = ["sales", "orders", "refunds", "markup"]
+        return render_template_string(ZH_PAGE, names=names)
 
     return app, charts, clock, figures
 
@@ -200,6 +206,10 @@ def test_a_chinese_page_abbreviates_and_shows_a_rise_in_red(
         CARD.format("orders"),
     )
     assert height == 140  # embed's card height
+    # Text only: markup in a label, prefix or suffix shows as text.
+    assert page.inner_text(CARD.format("markup") + " .fpe-number-label") == MARKUP
+    assert card_text(page, "markup") == "<b>1</div>"
+    assert page.locator("img, b").count() == 0
     watched.screenshot("number-cards-zh")
     watched.assert_clean(server.url)
 
