@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
         "sql",
         "streams.cursors",
         "wire.sse",
+        "reports.numbers",
     },
     {
         "options",
@@ -41,7 +42,6 @@ LAYERS: list[set[str]] = [
     {"live.option_cache", "live.feed", "live.shutdown", "live.forks"},
     {"live.runtime"},
     {"web.errors", "web.openapi", "web.embed", "web.dashboard", "web.api"},
-    {"reports.numbers"},  # beside web/: the report system
     {"export.page", "export.images"},
     {"export.app", "export.server", "commands"},
     {"extension"},
