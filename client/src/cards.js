@@ -199,6 +199,7 @@ export class NumberCard {
     this.from = null;
     this.started = 0;
     this.drawn = false;
+    this.painted = "";      // the figure's text on the page
     this.fitted = -1;       // the length of the text the figure was fitted to
     this.settings = null;
     this.build();
@@ -264,11 +265,9 @@ export class NumberCard {
       (moved.direction ? " " + CLASS + "-change--" + moved.direction : "");
     const percent = formatPercent(moved.percent);
     this.change.textContent = arrow(moved.direction) + (percent ? " " + percent : "");
-    if (moved.direction) {
-      const said = texts.since + " " + texts[moved.direction] + (percent ? " " + percent : "");
-      this.change.title = said;
-      this.change.setAttribute("aria-label", said);
-    }
+    const said = moved.direction ? texts.since + " " + texts[moved.direction] + (percent ? " " + percent : "") : "";
+    this.change.title = said;
+    this.change.setAttribute("aria-label", said);
   }
 
   showTrend(trend) {
@@ -279,11 +278,10 @@ export class NumberCard {
   }
 
   rollTo(value) {
+    if (this.frame && value === this.target) return;  // rolling there already
     this.target = value;
-    if (this.shown === null || typeof value !== "number" || reducedMotion()) {
-      return this.settle(value);
-    }
-    if (value === this.shown && !this.frame) return this.settle(value);
+    const still = typeof value !== "number" || typeof this.shown !== "number";
+    if (still || value === this.shown || reducedMotion()) return this.settle(value);
     this.from = this.shown;
     this.started = performance.now();
     this.drawn = false;
@@ -305,14 +303,18 @@ export class NumberCard {
     this.drawn = true;
   }
 
+  /** Show `value`; the page is touched only when its text changes (frames
+   *  of a roll that change no digit cost nothing). */
   paint(value) {
     this.shown = value;
     const locale = this.locale();
+    const text = formatNumber(value, this.settings, locale);
+    if (text === this.painted) return;
+    this.painted = text;
     const parts = formatParts(value, this.settings.digits, locale);
     this.sign.textContent = parts.sign;
     this.digits.textContent = parts.number;
     this.unit.textContent = parts.unit;
-    const text = formatNumber(value, this.settings, locale);
     this.figure.setAttribute("aria-label", text);
     if (text.length !== this.fitted) this.fit();
   }
