@@ -124,7 +124,10 @@ def test_a_card_rolls_to_each_new_value(serve, watched: WatchedPage):
     assert style == "tabular-nums"  # digits never jitter in width
     path = page.get_attribute(sales + " .fpe-number-trend .fpe-number-line", "d")
     assert path and path.startswith("M") and path.count("L") == 4
-    assert page.get_attribute(sales, "data-fpe-state") == "live"
+    # The event stream opens (in real time, on a loaded machine maybe late).
+    run_until(
+        page, "(sel) => document.querySelector(sel).dataset.fpeState === 'live'", sales
+    )
     watched.screenshot("number-cards-en")
 
     # A new value: built on the server's clock, sent as a patch, rolled to.
@@ -155,8 +158,45 @@ def test_a_card_rolls_to_each_new_value(serve, watched: WatchedPage):
     rolling = [v for v in values if 1234.5 < v < 5678.25]
     assert len(set(rolling)) >= 5, seen  # intermediate values, about 1 s long
     assert values == sorted(values), seen  # never back
-    assert page.evaluate("window.__updates") == ["points"]  # a patch, not an option
+    updates = page.evaluate("window.__updates")
+    assert updates == ["points"], updates  # a patch, not a whole option
     assert change_of(page, "sales") == ("▲ 406%", GREEN)
+    watched.assert_clean(server.url)
+
+
+def test_a_card_follows_the_filters_and_rolls_to_the_variants_value(
+    serve, watched: WatchedPage
+):
+    app = Flask(__name__)
+    charts = Charts(app)
+    charts.variable("region", choices=["全国", "华东"], default="全国", label="地区")
+
+    @charts.number("orders", label="订单数", suffix=" 单")
+    def orders(region: str) -> int:
+        return {"全国": 1200, "华东": 450}[region]
+
+    charts.dashboard("/", ["orders"], title="Orders")
+    server: BrowserServer = serve(app)
+    page = watched.page
+    page.clock.install()
+    page.goto(server.url + "/?region=全国")
+    card = CARD.format("orders")
+    run_until(page, FIGURE, [card, "1,200 单"])
+    page.evaluate("FlaskPyecharts.setVariables({region: '华东'})")
+    run_until(
+        page,
+        "(sel) => document.querySelector(sel + ' .fpe-number-figure')"
+        ".textContent !== '1,200 单'",
+        card,
+        step=16,
+    )
+    seen = [card_text(page, "orders")]
+    for _ in range(12):
+        page.clock.run_for(100)
+        seen.append(card_text(page, "orders"))
+    assert seen[-1] == "450 单"
+    assert any(text not in ("1,200 单", "450 单") for text in seen), seen  # rolled
+    assert page.input_value("select[data-fpe-variable=region]") == "华东"
     watched.assert_clean(server.url)
 
 
