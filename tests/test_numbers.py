@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 
 from flask_pyecharts import Charts
-from flask_pyecharts.export import export_dashboard
+from flask_pyecharts.export import export_dashboard, export_url
 from flask_pyecharts.reports.numbers import (
     MAX_TREND,
     NumberError,
@@ -322,3 +322,20 @@ def test_the_cli_lists_cards_with_their_display():
         " display number",
     ]
     assert lines[3] == "bars                     full    rebuilt every 1 s"
+
+
+def test_an_export_of_a_running_server_carries_its_cards():
+    """``export --url``: the cards come through the JSON API like charts."""
+    app, charts, _ = card_app(Clock())
+    server = LiveServer(app)
+    try:
+        exported = export_url(f"{server.url}/")
+    finally:
+        server.stop()
+        charts.shutdown()
+    assert exported.charts == ["sales", "orders", "bars"]
+    assert ">今日销售额</h2>" in exported.html  # the label, as the card's title
+    payloads = re.findall(r'class="fpe-initial">(.*?)</script>', exported.html)
+    orders = json.loads(payloads[1])
+    assert orders["option"]["card"]["suffix"] == " 单"
+    assert orders["option"]["series"][0]["data"] == [1200]
