@@ -98,9 +98,12 @@ def number_card(
     :raises ValueError: for a label, prefix or suffix that is not short text,
         digits outside 0 to 6, or ``up`` not ``"red"``, ``"green"`` or ``None``.
     """
-    texts = {"label": (label or "", MAX_LABEL), "prefix": (prefix, MAX_AFFIX)}
-    texts["suffix"] = (suffix, MAX_AFFIX)
-    for what, (text, longest) in texts.items():
+    texts = [
+        ("label", label or "", MAX_LABEL),
+        ("prefix", prefix, MAX_AFFIX),
+        ("suffix", suffix, MAX_AFFIX),
+    ]
+    for what, text, longest in texts:
         if not isinstance(text, str) or len(text) > longest:
             raise ValueError(
                 f"Number card {name!r}: {what} must be text of at most {longest}"
