@@ -354,7 +354,12 @@ class Runtime:
         topic: Topic,
     ) -> ChartDocument:
         merged = OptionDocument(
-            option, base.functions, base.dependencies, base.theme, base.composite
+            option,
+            base.functions,
+            base.dependencies,
+            base.theme,
+            base.composite,
+            base.js_functions,
         )
         return chart_document(
             name=spec.name,
@@ -371,6 +376,7 @@ class Runtime:
             variables=dict(topic.variables),
             on_click=dict(spec.on_click),
             composite=base.composite,
+            js_functions=list(base.js_functions),
         )
 
     def scripts(self, document: OptionDocument, chart: str = "chart") -> list[str]:
