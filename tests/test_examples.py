@@ -30,6 +30,7 @@ def load(name: str):
         ("incremental_refresh", "line"),
         ("filters", "by_category"),
         ("number_cards", "sales"),
+        ("live_tables", "orders"),
     ],
 )
 def test_example_serves_page_and_chart(name, chart):

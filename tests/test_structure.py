@@ -30,11 +30,13 @@ LAYERS: list[set[str]] = [
     },
     {
         "options",
+        "regions",
         "streams.points",
         "streams.shapes",
         "streams.stores.base",
         "streams.stores.memory",
         "streams.stores.redis",
+        "streams.stores.sqlite",
         "wire.documents",
         "wire.patches",
     },
@@ -42,7 +44,8 @@ LAYERS: list[set[str]] = [
     {"live.option_cache", "live.feed", "live.shutdown", "live.forks"},
     {"live.runtime"},
     {"web.errors", "web.openapi", "web.embed", "web.dashboard", "web.api"},
-    {"export.page", "export.images"},
+    {"reports.tables"},  # the report system, beside web/ (DESIGN §7-8)
+    {"export.page", "export.images", "export.files"},
     {"export.app", "export.server", "commands"},
     {"extension"},
     {"", "demo", "demo.db", "demo.report"},  # "": the package's face

@@ -8,6 +8,7 @@ import { fitLabels } from "./labels.js";
 import { mergeOption, withPatch } from "./options.js";
 import { page, press } from "./state.js";
 import { syncCategories } from "./streams.js";
+import { LiveTable, isTableOption } from "./tables.js";
 import { darkOption } from "./theme.js";
 
 // A page spends at most this share of its time animating updates: on a
@@ -59,6 +60,7 @@ export class DrawnChart {
     this.noteUpdate();
     try {
       if (isNumberCard(this.option)) this.drawCard();
+      else if (isTableOption(this.option)) this.drawTable();
       else if (full || !this.instance) this.render();
       else if (patches.length) this.renderPatches(patches);
       else this.renderPoints();
@@ -165,16 +167,35 @@ export class DrawnChart {
     this.el.classList.remove(CLASSES.numberHost);
   }
 
-  /** Whether nothing is left to draw: a card's roll over, a composite's parts
-   *  shown, ECharts' animations over (exports wait for every chart's). */
+  /** A live table's option is drawn by tables.js, not ECharts: its rows,
+   *  or a stream's window of rows. */
+  drawTable() {
+    if (this.instance) this.instance.dispose();
+    this.instance = null;
+    if (!this.table) this.table = new LiveTable(this.el, { name: this.name });
+    if (this.isStream()) this.option.series[0].data = this.seriesData().get(0) || [];
+    this.table.show(this.option);
+    this.rendered = true;
+  }
+
+  dropTable() {
+    if (this.table) this.table.destroy();
+    this.table = null;
+  }
+
+  /** Whether nothing is left to draw (exports wait for every chart's): a
+   *  number card once its roll is over, a table at once, a composite once
+   *  its parts are, a chart once ECharts' animations are over. */
   isDrawn() {
     if (this.card) return this.card.drawn;
+    if (this.table) return true;
     if (this.composite) return !!this.rendered && this.parts.drawn();
     return !!this.instance && this.instance.getZr().animation.isFinished();
   }
 
   render() {
     this.dropCard();
+    this.dropTable();
     const fresh = this.ensureInstance() || !this.rendered;
     const option = this.option;
     if (this.isStream()) {

@@ -295,6 +295,7 @@ export class Chart extends LiveChart {
     if (this.instance) this.instance.dispose();
     this.instance = null;
     this.dropCard();
+    this.dropTable();
     this.option = null;
     this.composite = composite;
     if (!this.parts) this.parts = new Composite(this);
@@ -360,6 +361,7 @@ export class Chart extends LiveChart {
     if (this.instance) this.instance.dispose();
     if (this.texture) this.texture.dispose();
     this.dropCard();
+    this.dropTable();
     this.dropComposite();
     if (this.badge) this.badge.remove();
     this.el.removeAttribute("data-fpe-state");

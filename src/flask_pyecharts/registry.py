@@ -431,6 +431,20 @@ class Registry:
         """The charts the current request may see, in registration order."""
         return [spec for spec in self.charts.values() if self.allows(spec.name)]
 
+    def visible_variables(self) -> t.Mapping[str, VariableSpec]:
+        """The variables the current request may name: every one without an
+        access check; else those of the charts it may see (as ``/api/charts``
+        lists them), so that a refused chart's variables stay unknown."""
+        if self._access is None:
+            return self.variables
+        names: set[str] = set()
+        for variable in self.variables_of(self.visible_charts()):
+            ancestor: VariableSpec | None = variable
+            while ancestor is not None and ancestor.name not in names:
+                names.add(ancestor.name)  # a parent's value sets its children's
+                ancestor = ancestor.parent
+        return {name: self.variables[name] for name in self.variables if name in names}
+
     def variables_of(self, specs: t.Iterable[ChartSpec]) -> list[VariableSpec]:
         """The variables these charts use or set on click, in declaration order."""
         specs = list(specs)

@@ -1,2 +1,2 @@
-"""The report system: layouts, dashboards and screens (a layer beside
-:mod:`..web`, importing it and the layers below, never the other way)."""
+"""Reports: what a report shows beside charts, and the pages that show them
+(number cards, live tables, layouts, screens, the site, playlists)."""
