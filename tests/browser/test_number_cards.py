@@ -88,14 +88,38 @@ def change_of(page: t.Any, name: str) -> tuple[str, str]:
     return text, colour
 
 
-def run_until(page: t.Any, condition: str, arg: t.Any = None, step: int = 50) -> None:
+def run_until(
+    page: t.Any,
+    condition: str,
+    arg: t.Any = None,
+    step: int = 50,
+    server: Clock | None = None,
+) -> None:
     """Advance the page's clock (Playwright's) ``step`` ms at a time until
-    ``condition(arg)`` (JS source) holds; network events arrive in between."""
+    ``condition(arg)`` (JS source) holds; network events arrive in between.
+
+    :param server: the server's clock, advanced as much: the feed publishes
+        on it (a publication it planned after the test's last move of the
+        clock would wait for the next one).
+    """
     deadline = time.monotonic() + WAIT_MS / 1000
     while not page.evaluate(f"(arg) => ({condition})(arg)", arg):
-        assert time.monotonic() < deadline, f"never: {condition}"
+        if server is not None:
+            server.advance(step / 1000)
+        if time.monotonic() > deadline:
+            status = page.evaluate(
+                "FlaskPyecharts.status().map((s) => [s.chart, s.state, s.message])"
+            )
+            raise AssertionError(f"never: {condition}; charts: {status}")
         page.clock.run_for(step)
         time.sleep(0.01)
+
+
+def pause_clock(page: t.Any) -> None:
+    """Stop the page's time (Playwright's clock flows with real time once
+    installed): from now on it moves only with ``run_for``, so a roll is
+    sampled at exact instants however loaded the machine."""
+    page.clock.pause_at(page.evaluate("Date.now()") + 1)
 
 
 FIGURE = """([sel, text]) => {
@@ -131,6 +155,7 @@ def test_a_card_rolls_to_each_new_value(serve, watched: WatchedPage):
     watched.screenshot("number-cards-en")
 
     # A new value: built on the server's clock, sent as a patch, rolled to.
+    pause_clock(page)
     page.evaluate(
         """(sel) => {
             window.__updates = [];
@@ -148,6 +173,7 @@ def test_a_card_rolls_to_each_new_value(serve, watched: WatchedPage):
         ".textContent !== '¥1,234.50'",
         sales,
         step=16,
+        server=clock,
     )
     seen = [card_text(page, "sales")]
     for _ in range(15):  # 1.5 s of the page's time, 100 ms at a time
@@ -182,6 +208,7 @@ def test_a_card_follows_the_filters_and_rolls_to_the_variants_value(
     page.goto(server.url + "/?region=全国")
     card = CARD.format("orders")
     run_until(page, FIGURE, [card, "1,200 单"])
+    pause_clock(page)
     page.evaluate("FlaskPyecharts.setVariables({region: '华东'})")
     run_until(
         page,
@@ -219,6 +246,7 @@ def test_reduced_motion_shows_the_new_value_at_once(serve, browser: Browser):
             ".textContent !== '¥1,234.50'",
             sales,
             step=16,
+            server=clock,
         )
         assert card_text(page, "sales") == "¥99.00"  # no step between
     finally:
