@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {
         "_json",
         "config",
+        "locale",
         "variables",
         "registry",
         "assets",

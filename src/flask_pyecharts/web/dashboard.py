@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typing as t
 
-from flask import Flask, abort, render_template, url_for
+from flask import Flask, Response, abort, render_template, request, url_for
 from markupsafe import Markup
 
 from ..live.runtime import current_runtime
+from ..locale import request_locale, translate, translator
 from ..registry import UnknownChart
 from ..variables import ChoicesError
 from .embed import (
@@ -21,16 +22,27 @@ from .embed import (
 if t.TYPE_CHECKING:
     from ..live.runtime import Runtime
     from ..registry import ChartSpec, DashboardSpec
+    from ..variables import VariableSpec
 
 
 def register_dashboard(app: Flask, spec: DashboardSpec) -> None:
     """Add the dashboard's URL rule to ``app``."""
 
-    def view() -> str:
-        return render_dashboard(spec)
+    def view() -> Response:
+        return localized(render_dashboard(spec))
 
     view.__name__ = spec.endpoint
     app.add_url_rule(spec.rule, spec.endpoint, view)
+
+
+def localized(page: str) -> Response:
+    """A page whose language follows the request's ``Accept-Language`` (with
+    ``PYECHARTS_LOCALE = "auto"``) says so to caches."""
+    response = Response(page, mimetype="text/html")
+    runtime = current_runtime()
+    if runtime is not None and runtime.settings.locale == "auto":
+        response.vary.add("Accept-Language")
+    return response
 
 
 def render_dashboard(spec: DashboardSpec) -> str:
@@ -47,6 +59,7 @@ def render_dashboard(spec: DashboardSpec) -> str:
             specs.append(runtime.registry.visible(name))
         except UnknownChart:
             abort(404)
+    locale = request_locale(runtime.settings.locale)
     values, problems = page_variables(runtime)
     charts = []
     for chart in specs:
@@ -73,8 +86,10 @@ def render_dashboard(spec: DashboardSpec) -> str:
         api_base=url_for("pyecharts.list_charts").removesuffix("charts"),
         transport=runtime.settings.transport,
         strict_csp=runtime.settings.strict_csp,
-        filters=filters(runtime, specs, values, problems),
+        filters=filters(runtime, specs, values, problems, locale),
         declared=_markup(declared),
+        lang=locale,
+        t=translator(locale),
     )
 
 
@@ -83,9 +98,11 @@ def filters(
     specs: t.Sequence[ChartSpec],
     values: t.Mapping[str, str],
     problems: t.Mapping[str, str],
+    locale: str = "en",
 ) -> list[dict[str, t.Any]]:
     """The filter bar: one control per variable the charts use or set on
-    click, showing the value of the page's URL (or the default)."""
+    click, showing the value of the page's URL (or the default), and what is
+    wrong with the URL's value, in ``locale``."""
     clicked = {name for chart in specs for name, _ in chart.on_click}
     found = []
     for variable in runtime.registry.variables_of(specs):
@@ -93,12 +110,13 @@ def filters(
             "name": variable.name,
             "label": variable.label,
             "drill": variable.name in clicked,
-            "problem": problems.get(variable.name),
+            "problem": _problem(locale, variable, problems),
         }
         try:
             described = variable.describe()
-        except ChoicesError as error:
-            item.update(control="text", value="", problem=str(error), disabled=True)
+        except ChoicesError:
+            problem = translate(locale, "choices_failed", label=variable.label)
+            item.update(control="text", value="", problem=problem, disabled=True)
             found.append(item)
             continue
         if described["choices"] is not None:
@@ -119,6 +137,29 @@ def filters(
         )
         found.append(item)
     return found
+
+
+def _problem(
+    locale: str, variable: VariableSpec, problems: t.Mapping[str, str]
+) -> str | None:
+    """What is wrong with the URL's value of ``variable``, for people."""
+    if variable.name not in problems:
+        return None
+    given = request.args.getlist(variable.name)
+    label = variable.label
+    if len(given) != 1:
+        return translate(locale, "repeated", label=label, count=len(given))
+    try:
+        choices = variable.describe()["choices"]
+    except ChoicesError:
+        return translate(locale, "choices_failed", label=label)
+    if choices is None:
+        return translate(locale, "not_valid", value=given[0][:64], label=label)
+    listed = ", ".join(str(choice) for choice in choices[:10])
+    listed += ", …" if len(choices) > 10 else ""
+    return translate(
+        locale, "not_allowed", value=given[0][:64], label=label, choices=listed
+    )
 
 
 def _markup(initial: str | None) -> Markup | None:
