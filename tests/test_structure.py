@@ -41,14 +41,32 @@ LAYERS: list[set[str]] = [
     {"streams.hub", "streams.producers", "streams.windows", "live.jobs", "live.limits"},
     {"live.option_cache", "live.feed", "live.shutdown", "live.forks"},
     {"live.runtime"},
-    {"web.errors", "web.openapi", "web.embed", "web.dashboard", "web.api"},
+    {
+        "web.errors",
+        "web.openapi",
+        "web.embed",
+        "web.dashboard",
+        "web.api",
+        "reports.site",
+        "reports.playlists",
+    },
     {"export.page", "export.images"},
     {"export.app", "export.server", "commands"},
     {"extension"},
     {"", "demo", "demo.db", "demo.report"},  # "": the package's face
     {"cli", "__main__"},
 ]
-PACKAGES = {"", "streams", "streams.stores", "live", "web", "wire", "demo", "export"}
+PACKAGES = {
+    "",
+    "streams",
+    "streams.stores",
+    "live",
+    "web",
+    "wire",
+    "demo",
+    "export",
+    "reports",
+}
 
 
 def module_name(path: Path) -> str:

@@ -12,7 +12,9 @@ from markupsafe import Markup
 from .commands import flask_group
 from .config import read_settings
 from .live.runtime import EXTENSION_KEY, Runtime, runtime_of
-from .registry import DashboardSpec, Registry
+from .registry import DashboardSpec, PlaylistSpec, Registry, SiteSpec
+from .reports.playlists import make_playlist, register_playlist
+from .reports.site import make_site, register_site
 from .variables import Value, VariableSpec, make_variable
 from .web.api import make_blueprint, register_error_handler
 from .web.dashboard import register_dashboard
@@ -73,6 +75,10 @@ class Charts:
         self._apps.add(app)
         for dashboard in self.registry.dashboards:
             register_dashboard(app, dashboard)
+        if self.registry.site is not None:
+            register_site(app, self.registry.site)
+        for playlist in self.registry.playlists:
+            register_playlist(app, playlist)
         runtime.start()
 
     def variable(
@@ -184,11 +190,57 @@ class Charts:
         title: str = "Dashboard",
         columns: int = 2,
         endpoint: str | None = None,
+        description: str | None = None,
     ) -> DashboardSpec:
-        """Serve a page at ``rule`` showing the charts ``names`` in a grid."""
-        spec = self.registry.add_dashboard(rule, names, title, columns, endpoint)
+        """Serve a page at ``rule`` showing the charts ``names`` in a grid.
+
+        :param description: a sentence about it, for the site's home page.
+        """
+        spec = self.registry.add_dashboard(
+            rule, names, title, columns, endpoint, description
+        )
         for app in list(self._apps):
             register_dashboard(app, spec)
+        return spec
+
+    def site(self, rule: str = "/", *, title: str, logo: str | None = None) -> SiteSpec:
+        """Serve a home page at ``rule`` listing every dashboard and screen the
+        viewer may see, and put a navigation bar on every dashboard.
+
+        Moving between reports keeps the variables they share. The page's JSON
+        twin is ``GET {URL_PREFIX}/api/reports``.
+
+        :param title: the site's name, in the navigation bar and the home page.
+        :param logo: an image before the title: a path on this site
+            (``/static/logo.png``) or an http(s) URL.
+        :raises ValueError: for a bad rule, title or logo, or a second site.
+        """
+        spec = self.registry.set_site(make_site(rule, title, logo))
+        for app in list(self._apps):
+            register_site(app, spec)
+        return spec
+
+    def playlist(
+        self,
+        rule: str,
+        reports: t.Sequence[str],
+        every: float = 30,
+        title: str | None = None,
+    ) -> PlaylistSpec:
+        """Serve a kiosk page at ``rule`` cycling the reports whose rules are
+        ``reports`` full screen, each shown ``every`` seconds (5 to 3600).
+
+        The next report is loaded before it is shown, so no blank frame;
+        register the reports first.
+
+        :raises ValueError: for a rule no dashboard or screen has, or a bad
+            ``every``.
+        """
+        spec = self.registry.add_playlist(
+            make_playlist(self.registry, rule, reports, every, title)
+        )
+        for app in list(self._apps):
+            register_playlist(app, spec)
         return spec
 
     def access(self, check: t.Callable[[str], bool]) -> t.Callable[[str], bool]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import typing as t
 
-from flask import has_request_context, request
+from flask import Response, has_request_context, request
 from werkzeug.datastructures import LanguageAccept
 
 __all__ = [
     "CATALOGUE",
     "LOCALES",
     "SETTINGS",
+    "page_response",
     "request_locale",
     "translate",
     "translator",
@@ -119,3 +120,12 @@ def translator(locale: str) -> t.Callable[..., str]:
         return translate(locale, key, **params)
 
     return t_
+
+
+def page_response(page: str, setting: str) -> Response:
+    """An HTML page; with ``setting`` ``auto`` its language follows
+    ``Accept-Language``, and the response says so to caches."""
+    response = Response(page, mimetype="text/html")
+    if setting == "auto":
+        response.vary.add("Accept-Language")
+    return response

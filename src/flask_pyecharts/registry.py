@@ -20,8 +20,10 @@ __all__ = [
     "CHART_NAME",
     "ChartSpec",
     "DashboardSpec",
+    "PlaylistSpec",
     "ProducerSpec",
     "Registry",
+    "SiteSpec",
     "Topic",
     "UnknownChart",
     "VariableSpec",
@@ -94,6 +96,34 @@ class DashboardSpec:
     title: str
     columns: int
     endpoint: str
+    #: A sentence for the site's home page.
+    description: str | None = None
+    #: What kind of report it is (screens say ``"screen"``).
+    kind: t.ClassVar[str] = "dashboard"
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """The home page listing every report, and the navigation between them."""
+
+    rule: str
+    title: str
+    #: An image shown before the title: an own-site path or a URL.
+    logo: str | None
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class PlaylistSpec:
+    """A kiosk page cycling reports full screen."""
+
+    rule: str
+    #: The rules of the reports it shows, in order.
+    rules: tuple[str, ...]
+    #: Seconds each report is shown.
+    every: float
+    title: str | None
+    endpoint: str
 
 
 class Topic(t.NamedTuple):
@@ -162,6 +192,10 @@ class Registry:
         self.producers: dict[str, ProducerSpec] = {}
         #: The dashboards, in registration order.
         self.dashboards: list[DashboardSpec] = []
+        #: The site (home page and navigation), if one is declared.
+        self.site: SiteSpec | None = None
+        #: The playlists, in registration order.
+        self.playlists: list[PlaylistSpec] = []
         self._access: AccessCheck | None = None
         self._lock = threading.Lock()
 
@@ -347,6 +381,7 @@ class Registry:
         title: str,
         columns: int,
         endpoint: str | None,
+        description: str | None = None,
     ) -> DashboardSpec:
         """Validate and register a dashboard.
 
@@ -375,8 +410,33 @@ class Registry:
                 title,
                 columns,
                 endpoint or f"pyecharts_dashboard_{len(self.dashboards)}",
+                description,
             )
             self.dashboards = [*self.dashboards, spec]
+        return spec
+
+    def reports(self) -> list[DashboardSpec]:
+        """The dashboards and screens, in registration order."""
+        return list(self.dashboards)
+
+    def set_site(self, spec: SiteSpec) -> SiteSpec:
+        """Declare the site.
+
+        :raises ValueError: when one is declared already.
+        """
+        with self._lock:
+            if self.site is not None:
+                raise ValueError(
+                    f"A site is already declared at {self.site.rule!r}: an app has"
+                    " one home page."
+                )
+            self.site = spec
+        return spec
+
+    def add_playlist(self, spec: PlaylistSpec) -> PlaylistSpec:
+        """Register a playlist (validated by ``reports.playlists.make_playlist``)."""
+        with self._lock:
+            self.playlists = [*self.playlists, spec]
         return spec
 
     # -- access -----------------------------------------------------------

@@ -27,6 +27,7 @@ from ..live.option_cache import BuildError
 from ..live.runtime import current_runtime
 from ..live.shutdown import install as stop_streams_at_worker_exit
 from ..registry import UnknownChart
+from ..reports.site import listing_json
 from ..streams.stores import StoreError
 from ..variables import ChoicesError, VariableError, read_query
 from ..wire.documents import updates_body
@@ -64,6 +65,7 @@ def make_blueprint() -> Blueprint:
     bp.add_url_rule("/api/charts/<name>/points", "points", get_points)
     bp.add_url_rule("/api/updates", "updates", get_updates)
     bp.add_url_rule("/api/events", "events", get_events)
+    bp.add_url_rule("/api/reports", "reports", list_reports)
     bp.add_url_rule("/api/openapi.json", "openapi", get_openapi)
     bp.register_error_handler(HTTPException, _http_error)
     bp.register_error_handler(UnknownChart, _unknown_chart)
@@ -177,6 +179,12 @@ def serve_static(filename: str) -> Response:
         except NotFound:
             continue
     raise not_found(f"No static file named {filename[:200]!r}.")
+
+
+def list_reports() -> Response:
+    """``GET /api/reports``: the site, and the reports and playlists this
+    viewer may see (the JSON twin of the site's home page)."""
+    return _json(listing_json(_runtime()))
 
 
 def list_charts() -> Response:

@@ -8,8 +8,9 @@ from flask import Flask, Response, abort, render_template, request, url_for
 from markupsafe import Markup
 
 from ..live.runtime import current_runtime
-from ..locale import request_locale, translate, translator
+from ..locale import page_response, request_locale, translate, translator
 from ..registry import UnknownChart
+from ..reports.site import navigation
 from ..variables import ChoicesError
 from .embed import (
     initial_json,
@@ -29,20 +30,12 @@ def register_dashboard(app: Flask, spec: DashboardSpec) -> None:
     """Add the dashboard's URL rule to ``app``."""
 
     def view() -> Response:
-        return localized(render_dashboard(spec))
+        runtime = current_runtime()
+        assert runtime is not None  # the route is registered with it
+        return page_response(render_dashboard(spec), runtime.settings.locale)
 
     view.__name__ = spec.endpoint
     app.add_url_rule(spec.rule, spec.endpoint, view)
-
-
-def localized(page: str) -> Response:
-    """A page whose language follows the request's ``Accept-Language`` (with
-    ``PYECHARTS_LOCALE = "auto"``) says so to caches."""
-    response = Response(page, mimetype="text/html")
-    runtime = current_runtime()
-    if runtime is not None and runtime.settings.locale == "auto":
-        response.vary.add("Accept-Language")
-    return response
 
 
 def render_dashboard(spec: DashboardSpec) -> str:
@@ -90,6 +83,8 @@ def render_dashboard(spec: DashboardSpec) -> str:
         declared=_markup(declared),
         lang=locale,
         t=translator(locale),
+        nav=navigation(runtime, spec),
+        kiosk=request.args.get("kiosk") == "1",
     )
 
 

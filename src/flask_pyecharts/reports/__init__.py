@@ -1,0 +1,1 @@
+"""The report system: a site of reports and playlists (beside :mod:`..web`)."""
