@@ -11,6 +11,7 @@ from flask import Flask
 from markupsafe import escape
 
 from flask_pyecharts import Charts
+from flask_pyecharts.export.app import export_dashboard
 from flask_pyecharts.locale import CATALOGUE, request_locale, translate
 
 
@@ -137,3 +138,23 @@ def test_no_latin_word_in_the_zh_chrome(app: Flask):
         flags=re.S,
     )
     assert set(re.findall(r"[A-Za-z]{2,}", body)) <= {"JavaScript"}  # a name
+
+
+@pytest.mark.parametrize(
+    ("setting", "lang", "header"),
+    [
+        ("auto", "zh-CN", "数据快照"),
+        ("en", "en", "Snapshot of"),
+        ("zh-CN", "zh-CN", "筛选条件"),
+    ],
+)
+def test_the_export_header_speaks_the_locale(setting: str, lang: str, header: str):
+    app, charts = start(PYECHARTS_LOCALE=setting)
+    try:
+        html = export_dashboard(app, "/", wait=0, variables={"region": "华东"}).html
+        assert f'<html lang="{lang}"' in html  # auto: the Chinese title decides
+        assert header in html
+        for_values = translate(lang, "for_values")
+        assert f"<span>{for_values}</span>" in html
+    finally:
+        charts.shutdown()
