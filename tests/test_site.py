@@ -235,3 +235,14 @@ def test_a_site_declared_after_init_app_and_before():
         assert "先声明" in app.test_client().get("/").text
     finally:
         charts.shutdown()
+
+
+def test_a_description_is_a_short_text():
+    app, charts = make()
+    try:
+        with pytest.raises(ValueError, match="description must be a text"):
+            charts.dashboard("/x", ["sales"], description="长" * 501)
+        with pytest.raises(ValueError, match="description must be a text"):
+            charts.dashboard("/x", ["sales"], description=5)  # type: ignore[arg-type]
+    finally:
+        charts.shutdown()

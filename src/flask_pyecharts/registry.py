@@ -403,6 +403,13 @@ class Registry:
             isinstance(columns, int) and 1 <= columns <= 6
         ):
             raise ValueError("columns must be an integer from 1 to 6.")
+        if description is not None and (
+            not isinstance(description, str) or len(description) > 500
+        ):
+            raise ValueError(
+                f"The dashboard at {rule!r}: description must be a text of at most"
+                " 500 characters."
+            )
         with self._lock:
             spec = DashboardSpec(
                 rule,
