@@ -597,7 +597,7 @@ def test_a_page_url_with_a_value_not_allowed_shows_why_and_inlines_nothing(setup
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "fpe-filter--invalid" in text
-    assert "Variable &#39;region&#39; cannot be &#39;火星&#39;" in text
+    assert "&#34;火星&#34; is not an allowed 地区 (全国, 华东, 华北)" in text
     card = text.split('data-chart="/charts/api/charts/by_category"')[1].split("</div>")
     assert "fpe-initial" not in card[0]  # the client asks, and shows the 400
     assert text.count('class="fpe-initial"') == 1  # plain is still inlined
