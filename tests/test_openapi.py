@@ -64,5 +64,6 @@ def test_openapi_lists_every_route():
         "/charts/api/updates",
         "/charts/api/events",
         "/charts/api/reports",
+        "/charts/api/stats",
         "/charts/api/openapi.json",
     }

@@ -29,7 +29,7 @@ from ..live.shutdown import install as stop_streams_at_worker_exit
 from ..registry import UnknownChart
 from ..reports.site import listing_json
 from ..streams.stores import StoreError
-from ..variables import ChoicesError, VariableError, read_query
+from ..variables import ChoicesError, VariableError, parent_value, read_query
 from ..wire.documents import updates_body
 from ..wire.sse import encode_comment, encode_retry
 from .errors import APIError, bad_request, json_error, not_found
@@ -67,6 +67,7 @@ def make_blueprint() -> Blueprint:
     bp.add_url_rule("/api/events", "events", get_events)
     bp.add_url_rule("/api/reports", "reports", list_reports)
     bp.add_url_rule("/api/openapi.json", "openapi", get_openapi)
+    bp.add_url_rule("/api/stats", "stats", get_stats)
     bp.register_error_handler(HTTPException, _http_error)
     bp.register_error_handler(UnknownChart, _unknown_chart)
     bp.register_error_handler(BuildError, _build_error)
@@ -204,7 +205,11 @@ def list_charts() -> Response:
         }
         for spec in specs
     ]
-    variables = [variable.describe() for variable in registry.variables_of(specs)]
+    given = _variables()
+    variables = [
+        variable.describe(parent_value(variable, given))
+        for variable in registry.variables_of(specs)
+    ]
     return _json(dumps({"charts": items, "variables": variables}))
 
 
@@ -218,6 +223,13 @@ def get_openapi() -> Response:
         [variable.describe() for variable in variables],
     )
     return _json(dumps(document))
+
+
+def get_stats() -> Response:
+    """``GET /api/stats``: what this process holds against its budgets (counts
+    and bytes only: no chart names, no values). The JSON twin of ``flask
+    pyecharts stats``."""
+    return _json(dumps(_runtime().stats()))
 
 
 def get_chart(name: str) -> Response:

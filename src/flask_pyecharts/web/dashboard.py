@@ -11,7 +11,7 @@ from ..live.runtime import current_runtime
 from ..locale import page_response, request_locale, translate, translator
 from ..registry import UnknownChart
 from ..reports.site import navigation
-from ..variables import ChoicesError
+from ..variables import ChoicesError, parent_value
 from .embed import (
     initial_json,
     page_scripts,
@@ -105,10 +105,11 @@ def filters(
             "name": variable.name,
             "label": variable.label,
             "drill": variable.name in clicked,
-            "problem": _problem(locale, variable, problems),
+            "parent": variable.parent.name if variable.parent is not None else None,
+            "problem": _problem(locale, variable, problems, values),
         }
         try:
-            described = variable.describe()
+            described = variable.describe(parent_value(variable, values))
         except ChoicesError:
             problem = translate(locale, "choices_failed", label=variable.label)
             item.update(control="text", value="", problem=problem, disabled=True)
@@ -135,7 +136,10 @@ def filters(
 
 
 def _problem(
-    locale: str, variable: VariableSpec, problems: t.Mapping[str, str]
+    locale: str,
+    variable: VariableSpec,
+    problems: t.Mapping[str, str],
+    values: t.Mapping[str, str],
 ) -> str | None:
     """What is wrong with the URL's value of ``variable``, for people."""
     if variable.name not in problems:
@@ -145,7 +149,7 @@ def _problem(
     if len(given) != 1:
         return translate(locale, "repeated", label=label, count=len(given))
     try:
-        choices = variable.describe()["choices"]
+        choices = variable.describe(parent_value(variable, values))["choices"]
     except ChoicesError:
         return translate(locale, "choices_failed", label=label)
     if choices is None:
