@@ -5,6 +5,7 @@ import { getJSON } from "./http.js";
 import { DEFAULT_INTERVAL, MIN_INTERVAL, connections, page, vars } from "./state.js";
 import { asArray, backoff, emit, errorMessage, isObject, retryDelay } from "./util.js";
 import { keyOf } from "./variables.js";
+import { t } from "./messages.js";
 
 const SSE_FAILURES_BEFORE_POLLING = 3;
 const STREAM_RETRY_MS = 5000;     // after falling back to polling: 5 s, 10 s...
@@ -188,7 +189,7 @@ export class Connection {
     this.openedAt = 0;
     this.sourceErrors += 1;
     if (this.sourceErrors >= SSE_FAILURES_BEFORE_POLLING) return this.usePolling(true);
-    this.setProblem("connection lost, reconnecting");
+    this.setProblem(t("error.connection_lost"));
     if (source.readyState === EventSource.CLOSED) {
       // The browser gave up (HTTP error): reconnect ourselves, with back-off.
       this.source = null;
@@ -267,7 +268,7 @@ export class Connection {
     this.polling = false;
     if (result.error || !isObject(result.body)) {
       this.failures += 1;
-      this.setProblem(result.error || "invalid answer from the server");
+      this.setProblem(result.error || t("error.bad_answer"));
     } else {
       this.failures = 0;
       asArray(result.body.updates).forEach((update) => this.dispatch(update, sub.values));

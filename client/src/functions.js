@@ -2,6 +2,7 @@
 // warnings said once.
 
 import { absolute, asArray, errorMessage } from "./util.js";
+import { t } from "./messages.js";
 
 const JS_MARK = "--x_x--0_0--";
 
@@ -32,8 +33,8 @@ export function reviveFunctions(option, paths) {
       holder[key] = new Function("return (" + source + ")")();
     } catch (error) {
       failure = error instanceof EvalError
-        ? "JsCode needs 'unsafe-eval' in the Content-Security-Policy"
-        : "Invalid JsCode at " + path.join(".") + ": " + errorMessage(error);
+        ? t("error.jscode_csp")
+        : t("error.jscode", { path: path.join("."), error: errorMessage(error) });
     }
   });
   return failure;
@@ -47,7 +48,7 @@ export function loadScript(url) {
     script.src = url;
     script.async = false;
     script.onload = () => resolve();
-    script.onerror = () => reject(new Error("Cannot load script " + url));
+    script.onerror = () => reject(new Error(t("error.script", { url: url })));
     document.head.appendChild(script);
   });
   scriptLoads.set(url, promise);

@@ -9,7 +9,9 @@ import {
 } from "./api.js";
 import { wireDashboard } from "./dashboard.js";
 import { wireFilters } from "./filters.js";
+import { wirePlaylist } from "./playlist.js";
 import { onPress, release } from "./presses.js";
+import { wireNav } from "./site.js";
 import { charts, connections } from "./state.js";
 import { setTheme } from "./theme.js";
 import { onPopState, readDeclarations, setVariables, variables } from "./variables.js";
@@ -42,6 +44,8 @@ function init() {
   const dashboard = document.querySelector("[data-fpe-dashboard]");
   if (dashboard) wireDashboard(dashboard);
   document.querySelectorAll("[data-fpe-filters]").forEach(wireFilters);
+  if (document.querySelector("[data-fpe-nav]")) wireNav(document);
+  document.querySelectorAll("[data-fpe-playlist]").forEach(wirePlaylist);
   document.addEventListener("visibilitychange", onVisibility);
   window.addEventListener("popstate", onPopState);
   mountAll(document);
