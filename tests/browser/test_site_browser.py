@@ -120,9 +120,20 @@ def test_the_en_dashboard_speaks_english(browser: Browser, site: BrowserServer):
             "Light theme",
         )
         assert "Updated" in page.inner_text(".fpe-meta")
-        assert (
-            page.inner_text("[data-fpe-filter-notice]") == '"99" is not a valid 前 N 名'
-        )
+        notice = page.inner_text("[data-fpe-filter-notice]")
+        assert notice == "前 N 名 must be at most 50"
+        chrome = page.inner_text("body")
+        zh = [
+            "更新于",
+            "实时",
+            "暂停",
+            "轮询间隔",
+            "自动",
+            "深色主题",
+            "浅色主题",
+            "连接中",
+        ]
+        assert [word for word in zh if word in chrome] == []
         watched.screenshot("site-dashboard-en")
     finally:
         page.context.close()

@@ -153,12 +153,28 @@ def _problem(
     except ChoicesError:
         return translate(locale, "choices_failed", label=label)
     if choices is None:
-        return translate(locale, "not_valid", value=given[0][:64], label=label)
+        return _out_of_bounds(locale, variable, given[0]) or translate(
+            locale, "not_valid", value=given[0][:64], label=label
+        )
     listed = ", ".join(str(choice) for choice in choices[:10])
     listed += ", …" if len(choices) > 10 else ""
     return translate(
         locale, "not_allowed", value=given[0][:64], label=label, choices=listed
     )
+
+
+def _out_of_bounds(locale: str, variable: VariableSpec, text: str) -> str | None:
+    """ "must be at least/most ..." for a well-formed value past a bound."""
+    low, high = variable.min, variable.max
+    try:
+        value = variable.convert(text)
+        if low is not None and value < variable.convert(low):  # type: ignore[operator]
+            return translate(locale, "at_least", label=variable.label, min=low)
+        if high is not None and value > variable.convert(high):  # type: ignore[operator]
+            return translate(locale, "at_most", label=variable.label, max=high)
+    except (TypeError, ValueError):
+        pass
+    return None
 
 
 def _markup(initial: str | None) -> Markup | None:
