@@ -46,6 +46,7 @@ export const MESSAGES = {
     "error.build": "The chart failed to build",
     "error.echarts": "ECharts is not loaded",
     "error.connection_lost": "connection lost, reconnecting",
+    "error.server_away": "the server does not answer; trying again",
     "error.bad_answer": "invalid answer from the server",
     // filters and clicks
     "filter.unknown": "Unknown variable {name}",
@@ -107,6 +108,7 @@ export const MESSAGES = {
     "error.build": "图表生成失败",
     "error.echarts": "ECharts 未加载",
     "error.connection_lost": "连接中断，正在重连",
+    "error.server_away": "服务器没有应答，正在重试",
     "error.bad_answer": "服务器的应答无效",
     "filter.unknown": "未知的变量 {name}",
     "filter.not_allowed": "“{value}”不是允许的{label}（{choices}）",
