@@ -170,8 +170,12 @@ def test_a_playlist_rule_is_taken_once():
     app, charts = make()
     try:
         charts.playlist("/tv", ["/overview"])
-        with pytest.raises(ValueError, match="already registered"):
+        with pytest.raises(ValueError, match="that rule is a playlist's already"):
             charts.playlist("/tv", ["/trend"])
+        with pytest.raises(ValueError, match="the dashboard '总览''s already"):
+            charts.playlist("/overview", ["/trend"])
+        with pytest.raises(ValueError, match="the dashboard '趋势分析''s already"):
+            charts.site("/trend", title="零售")
     finally:
         charts.shutdown()
 

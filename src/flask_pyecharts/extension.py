@@ -232,7 +232,7 @@ class Charts:
             (``/static/logo.png``) or an http(s) URL.
         :raises ValueError: for a bad rule, title or logo, or a second site.
         """
-        spec = self.registry.set_site(make_site(rule, title, logo))
+        spec = self.registry.set_site(make_site(self.registry, rule, title, logo))
         for app in list(self._apps):
             register_site(app, spec)
         return spec

@@ -19,7 +19,7 @@ from .._json import dumps, script_safe
 from ..live.runtime import current_runtime
 from ..locale import page_response, request_locale, translate, translator
 from ..registry import PlaylistSpec
-from .site import visible_reports
+from .site import check_free, visible_reports
 
 if t.TYPE_CHECKING:
     from ..registry import Registry
@@ -66,8 +66,7 @@ def make_playlist(
                 f"The playlist at {rule!r} shows {item!r}, but no dashboard or screen"
                 f" has that rule (registered: {listed}): register the reports first."
             )
-    if any(playlist.rule == rule for playlist in registry.playlists):
-        raise ValueError(f"A playlist at {rule!r} is already registered.")
+    check_free(registry, rule, "The playlist")
     if (
         isinstance(every, bool)
         or not isinstance(every, (int, float))

@@ -29,16 +29,37 @@ __all__ = ["listing", "make_site", "navigation", "register_site"]
 MAX_TITLE = 200
 
 
-def make_site(rule: str, title: str, logo: str | None) -> SiteSpec:
+def check_free(registry: Registry, rule: str, what: str) -> None:
+    """Refuse a ``rule`` a report, the site or a playlist has already.
+
+    :raises ValueError: naming what holds it.
+    """
+    holders = [
+        (report.rule, f"the {report.kind} {report.title!r}")
+        for report in registry.reports()
+    ]
+    if registry.site is not None:
+        holders.append((registry.site.rule, "the site's home page"))
+    holders += [(playlist.rule, "a playlist") for playlist in registry.playlists]
+    for held, holder in holders:
+        if held == rule:
+            raise ValueError(
+                f"{what} at {rule!r}: that rule is {holder}'s already; choose another."
+            )
+
+
+def make_site(registry: Registry, rule: str, title: str, logo: str | None) -> SiteSpec:
     """Validate a site's rule, title and logo.
 
-    :raises ValueError: for a rule not starting with ``/``, an empty title or
-        a logo an ``<img>`` may not show.
+    :raises ValueError: for a rule not starting with ``/`` or taken, an empty
+        title or a logo an ``<img>`` may not show.
     """
     if not isinstance(rule, str) or not rule.startswith("/"):
         raise ValueError(
             f"The site's rule must start with '/', such as '/', not {rule!r}."
         )
+    if registry.site is None:  # a second site is refused by the registry
+        check_free(registry, rule, "The site")
     if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE:
         raise ValueError(
             f"The site needs a title of 1 to {MAX_TITLE} characters, such as"
