@@ -23,7 +23,15 @@ if t.TYPE_CHECKING:
     from ..live.runtime import Runtime
     from ..registry import DashboardSpec, Registry
 
-__all__ = ["listing", "make_site", "navigation", "register_site"]
+__all__ = [
+    "check_free",
+    "listing",
+    "listing_json",
+    "make_site",
+    "navigation",
+    "register_site",
+    "visible_reports",
+]
 
 #: The longest site title.
 MAX_TITLE = 200
