@@ -22,7 +22,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException, NotFound
 
 from .._json import dumps
-from ..live.limits import LimitReached, client_address
+from ..live.limits import LimitReached, Slot, client_address
 from ..live.option_cache import BuildError
 from ..live.runtime import current_runtime
 from ..live.shutdown import install as stop_streams_at_worker_exit
@@ -289,14 +289,17 @@ def get_events() -> Response:
     limit = _limit(None)
     # gunicorn --preload: the worker reset its signal handlers after the fork.
     stop_streams_at_worker_exit()
-    client = client_address()
-    runtime.stream_slots.take(client)
+    environ = request.environ
+    slot = runtime.stream_slots.take(
+        client_address(),
+        environ.get("gunicorn.socket") or environ.get("werkzeug.socket"),
+    )
     viewer = runtime.feed.watch(topics, tokens, limit)
     try:
         first = runtime.feed.catch_up(viewer)
     except BaseException as error:
         runtime.feed.release(viewer)
-        runtime.stream_slots.give_back(client)
+        runtime.stream_slots.give_back(slot)
         if isinstance(error, ValueError):  # a malformed cursor
             raise bad_request(str(error)) from None
         raise
@@ -305,7 +308,7 @@ def get_events() -> Response:
         runtime,
         viewer,
         first,
-        client,
+        slot,
         heartbeat=settings.heartbeat,
         deadline=time.monotonic() + settings.stream_timeout,
     )
@@ -321,7 +324,7 @@ def _event_stream(
     runtime: Runtime,
     viewer: Viewer,
     first: bytes | None,
-    client: str,
+    slot: Slot,
     heartbeat: float,
     deadline: float,
 ) -> t.Iterator[bytes]:
@@ -330,7 +333,9 @@ def _event_stream(
     publication of the feed, whatever changed in between."""
     feed = runtime.feed
     try:
+        slot.writing = True  # until the server asks for the next chunk
         yield encode_retry(RETRY_MS) + (first or b"")
+        slot.writing = False
         last_write = time.monotonic()
         while not (runtime.stopped or viewer.closed):
             viewer.wait()  # a publication, or the feed's periodic wake-up
@@ -341,15 +346,16 @@ def _event_stream(
                 chunk = feed.catch_up(viewer)
             except StoreError:
                 break  # the browser reconnects once the store is back
+            if not chunk and now - last_write >= heartbeat:
+                chunk = encode_comment("ping")
             if chunk:
+                slot.writing = True
                 yield chunk
-                last_write = now
-            elif now - last_write >= heartbeat:
-                yield encode_comment("ping")
+                slot.writing = False
                 last_write = now
     finally:  # however it ends, closed by the client too
         feed.release(viewer)
-        runtime.stream_slots.give_back(client)
+        runtime.stream_slots.give_back(slot)
 
 
 # -- query parameters --------------------------------------------------------
