@@ -7,6 +7,7 @@ import { mergeOption, withPatch } from "./options.js";
 import { page, press } from "./state.js";
 import { syncCategories } from "./streams.js";
 import { darkOption } from "./theme.js";
+import { t } from "./messages.js";
 
 // A page spends at most this share of its time animating updates: on a
 // page that gets an update every 4 s, each animates 200 ms, not ECharts'
@@ -108,7 +109,7 @@ export class DrawnChart {
   }
 
   ensureInstance() {
-    if (typeof window.echarts === "undefined") throw new Error("ECharts is not loaded");
+    if (typeof window.echarts === "undefined") throw new Error(t("error.echarts"));
     const theme = this.wantedTheme();
     if (this.instance && this.themeName === theme) return false;
     const previous = this.instance;

@@ -58,8 +58,8 @@ export function runJsFunctions(sources) {
       (0, eval)(source);  // indirect: global scope, as a <script> of the page
     } catch (error) {
       failure = error instanceof EvalError
-        ? "add_js_funcs needs 'unsafe-eval' in the Content-Security-Policy"
-        : "add_js_funcs failed: " + errorMessage(error);
+        ? t("error.js_funcs_csp")
+        : t("error.js_funcs", { error: errorMessage(error) });
     }
   });
   return failure;
