@@ -61,7 +61,7 @@ export class DrawnChart {
       else if (patches.length) this.renderPatches(patches);
       else this.renderPoints();
     } catch (error) {
-      this.loadError = "ECharts could not draw this option: " + errorMessage(error);
+      this.loadError = t("error.draw", { error: errorMessage(error) });
       console.warn("Flask-PyEcharts:", error);
     }
     this.updateState();
