@@ -115,6 +115,26 @@ def test_demo_on_a_port_in_use_says_so(
     assert "Demo running" not in result.output
 
 
+def test_demo_reset_deletes_the_database_and_its_streams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "demo.sqlite3"
+    streams = tmp_path / "demo-streams.sqlite3"
+    files = [database, streams, Path(f"{streams}-wal"), Path(f"{streams}-shm")]
+    for path in files:
+        path.write_bytes(b"old")
+    found: list[list[bool]] = []
+
+    def create_app(path: Path, simulate: bool) -> Flask:
+        found.append([each.exists() for each in files])
+        raise click.ClickException("stopped before generating")
+
+    monkeypatch.setattr("flask_pyecharts.demo.create_app", create_app)
+    result = CliRunner().invoke(main, ["demo", "--database", str(database), "--reset"])
+    assert "stopped before generating" in result.output
+    assert found == [[False, False, False, False]]
+
+
 def test_python_dash_m_runs_the_same_cli() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "flask_pyecharts", "--help"],
@@ -299,12 +319,31 @@ def test_flask_export_data_cannot_close_the_script_element(tmp_path: Path) -> No
     assert doc["option"]["xAxis"][0]["data"] == [hostile]
 
 
-def test_flask_export_shows_a_failing_chart_and_warns(tmp_path: Path) -> None:
+def test_flask_export_of_a_failing_chart_fails_naming_it(tmp_path: Path) -> None:
+    """Regression: a failing chart exported as success (exit 0)."""
+    app, charts = make_app()  # "broken" raises in its builder
+    charts.dashboard("/all", ["sales", "broken"], title="All")
+    output = tmp_path / "all.html"
+    try:
+        result = app.test_cli_runner().invoke(args=["pyecharts", "export", str(output)])
+    finally:
+        charts.shutdown()
+    assert result.exit_code == 1
+    assert "Could not export chart 'broken', so nothing was written" in result.output
+    assert "--allow-errors" in result.output
+    assert not output.exists()
+
+
+def test_flask_export_allow_errors_shows_a_failing_chart_and_warns(
+    tmp_path: Path,
+) -> None:
     app, charts = make_app()  # "broken" raises in its builder
     charts.dashboard("/all", ["sales", "broken"], title="All")
     try:
         output = tmp_path / "all.html"
-        result = app.test_cli_runner().invoke(args=["pyecharts", "export", str(output)])
+        result = app.test_cli_runner().invoke(
+            args=["pyecharts", "export", str(output), "--allow-errors"]
+        )
     finally:
         charts.shutdown()
     assert result.exit_code == 0, result.output
@@ -327,8 +366,9 @@ def test_flask_export_without_a_dashboard_says_how_to_add_one(tmp_path: Path) ->
     assert "add one with charts.dashboard(rule, names)" in result.output
 
 
-def test_flask_charts_lists_charts_and_dashboards() -> None:
+def test_flask_charts_lists_charts_and_reports() -> None:
     app, charts = user_app()
+    charts.screen("/wall", layout="sales temperature", title="Wall")
     try:
         result = app.test_cli_runner().invoke(args=["pyecharts", "charts"])
     finally:
@@ -338,6 +378,7 @@ def test_flask_charts_lists_charts_and_dashboards() -> None:
     assert re.fullmatch(r"sales\s+full\s+rebuilt every 2 s", lines[0])
     assert re.fullmatch(r"temperature\s+stream\s+window 10", lines[1])
     assert lines[2] == "dashboard /live 'Live report': sales, temperature"
+    assert lines[3] == "screen /wall 'Wall': sales, temperature"
 
 
 def test_flask_charts_lists_variables_and_the_charts_that_use_them() -> None:
@@ -408,7 +449,9 @@ def test_flask_export_inlines_themes_and_extensions_and_reports_maps(
     charts.dashboard("/", ["themed", "liquid", "provinces"])
     try:
         output = tmp_path / "assets.html"
-        result = app.test_cli_runner().invoke(args=["pyecharts", "export", str(output)])
+        result = app.test_cli_runner().invoke(
+            args=["pyecharts", "export", str(output), "--allow-errors"]
+        )
     finally:
         charts.shutdown()
     assert result.exit_code == 0, result.output

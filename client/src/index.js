@@ -11,6 +11,8 @@ import { wireDashboard } from "./dashboard.js";
 import { wireFilters } from "./filters.js";
 import { wirePlaylist } from "./playlist.js";
 import { onPress, release } from "./presses.js";
+import { scheduleRenewal } from "./renewal.js";
+import { wireScreen } from "./screen.js";
 import { wireNav } from "./site.js";
 import { charts, connections } from "./state.js";
 import { setTheme } from "./theme.js";
@@ -22,6 +24,12 @@ function onVisibility() {
   charts.forEach((chart) => {
     if (!chart.connection && chart.doc && chart.url && !chart.base) chart.scheduleDocumentPoll(0);
   });
+}
+
+/** Back online (the device's network came back): reconnect at once rather
+ * than wait for a stream's silence to tell that it died. */
+function onOnline() {
+  connections.forEach((connection) => connection.reconnect());
 }
 
 /** Mount charts added to the page later, unmount the removed ones. */
@@ -43,13 +51,21 @@ function init() {
   ["pointerup", "pointercancel", "blur"].forEach((name) => window.addEventListener(name, release, true));
   const dashboard = document.querySelector("[data-fpe-dashboard]");
   if (dashboard) wireDashboard(dashboard);
+  const screen = document.querySelector("[data-fpe-screen]");
+  if (screen) {  // before the charts are made: they render at its pixel ratio
+    const theme = screen.getAttribute("data-theme") === "dark" ? "dark" : null;
+    setTheme(theme);
+    wireScreen(screen, () => setTheme(theme));
+  }
   document.querySelectorAll("[data-fpe-filters]").forEach(wireFilters);
   if (document.querySelector("[data-fpe-nav]")) wireNav(document);
   document.querySelectorAll("[data-fpe-playlist]").forEach(wirePlaylist);
   document.addEventListener("visibilitychange", onVisibility);
+  window.addEventListener("online", onOnline);
   window.addEventListener("popstate", onPopState);
   mountAll(document);
   watchDom();
+  scheduleRenewal();
 }
 
 window.FlaskPyecharts = {

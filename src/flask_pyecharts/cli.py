@@ -68,7 +68,7 @@ def main() -> None:
 @click.option(
     "--reset",
     is_flag=True,
-    help="Delete the database first and generate a new one.",
+    help="Delete the database and its streams first and generate a new one.",
 )
 @click.option(
     "--no-simulator",
@@ -91,15 +91,17 @@ def demo(
       /        the dashboard (charts fetched, updates pushed)
       /report  the server-rendered report (a Jinja template)
     Database:
-      ~/.cache/flask-pyecharts/demo.sqlite3, unless --database is given
+      ~/.cache/flask-pyecharts/demo.sqlite3, unless --database is given;
+      the streams next to it in demo-streams.sqlite3 (charts come back
+      whole after a restart)
     """
     create_app = _demo_factory()
-    from .demo.db import default_path
+    from .demo.db import default_path, remove, streams_path
 
     path = database or default_path()
     if reset:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        remove(path)
+        remove(streams_path(path))
     if not path.exists():
         click.echo(f"Creating the demo database {path}")
     app = create_app(path, simulate=simulate)
@@ -148,6 +150,7 @@ def export_command(
     variables: dict[str, str],
     format_: str | None,
     chromium: str | None,
+    allow_errors: bool,
 ) -> None:
     """Write a dashboard as one HTML file that opens offline, or as PNG or PDF.
 
@@ -186,7 +189,7 @@ def export_command(
             result = export_url(url, title=title)
         except ExportError as error:
             raise click.ClickException(str(error)) from None
-        write_export(output, result, format_, chromium)
+        write_export(output, result, format_, chromium, allow_errors=allow_errors)
         return
     if import_name:
         app = ScriptInfo(app_import_path=import_name).load_app()
@@ -203,6 +206,7 @@ def export_command(
                 variables,
                 format_,
                 chromium,
+                allow_errors=allow_errors,
                 from_new_process=bool(import_name),
             )
     finally:

@@ -12,12 +12,15 @@ from markupsafe import Markup
 from .commands import flask_group
 from .config import read_settings
 from .live.runtime import EXTENSION_KEY, Runtime, runtime_of
-from .registry import DashboardSpec, PlaylistSpec, Registry, SiteSpec
+from .registry import DashboardSpec, PlaylistSpec, Registry, ScreenSpec, SiteSpec
+from .reports.areas import register_layout_styles
+from .reports.dashboards import register_dashboard
 from .reports.playlists import make_playlist, register_playlist
-from .reports.site import make_site, register_site
+from .reports.screens import register_screen
+from .reports.site import add_reports_route, make_site, register_site
+from .reports.tables import table_builder, table_card
 from .variables import Value, VariableSpec, make_variable, value_or_default
 from .web.api import make_blueprint, register_error_handler
-from .web.dashboard import register_dashboard
 from .web.embed import embed_markup, page_variables, script_tags
 
 __all__ = ["Charts"]
@@ -68,13 +71,16 @@ class Charts:
         settings = read_settings(app.config)
         runtime = Runtime(self.registry, app, settings, clock=self.clock)
         app.extensions[EXTENSION_KEY] = runtime
-        app.register_blueprint(make_blueprint(), url_prefix=settings.url_prefix)
+        blueprint = make_blueprint()
+        add_reports_route(blueprint)
+        app.register_blueprint(blueprint, url_prefix=settings.url_prefix)
         register_error_handler(app, settings.url_prefix)
         app.jinja_env.globals["charts"] = self
         app.cli.add_command(flask_group)
         self._apps.add(app)
-        for dashboard in self.registry.dashboards:
-            register_dashboard(app, dashboard)
+        register_layout_styles(app, settings.url_prefix)
+        for report in self.registry.reports():
+            _register_report(app, report)
         if self.registry.site is not None:
             register_site(app, self.registry.site)
         for playlist in self.registry.playlists:
@@ -145,6 +151,7 @@ class Charts:
         window: int | None = None,
         *,
         fit_labels: bool = True,
+        label: str | None = None,
         title: str | None = None,
         on_click: t.Mapping[str, str] | None = None,
     ) -> t.Callable[[F], F]:
@@ -158,13 +165,20 @@ class Charts:
         :param window: make it a stream chart keeping the last ``window``
             appended points (streams take no variables).
         :param fit_labels: truncate long category labels to fit, full text on hover.
-        :param title: the title shown on dashboards.
+        :param label: the title of its card on dashboards and screens;
+            without it, the card shows the option's own title (drawn once),
+            or no heading. ``title=`` is the same, its older name.
         :param on_click: variables a click on the chart sets, each from a field
             of the ECharts click event: ``{"region": "name"}``. Clicking the
             same element again sets the variable back to its default.
         """
         self.registry.check_chart(name, refresh, window)
         self.registry.check_on_click(name, on_click)
+        if label is not None and title is not None and label != title:
+            raise ValueError(
+                f"Chart {name!r}: give label= or title= (its older name), not both."
+            )
+        title = label if label is not None else title
 
         def decorator(builder: F) -> F:
             spec = self.registry.add_chart(
@@ -175,6 +189,53 @@ class Charts:
                 fit_labels=fit_labels,
                 title=title,
                 on_click=on_click,
+            )
+            for runtime in self._runtimes():
+                runtime.add_chart(spec)
+            return builder
+
+        return decorator
+
+    def table(
+        self,
+        name: str,
+        columns: t.Sequence[str],
+        refresh: float | None = None,
+        window: int | None = None,
+        *,
+        scroll: bool = False,
+        rank: bool = False,
+        label: str | None = None,
+    ) -> t.Callable[[F], F]:
+        """Register a live table under ``name``: its builder returns its rows,
+        a list of tuples with one cell per column (text, numbers, dates or
+        ``None``; shown as text, never as markup).
+
+        :param columns: the column titles.
+        :param refresh: rebuild the rows at most every ``refresh`` seconds
+            while someone views the table (its parameters name variables, as
+            a chart builder's do).
+        :param window: make it a stream of rows keeping the last ``window``
+            (at most 1000): the builder's rows come first, then each row given
+            to :meth:`append` (or a :meth:`producer`), exactly once.
+        :param scroll: scroll the rows through the panel, one every 2 s (轮播表).
+        :param rank: a ranking board: rows are ``(name, value, ...)``, shown
+            by value, largest first, with their rank and a bar.
+        :param label: the title shown on dashboards and screens.
+        :raises ValueError: for bad columns, a bad refresh or window.
+        """
+        self.registry.check_chart(name, refresh, window)
+        card = table_card(name, columns, window=window, scroll=scroll, rank=rank)
+
+        def decorator(builder: F) -> F:
+            spec = self.registry.add_chart(
+                name,
+                table_builder(name, builder, card),
+                refresh,
+                window,
+                fit_labels=False,
+                title=label,
+                display="table",
             )
             for runtime in self._runtimes():
                 runtime.add_chart(spec)
@@ -203,21 +264,85 @@ class Charts:
     def dashboard(
         self,
         rule: str,
-        names: t.Sequence[str],
+        names: t.Sequence[str] | None = None,
+        *,
+        layout: str | None = None,
         title: str = "Dashboard",
         columns: int = 2,
-        endpoint: str | None = None,
+        rows: t.Sequence[str] | None = None,
         description: str | None = None,
+        endpoint: str | None = None,
     ) -> DashboardSpec:
-        """Serve a page at ``rule`` showing the charts ``names`` in a grid.
+        """Serve a page at ``rule`` showing charts: ``names`` in a grid of
+        ``columns``, or the areas of a ``layout`` picture.
 
-        :param description: a sentence about it, for the site's home page.
+        :param names: the charts, in a grid of ``columns`` (1 to 6) equal cards.
+        :param layout: the charts as a picture (the CSS ``grid-template-areas``
+            convention): one line per row, one name per cell; a name repeated
+            over cells spans them (a rectangle), ``.`` is an empty cell. Rows
+            of number cards are short, other rows tall; on displays up to
+            600 px wide the areas stack in reading order.
+        :param rows: the size of each row of the layout (``"120px"``,
+            ``"1fr"``, ``"auto"``, ``"minmax(100px, 1fr)"``...), instead of
+            sizes by what the rows show.
+        :param description: a sentence or two about it, shown under the title.
+        :raises ValueError: for both or neither of ``names`` and ``layout``, a
+            bad picture (naming the name and its rows), a chart that is not
+            registered, or a rule another report has.
         """
         spec = self.registry.add_dashboard(
-            rule, names, title, columns, endpoint, description
+            rule,
+            names,
+            title,
+            columns,
+            endpoint,
+            layout=layout,
+            rows=rows,
+            description=description,
         )
         for app in list(self._apps):
             register_dashboard(app, spec)
+        return spec
+
+    def screen(
+        self,
+        rule: str,
+        layout: str,
+        *,
+        size: tuple[int, int] = (1920, 1080),
+        title: str = "Screen",
+        theme: str = "dark",
+        fit: str = "contain",
+        rows: t.Sequence[str] | None = None,
+        description: str | None = None,
+        endpoint: str | None = None,
+    ) -> ScreenSpec:
+        """Serve a screen (数据大屏) at ``rule``: the charts of ``layout``
+        (as for :meth:`dashboard`) on a page designed at ``size`` and scaled
+        to any display, with a title bar and a clock, and no controls.
+
+        :param size: the design size ``(width, height)`` in CSS pixels.
+        :param theme: ``"dark"`` (framed dark panels) or ``"light"``.
+        :param fit: how the page meets a display of another shape:
+            ``"contain"`` (whole, centred), ``"width"`` (fills the width),
+            ``"height"`` (fills the height) or ``"stretch"`` (both).
+        :param rows: explicit row sizes, as for :meth:`dashboard`.
+        :raises ValueError: for a bad picture, size, theme or fit, a chart
+            that is not registered, or a rule another report has.
+        """
+        spec = self.registry.add_screen(
+            rule,
+            layout,
+            size=size,
+            title=title,
+            theme=theme,
+            fit=fit,
+            rows=rows,
+            description=description,
+            endpoint=endpoint,
+        )
+        for app in list(self._apps):
+            register_screen(app, spec)
         return spec
 
     def site(self, rule: str = "/", *, title: str, logo: str | None = None) -> SiteSpec:
@@ -287,7 +412,9 @@ class Charts:
         exist, and a point must have the shape its series' axes give it
         (``y`` or ``(category, y)`` on a category axis, ``(x, y)`` on value
         and time axes); ``None`` is not a point, and integers must be safe in
-        JavaScript (at most ``2**53 - 1`` either way).
+        JavaScript (at most ``2**53 - 1`` either way). For a table
+        (:meth:`table`), a tuple is one row and a list of tuples many rows;
+        a row has one cell per column.
 
         :raises ValueError: for an unknown chart, a full-refresh chart or a
             point the browser could not draw, saying what was expected;
@@ -347,3 +474,10 @@ class Charts:
     def _runtimes(self) -> list[Runtime]:
         runtimes = (runtime_of(app) for app in list(self._apps))
         return [runtime for runtime in runtimes if runtime is not None]
+
+
+def _register_report(app: Flask, report: DashboardSpec | ScreenSpec) -> None:
+    if isinstance(report, ScreenSpec):
+        register_screen(app, report)
+    else:
+        register_dashboard(app, report)

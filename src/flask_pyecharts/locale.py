@@ -58,6 +58,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "no_reports": "No reports to show.",
         "playlist": "Playlist",
         "playlist_needs_js": "This playlist needs JavaScript.",
+        "screen_needs_js": "This screen needs JavaScript.",
     },
     "zh-CN": {
         "updated": "更新于",
@@ -86,6 +87,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "no_reports": "没有可显示的报表。",
         "playlist": "轮播",
         "playlist_needs_js": "此轮播需要启用 JavaScript。",
+        "screen_needs_js": "此大屏需要启用 JavaScript。",
     },
 }
 

@@ -1,5 +1,5 @@
-"""What an app publishes: variables, charts, producers and dashboards, and
-who may see them.
+"""What an app publishes: variables, charts, producers and reports
+(dashboards and screens), and who may see them.
 
 A leaf (beside :mod:`.variables`): the :class:`Registry` holds plain specs and
 validates them as they are registered; everything that serves them receives
@@ -14,15 +14,19 @@ import threading
 import typing as t
 from dataclasses import dataclass
 
+from .reports.layouts import Layout, parse_layout
 from .variables import CLICK_FIELDS, VariableSpec
 
 __all__ = [
     "CHART_NAME",
+    "DISPLAYS",
     "ChartSpec",
     "DashboardSpec",
     "PlaylistSpec",
     "ProducerSpec",
     "Registry",
+    "ReportSpec",
+    "ScreenSpec",
     "SiteSpec",
     "Topic",
     "UnknownChart",
@@ -38,6 +42,8 @@ AccessCheck = t.Callable[[str], bool]
 CHART_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
 #: The longest refresh interval or producer period, in seconds (one day).
 MAX_PERIOD = 86_400
+#: How a chart may be shown (:attr:`ChartSpec.display`).
+DISPLAYS = ("chart", "number", "table")
 
 
 class UnknownChart(LookupError):
@@ -66,6 +72,9 @@ class ChartSpec:
     variables: tuple[str, ...] = ()
     #: What a click sets: ``(variable, field of the ECharts click event)``.
     on_click: tuple[tuple[str, str], ...] = ()
+    #: How it is shown: ``"chart"`` (ECharts), ``"number"`` (a number card) or
+    #: ``"table"`` (a live table); see :data:`DISPLAYS`.
+    display: str = "chart"
 
     @property
     def kind(self) -> str:
@@ -89,17 +98,54 @@ class ProducerSpec:
 
 @dataclass(frozen=True)
 class DashboardSpec:
-    """A page showing several charts."""
+    """A page showing several charts: a grid of ``columns``, or a layout."""
 
     rule: str
+    #: The charts, in reading order.
     names: tuple[str, ...]
     title: str
     columns: int
     endpoint: str
-    #: A sentence for the site's home page.
+    #: A sentence or two about it, for the site's home page.
     description: str | None = None
-    #: What kind of report it is (screens say ``"screen"``).
-    kind: t.ClassVar[str] = "dashboard"
+    #: The picture of its areas; ``None``: a grid of ``columns``.
+    layout: Layout | None = None
+
+    @property
+    def kind(self) -> str:
+        return "dashboard"
+
+
+#: The ways a screen fits a display of another size: whole and centred
+#: (letterbox), to its width, to its height, or stretched to both.
+SCREEN_FITS = ("contain", "width", "height", "stretch")
+SCREEN_THEMES = ("dark", "light")
+#: The smallest and largest design width or height of a screen (px).
+SCREEN_SIZES = (320, 7680)
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    """A page designed at a fixed size and scaled to the display (大屏)."""
+
+    rule: str
+    title: str
+    description: str | None
+    endpoint: str
+    #: The charts, in reading order.
+    names: tuple[str, ...]
+    layout: Layout
+    #: The design size in CSS pixels: ``(width, height)``.
+    size: tuple[int, int]
+    theme: str
+    fit: str
+
+    @property
+    def kind(self) -> str:
+        return "screen"
+
+
+ReportSpec = DashboardSpec | ScreenSpec
 
 
 @dataclass(frozen=True)
@@ -163,6 +209,12 @@ def validate_chart_name(name: object) -> str:
     return name
 
 
+def _description(value: object, where: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{where}: description must be a string, not {value!r}.")
+    return value
+
+
 def _period(value: object, what: str) -> float:
     if (
         isinstance(value, bool)
@@ -192,6 +244,9 @@ class Registry:
         self.producers: dict[str, ProducerSpec] = {}
         #: The dashboards, in registration order.
         self.dashboards: list[DashboardSpec] = []
+        #: The screens, in registration order.
+        self.screens: list[ScreenSpec] = []
+        self._reports: list[ReportSpec] = []
         #: The site (home page and navigation), if one is declared.
         self.site: SiteSpec | None = None
         #: The playlists, in registration order.
@@ -317,14 +372,21 @@ class Registry:
         fit_labels: bool = True,
         title: str | None = None,
         on_click: t.Mapping[str, str] | None = None,
+        display: str = "chart",
     ) -> ChartSpec:
         """Validate and register a chart.
 
+        :param display: how it is shown, one of :data:`DISPLAYS`.
         :raises ValueError: for a bad name, refresh or window, a name taken, a
             builder parameter that names no variable, variables on a stream,
-            or a bad ``on_click``.
+            a bad ``on_click`` or an unknown ``display``.
         """
         refresh, window = self.check_chart(name, refresh, window)
+        if display not in DISPLAYS:
+            raise ValueError(
+                f"Chart {name!r}: display must be one of {', '.join(DISPLAYS)},"
+                f" not {display!r}."
+            )
         if not callable(builder):
             raise TypeError(f"Chart {name!r}: the builder must be callable.")
         uses = self.builder_variables(name, builder)
@@ -335,7 +397,7 @@ class Registry:
             )
         clicks = self.check_on_click(name, on_click)
         spec = ChartSpec(
-            name, builder, refresh, window, fit_labels, title, uses, clicks
+            name, builder, refresh, window, fit_labels, title, uses, clicks, display
         )
         with self._lock:
             if name in self.charts:
@@ -377,54 +439,140 @@ class Registry:
     def add_dashboard(
         self,
         rule: str,
-        names: t.Sequence[str],
+        names: t.Sequence[str] | None,
         title: str,
         columns: int,
         endpoint: str | None,
+        *,
+        layout: str | None = None,
+        rows: t.Sequence[str] | None = None,
         description: str | None = None,
     ) -> DashboardSpec:
-        """Validate and register a dashboard.
+        """Validate and register a dashboard: ``names`` in a grid of
+        ``columns``, or a ``layout`` picture (with optional ``rows`` sizes).
 
-        :raises ValueError: for a chart that is not registered (register the
-            charts first), or bad columns.
+        :raises ValueError: for both or neither of ``names`` and ``layout``, a
+            bad layout, a chart that is not registered (register the charts
+            first), bad columns, or a rule taken by another report.
         """
+        where = f"The dashboard at {rule!r}"
+        if (names is None) == (layout is None):
+            raise ValueError(
+                f"{where}: give either names (a list of charts shown in a grid) or"
+                " layout (a picture of named areas), not "
+                + ("both." if names is not None else "neither.")
+            )
+        parsed = None
+        if layout is not None:
+            parsed = parse_layout(layout, rows, where=where)
+            names = parsed.names
+        elif rows is not None:
+            raise ValueError(
+                f"{where}: rows sizes the rows of a layout; give a layout."
+            )
         if isinstance(names, str) or not names:
             raise ValueError(
                 "A dashboard needs a list of chart names, such as ['sales']."
             )
-        for name in names:
-            validate_chart_name(name)
-            if name not in self.charts:
-                raise ValueError(
-                    f"The dashboard at {rule!r} shows {name!r}, but no chart of that"
-                    " name is registered: register the charts first."
-                )
+        self._check_shown(where, names)
         if isinstance(columns, bool) or not (
             isinstance(columns, int) and 1 <= columns <= 6
         ):
             raise ValueError("columns must be an integer from 1 to 6.")
-        if description is not None and (
-            not isinstance(description, str) or len(description) > 500
-        ):
-            raise ValueError(
-                f"The dashboard at {rule!r}: description must be a text of at most"
-                " 500 characters."
-            )
         with self._lock:
+            self._check_rule(rule)
             spec = DashboardSpec(
                 rule,
                 tuple(names),
                 title,
                 columns,
                 endpoint or f"pyecharts_dashboard_{len(self.dashboards)}",
-                description,
+                _description(description, where),
+                parsed,
             )
             self.dashboards = [*self.dashboards, spec]
+            self._reports = [*self._reports, spec]
         return spec
 
-    def reports(self) -> list[DashboardSpec]:
+    def add_screen(
+        self,
+        rule: str,
+        layout: str,
+        *,
+        size: tuple[int, int] = (1920, 1080),
+        title: str,
+        theme: str = "dark",
+        fit: str = "contain",
+        rows: t.Sequence[str] | None = None,
+        description: str | None = None,
+        endpoint: str | None = None,
+    ) -> ScreenSpec:
+        """Validate and register a screen.
+
+        :raises ValueError: for a bad layout, size, theme or fit, a chart that
+            is not registered, or a rule taken by another report.
+        """
+        where = f"The screen at {rule!r}"
+        parsed = parse_layout(layout, rows, where=where)
+        self._check_shown(where, parsed.names)
+        low, high = SCREEN_SIZES
+        if (
+            not isinstance(size, (tuple, list))
+            or len(size) != 2
+            or not all(
+                isinstance(n, int) and not isinstance(n, bool) and low <= n <= high
+                for n in size
+            )
+        ):
+            raise ValueError(
+                f"{where}: size must be (width, height) in pixels, each from {low} to"
+                f" {high}, such as (1920, 1080); not {size!r}."
+            )
+        if theme not in SCREEN_THEMES:
+            raise ValueError(
+                f"{where}: theme must be 'dark' or 'light', not {theme!r}."
+            )
+        if fit not in SCREEN_FITS:
+            raise ValueError(
+                f"{where}: fit must be one of {', '.join(SCREEN_FITS)}, not {fit!r}."
+            )
+        with self._lock:
+            self._check_rule(rule)
+            spec = ScreenSpec(
+                rule,
+                title,
+                _description(description, where),
+                endpoint or f"pyecharts_screen_{len(self.screens)}",
+                parsed.names,
+                parsed,
+                (size[0], size[1]),
+                theme,
+                fit,
+            )
+            self.screens = [*self.screens, spec]
+            self._reports = [*self._reports, spec]
+        return spec
+
+    def _check_shown(self, where: str, names: t.Iterable[str]) -> None:
+        for name in names:
+            validate_chart_name(name)
+            if name not in self.charts:
+                raise ValueError(
+                    f"{where} shows {name!r}, but no chart of that name is registered:"
+                    " register the charts first."
+                )
+
+    def _check_rule(self, rule: str) -> None:
+        for report in self._reports:
+            if report.rule == rule:
+                raise ValueError(
+                    f"The {report.kind} at {rule!r} already has that rule; give each"
+                    " report its own."
+                )
+
+    def reports(self) -> list[ReportSpec]:
         """The dashboards and screens, in registration order."""
-        return list(self.dashboards)
+        return list(self._reports)
 
     def set_site(self, spec: SiteSpec) -> SiteSpec:
         """Declare the site.
@@ -484,6 +632,20 @@ class Registry:
     def visible_charts(self) -> list[ChartSpec]:
         """The charts the current request may see, in registration order."""
         return [spec for spec in self.charts.values() if self.allows(spec.name)]
+
+    def visible_variables(self) -> t.Mapping[str, VariableSpec]:
+        """The variables the current request may name: every one without an
+        access check; else those of the charts it may see (as ``/api/charts``
+        lists them), so that a refused chart's variables stay unknown."""
+        if self._access is None:
+            return self.variables
+        names: set[str] = set()
+        for variable in self.variables_of(self.visible_charts()):
+            ancestor: VariableSpec | None = variable
+            while ancestor is not None and ancestor.name not in names:
+                names.add(ancestor.name)  # a parent's value sets its children's
+                ancestor = ancestor.parent
+        return {name: self.variables[name] for name in self.variables if name in names}
 
     def variables_of(self, specs: t.Iterable[ChartSpec]) -> list[VariableSpec]:
         """The variables these charts use or set on click, in declaration order."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typing as t
 
-from flask import Flask, Response, render_template, url_for
+from flask import Blueprint, Flask, Response, render_template, url_for
 
 from .._json import dumps
 from ..components import safe_image_src
@@ -21,12 +21,12 @@ from ..web.embed import page_variables
 
 if t.TYPE_CHECKING:
     from ..live.runtime import Runtime
-    from ..registry import DashboardSpec, Registry
+    from ..registry import Registry, ReportSpec
 
 __all__ = [
     "check_free",
     "listing",
-    "listing_json",
+    "add_reports_route",
     "make_site",
     "navigation",
     "register_site",
@@ -97,7 +97,7 @@ def register_site(app: Flask, spec: SiteSpec) -> None:
     app.add_url_rule(spec.rule, spec.endpoint, view)
 
 
-def visible_reports(registry: Registry) -> list[DashboardSpec]:
+def visible_reports(registry: Registry) -> list[ReportSpec]:
     """The reports the current request may see: those showing no chart the
     access hook refuses."""
     return [
@@ -107,13 +107,13 @@ def visible_reports(registry: Registry) -> list[DashboardSpec]:
     ]
 
 
-def uses(registry: Registry, report: DashboardSpec) -> list[str]:
+def uses(registry: Registry, report: ReportSpec) -> list[str]:
     """The variables a report's charts use or set on click."""
     specs = [registry.charts[name] for name in report.names if name in registry.charts]
     return [variable.name for variable in registry.variables_of(specs)]
 
 
-def link(runtime: Runtime, report: DashboardSpec, values: t.Mapping[str, str]) -> str:
+def link(runtime: Runtime, report: ReportSpec, values: t.Mapping[str, str]) -> str:
     """The URL of ``report`` carrying the ``values`` of the variables it uses."""
     used = uses(runtime.registry, report)
     query: dict[str, t.Any] = {k: v for k, v in values.items() if k in used}
@@ -155,12 +155,20 @@ def listing(runtime: Runtime) -> dict[str, t.Any]:
     }
 
 
-def listing_json(runtime: Runtime) -> bytes:
-    """:func:`listing` as JSON bytes."""
-    return dumps(listing(runtime))
+def list_reports() -> Response:
+    """``GET {prefix}/api/reports``: :func:`listing` as JSON (a view of the
+    API blueprint, added by :func:`add_reports_route`)."""
+    response = Response(dumps(listing(_runtime())), mimetype="application/json")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
-def navigation(runtime: Runtime, current: DashboardSpec) -> dict[str, t.Any] | None:
+def add_reports_route(blueprint: Blueprint) -> None:
+    """Serve ``/api/reports`` from the API's blueprint (its errors, CORS)."""
+    blueprint.add_url_rule("/api/reports", "reports", list_reports)
+
+
+def navigation(runtime: Runtime, current: ReportSpec) -> dict[str, t.Any] | None:
     """The navigation bar of a dashboard: the site's title and logo linking
     home, and a link to each report the viewer may see (``current`` marked);
     ``None`` without a site."""

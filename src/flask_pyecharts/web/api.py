@@ -7,6 +7,7 @@ the answer; what a chart document, an update or an event is lies in
 
 from __future__ import annotations
 
+import math
 import time
 import typing as t
 from pathlib import Path
@@ -23,15 +24,20 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from .._json import dumps
 from ..live.limits import LimitReached, Slot, client_address
-from ..live.option_cache import BuildError
+from ..live.option_cache import BuildError, failure_lifetime
 from ..live.runtime import current_runtime
 from ..live.shutdown import install as stop_streams_at_worker_exit
 from ..registry import UnknownChart
-from ..reports.site import listing_json
 from ..streams.stores import StoreError
-from ..variables import ChoicesError, VariableError, parent_value, read_query
+from ..variables import (
+    ChoicesError,
+    VariableError,
+    check_query,
+    parent_value,
+    read_query,
+)
 from ..wire.documents import updates_body
-from ..wire.sse import encode_comment, encode_retry
+from ..wire.sse import encode_event, encode_retry
 from .errors import APIError, bad_request, json_error, not_found
 from .openapi import openapi_document
 
@@ -65,7 +71,6 @@ def make_blueprint() -> Blueprint:
     bp.add_url_rule("/api/charts/<name>/points", "points", get_points)
     bp.add_url_rule("/api/updates", "updates", get_updates)
     bp.add_url_rule("/api/events", "events", get_events)
-    bp.add_url_rule("/api/reports", "reports", list_reports)
     bp.add_url_rule("/api/openapi.json", "openapi", get_openapi)
     bp.add_url_rule("/api/stats", "stats", get_stats)
     bp.register_error_handler(HTTPException, _http_error)
@@ -120,7 +125,14 @@ def _unknown_chart(error: UnknownChart) -> Response:
 
 
 def _build_error(error: BuildError) -> Response:
-    return json_error(503, str(error), {"Retry-After": "2"})
+    """503, to be asked again when the chart is built again (its refresh
+    interval): sooner would only get the same error."""
+    try:
+        refresh = _runtime().registry.chart(error.chart).refresh
+    except UnknownChart:
+        refresh = None
+    retry_after = math.ceil(failure_lifetime(refresh))
+    return json_error(503, str(error), {"Retry-After": str(retry_after)})
 
 
 def _store_error(error: StoreError) -> Response:
@@ -147,6 +159,7 @@ def _choices_error(error: ChoicesError) -> Response:
 def _bounded_query() -> None:
     if len(request.query_string) > MAX_QUERY_LENGTH:
         raise APIError(414, f"The query string is longer than {MAX_QUERY_LENGTH}.")
+    check_query(request.query_string)
 
 
 def _cors(response: Response) -> Response:
@@ -180,12 +193,6 @@ def serve_static(filename: str) -> Response:
         except NotFound:
             continue
     raise not_found(f"No static file named {filename[:200]!r}.")
-
-
-def list_reports() -> Response:
-    """``GET /api/reports``: the site, and the reports and playlists this
-    viewer may see (the JSON twin of the site's home page)."""
-    return _json(listing_json(_runtime()))
 
 
 def list_charts() -> Response:
@@ -330,11 +337,16 @@ def _event_stream(
 ) -> t.Iterator[bytes]:
     """Events until ``deadline``; the browser then reconnects with Last-Event-ID,
     which spreads long-lived connections over the workers. One write per
-    publication of the feed, whatever changed in between."""
+    publication of the feed, whatever changed in between, and a ``ping``
+    event (with the heartbeat's period) first and after ``heartbeat`` seconds
+    without a write."""
     feed = runtime.feed
+    # A real event, not a comment: a page cannot see comments, and it takes a
+    # stream silent for longer than a few of these for a cut network.
+    ping = encode_event(dumps({"every": heartbeat}), "ping")
     try:
         slot.writing = True  # until the server asks for the next chunk
-        yield encode_retry(RETRY_MS) + (first or b"")
+        yield encode_retry(RETRY_MS) + ping + (first or b"")
         slot.writing = False
         last_write = time.monotonic()
         while not (runtime.stopped or viewer.closed):
@@ -347,7 +359,7 @@ def _event_stream(
             except StoreError:
                 break  # the browser reconnects once the store is back
             if not chunk and now - last_write >= heartbeat:
-                chunk = encode_comment("ping")
+                chunk = ping
             if chunk:
                 slot.writing = True
                 yield chunk
@@ -364,7 +376,8 @@ def _event_stream(
 def _variables(route: t.Collection[str] = ()) -> dict[str, str]:
     """The variables of the query string (canonical texts); ``route``: the
     route's own parameters. Unknown names and values not allowed answer 400."""
-    return read_query(_runtime().registry.variables, request.args.to_dict(False), route)
+    variables = _runtime().registry.visible_variables()
+    return read_query(variables, request.args.to_dict(False), route)
 
 
 def _subscription(

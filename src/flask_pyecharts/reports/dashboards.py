@@ -1,24 +1,19 @@
-"""Dashboard pages: a responsive grid of live charts."""
+"""Dashboard pages: live charts in a responsive grid, or in a layout, with
+the filter bar of the variables they use."""
 
 from __future__ import annotations
 
 import typing as t
 
-from flask import Flask, Response, abort, render_template, request, url_for
+from flask import Flask, Response, render_template, request, url_for
 from markupsafe import Markup
 
 from ..live.runtime import current_runtime
 from ..locale import page_response, request_locale, translate, translator
-from ..registry import UnknownChart
-from ..reports.site import navigation
 from ..variables import ChoicesError, parent_value
-from .embed import (
-    initial_json,
-    page_scripts,
-    page_variables,
-    uses_attribute,
-    variables_json,
-)
+from ..web.embed import page_scripts, page_variables, variables_json
+from .areas import area_cards, layout_url, visible_specs
+from .site import navigation
 
 if t.TYPE_CHECKING:
     from ..live.runtime import Runtime
@@ -46,41 +41,26 @@ def render_dashboard(spec: DashboardSpec) -> str:
     """
     runtime = current_runtime()
     assert runtime is not None  # the route is registered with it
-    specs = []
-    for name in spec.names:
-        try:
-            specs.append(runtime.registry.visible(name))
-        except UnknownChart:
-            abort(404)
+    specs = visible_specs(runtime, spec.names)
     locale = request_locale(runtime.settings.locale)
     values, problems = page_variables(runtime)
-    charts = []
-    for chart in specs:
-        wrong = any(name in problems for name in chart.variables)
-        initial = None if wrong else initial_json(runtime, chart, values)
-        charts.append(
-            {
-                "name": chart.name,
-                "url": url_for("pyecharts.chart", name=chart.name),
-                "title": chart.label,
-                "initial": _markup(initial),
-                "uses": Markup(uses_attribute(chart)),
-            }
-        )
     declared = variables_json(runtime, specs)
     return render_template(
         "flask_pyecharts/dashboard.html",
         title=spec.title,
-        charts=charts,
+        description=spec.description,
+        charts=area_cards(runtime, specs, values, problems),
         columns=spec.columns,
+        layout=layout_url(runtime, spec),
         scripts=page_scripts(runtime),
         stylesheet=url_for("pyecharts.static", filename="flask-pyecharts.css"),
         favicon=url_for("pyecharts.static", filename="favicon.svg"),
         api_base=url_for("pyecharts.list_charts").removesuffix("charts"),
         transport=runtime.settings.transport,
         strict_csp=runtime.settings.strict_csp,
+        renew_after=runtime.settings.renew_after,
         filters=filters(runtime, specs, values, problems, locale),
-        declared=_markup(declared),
+        declared=None if declared is None else Markup(declared),
         lang=locale,
         t=translator(locale),
         nav=navigation(runtime, spec),
@@ -175,8 +155,3 @@ def _out_of_bounds(locale: str, variable: VariableSpec, text: str) -> str | None
     except (TypeError, ValueError):
         pass
     return None
-
-
-def _markup(initial: str | None) -> Markup | None:
-    """Script-safe JSON is inserted as is: HTML escaping would corrupt it."""
-    return None if initial is None else Markup(initial)
