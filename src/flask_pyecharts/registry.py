@@ -40,6 +40,8 @@ AccessCheck = t.Callable[[str], bool]
 
 #: Chart names travel in URL paths, comma-separated lists and event ids.
 CHART_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+#: The longest description of a report, in characters.
+MAX_DESCRIPTION = 500
 #: The longest refresh interval or producer period, in seconds (one day).
 MAX_PERIOD = 86_400
 #: How a chart may be shown (:attr:`ChartSpec.display`).
@@ -212,6 +214,10 @@ def validate_chart_name(name: object) -> str:
 def _description(value: object, where: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ValueError(f"{where}: description must be a string, not {value!r}.")
+    if value is not None and len(value) > MAX_DESCRIPTION:
+        raise ValueError(
+            f"{where}: description must be at most {MAX_DESCRIPTION} characters."
+        )
     return value
 
 

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ..live.runtime import current_runtime
 from ..locale import page_response, request_locale, translate, translator
-from ..variables import ChoicesError, parent_value
+from ..variables import ChoicesError, parent_value, undecodable_parameters
 from ..web.embed import page_scripts, page_variables, variables_json
 from .areas import area_cards, layout_url, visible_specs
 from .site import navigation
@@ -126,6 +126,8 @@ def _problem(
         return None
     given = request.args.getlist(variable.name)
     label = variable.label
+    if variable.name in undecodable_parameters(request.query_string):
+        return translate(locale, "not_text", label=label)
     if len(given) != 1:
         return translate(locale, "repeated", label=label, count=len(given))
     try:
