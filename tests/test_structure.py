@@ -20,6 +20,7 @@ LAYERS: list[set[str]] = [
         "_json",
         "config",
         "locale",
+        "nginx",
         "variables",
         "registry",
         "assets",
@@ -44,7 +45,7 @@ LAYERS: list[set[str]] = [
     {"streams.hub", "streams.producers", "streams.windows", "live.jobs", "live.limits"},
     {"live.option_cache", "live.feed", "live.shutdown", "live.forks"},
     {"live.runtime"},
-    {"web.errors", "web.openapi", "web.embed", "web.api"},
+    {"web.errors", "web.caching", "web.openapi", "web.embed", "web.api"},
     {"reports.tables"},  # the report system, beside web/ (DESIGN §7-8)
     {"reports.areas", "reports.site"},
     {"reports.dashboards", "reports.screens", "reports.playlists"},
