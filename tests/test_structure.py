@@ -43,7 +43,7 @@ LAYERS: list[set[str]] = [
     {"live.runtime"},
     {"web.errors", "web.openapi", "web.embed", "web.dashboard", "web.api"},
     {"reports.tables"},  # the report system, beside web/ (DESIGN §7-8)
-    {"export.page", "export.images", "export.files"},
+    {"export.paper", "export.page", "export.images", "export.files"},
     {"export.app", "export.server", "commands"},
     {"extension"},
     {"", "demo", "demo.db", "demo.report"},  # "": the package's face

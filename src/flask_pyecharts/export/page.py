@@ -39,6 +39,10 @@ _TEMPLATE = """\
 <style>{{ stylesheet }}
 .fpe-export-error { color: var(--fpe-error); min-height: 200px; margin: 0; }
 .fpe-export-variable strong { color: var(--fpe-fg); font-weight: 600; }
+@media print {
+  .fpe-header { position: static; break-after: avoid; }
+  .fpe-card { break-inside: avoid; box-shadow: none; }
+}
 </style>
 </head>
 <body class="fpe-dashboard">
