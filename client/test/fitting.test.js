@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { fitPies, fitValueAxes, isValueAxis, scaleRadius, toPixels } from "../src/fitting.js";
+import { fit3D, fitPies, fitValueAxes, isValueAxis, scaleRadius, toPixels } from "../src/fitting.js";
 
 test("toPixels reads numbers, percentages and pixel strings", () => {
   assert.equal(toPixels(40, 800, 0), 40);
@@ -49,4 +49,36 @@ test("fitPies shrinks pies with outside labels on narrow charts only", () => {
   const wide = { series: [{ type: "pie" }] };
   fitPies(wide, { width: 800, height: 300 });
   assert.equal(wide.series[0].radius, undefined);
+});
+
+test("fitPies shrinks a narrow pie until its widest name fits beside it, else cuts names", () => {
+  const names = (width) => (text, size) => (text === "微信小程序" ? width : 20) * (size / 12);
+  const pie = () => ({ series: [{ type: "pie", radius: ["36%", "62%"], data: [{ name: "微信小程序", value: 9 }, ["拼多多", 13]] }] });
+  const fits = pie();
+  fitPies(fits, { width: 360, height: 300 }, names(60));  // room 360 / 2 - 60 - 40 = 80 px
+  assert.deepEqual(fits.series[0].radius, ["25%", "43%"]);  // 62 % of 150 px: 93 px -> at most 80
+  assert.equal(fits.series[0].label.overflow, "break");
+  assert.equal(fits.tooltip, undefined);
+  const cut = pie();
+  fitPies(cut, { width: 300, height: 300 }, names(140));
+  assert.deepEqual(cut.series[0].radius, ["16%", "28%"]);  // the smallest pie
+  assert.equal(cut.series[0].label.overflow, "truncate");
+  assert.equal(cut.series[0].label.ellipsis, "…");
+  assert.equal(cut.series[0].label.width, 68);  // 150 - 93 * 0.45 - 40
+  assert.deepEqual(cut.tooltip, { trigger: "item" });
+});
+
+test("fit3D moves the camera back on narrow charts, unless the option places it", () => {
+  const option = { grid3D: {} };
+  fit3D(option, { width: 360, height: 300 });
+  assert.equal(option.grid3D.viewControl.distance, 289);  // 200 * 520 / 360
+  const low = { grid3D: {} };
+  fit3D(low, { width: 480, height: 270 });
+  assert.equal(low.grid3D.viewControl.distance, 296);  // 200 * 400 / 270
+  const placed = { grid3D: [{ viewControl: { distance: 120 } }] };
+  fit3D(placed, { width: 360, height: 300 });
+  assert.equal(placed.grid3D[0].viewControl.distance, 120);
+  const wide = { grid3D: {} };
+  fit3D(wide, { width: 800, height: 400 });
+  assert.equal(wide.grid3D.viewControl, undefined);
 });

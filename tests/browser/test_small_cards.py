@@ -1,0 +1,159 @@
+"""Small cards (under 520 px wide, on a phone at 390 px and at 500 px): pie
+labels keep their words whole, a Top 8 bar shows all 8 names, a Bar3D's axis
+labels stay inside the canvas, and a Page's parts fill their card."""
+
+from __future__ import annotations
+
+import random
+import typing as t
+
+import pytest
+from flask import Flask
+from pyecharts import options as opts
+from pyecharts.charts import Bar, Bar3D, Page, Pie
+
+from flask_pyecharts import Charts
+
+from .conftest import BrowserServer, WatchedPage, chart
+
+#: One name too long to fit beside a phone's pie, whatever its size.
+CHANNELS = ["天猫旗舰店", "京东自营", "抖音直播", "拼多多", "微信小程序官方旗舰商城"]
+CHANNELS.append("线下门店")
+PRODUCTS = [
+    "儿童益智积木 1000 颗粒",
+    "不粘炒锅 32cm",
+    "无线降噪蓝牙耳机",
+    "智能手环 运动版",
+    "保温杯 500ml",
+    "机械键盘 青轴",
+    "羽绒服 轻薄款",
+    "电动牙刷",
+]
+
+
+def channels() -> Pie:
+    return Pie().add(
+        "",
+        list(zip(CHANNELS, [30, 24, 17, 13, 9, 7], strict=True)),
+        radius=["36%", "62%"],
+        label_opts=opts.LabelOpts(formatter="{b}\n{d}%"),
+    )
+
+
+def top8() -> Bar:
+    return (
+        Bar()
+        .add_xaxis(PRODUCTS[::-1])
+        .add_yaxis("销售额", [11, 15, 19, 22, 26, 31, 38, 45])
+        .reversal_axis()
+        .set_series_opts(label_opts=opts.LabelOpts(position="right"))
+        .set_global_opts(legend_opts=opts.LegendOpts(is_show=False))
+    )
+
+
+def cube() -> Bar3D:
+    rng = random.Random(4)
+    hours = [f"{hour}时" for hour in range(24)]
+    days = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+    data = [[h, d, rng.randint(0, 12)] for d in range(7) for h in range(24)]
+    return Bar3D().add(
+        "",
+        data,
+        xaxis3d_opts=opts.Axis3DOpts(hours, type_="category"),
+        yaxis3d_opts=opts.Axis3DOpts(days, type_="category"),
+        zaxis3d_opts=opts.Axis3DOpts(type_="value"),
+    )
+
+
+def parts() -> Page:
+    small = Bar().add_xaxis(["甲", "乙", "丙"]).add_yaxis("数量", [3, 5, 2])
+    return Page(layout=Page.SimplePageLayout).add(small, channels())
+
+
+@pytest.fixture
+def server(serve: t.Callable[..., BrowserServer]) -> BrowserServer:
+    app = Flask(__name__)
+    charts = Charts(app)
+    for builder in (channels, top8, cube, parts):
+        charts.chart(builder.__name__)(builder)
+    names = ["channels", "top8", "cube", "parts"]
+    charts.dashboard("/", names, title="Small", columns=1)
+    return serve(app)
+
+
+def open_at(
+    new_page: t.Callable[..., WatchedPage], server: BrowserServer, width: int
+) -> WatchedPage:
+    watched = new_page()
+    # A phone's height: charts are 42vh high, 270 px.
+    watched.page.set_viewport_size({"width": width, "height": 640})
+    watched.page.goto(server.url + "/")
+    watched.wait_state("[data-chart]", "live", "polling", "static")
+    watched.settle()
+    return watched
+
+
+def inside(box: dict[str, t.Any], canvas: dict[str, float]) -> bool:
+    return (
+        box["x"] >= canvas["x"] - 1
+        and box["y"] >= canvas["y"] - 1
+        and box["x"] + box["width"] <= canvas["x"] + canvas["width"] + 1
+        and box["y"] + box["height"] <= canvas["y"] + canvas["height"] + 1
+    )
+
+
+def box_of(watched: WatchedPage, selector: str) -> dict[str, float]:
+    return watched.page.eval_on_selector(
+        selector,
+        """(el) => { const r = el.getBoundingClientRect(); return {
+            x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height}; }""",
+    )
+
+
+def viewport_texts(watched: WatchedPage, name: str) -> list[dict[str, t.Any]]:
+    """The chart's texts, in page coordinates (``texts`` gives them in the
+    canvas)."""
+    canvas = box_of(watched, chart(name))
+    return [
+        {**text, "x": text["x"] + canvas["x"], "y": text["y"] + canvas["y"]}
+        for text in watched.texts(chart(name))
+    ]
+
+
+@pytest.mark.parametrize("width", [390, 500])
+def test_small_cards_keep_words_whole_and_every_label_inside(
+    width: int, new_page: t.Callable[..., WatchedPage], server: BrowserServer
+) -> None:
+    watched = open_at(new_page, server, width)
+    assert watched.page.eval_on_selector(chart("top8"), "(el) => el.clientWidth") < 520
+
+    # Pie labels: each line a whole name (or cut with "…"), never a piece of one.
+    canvas = box_of(watched, chart("channels"))
+    labels = [
+        text
+        for text in viewport_texts(watched, "channels")
+        if text["full"].endswith("%")
+    ]
+    assert len(labels) >= 2 * len(CHANNELS)  # name and share of each
+    for text in labels:
+        line = text["shown"]
+        assert line in CHANNELS or line.endswith("%") or line.endswith("…"), (
+            f"{line!r} is a piece of a name: {text['full']!r}"
+        )
+        assert inside(text, canvas), text
+
+    # Top 8: all 8 names shown (cut with "…" if need be), inside the canvas.
+    canvas = box_of(watched, chart("top8"))
+    names = [
+        text for text in viewport_texts(watched, "top8") if text["full"] in PRODUCTS
+    ]
+    assert sorted(text["full"] for text in names) == sorted(PRODUCTS)
+    assert all(inside(text, canvas) for text in names)
+
+    # Bar3D: its box and axis labels end above the canvas' bottom edge.
+    cube = box_of(watched, chart("cube"))
+    bottom = [cube["x"], cube["y"] + cube["height"] - 14, cube["width"], 14]
+    right = [cube["x"] + cube["width"] - 14, cube["y"], 14, cube["height"]]
+    shares = watched.drawn_shares(f"small-cards-{width}", [bottom, right])
+    assert shares == [0, 0], shares
+    watched.assert_clean(server.url)
