@@ -7,6 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from pyecharts.charts import Bar
 
@@ -14,7 +15,7 @@ from flask_pyecharts import Charts
 from flask_pyecharts.export import export_dashboard, write_image
 from flask_pyecharts.export.paper import parse_page_size
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, WatchedPage
 from .test_export_images import in_thread
 
 #: Enough charts for several pages.
@@ -135,3 +136,64 @@ def test_the_page_size_option_chooses_the_paper_and_refuses_nonsense(tmp_path: P
         charts.shutdown()
     info = pdf_info(output)
     assert near(paper(info), (841.89, 1190.55, "A3"))
+
+
+NOTICE = ".fpe-export-failed [role=alert]"
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "heading"),
+    [
+        ("月报", "zh-CN", "此图表无法导出。"),
+        ("Monthly", "en", "This chart could not be exported."),
+    ],
+)
+def test_a_failing_chart_exports_a_styled_notice_in_the_pages_language(
+    title: str, lang: str, heading: str, tmp_path: Path, watched: WatchedPage
+):
+    app = Flask(__name__)
+    charts = Charts(app)
+
+    @charts.chart("fine", title="Fine")
+    def fine() -> Bar:
+        return Bar().add_xaxis(["a", "b"]).add_yaxis("n", [1, 2])
+
+    @charts.chart("broken", title="Broken")
+    def broken() -> Bar:
+        raise RuntimeError("the database is down")
+
+    charts.dashboard("/", ["fine", "broken"], title=title)
+    try:
+        result = export_dashboard(app)
+    finally:
+        charts.shutdown()
+    assert result.failed == ["broken"]
+    page_file = tmp_path / "export.html"
+    page_file.write_text(result.html, encoding="utf-8")
+    page = watched.page
+    page.set_viewport_size({"width": 1000, "height": 700})
+    page.goto(page_file.as_uri())
+    watched.wait_state(".fpe-chart", "static")
+    assert page.get_attribute("html", "lang") == lang
+    notice = page.eval_on_selector(
+        NOTICE,
+        """(el) => { const s = getComputedStyle(el), card = el.closest(".fpe-card");
+            const r = el.getBoundingClientRect(), c = card.getBoundingClientRect();
+            return {text: el.textContent, reason: el.lastChild.textContent,
+                    color: s.color, radius: s.borderRadius,
+                    background: s.backgroundColor,
+                    middle: Math.abs((r.left + r.right) - (c.left + c.right)) / 2,
+                    inside: r.top > c.top && r.bottom < c.bottom,
+                    height: c.height,
+                    chart: document.querySelector(".fpe-card").offsetHeight};
+        }""",
+    )
+    # The live page's error badge: red text on a rounded badge, in the middle.
+    assert notice["text"].startswith(heading)
+    # The reason, as outside debug mode: no exception text, an error id.
+    assert "'broken' could not be built (error id" in notice["reason"]
+    assert notice["color"] == "rgb(198, 40, 40)" and notice["radius"] == "10px"
+    assert notice["background"] == "rgba(255, 255, 255, 0.88)"
+    assert notice["middle"] < 2 and notice["inside"]
+    assert abs(notice["height"] - notice["chart"]) < 2  # as high as a chart's card
+    watched.screenshot(f"export-error-{lang}")

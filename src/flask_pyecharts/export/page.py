@@ -26,6 +26,11 @@ __all__ = ["Export", "ExportError", "page", "require", "read", "static_card"]
 #: The runtime and its stylesheet.
 STATIC_DIR = VENDOR_DIR.parent
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+#: What the page says, in its language (a Chinese title: zh-CN, else en).
+MESSAGES = {
+    "en": {"snapshot": "Snapshot of", "failed": "This chart could not be exported."},
+    "zh-CN": {"snapshot": "数据快照", "failed": "此图表无法导出。"},
+}
 
 _TEMPLATE = """\
 <!doctype html>
@@ -37,7 +42,9 @@ _TEMPLATE = """\
 <title>{{ title }}</title>
 <link rel="icon" href="data:,">
 <style>{{ stylesheet }}
-.fpe-export-error { color: var(--fpe-error); min-height: 200px; margin: 0; }
+.fpe-export-failed { position: relative; height: clamp(260px, 42vh, 480px); }
+.fpe-export-failed .fpe-state { max-width: calc(100% - 24px); }
+.fpe-export-reason { display: block; color: var(--fpe-muted); overflow-wrap: anywhere; }
 .fpe-export-variable strong { color: var(--fpe-fg); font-weight: 600; }
 @media print {
   .fpe-header { position: static; break-after: avoid; }
@@ -48,7 +55,7 @@ _TEMPLATE = """\
 <body class="fpe-dashboard">
 <header class="fpe-header">
 <h1>{{ title }}</h1>
-<div class="fpe-meta"><span>{{ snapshot }} \
+<div class="fpe-meta"><span>{{ text.snapshot }} \
 <time datetime="{{ taken.isoformat() }}">{{ taken.strftime(time_format) }}</time>\
 </span>
 {%- for item in variables %}
@@ -65,7 +72,9 @@ _TEMPLATE = """\
 <div class="fpe-chart" data-fpe-name="{{ chart.name }}">\
 <script type="application/json" class="fpe-initial">{{ chart.initial }}</script></div>
 {%- else %}
-<p class="fpe-export-error" role="alert">{{ chart.error }}</p>
+<div class="fpe-export-failed">\
+<p class="fpe-state fpe-state--error fpe-state--overlay" role="alert">{{ text.failed }}\
+<span class="fpe-export-reason">{{ chart.error }}</span></p></div>
 {%- endif %}
 </section>
 {%- endfor %}
@@ -113,13 +122,13 @@ def page(
     files = [VENDOR_DIR / "echarts.min.js", STATIC_DIR / "flask-pyecharts.js"]
     require(files)
     scripts = [read(files[0]), *extras, read(files[1])]
-    chinese = bool(_CJK.search(title))
+    lang = "zh-CN" if _CJK.search(title) else "en"
     page = (
         _environment()
         .from_string(_TEMPLATE)
         .render(
-            lang="zh-CN" if chinese else "en",
-            snapshot="数据快照" if chinese else "Snapshot of",
+            lang=lang,
+            text=MESSAGES[lang],
             time_format="%Y-%m-%d %H:%M:%S",
             version=version("Flask-PyEcharts"),
             title=title,
