@@ -156,4 +156,16 @@ def test_small_cards_keep_words_whole_and_every_label_inside(
     right = [cube["x"] + cube["width"] - 14, cube["y"], 14, cube["height"]]
     shares = watched.drawn_shares(f"small-cards-{width}", [bottom, right])
     assert shares == [0, 0], shares
+
+    # Page: its parts (pyecharts' 900 x 500 px) keep their shape in the card,
+    # not 500 px high boxes half empty around a narrow chart.
+    parts = watched.page.eval_on_selector_all(
+        chart("parts") + " .fpe-part--chart",
+        "(els) => els.map((el) => [el.clientWidth, el.clientHeight])",
+    )
+    card = watched.page.eval_on_selector(chart("parts"), "(el) => el.clientWidth")
+    assert len(parts) == 2
+    for part_width, part_height in parts:
+        assert part_width == card
+        assert part_height == max(240, round(part_width * 500 / 900)), parts
     watched.assert_clean(server.url)
