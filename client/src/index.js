@@ -10,6 +10,7 @@ import {
 import { wireDashboard } from "./dashboard.js";
 import { wireFilters } from "./filters.js";
 import { onPress, release } from "./presses.js";
+import { scheduleRenewal } from "./renewal.js";
 import { charts, connections } from "./state.js";
 import { setTheme } from "./theme.js";
 import { onPopState, readDeclarations, setVariables, variables } from "./variables.js";
@@ -53,6 +54,7 @@ function init() {
   window.addEventListener("popstate", onPopState);
   mountAll(document);
   watchDom();
+  scheduleRenewal();
 }
 
 window.FlaskPyecharts = {
