@@ -8,10 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from pyecharts.charts import Bar
 
 from flask_pyecharts import Charts
+from flask_pyecharts.cli import main
 from flask_pyecharts.export import export_dashboard, write_image
 from flask_pyecharts.export.paper import parse_page_size
 
@@ -136,6 +138,11 @@ def test_the_page_size_option_chooses_the_paper_and_refuses_nonsense(tmp_path: P
         charts.shutdown()
     info = pdf_info(output)
     assert near(paper(info), (841.89, 1190.55, "A3"))
+    # The same option in flask-pyecharts, checked before anything is exported.
+    done = CliRunner().invoke(
+        main, ["export", "x.pdf", "--url", "http://127.0.0.1:9/", "--page-size", "B5"]
+    )
+    assert done.exit_code == 2 and "'B5' is not a page size" in done.output
 
 
 NOTICE = ".fpe-export-failed [role=alert]"

@@ -141,6 +141,12 @@ def test_small_cards_keep_words_whole_and_every_label_inside(
             f"{line!r} is a piece of a name: {text['full']!r}"
         )
         assert inside(text, canvas), text
+    if any(text["shown"].endswith("…") for text in labels):  # whole on hover
+        watched.hover_item(chart("channels"), 0, 4)
+        watched.page.wait_for_function(
+            "(name) => document.body.textContent.includes(name)", arg=CHANNELS[4]
+        )
+        assert CHANNELS[4] in watched.tooltip_text(chart("channels"))
 
     # Top 8: all 8 names shown (cut with "…" if need be), inside the canvas.
     canvas = box_of(watched, chart("top8"))
