@@ -6,6 +6,9 @@ const VALUE_LABEL = 64;           // px: the room one value-axis label needs
 const NARROW_PIE = 520;           // px: narrower charts get smaller pies
 const PIE_LABEL_LINE = 40;        // px: a pie label's line and its margins
 const SMALLEST_PIE = 0.45;        // the least share of its radius a pie keeps
+const PIE_LABEL_ROWS = 52;        // px: a two-line label and its line above or below a pie
+const LEGEND_ITEM = 35;           // px: a legend item's symbol and gaps
+const LEGEND_ROW = 22;            // px: a row of legend items
 const NARROW_3D = 520;            // px: narrower 3D charts are seen from further
 const LOW_3D = 400;               // px: and lower ones
 
@@ -89,8 +92,14 @@ export function fitPies(option, size, width) {
       Math.min(size.width, size.height) / 2, Math.min(size.width, size.height) * 0.375);
     const room = size.width / 2 - widest - PIE_LABEL_LINE;
     const narrow = Math.max(0.7, size.width / NARROW_PIE);
-    const factor = Math.max(SMALLEST_PIE, Math.min(narrow, room / Math.max(1, outer)));
+    // A legend at the bottom (ECharts 6's default) takes its rows off the height.
+    const legend = bottomLegendHeight(option, size, measureText);
+    const high = (size.height - legend) / 2 - PIE_LABEL_ROWS;
+    const factor = Math.max(SMALLEST_PIE, Math.min(narrow, room / Math.max(1, outer), high / Math.max(1, outer)));
     series.radius = scaleRadius(radius, factor);
+    if (legend && series.center === undefined) {
+      series.center = ["50%", Math.round(((size.height - legend) / 2 / size.height) * 100) + "%"];
+    }
     if (room >= outer * SMALLEST_PIE) {
       if (!label.overflow) label.overflow = "break";
       return;
@@ -102,6 +111,26 @@ export function fitPies(option, size, width) {
     truncated = true;
   });
   if (truncated && option.tooltip === undefined) option.tooltip = { trigger: "item" };
+}
+
+/** The height of the legends ECharts puts at the bottom (none: 0), in rows
+ * of the legend's names side by side. */
+export function bottomLegendHeight(option, size, measureText) {
+  let height = 0;
+  asArray(option.legend).forEach(function (legend) {
+    if (!isObject(legend) || legend.show === false || legend.top !== undefined) return;
+    if (legend.orient === "vertical") return;
+    const names = asArray(legend.data).length ? asArray(legend.data) :
+      asArray(option.series).flatMap((series) => (isObject(series) && series.type === "pie" ? asArray(series.data) : []));
+    const widths = names.map((item) => {
+      const name = isObject(item) ? item.name : Array.isArray(item) ? item[0] : item;
+      return measureText(String(name == null ? "" : name), 12) + LEGEND_ITEM;
+    });
+    if (!widths.length) return;
+    const rows = legend.type === "scroll" ? 1 : Math.ceil(widths.reduce((a, b) => a + b, 0) / Math.max(1, size.width - 20));
+    height = Math.max(height, rows * LEGEND_ROW + 10);
+  });
+  return height;
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { fit3D, fitPies, fitValueAxes, isValueAxis, scaleRadius, toPixels } from "../src/fitting.js";
+import { bottomLegendHeight, fit3D, fitPies, fitValueAxes, isValueAxis, scaleRadius, toPixels } from "../src/fitting.js";
 
 test("toPixels reads numbers, percentages and pixel strings", () => {
   assert.equal(toPixels(40, 800, 0), 40);
@@ -81,4 +81,23 @@ test("fit3D moves the camera back on narrow charts, unless the option places it"
   const wide = { grid3D: {} };
   fit3D(wide, { width: 800, height: 400 });
   assert.equal(wide.grid3D.viewControl, undefined);
+});
+
+test("a narrow pie leaves room for the legend at the bottom, and moves up", () => {
+  const measure = (text) => 12 * String(text).length;
+  const data = ["天猫旗舰店", "京东自营", "抖音直播", "拼多多"].map((name) => ({ name: name, value: 1 }));
+  const option = { legend: [{ show: true }], series: [{ type: "pie", radius: ["36%", "62%"], data: data }] };
+  // 4 names of 36-60 px and their symbols, 332 px, in 280 px: two rows
+  assert.equal(bottomLegendHeight(option, { width: 300, height: 270 }, measure), 54);
+  assert.equal(bottomLegendHeight(option, { width: 360, height: 270 }, measure), 32);
+  assert.equal(bottomLegendHeight({ legend: { top: 0 }, series: option.series }, { width: 360, height: 270 }, measure), 0);
+  assert.equal(bottomLegendHeight({ legend: { show: false }, series: option.series }, { width: 360, height: 270 }, measure), 0);
+  fitPies(option, { width: 360, height: 160 }, measure);
+  assert.deepEqual(option.series[0].center, ["50%", "40%"]);  // (160 - 32) / 2 of 160
+  // the height leaves (64 - 52) px of the 49.6 px (62 % of 80 px): the smallest pie
+  assert.deepEqual(option.series[0].radius, ["16%", "28%"]);
+  const taller = { legend: [{}], series: [{ type: "pie", radius: ["36%", "62%"], data: data }] };
+  fitPies(taller, { width: 360, height: 300 }, measure);  // room enough: 0.7 as ever
+  assert.deepEqual(taller.series[0].radius, ["25%", "43%"]);
+  assert.deepEqual(taller.series[0].center, ["50%", "45%"]);
 });

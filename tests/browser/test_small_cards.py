@@ -102,6 +102,15 @@ def inside(box: dict[str, t.Any], canvas: dict[str, float]) -> bool:
     )
 
 
+def overlap(a: dict[str, t.Any], b: dict[str, t.Any]) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"] - 1
+        and b["x"] < a["x"] + a["width"] - 1
+        and a["y"] < b["y"] + b["height"] - 1
+        and b["y"] < a["y"] + a["height"] - 1
+    )
+
+
 def box_of(watched: WatchedPage, selector: str) -> dict[str, float]:
     return watched.page.eval_on_selector(
         selector,
@@ -110,14 +119,39 @@ def box_of(watched: WatchedPage, selector: str) -> dict[str, float]:
     )
 
 
-def viewport_texts(watched: WatchedPage, name: str) -> list[dict[str, t.Any]]:
+def viewport_texts(watched: WatchedPage, selector: str) -> list[dict[str, t.Any]]:
     """The chart's texts, in page coordinates (``texts`` gives them in the
     canvas)."""
-    canvas = box_of(watched, chart(name))
+    canvas = box_of(watched, selector)
     return [
         {**text, "x": text["x"] + canvas["x"], "y": text["y"] + canvas["y"]}
-        for text in watched.texts(chart(name))
+        for text in watched.texts(selector)
     ]
+
+
+def pie_labels(watched: WatchedPage, selector: str) -> list[dict[str, t.Any]]:
+    """The pie's labels, checked: each line a whole name (or cut with "…"),
+    never a piece of one; inside the canvas; clear of the legend."""
+    canvas = box_of(watched, selector)
+    texts = viewport_texts(watched, selector)
+    labels = [text for text in texts if text["full"].endswith("%")]
+    assert len(labels) >= 2 * len(CHANNELS)  # name and share of each
+    for text in labels:
+        line = text["shown"]
+        assert line in CHANNELS or line.endswith("%") or line.endswith("…"), (
+            f"{line!r} is a piece of a name: {text['full']!r}"
+        )
+        assert inside(text, canvas), text
+    legend = [text for text in texts if text["full"] in CHANNELS]
+    assert len(legend) == len(CHANNELS)
+    crossed = [
+        (label["shown"], item["shown"])
+        for label in labels
+        for item in legend
+        if overlap(label, item)
+    ]
+    assert crossed == [], f"pie labels over the legend in {selector}"
+    return labels
 
 
 @pytest.mark.parametrize("width", [390, 500])
@@ -127,20 +161,9 @@ def test_small_cards_keep_words_whole_and_every_label_inside(
     watched = open_at(new_page, server, width)
     assert watched.page.eval_on_selector(chart("top8"), "(el) => el.clientWidth") < 520
 
-    # Pie labels: each line a whole name (or cut with "…"), never a piece of one.
-    canvas = box_of(watched, chart("channels"))
-    labels = [
-        text
-        for text in viewport_texts(watched, "channels")
-        if text["full"].endswith("%")
-    ]
-    assert len(labels) >= 2 * len(CHANNELS)  # name and share of each
-    for text in labels:
-        line = text["shown"]
-        assert line in CHANNELS or line.endswith("%") or line.endswith("…"), (
-            f"{line!r} is a piece of a name: {text['full']!r}"
-        )
-        assert inside(text, canvas), text
+    # Pie labels, in a card and in a Page's part.
+    labels = pie_labels(watched, chart("channels"))
+    pie_labels(watched, chart("parts") + " .fpe-part--chart:nth-child(2)")
     if any(text["shown"].endswith("…") for text in labels):  # whole on hover
         watched.hover_item(chart("channels"), 0, 4)
         watched.page.wait_for_function(
@@ -151,7 +174,9 @@ def test_small_cards_keep_words_whole_and_every_label_inside(
     # Top 8: all 8 names shown (cut with "…" if need be), inside the canvas.
     canvas = box_of(watched, chart("top8"))
     names = [
-        text for text in viewport_texts(watched, "top8") if text["full"] in PRODUCTS
+        text
+        for text in viewport_texts(watched, chart("top8"))
+        if text["full"] in PRODUCTS
     ]
     assert sorted(text["full"] for text in names) == sorted(PRODUCTS)
     assert all(inside(text, canvas) for text in names)
