@@ -32,7 +32,11 @@ def make_app() -> tuple[Flask, Charts]:
 
     @charts.chart("sales")
     def sales() -> Bar:
-        return Bar().add_xaxis(["衬衫", "羊毛衫", "雪纺衫"]).add_yaxis("商家A", [5, 20, 36])
+        return (
+            Bar()
+            .add_xaxis(["衬衫", "羊毛衫", "雪纺衫"])
+            .add_yaxis("商家A", [5, 20, 36])
+        )
 
     @charts.chart("feed", window=10)
     def feed() -> Line:
@@ -73,3 +77,26 @@ def test_charts_are_renewed_without_a_change_on_screen_or_a_point_lost(
     watched.wait_chart(chart("feed"), "(o) => o.series[0].data.length === 5")
     assert [point[1] for point in watched.series_data(chart("feed"))] == list(range(5))
     watched.assert_clean(server.url)
+
+
+def test_dashboards_and_screens_say_when_to_renew(
+    serve: t.Callable[..., BrowserServer],
+):
+    app, charts = make_app()
+    app.config["PYECHARTS_RENEW_AFTER"] = 0  # read at init_app: too late here
+    charts.dashboard("/dash", ["sales", "feed"], title="看板")
+    charts.screen("/screen", layout="sales feed", title="大屏")
+    client = app.test_client()
+    for rule in ("/dash", "/screen"):
+        page = client.get(rule).get_data(as_text=True)
+        assert 'data-renew-after="10800.0"' in page, rule
+    configured = Flask(__name__)
+    configured.config["PYECHARTS_RENEW_AFTER"] = 0
+    other = Charts(configured)
+    other.chart("sales")(lambda: {"series": []})
+    other.dashboard("/", ["sales"])
+    assert 'data-renew-after="0.0"' in configured.test_client().get("/").get_data(
+        as_text=True
+    )
+    other.shutdown()
+    charts.shutdown()
