@@ -178,9 +178,9 @@ def test_export_writes_the_demo_dashboard_self_contained(
     assert all(doc["scripts"] == [] for doc in docs.values())
     if not MAPS:
         assert "Warning: chart 'sales_map'" in result.output
-        assert "could not be exported: Chart dependency &#39;china&#39;" in html
+        assert "此图表无法导出。" in html and "Chart dependency &#39;china&#39;" in html
     live = docs["live_orders"]["option"]["series"][0]["data"]
-    assert len(live) == 120  # the stream's backfilled window, with its data
+    assert len(live) == 200  # the stream's whole window, with its data
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", live[-1][0])
 
 
@@ -351,7 +351,7 @@ def test_flask_export_allow_errors_shows_a_failing_chart_and_warns(
     assert "Wrote" in result.output and "(1 charts" in result.output
     html = output.read_text("utf-8")
     assert len(documents(html)) == 1
-    assert 'role="alert">This chart could not be exported' in html
+    assert 'role="alert">This chart could not be exported.' in html
 
 
 def test_flask_export_without_a_dashboard_says_how_to_add_one(tmp_path: Path) -> None:

@@ -50,6 +50,9 @@ TITLES = {
 ALL = "全国"
 #: The periods a viewer can choose, in days.
 PERIODS = [7, 30, 90]
+#: The live-order stream's window: the last orders it shows, and those it
+#: starts with (an export, from a new process, holds the whole window).
+LIVE_ORDERS = 200
 #: Each province's cities (or a municipality's districts), named as in the
 #: province maps, so the map of a province shows the sales of its cities.
 CITIES: dict[str, list[str]] = json.loads(
@@ -265,7 +268,7 @@ def register(charts: Charts, engine: Engine) -> None:
             )
         )
 
-    @charts.chart("live_orders", window=200, title=TITLES["live_orders"])
+    @charts.chart("live_orders", window=LIVE_ORDERS, title=TITLES["live_orders"])
     def live_orders() -> Line:
         return (
             Line()
@@ -291,7 +294,7 @@ def register(charts: Charts, engine: Engine) -> None:
             "orders",
             "id",
             lambda row: (row.created_at, _yuan(row.amount)),
-            backfill=120,
+            backfill=LIVE_ORDERS,
         )
     )
 
