@@ -58,13 +58,15 @@ export function scaleRadius(radius, factor) {
 
 const measure = { context: null };
 
+const MEASURED_FONT = "sans-serif";  // ECharts' default label font family
+
 /** The width of `text` in `fontSize` px sans-serif (a canvas), or an estimate. */
 export function textWidth(text, fontSize) {
   if (!measure.context && typeof document !== "undefined") {
     measure.context = document.createElement("canvas").getContext("2d");
   }
   if (!measure.context) return String(text).length * fontSize;
-  measure.context.font = fontSize + "px sans-serif";
+  measure.context.font = fontSize + "px " + MEASURED_FONT;
   return measure.context.measureText(String(text)).width;
 }
 
