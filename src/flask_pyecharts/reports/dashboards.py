@@ -9,8 +9,13 @@ from flask import Flask, render_template, url_for
 from markupsafe import Markup
 
 from ..live.runtime import current_runtime
-from ..variables import ChoicesError, parent_value
-from ..web.embed import page_scripts, page_variables, variables_json
+from ..variables import ChoicesError, misspelt_notice, parent_value
+from ..web.embed import (
+    misspelt_variables,
+    page_scripts,
+    page_variables,
+    variables_json,
+)
 from .areas import area_cards, layout_url, visible_specs
 
 if t.TYPE_CHECKING:
@@ -32,13 +37,16 @@ def render_dashboard(spec: DashboardSpec) -> str:
     """The dashboard page, with every chart's current option inlined.
 
     A dashboard showing a chart the viewer may not see answers ``404``, like
-    an unknown page.
+    an unknown page. Misspelt variables in its URL are named in the filter
+    bar's notice (the client then drops them from the URL).
     """
     runtime = current_runtime()
     assert runtime is not None  # the route is registered with it
     specs = visible_specs(runtime, spec.names)
     values, problems = page_variables(runtime)
     declared = variables_json(runtime, specs)
+    misspelt = misspelt_variables(runtime, specs)
+    names = [variable.name for variable in runtime.registry.variables_of(specs)]
     return render_template(
         "flask_pyecharts/dashboard.html",
         title=spec.title,
@@ -54,6 +62,8 @@ def render_dashboard(spec: DashboardSpec) -> str:
         strict_csp=runtime.settings.strict_csp,
         renew_after=runtime.settings.renew_after,
         filters=filters(runtime, specs, values, problems),
+        misspelt=list(misspelt),
+        misspelt_notice=misspelt_notice(misspelt, names) if misspelt else "",
         declared=None if declared is None else Markup(declared),
     )
 

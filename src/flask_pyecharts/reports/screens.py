@@ -14,7 +14,12 @@ from flask import Flask, render_template, url_for
 from markupsafe import Markup
 
 from ..live.runtime import current_runtime
-from ..web.embed import page_scripts, page_variables, variables_json
+from ..web.embed import (
+    misspelt_variables,
+    page_scripts,
+    page_variables,
+    variables_json,
+)
 from .areas import area_cards, layout_url, visible_specs
 
 if t.TYPE_CHECKING:
@@ -34,7 +39,8 @@ def register_screen(app: Flask, spec: ScreenSpec) -> None:
 def render_screen(spec: ScreenSpec) -> str:
     """The screen page, with every chart's current option inlined.
 
-    A screen showing a chart the viewer may not see answers ``404``.
+    A screen showing a chart the viewer may not see answers ``404``. The
+    client drops misspelt variables from its URL (there is no notice line).
     """
     runtime = current_runtime()
     assert runtime is not None  # the route is registered with it
@@ -54,4 +60,5 @@ def render_screen(spec: ScreenSpec) -> str:
         strict_csp=runtime.settings.strict_csp,
         renew_after=runtime.settings.renew_after,
         declared=None if declared is None else Markup(declared),
+        misspelt=list(misspelt_variables(runtime, specs)),
     )
