@@ -65,7 +65,9 @@ def page_variables(runtime: Runtime) -> tuple[dict[str, str], dict[str, str]]:
     return values, problems
 
 
-def misspelt_variables(runtime: Runtime, specs: t.Iterable[ChartSpec]) -> dict[str, str]:
+def misspelt_variables(
+    runtime: Runtime, specs: t.Iterable[ChartSpec]
+) -> dict[str, str]:
     """The parameters of the current page's URL that look like misspellings
     of the variables these charts use, each with the variable it looks like.
     Any other parameter that is no variable is the page's own (``utm_source``)."""
