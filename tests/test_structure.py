@@ -28,6 +28,7 @@ LAYERS: list[set[str]] = [
         "streams.cursors",
         "wire.sse",
         "reports.layouts",
+        "reports.numbers",
     },
     {
         "options",

@@ -172,6 +172,8 @@ def flask_charts() -> None:
             how += f", producer every {producer.every:g} s"
         if spec.variables:
             how += f", variables {', '.join(spec.variables)}"
+        if spec.display != "chart":
+            how += f", display {spec.display}"
         click.echo(f"{spec.name:<24} {spec.kind:<7} {how}")
     for variable in registry.variables.values():
         click.echo(f"variable {variable.name} {_allowed(variable)}: {variable.label!r}")

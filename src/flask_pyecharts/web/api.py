@@ -212,6 +212,7 @@ def list_charts() -> Response:
         {
             "name": spec.name,
             "kind": spec.kind,
+            "display": spec.display,
             "refresh": spec.refresh,
             "window": spec.window,
             "title": spec.label,
