@@ -185,6 +185,10 @@ ROUTES = [
         ("day=20240501", "must be a date"),
         ("day=2024-5-1", "must be a date"),
         ("city=上海", "Unknown query parameter 'city': the variables are region"),
+        (
+            "regoin=华东",
+            "Unknown query parameter 'regoin': did you mean 'region'? the variables",
+        ),
         ("region=" + "x" * 201, "at most 200 characters"),
     ],
 )

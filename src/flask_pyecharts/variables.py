@@ -548,8 +548,10 @@ def read_query(
         if key not in route and key not in variables:
             known = ", ".join(variables) or "none are declared"
             takes = f"; this route also takes {', '.join(route)}" if route else ""
+            close = misspelling_of(key, variables)
+            guess = f" did you mean {close!r}?" if close is not None else ""
             raise VariableError(
-                f"Unknown query parameter {key[:64]!r}: the variables are"
+                f"Unknown query parameter {key[:64]!r}:{guess} the variables are"
                 f" {known}{takes}."
             )
     values: dict[str, str] = {}
