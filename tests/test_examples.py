@@ -31,6 +31,7 @@ def load(name: str):
         ("filters", "by_category"),
         ("number_cards", "sales"),
         ("live_tables", "orders"),
+        ("big_screen", "map"),
     ],
 )
 def test_example_serves_page_and_chart(name, chart):
