@@ -44,10 +44,32 @@ LAYERS: list[set[str]] = [
     {"export.page", "export.images"},
     {"export.app", "export.server", "commands"},
     {"extension"},
-    {"", "demo", "demo.db", "demo.report"},  # "": the package's face
+    {"", "demo", "demo.db", "demo.cards"},  # "": the package's face
+    {"demo.queries"},
+    {"demo.formats"},
+    {
+        "demo.reports.overview",
+        "demo.reports.channels",
+        "demo.reports.regions",
+        "demo.reports.products",
+        "demo.reports.customers",
+        "demo.reports.live",
+        "demo.reports.screen",
+    },
+    {"demo.reports", "demo.report"},
     {"cli", "__main__"},
 ]
-PACKAGES = {"", "streams", "streams.stores", "live", "web", "wire", "demo", "export"}
+PACKAGES = {
+    "",
+    "streams",
+    "streams.stores",
+    "live",
+    "web",
+    "wire",
+    "demo",
+    "demo.reports",
+    "export",
+}
 
 
 def module_name(path: Path) -> str:

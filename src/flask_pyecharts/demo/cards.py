@@ -1,0 +1,162 @@
+"""Number cards, tables and layouts for the demo, until the package has them.
+
+The report system (``charts.number``, ``charts.table``, ``charts.dashboard(
+layout=...)``) is being added to the package; the demo is written against its
+contract (DESIGN §8). Each function here calls the package's own when it is
+there, else a small stand-in drawn with ECharts and pyecharts components, so
+the demo runs either way. Once the package has them all, this module goes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing as t
+
+from pyecharts.components import Table
+
+if t.TYPE_CHECKING:
+    from flask_pyecharts import Charts
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+
+def number(
+    charts: Charts,
+    name: str,
+    *,
+    refresh: float,
+    label: str,
+    prefix: str = "",
+    suffix: str = "",
+    digits: int = 0,
+) -> t.Callable[[F], F]:
+    """``@charts.number(name, ...)``: a card showing one figure."""
+    real = getattr(charts, "number", None)
+    if real is not None:
+        return t.cast(
+            "t.Callable[[F], F]",
+            real(
+                name,
+                refresh=refresh,
+                label=label,
+                prefix=prefix,
+                suffix=suffix,
+                digits=digits,
+            ),
+        )
+
+    def decorator(builder: F) -> F:
+        def card(*args: t.Any, **kwargs: t.Any) -> dict[str, t.Any]:
+            answer = builder(*args, **kwargs)
+            if not isinstance(answer, dict):
+                answer = {"value": answer}
+            return _card_option(answer, prefix, suffix, digits)
+
+        card.__signature__ = inspect.signature(builder)  # type: ignore[attr-defined]
+        charts.chart(name, refresh=refresh, title=label)(card)
+        return builder
+
+    return decorator
+
+
+def _card_option(
+    answer: dict[str, t.Any], prefix: str, suffix: str, digits: int
+) -> dict[str, t.Any]:
+    value, previous = answer["value"], answer.get("previous")
+    change = ""
+    if previous:
+        ratio = (value - previous) / abs(previous) * 100
+        change = f"{'▲' if ratio >= 0 else '▼'} {abs(ratio):.1f}%  环比"
+    trend = answer.get("trend") or []
+    return {
+        "title": [
+            {
+                "text": f"{prefix}{value:,.{digits}f}{suffix}",
+                "subtext": change,
+                "left": "center",
+                "top": "12%",
+                "textStyle": {"fontSize": 30},
+            }
+        ],
+        "grid": {"left": 8, "right": 8, "bottom": 8, "height": "35%"},
+        "xAxis": {"type": "category", "show": False, "data": list(range(len(trend)))},
+        "yAxis": {"type": "value", "show": False, "scale": True},
+        "series": [
+            {
+                "type": "line",
+                "data": trend or [value],
+                "symbol": "none",
+                "smooth": True,
+                "areaStyle": {"opacity": 0.15},
+            }
+        ],
+        "tooltip": {"show": False},
+    }
+
+
+def table(
+    charts: Charts,
+    name: str,
+    *,
+    columns: t.Sequence[str],
+    refresh: float | None = None,
+    window: int | None = None,
+    scroll: bool = False,
+    rank: bool = False,
+    label: str | None = None,
+) -> t.Callable[[F], F]:
+    """``@charts.table(name, columns=..., refresh=... | window=N)``: a live table
+    whose builder returns its rows."""
+    real = getattr(charts, "table", None)
+    if real is not None:
+        options: dict[str, t.Any] = {"refresh": refresh} if refresh else {}
+        if window:
+            options["window"] = window
+        return t.cast(
+            "t.Callable[[F], F]",
+            real(
+                name,
+                columns=list(columns),
+                scroll=scroll,
+                rank=rank,
+                label=label,
+                **options,
+            ),
+        )
+
+    def decorator(builder: F) -> F:
+        def rows(*args: t.Any, **kwargs: t.Any) -> Table:
+            data = [list(row) for row in builder(*args, **kwargs)]
+            if rank:
+                data = [[index, *row] for index, row in enumerate(data, 1)]
+            headers = ["排名", *columns] if rank else list(columns)
+            return Table().add(headers, data)
+
+        rows.__signature__ = inspect.signature(builder)  # type: ignore[attr-defined]
+        charts.chart(name, refresh=refresh or 1.0, title=label)(rows)
+        return builder
+
+    return decorator
+
+
+def dashboard(
+    charts: Charts,
+    rule: str,
+    *,
+    layout: str,
+    title: str,
+    description: str,
+    endpoint: str,
+) -> None:
+    """``charts.dashboard(rule, layout=...)``: a report laid out as a picture."""
+    if "layout" in inspect.signature(charts.dashboard).parameters:
+        charts.dashboard(  # type: ignore[call-arg]
+            rule,
+            layout=layout,
+            title=title,
+            description=description,
+            endpoint=endpoint,
+        )
+        return
+    names = list(dict.fromkeys(name for name in layout.split() if name != "."))
+    charts.dashboard(rule, names, title=title, columns=4, endpoint=endpoint)

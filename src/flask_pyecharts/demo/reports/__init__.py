@@ -1,0 +1,69 @@
+"""The demo's reports: one module a report, each registering its charts,
+number cards and tables, then its page.
+
+:func:`register` declares the two variables every report filters by (the
+``region``, 全国 or a province, and the period in ``days``), registers every
+report's charts first (a report may show another's: the overview shows the
+live report's gauge) and then the pages.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from .. import cards
+from ..queries import ALL, PERIODS, provinces
+from . import channels, customers, live, overview, products, regions, screen
+
+if t.TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from flask_pyecharts import Charts
+
+#: The reports, in the order the site lists them.
+REPORTS = [overview, channels, regions, products, customers, live]
+
+
+#: The charts of the one dashboard the demo had before its reports, at ``/``
+#: until the package can make a home page of them.
+CLASSIC = [
+    "target",
+    "sales_map",
+    "province_sales",
+    "live_orders",
+    "orders_per_minute",
+    "channel_share",
+    "category_sales",
+    "top_products",
+    "hour_heatmap",
+]
+
+
+def register(charts: Charts, engine: Engine) -> None:
+    """Register the variables, every report's charts, their pages, the screen,
+    its playlist and the home page (the site)."""
+    charts.variable(
+        "region", choices=lambda: provinces(engine), default=ALL, label="地区"
+    )
+    charts.variable(
+        "days", type=int, choices=PERIODS, default=30, label="统计周期（天）"
+    )
+    for report in REPORTS:
+        report.register(charts, engine)
+    for report in REPORTS:
+        cards.dashboard(
+            charts,
+            report.RULE,
+            layout=report.LAYOUT,
+            title=report.TITLE,
+            description=report.DESCRIPTION,
+            endpoint=report.__name__.rpartition(".")[2],
+        )
+    if hasattr(charts, "screen"):
+        screen.register(charts)
+    if hasattr(charts, "site"):
+        charts.site("/", title="零售分析")
+    else:
+        charts.dashboard(
+            "/", CLASSIC, title="零售实时销售看板", columns=2, endpoint="dashboard"
+        )
