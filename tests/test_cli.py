@@ -206,7 +206,10 @@ def test_export_names_the_dashboards_when_the_rule_is_wrong(
         ["export", str(output), "--database", str(demo_database), "--dashboard", "/x"],
     )
     assert result.exit_code == 1
-    assert "No dashboard at '/x'; the dashboards are at '/'." in result.output
+    assert (
+        "No dashboard at '/x'; the dashboards are at '/', '/overview', '/channels',"
+        " '/regions', '/products', '/customers', '/live'." in result.output
+    )
     assert not output.exists()
 
 

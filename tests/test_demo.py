@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from flask_pyecharts.demo import create_app, db
-from flask_pyecharts.demo.report import CITIES, TITLES, city_sales, sales_by
+from flask_pyecharts.demo import create_app, db, queries
+from flask_pyecharts.demo.queries import CITIES, city_sales, sales_by
+from flask_pyecharts.demo.reports import CLASSIC, REPORTS
 
 from .conftest import MAPS, wait_until
 
@@ -172,21 +173,133 @@ def test_simulator_inserts_orders_every_second_until_stopped(database: Path) -> 
     engine.dispose()
 
 
+def test_customers_come_back(template_database: Path) -> None:
+    """Orders come from customers, new ones and those who bought before, each
+    joining the day of their first order."""
+    path = template_database
+    buyers = scalar(path, "SELECT COUNT(*) FROM customers")
+    orders = scalar(path, "SELECT COUNT(*) FROM orders")
+    assert 0.3 < buyers / orders < 0.5  # db.NEW_CUSTOMER of the orders
+    assert scalar(path, "SELECT COUNT(*) FROM orders WHERE customer_id IS NULL") == 0
+    loyal = scalar(
+        path,
+        "SELECT COUNT(*) FROM (SELECT customer_id FROM orders GROUP BY 1"
+        " HAVING COUNT(*) >= 3)",
+    )
+    assert loyal > buyers / 10
+    joined_late = scalar(
+        path,
+        "SELECT COUNT(*) FROM customers JOIN (SELECT customer_id,"
+        " MIN(created_at) AS first FROM orders GROUP BY 1) AS o"
+        " ON o.customer_id = customers.id WHERE o.first != customers.created_at",
+    )
+    assert joined_late == 0
+    moved = scalar(
+        path,
+        "SELECT COUNT(*) FROM orders JOIN customers ON customers.id = customer_id"
+        " WHERE customers.province_id != orders.province_id",
+    )
+    assert moved == 0  # a customer buys in their province
+
+
+def test_a_database_of_the_old_demo_is_generated_anew(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
+    db.open_database(path, progress=True).dispose()
+    assert "predates customers: generating anew" in capsys.readouterr().out
+    assert scalar(path, "SELECT COUNT(*) FROM orders WHERE customer_id > 0") > 10_000
+
+
 # -- the app -------------------------------------------------------------------
+
+
+def layout_names(report: t.Any) -> list[str]:
+    """The charts of a report's layout, in reading order."""
+    return list(dict.fromkeys(name for name in report.LAYOUT.split() if name != "."))
+
+
+def page_charts(html: str) -> list[str]:
+    return re.findall(r'data-chart="/charts/api/charts/([\w.-]+)"', html)
 
 
 def test_dashboard_page_shows_nine_live_charts_and_two_filters(
     demo_app: Flask,
 ) -> None:
     html = demo_app.test_client().get("/").get_data(as_text=True)
-    charts = re.findall(r'data-chart="/charts/api/charts/([\w.-]+)"', html)
-    assert charts == list(TITLES)
+    assert page_charts(html) == CLASSIC
     assert "<title>零售实时销售看板</title>" in html
-    for title in TITLES.values():
-        assert f">{title}</h2>" in html
+    registry = demo_app.jinja_env.globals["charts"].registry
+    for name in CLASSIC:
+        assert f">{registry.chart(name).label}</h2>" in html
     assert '<span class="fpe-filter-label">地区</span>' in html
     assert '<option value="全国" selected>全国</option>' in html
     assert '<option value="30" selected>30</option>' in html
+
+
+@pytest.mark.parametrize("report", REPORTS, ids=lambda report: report.RULE)
+def test_every_report_page_shows_its_charts_and_the_filters(
+    demo_app: Flask, report: t.Any
+) -> None:
+    response = demo_app.test_client().get(report.RULE + "?region=广东&days=7")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    names = layout_names(report)
+    assert sorted(page_charts(html)) == sorted(names)
+    assert len(names) >= 6
+    assert f"<title>{report.TITLE}</title>" in html
+    assert '<option value="广东" selected>广东</option>' in html
+    registry = demo_app.jinja_env.globals["charts"].registry
+    # The period filter where a chart follows it: the live report is today's.
+    periodic = any("days" in registry.chart(name).variables for name in names)
+    assert periodic is (report.RULE != "/live")
+    assert ('<option value="7" selected>7</option>' in html) is periodic
+    cards = report.LAYOUT.strip().splitlines()[0].split()  # the top row
+    assert len(set(cards)) == 4
+    for name in cards:
+        assert getattr(registry.chart(name), "display", "number") == "number", name
+
+
+def test_every_builder_builds_for_every_period_and_region(demo_app: Flask) -> None:
+    """Every chart, card and table of every report, for each period, for the
+    whole country, the largest and the smallest province; the region-shaped
+    ones (the map, the ranking) for every province."""
+    runtime = demo_app.extensions["pyecharts"]
+    names = {name for report in REPORTS for name in layout_names(report)}
+    assert names <= set(runtime.registry.charts)
+    engine = demo_app.extensions["pyecharts_demo"].engine
+    regions = ["全国", *queries.provinces(engine)]
+    cases = [
+        (name, region, days)
+        for name in sorted(names)
+        for days in queries.PERIODS
+        for region in (
+            regions if name in ("sales_map", "province_rank") and days == 7
+            else ["全国", "广东", "西藏"]
+        )
+    ]  # fmt: skip
+    for name, region, days in cases:
+        spec = runtime.registry.chart(name)
+        given = {"region": region, "days": days}
+        with demo_app.app_context():
+            built = spec.builder(**{key: given[key] for key in spec.variables})
+        assert built, (name, region, days)
+
+
+def test_number_cards_compare_with_the_period_before(demo_app: Flask) -> None:
+    """A card's value is the period's, its previous the period just before (none
+    before the data began), its trend one point a day."""
+    engine = demo_app.extensions["pyecharts_demo"].engine
+    week = queries.compare(engine, "全国", 7)
+    assert week.before is not None and week.before.orders > 0.8 * week.now.orders
+    assert len(week.daily) == 8  # 7 days and today
+    assert sum(day.orders for day in week.daily) == week.now.orders
+    assert queries.compare(engine, "全国", 90).before is None
+    share = queries.customers(engine, "广东", queries.Period.last(30))
+    assert share.new > 0 and share.returning > 0
+    assert 0 < share.repeat_rate < 100
 
 
 def test_the_region_choices_come_from_the_database(demo_app: Flask) -> None:
@@ -200,7 +313,7 @@ def test_the_region_choices_come_from_the_database(demo_app: Flask) -> None:
     assert charts["live_orders"]["variables"] == []  # the stream is global
     assert charts["sales_map"]["on_click"] == {"region": "name"}
     assert charts["province_sales"]["on_click"] == {"region": "name"}
-    for name in set(TITLES) - {"live_orders"}:
+    for name in set(CLASSIC) - {"live_orders"}:
         assert "region" in charts[name]["variables"], name
 
 
@@ -251,7 +364,7 @@ def test_every_chart_builds_with_data(demo_app: Flask) -> None:
     )
     kinds = {}
     types = set()
-    for name in TITLES:
+    for name in CLASSIC:
         response = client.get(f"/charts/api/charts/{name}")
         if name == "sales_map" and not MAPS:
             assert response.status_code == 503
@@ -308,14 +421,14 @@ def test_report_page_is_server_rendered_with_embedded_charts(demo_app: Flask) ->
     assert initial == 7  # six live charts and the one-off daily trend
     assert "今日销售额" in html and "热销商品" in html
     assert html.count("<tr><td>") == 10
-    assert 'href="/"' in html  # to the dashboard
+    assert 'href="/overview"' in html  # to the overview
 
 
 def test_the_report_follows_the_variables_of_its_url(demo_app: Flask) -> None:
     html = demo_app.test_client().get("/report?region=广东&days=7").get_data(True)
     assert "零售销售报表 · 广东" in html and "近 7 天销售额" in html
     assert "广东 · 近 7 天" in html  # the embedded category chart's subtitle
-    assert 'href="/?region=%E5%B9%BF%E4%B8%9C&amp;days=7"' in html
+    assert 'href="/overview?region=%E5%B9%BF%E4%B8%9C&amp;days=7"' in html
     fallback = demo_app.test_client().get("/report?region=火星").get_data(True)
     assert "零售销售报表 · 全国" in fallback
 
@@ -432,6 +545,12 @@ def test_the_readme_demo_command_starts(tmp_path: Path) -> None:
             started = process.stdout.readline()
             assert started, "the demo exited before it started"
         port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", started)[1])
+        pages = {}
+        while "report:" not in pages:  # the pages besides the home page
+            line = process.stdout.readline()
+            assert line.startswith("  "), line
+            page, url = line.rsplit(None, 1)
+            pages[page.strip()] = url
         status, html = wait_for(f"http://127.0.0.1:{port}/", timeout=60)
         assert status == 200
         assert html.count("data-chart=") == 9
@@ -444,7 +563,10 @@ def test_the_readme_demo_command_starts(tmp_path: Path) -> None:
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
-    assert f"http://127.0.0.1:{port}/report (report)" in started
+    assert pages["report:"] == f"http://127.0.0.1:{port}/report"
+    if "big screen:" in pages:
+        assert pages["big screen:"] == f"http://127.0.0.1:{port}/screen"
+        assert pages["playlist:"] == f"http://127.0.0.1:{port}/tv"
     assert "Traceback" not in output
     assert database.exists()
     assert scalar(database, "SELECT COUNT(*) FROM orders") > 30_000

@@ -50,6 +50,10 @@ def register(charts: Charts, engine: Engine) -> None:
     )
     for report in REPORTS:
         report.register(charts, engine)
+    if not hasattr(charts, "site"):  # the first dashboard: what exports show
+        charts.dashboard(
+            "/", CLASSIC, title="零售实时销售看板", columns=2, endpoint="dashboard"
+        )
     for report in REPORTS:
         cards.dashboard(
             charts,
@@ -62,8 +66,4 @@ def register(charts: Charts, engine: Engine) -> None:
     if hasattr(charts, "screen"):
         screen.register(charts)
     if hasattr(charts, "site"):
-        charts.site("/", title="零售分析")
-    else:
-        charts.dashboard(
-            "/", CLASSIC, title="零售实时销售看板", columns=2, endpoint="dashboard"
-        )
+        charts.site("/", title="零售分析")  # type: ignore[attr-defined]
