@@ -66,4 +66,4 @@ def register(charts: Charts, engine: Engine) -> None:
     if hasattr(charts, "screen"):
         screen.register(charts)
     if hasattr(charts, "site"):
-        charts.site("/", title="零售分析")  # type: ignore[attr-defined]
+        charts.site("/", title="零售分析")
