@@ -60,5 +60,6 @@ def test_openapi_lists_every_route():
         "/charts/api/charts/{name}/points",
         "/charts/api/updates",
         "/charts/api/events",
+        "/charts/api/stats",
         "/charts/api/openapi.json",
     }

@@ -2,7 +2,9 @@
 
 - ``flask pyecharts export`` writes the app's dashboard as one self-contained
   HTML file (or a PNG or PDF of it), for chosen variables;
-- ``flask pyecharts charts`` lists the app's charts, producers and dashboards.
+- ``flask pyecharts charts`` lists the app's charts, producers and dashboards;
+- ``flask pyecharts stats`` shows what a running server holds against its
+  memory budgets.
 
 The export options and the writing of an export are shared with the
 ``flask-pyecharts`` command (:mod:`flask_pyecharts.cli`).
@@ -10,8 +12,10 @@ The export options and the writing of an export are shared with the
 
 from __future__ import annotations
 
+import json
 import sys
 import typing as t
+import urllib.request
 from pathlib import Path
 
 import click
@@ -146,6 +150,54 @@ def flask_charts() -> None:
     for dashboard in registry.dashboards:
         names = ", ".join(dashboard.names)
         click.echo(f"dashboard {dashboard.rule} {dashboard.title!r}: {names}")
+
+
+@flask_group.command("stats")
+@click.option(
+    "--url",
+    default="http://127.0.0.1:5000/",
+    show_default=True,
+    help="The running server to ask (its address; the app's URL prefix is added).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON as it came.")
+def flask_stats(url: str, as_json: bool) -> None:
+    """Show what a running server's process holds: option caches, the feed's
+    frames and event streams, each against its budget (PYECHARTS_MAX_*)."""
+    runtime = current_runtime()
+    if runtime is None:
+        raise click.ClickException("Charts is not registered on this app.")
+    address = url.rstrip("/") + runtime.settings.url_prefix + "/api/stats"
+    try:
+        with urllib.request.urlopen(address, timeout=10) as answer:
+            body = answer.read(1 << 20)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"Cannot read {address}: {error}") from None
+    if as_json:
+        click.echo(body.decode())
+        return
+    for line in format_stats(json.loads(body)):
+        click.echo(line)
+
+
+def format_stats(stats: dict[str, t.Any]) -> list[str]:
+    """The lines ``flask pyecharts stats`` prints for a ``/api/stats`` answer."""
+    options, feed, streams = stats["options"], stats["feed"], stats["streams"]
+    rss = stats.get("rss_bytes")
+    return [
+        f"process {stats['pid']}: {_mib(rss) if rss is not None else '?'} resident",
+        f"options: {options['charts']} charts ({_mib(options['charts_bytes'])}),"
+        f" {options['variants']} of at most {options['max_variants']} variants"
+        f" ({_mib(options['variants_bytes'])}"
+        f" of {_mib(options['max_variant_bytes'])})",
+        f"feed: {feed['topics']} topics ({feed['followed']} followed),"
+        f" {feed['frames']} frames ({_mib(feed['frame_bytes'])}"
+        f" of {_mib(feed['max_frame_bytes'])})",
+        f"event streams: {streams['open']} of at most {streams['max']}",
+    ]
+
+
+def _mib(count: int | None) -> str:
+    return "no limit" if count is None else f"{count / 2**20:.1f} MiB"
 
 
 def _allowed(variable: VariableSpec) -> str:

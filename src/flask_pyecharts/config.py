@@ -35,6 +35,8 @@ DEFAULT_CONFIG: dict[str, t.Any] = {
     "PYECHARTS_MAX_CHARTS_PER_REQUEST": 64,
     "PYECHARTS_MAX_FPS": 5.0,
     "PYECHARTS_MAX_VARIANTS": 1000,
+    "PYECHARTS_MAX_VARIANT_BYTES": 64 * 2**20,
+    "PYECHARTS_MAX_FEED_BYTES": 64 * 2**20,
     "PYECHARTS_MAX_NEW_VARIANTS_PER_CLIENT": 240,
 }
 
@@ -58,6 +60,8 @@ class Settings:
     max_charts_per_request: int
     max_fps: float
     max_variants: int
+    max_variant_bytes: int
+    max_feed_bytes: int
     max_new_variants_per_client: int
 
 
@@ -103,6 +107,10 @@ def read_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
         ),
         max_fps=_number(config, "PYECHARTS_MAX_FPS"),
         max_variants=int(_number(config, "PYECHARTS_MAX_VARIANTS", whole=True)),
+        max_variant_bytes=int(
+            _number(config, "PYECHARTS_MAX_VARIANT_BYTES", whole=True)
+        ),
+        max_feed_bytes=int(_number(config, "PYECHARTS_MAX_FEED_BYTES", whole=True)),
         max_new_variants_per_client=int(
             _number(config, "PYECHARTS_MAX_NEW_VARIANTS_PER_CLIENT", whole=True)
         ),

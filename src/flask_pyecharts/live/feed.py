@@ -78,6 +78,8 @@ class _State:
         self.head = ""
         #: head -> the update from it to the next head, oldest first.
         self.frames: collections.OrderedDict[str, Update] = collections.OrderedDict()
+        #: The bytes of ``frames`` (payloads and event fields).
+        self.frame_bytes = 0
         #: Full charts: the option at ``head``, and the update that sends it
         #: whole (or the error) to a viewer that holds anything else.
         self.document: OptionDocument | None = None
@@ -98,13 +100,31 @@ class _State:
     def advance(self, update: Update) -> None:
         """Add the frame from the current head to ``update.token``."""
         with self.lock:
+            replaced = self.frames.get(self.head)
+            if replaced is not None:
+                self.frame_bytes -= _size(replaced)
             self.frames[self.head] = update
             self.frames.move_to_end(self.head)
+            self.frame_bytes += _size(update)
             while len(self.frames) > RING:
-                self.frames.popitem(last=False)
+                self.frame_bytes -= _size(self.frames.popitem(last=False)[1])
             self.head = update.token
             self.memo = {}
             self.version += 1
+
+    def drop_frames(self) -> int:
+        """Forget the frames (viewers behind the head read the store or the
+        option cache instead); the bytes freed."""
+        with self.lock:
+            freed, self.frame_bytes = self.frame_bytes, 0
+            self.frames = collections.OrderedDict()
+        return freed
+
+
+def _size(update: Update) -> int:
+    """The bytes a frame holds: its payload, and its event fields (as many
+    again, once a viewer has asked for them)."""
+    return 2 * len(update.payload)
 
 
 class _Group:
@@ -170,6 +190,12 @@ class Feed:
     :param max_fps: the most publications (and writes per viewer) a second.
     :param max_idle: the most topics kept that nobody follows (polled lately);
         beyond it the least recently seen are dropped at once.
+    :param max_bytes: the most bytes of frames kept over all topics; beyond
+        it, at the periodic wake-up, the frames of the least recently seen
+        topics are dropped (their viewers then read the store); ``None``: no
+        limit but the ring's length.
+    :param tidy: called at each periodic wake-up too (the option caches
+        trim themselves to their budget then).
     :param wake_every: seconds between two wake-ups of every event stream,
         changes or not (heartbeats and time-outs are checked then), which are
         also the feed's looks for idle topics.
@@ -188,6 +214,8 @@ class Feed:
         scripts_of: t.Callable[[OptionDocument], list[str]],
         max_fps: float,
         max_idle: int = 1000,
+        max_bytes: int | None = None,
+        tidy: t.Callable[[], None] | None = None,
         wake_every: float = 1.0,
         clock: t.Callable[[], float] = time.monotonic,
         wall_clock: t.Callable[[], float] = time.time,
@@ -199,6 +227,8 @@ class Feed:
         self._scripts_of = scripts_of
         self._interval = 1.0 / max_fps
         self._max_idle = max_idle
+        self._max_bytes = max_bytes
+        self._tidy = tidy
         self._viewers = 0
         self._clock = clock
         self._wall = wall_clock
@@ -574,6 +604,9 @@ class Feed:
                 if now >= self._next_wake_all:
                     self._wake_all()
                     self._drop_idle(now)
+                    self._bound_bytes()
+                    if self._tidy is not None:
+                        self._tidy()
                     self._next_wake_all = now + self.wake_every
             except Exception:
                 failures += 1
@@ -678,6 +711,33 @@ class Feed:
             groups = list(self._groups.values())
         for group in groups:
             group.wake()
+
+    def _bound_bytes(self) -> None:
+        """Keep the frames within ``max_bytes``: those of topics nobody
+        follows go first, then those of the least recently seen."""
+        if self._max_bytes is None:
+            return
+        states = list(self._states.values())
+        total = sum(state.frame_bytes for state in states)
+        if total <= self._max_bytes:
+            return
+        states.sort(key=lambda state: (bool(state.groups), state.last_seen))
+        for state in states:
+            total -= state.drop_frames()
+            if total <= self._max_bytes:
+                break
+
+    def stats(self) -> dict[str, t.Any]:
+        """What the feed holds, for ``flask pyecharts stats``."""
+        states = list(self._states.values())
+        return {
+            "topics": len(states),
+            "followed": sum(1 for state in states if state.groups),
+            "viewers": self._viewers,
+            "frames": sum(len(state.frames) for state in states),
+            "frame_bytes": sum(state.frame_bytes for state in states),
+            "max_frame_bytes": self._max_bytes,
+        }
 
     def _drop_idle(self, now: float) -> None:
         with self._lock:

@@ -123,6 +123,13 @@ class OptionCache:
         """The latest outcome, without building."""
         return self._entry
 
+    @property
+    def size(self) -> int:
+        """The bytes of the option kept (0 before a build, or after a failed one)."""
+        entry = self._entry
+        document = entry.document if entry is not None else None
+        return len(document.body) if document is not None else 0
+
     def get(self) -> OptionDocument:
         """The current option, building it first when it is stale.
 
@@ -252,6 +259,7 @@ class OptionCache:
         )
         if not job.wait(self.timeout):
             return self._timed_out()
+        self._running = None  # done: keep no thread's objects per cache
         try:
             return job.result()
         except WrongThread:
@@ -306,13 +314,18 @@ def _crossed_threads(error: BaseException | None) -> bool:
 
 
 class OptionCaches:
-    """The option caches of one app, one per topic. Caches of variants (a
-    chart with values of its variables) are bounded: beyond ``limit`` the
-    least recently used is dropped. Charts without variables are always kept
-    (there are as many as were registered)."""
+    """The option caches of one app, one per topic.
 
-    def __init__(self, limit: int) -> None:
+    Caches of variants (a chart with values of its variables) are bounded by
+    their number (``limit``) and by the bytes of their options
+    (``max_bytes``): when a new variant comes, the least recently used go
+    until both hold (the new one always stays). Charts without variables are
+    always kept: there are as many as were registered.
+    """
+
+    def __init__(self, limit: int, max_bytes: int | None = None) -> None:
         self.limit = limit
+        self.max_bytes = max_bytes
         self._fixed: dict[str, OptionCache] = {}
         self._variants: collections.OrderedDict[str, OptionCache] = (
             collections.OrderedDict()
@@ -335,11 +348,41 @@ class OptionCaches:
             cache = self._variants.get(key)
             if cache is None:
                 cache = self._variants[key] = make()
-                while len(self._variants) > self.limit:
-                    self._variants.popitem(last=False)
+                self._trim()
             else:
                 self._variants.move_to_end(key)
             return cache
+
+    def trim(self) -> None:
+        """Drop the least recently used variants beyond the budgets (options
+        grow as they are rebuilt: the feed calls this now and then)."""
+        with self._lock:
+            self._trim()
+
+    def _trim(self) -> None:
+        """Under ``self._lock``: the budgets hold, the newest variant kept."""
+        while len(self._variants) > self.limit:
+            self._variants.popitem(last=False)
+        if self.max_bytes is None:
+            return
+        total = sum(cache.size for cache in self._variants.values())
+        while total > self.max_bytes and len(self._variants) > 1:
+            _, dropped = self._variants.popitem(last=False)
+            total -= dropped.size
+
+    def stats(self) -> dict[str, t.Any]:
+        """What the caches hold: counts and bytes, for ``flask pyecharts stats``."""
+        with self._lock:
+            fixed = list(self._fixed.values())
+            variants = list(self._variants.values())
+        return {
+            "charts": len(fixed),
+            "charts_bytes": sum(cache.size for cache in fixed),
+            "variants": len(variants),
+            "variants_bytes": sum(cache.size for cache in variants),
+            "max_variants": self.limit,
+            "max_variant_bytes": self.max_bytes,
+        }
 
     def peek(self, key: str) -> OptionCache | None:
         """The cache of ``key`` if it exists, without touching its rank."""

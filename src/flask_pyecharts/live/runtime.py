@@ -8,6 +8,7 @@ its threads end with the app (or with :meth:`Runtime.stop`).
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import time
 import typing as t
@@ -108,7 +109,7 @@ class Runtime:
         )
         # Options are built once per deployment only when processes share a store.
         self._shared = None if isinstance(self.store, MemoryStore) else self.store
-        self._caches = OptionCaches(settings.max_variants)
+        self._caches = OptionCaches(settings.max_variants, settings.max_variant_bytes)
         self.variant_budget = VariantBudget(
             settings.max_new_variants_per_client, clock=clock
         )
@@ -120,6 +121,8 @@ class Runtime:
             scripts_of=self.scripts,
             max_fps=settings.max_fps,
             max_idle=settings.max_variants,
+            max_bytes=settings.max_feed_bytes,
+            tidy=self._caches.trim,
             wake_every=min(settings.heartbeat, settings.stream_timeout) / 2,
             clock=clock,
         )
@@ -276,14 +279,35 @@ class Runtime:
                 timeout=self.settings.build_timeout,
                 context=self.app_context,
                 clock=self._clock,
-                on_change=lambda cache: self.feed.changed(topic),
+                on_change=functools.partial(self._changed, topic),
             )
 
         return self._caches.get(topic.key, make, variant=bool(topic.variables))
 
+    def _changed(self, topic: Topic, cache: OptionCache) -> None:
+        """A build had a new outcome: tell the feed; a variant's new size may
+        take its caches past their budget."""
+        self.feed.changed(topic)
+        if topic.variables:
+            self._caches.trim()
+
     def variants(self) -> list[str]:
         """The keys of the variants whose options are kept, least recent first."""
         return self._caches.variants()
+
+    def stats(self) -> dict[str, t.Any]:
+        """What this process holds and its budgets: option caches, the feed,
+        event streams (counts and bytes; no names or values)."""
+        return {
+            "pid": forks.pid(),
+            "rss_bytes": _rss_bytes(),
+            "options": self._caches.stats(),
+            "feed": self.feed.stats(),
+            "streams": {
+                "open": self.stream_slots.count(),
+                "max": self.settings.max_streams,
+            },
+        }
 
     def option(self, spec: ChartSpec, topic: Topic | None = None) -> OptionDocument:
         """The chart's current base option, built at most once per refresh.
@@ -453,3 +477,13 @@ class Runtime:
         """
         self.seed(spec)
         return self.store.since(spec.name, cursor or None, limit)
+
+
+def _rss_bytes() -> int | None:
+    """This process's resident memory (Linux), or ``None`` where unknown."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")

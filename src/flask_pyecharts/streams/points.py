@@ -14,6 +14,11 @@ MAX_POINTS_PER_APPEND = 100_000
 #: The largest integer a point may hold (JavaScript's ``Number.MAX_SAFE_INTEGER``):
 #: browsers silently round larger ones, and JSON cannot carry beyond 64 bits.
 MAX_SAFE_INTEGER = 2**53 - 1
+#: The longest text a point may hold, and the most keys of a data item: with
+#: at most 8 values a point, a window of N points holds at most about N times
+#: 32 KB, whatever is appended.
+MAX_TEXT = 1_000
+MAX_ITEM_KEYS = 16
 
 _Scalar = (str, int, float, bool, type(None))
 
@@ -52,12 +57,32 @@ def _point(point: t.Any, index: int) -> t.Any:
             )
         return [_scalar(value, index) for value in point]
     if isinstance(point, dict):
-        return {str(key): _item_value(value, index) for key, value in point.items()}
+        if len(point) > MAX_ITEM_KEYS:
+            raise ValueError(
+                f"Point {index}: a data item of {len(point)} keys; at most"
+                f" {MAX_ITEM_KEYS}."
+            )
+        return {
+            _text(str(key), index): _item_value(value, index)
+            for key, value in point.items()
+        }
     return _scalar(point, index)
+
+
+def _text(value: str, index: int) -> str:
+    if len(value) > MAX_TEXT:
+        raise ValueError(
+            f"Point {index}: a text of {len(value)} characters; at most {MAX_TEXT}."
+        )
+    return value
 
 
 def _item_value(value: t.Any, index: int) -> t.Any:
     if isinstance(value, (tuple, list)):
+        if len(value) > 8:
+            raise ValueError(
+                f"Point {index}: a value of {len(value)} items; at most 8."
+            )
         return [_scalar(item, index) for item in value]
     return _scalar(value, index)
 
@@ -73,6 +98,8 @@ def _scalar(value: t.Any, index: int) -> t.Any:
                 " pass float(value) for a quantity or str(value) for an identifier."
             )
         return value
+    if isinstance(value, str):
+        return _text(value, index)
     if isinstance(value, _Scalar):
         return value
     if isinstance(value, (datetime.date, datetime.time)):

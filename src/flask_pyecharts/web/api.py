@@ -65,6 +65,7 @@ def make_blueprint() -> Blueprint:
     bp.add_url_rule("/api/updates", "updates", get_updates)
     bp.add_url_rule("/api/events", "events", get_events)
     bp.add_url_rule("/api/openapi.json", "openapi", get_openapi)
+    bp.add_url_rule("/api/stats", "stats", get_stats)
     bp.register_error_handler(HTTPException, _http_error)
     bp.register_error_handler(UnknownChart, _unknown_chart)
     bp.register_error_handler(BuildError, _build_error)
@@ -210,6 +211,13 @@ def get_openapi() -> Response:
         [variable.describe() for variable in variables],
     )
     return _json(dumps(document))
+
+
+def get_stats() -> Response:
+    """``GET /api/stats``: what this process holds against its budgets (counts
+    and bytes only: no chart names, no values). The JSON twin of ``flask
+    pyecharts stats``."""
+    return _json(dumps(_runtime().stats()))
 
 
 def get_chart(name: str) -> Response:

@@ -157,6 +157,22 @@ def openapi_document(
                     },
                 }
             },
+            f"{api}/stats": {
+                "get": {
+                    "summary": "What this process holds against its memory budgets"
+                    " (counts and bytes).",
+                    "responses": {
+                        "200": {
+                            "description": "Option caches, feed and event streams.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Stats"}
+                                }
+                            },
+                        }
+                    },
+                }
+            },
             f"{api}/openapi.json": {
                 "get": {
                     "summary": "This document.",
@@ -171,7 +187,19 @@ def openapi_document(
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
 _NULLABLE_TEXT = {"type": "string", "nullable": True}
 _TEXTS = {"type": "object", "additionalProperties": {"type": "string"}}
+_COUNTS = {"type": "object", "additionalProperties": _NULLABLE_NUMBER}
 _SCHEMAS: dict[str, t.Any] = {
+    "Stats": {
+        "type": "object",
+        "required": ["pid", "rss_bytes", "options", "feed", "streams"],
+        "properties": {
+            "pid": {"type": "integer"},
+            "rss_bytes": {"type": "integer", "nullable": True},
+            "options": _COUNTS,
+            "feed": _COUNTS,
+            "streams": _COUNTS,
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error"],
