@@ -15,7 +15,8 @@ from flask import Flask
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from flask_pyecharts.demo import create_app, db
-from flask_pyecharts.demo.report import CITIES, TITLES
+from flask_pyecharts.demo.queries import CITIES
+from flask_pyecharts.demo.reports import CLASSIC, REPORTS
 from flask_pyecharts.export import export_dashboard, write_image
 
 from ..conftest import MAPS, LiveServer
@@ -125,11 +126,11 @@ def test_dashboard_renders_every_chart_and_updates_live(
 ) -> None:
     page = watched.page
     page.goto(server.url + "/")
-    page.wait_for_function(ALL_RENDERED, arg=len(TITLES), timeout=15_000)
+    page.wait_for_function(ALL_RENDERED, arg=len(CLASSIC), timeout=15_000)
     others = ".fpe-chart" if MAPS else '.fpe-chart:not([data-chart$="/sales_map"])'
     watched.wait_state(others, "live", timeout=10_000)
     summary = page.evaluate(SUMMARY)
-    assert [item["chart"].rsplit("/", 1)[1] for item in summary] == list(TITLES)
+    assert [item["chart"].rsplit("/", 1)[1] for item in summary] == CLASSIC
     types = {kind for item in summary for kind in item["types"]}
     assert types >= {"gauge", "line", "bar", "pie", "heatmap"}
     assert ("map" in types) is MAPS
@@ -146,6 +147,39 @@ def test_dashboard_renders_every_chart_and_updates_live(
     assert state == "live", state
 
     watched.screenshot("demo-dashboard")
+    watched.assert_clean(server.url, allowed_errors=[] if MAPS else ["503"])
+
+
+#: True once every area of a report shows its data: a chart drawn with data
+#: in every series, a number card or a table with its text (the map without
+#: its geometry shows its error).
+REPORT_DRAWN = """(count) => {
+    const els = [...document.querySelectorAll(".fpe-chart")];
+    return els.length === count && els.every((el) => {
+        if (el.dataset.fpeState === "error") {
+            return el.matches('[data-chart$="/sales_map"]')
+                && el.textContent.includes("is not bundled");
+        }
+        const chart = FlaskPyecharts.instance(el);
+        if (!chart) return el.textContent.trim().length > 0;
+        const series = chart.getOption().series || [];
+        return series.length > 0
+            && series.every((s) => (s.data || []).length > 0);
+    });
+}"""
+
+
+@pytest.mark.parametrize("report", REPORTS, ids=lambda report: report.RULE[1:])
+def test_every_report_draws_every_area_at_1400_px(
+    watched: WatchedPage, server: LiveServer, report: t.Any
+) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(server.url + report.RULE)
+    areas = len(set(report.LAYOUT.split()) - {"."})
+    page.wait_for_function(REPORT_DRAWN, arg=areas, timeout=15_000)
+    assert page.evaluate(CJK_GLYPHS)
+    watched.screenshot(f"demo-{report.RULE[1:]}")
     watched.assert_clean(server.url, allowed_errors=[] if MAPS else ["503"])
 
 
@@ -230,7 +264,7 @@ def test_a_province_filters_the_dashboard_and_the_map_drills_into_it(
 ) -> None:
     page = watched.page
     page.goto(server.url + "/?days=7")
-    page.wait_for_function(ALL_RENDERED, arg=len(TITLES), timeout=15_000)
+    page.wait_for_function(ALL_RENDERED, arg=len(CLASSIC), timeout=15_000)
     subtitle = """([sel, text]) => {
         const chart = FlaskPyecharts.instance(document.querySelector(sel));
         return chart && chart.getOption().title[0].subtext === text;
@@ -298,8 +332,8 @@ def test_exported_dashboard_renders_with_the_network_cut_off(
     watched: WatchedPage, demo_app: Flask, tmp_path: Path
 ) -> None:
     exported = export_dashboard(demo_app)
-    drawn = len(TITLES) if MAPS else len(TITLES) - 1
-    assert len(exported.problems) == len(TITLES) - drawn  # the map, if no geometry
+    drawn = len(CLASSIC) if MAPS else len(CLASSIC) - 1
+    assert len(exported.problems) == len(CLASSIC) - drawn  # the map, if no geometry
     path = tmp_path / "export.html"
     path.write_text(exported.html, encoding="utf-8")
 

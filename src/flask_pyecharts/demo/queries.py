@@ -101,6 +101,12 @@ class Period:
         return cls(days_ago(2 * days), stamp(moment))
 
     @classmethod
+    def full_days(cls, days: int) -> Period:
+        """The whole days of :meth:`last`: all but today (a trend's days, none
+        of them cut short)."""
+        return cls(days_ago(days), days_ago(0))
+
+    @classmethod
     def today(cls) -> Period:
         return cls(days_ago(0), _after_now())
 
@@ -209,15 +215,15 @@ def totals(engine: Engine, region: str, period: Period) -> Totals:
 
 
 def daily(engine: Engine, region: str, days: int) -> list[Totals]:
-    """:class:`Totals` of each day of :meth:`Period.last` (today so far last),
-    a day without orders as zeros."""
+    """:class:`Totals` of each day of :meth:`Period.full_days`, a day without
+    orders as zeros."""
     rows = _orders(
         engine,
         "substr(created_at, 1, 10) AS day, SUM(amount) AS sales,"
         " COUNT(*) AS orders, SUM(quantity) AS items,"
         " COUNT(DISTINCT customer_id) AS buyers",
         region,
-        Period.last(days),
+        Period.full_days(days),
         "GROUP BY 1",
     )
     found = {row.day: row for row in rows}
@@ -254,11 +260,11 @@ def compare(engine: Engine, region: str, days: int) -> Comparison:
 
 
 def period_days(days: int) -> list[str]:
-    """The dates (``YYYY-MM-DD``) of :meth:`Period.last`, today last."""
+    """The dates (``YYYY-MM-DD``) of :meth:`Period.full_days`, yesterday last."""
     today = now().date()
     return [
         (today - datetime.timedelta(days=back)).isoformat()
-        for back in range(days, -1, -1)
+        for back in range(days, 0, -1)
     ]
 
 
@@ -388,15 +394,15 @@ def products_with_category(
 
 @shared
 def channel_daily(engine: Engine, region: str, days: int) -> dict[str, list[float]]:
-    """Each channel's sales on each of the last ``days`` days (0 where none),
-    channels largest first."""
+    """Each channel's sales on each day of :meth:`Period.full_days` (0 where
+    none), channels largest first."""
     rows = _joined(
         engine,
         "channels.name AS channel, substr(orders.created_at, 1, 10) AS day,"
         " SUM(orders.amount) AS sales",
         "JOIN channels ON channels.id = orders.channel_id",
         region,
-        Period.last(days),
+        Period.full_days(days),
         "GROUP BY channels.id, 2 ORDER BY channels.weight DESC",
     )
     found = {(row.channel, row.day): float(row.sales) for row in rows}
@@ -472,8 +478,9 @@ def customers(engine: Engine, region: str, period: Period) -> Customers:
 def customers_daily(
     engine: Engine, region: str, days: int
 ) -> list[tuple[str, int, int]]:
-    """``(day, orders of new customers, orders of returning ones)`` of each of
-    the last ``days`` days; a customer is new on the day of their first order."""
+    """``(day, orders of new customers, orders of returning ones)`` of each day
+    of :meth:`Period.full_days`; a customer is new on the day of their first
+    order."""
     rows = _joined(
         engine,
         "substr(orders.created_at, 1, 10) AS day,"
@@ -481,7 +488,7 @@ def customers_daily(
         " AS new, COUNT(*) AS orders",
         "JOIN customers ON customers.id = orders.customer_id",
         region,
-        Period.last(days),
+        Period.full_days(days),
         "GROUP BY 1",
     )
     found = {row.day: (int(row.new), int(row.orders) - int(row.new)) for row in rows}

@@ -48,10 +48,12 @@ def register(charts: Charts, engine: Engine) -> None:
     def buyer_count(region: str, days: int) -> dict[str, t.Any]:
         return compared(compare(engine, region, days), lambda d: d.buyers)
 
-    @charts.chart("daily_sales", refresh=10.0, title="每日销售额（元，与上一周期对比）")
+    @charts.chart(
+        "daily_sales", refresh=10.0, title="每日销售额（元，与上一周期对比，不含今日）"
+    )
     def daily_sales(region: str, days: int) -> Line:
         current = queries.daily(engine, region, days)
-        previous = queries.daily(engine, region, 2 * days)[: days + 1]
+        previous = queries.daily(engine, region, 2 * days)[:days]
         chart = (
             Line()
             .add_xaxis([day[5:] for day in queries.period_days(days)])
