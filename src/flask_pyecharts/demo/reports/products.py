@@ -105,7 +105,7 @@ def register(charts: Charts, engine: Engine) -> None:
                 [(row.name, yuan(row.sales)) for row in rows],
                 radius=["18%", "62%"],
                 center=["50%", "50%"],
-                rosetype="radius",
+                rosetype="area",
                 label_opts=opts.LabelOpts(formatter="{b} {d}%"),
             )
             .set_global_opts(
@@ -124,6 +124,6 @@ def register(charts: Charts, engine: Engine) -> None:
     )
     def product_table(region: str, days: int) -> list[tuple[t.Any, ...]]:
         return [
-            (row.name, row.category, row.items, yuan(row.sales))
+            (row.name, row.category, row.items, round(row.sales))
             for row in queries.products_with_category(engine, region, days, 20)
         ]

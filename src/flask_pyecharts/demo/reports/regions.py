@@ -140,5 +140,6 @@ def register(charts: Charts, engine: Engine) -> None:
     def province_rank(region: str, days: int) -> list[tuple[t.Any, ...]]:
         if region == ALL:
             rows = queries.sales_by(engine, "province", limit=10, days=days)
-            return [(row.name, yuan(row.sales)) for row in rows]
-        return [tuple(city) for city in queries.city_sales(engine, region, days)[:10]]
+            return [(row.name, round(row.sales)) for row in rows]
+        cities = queries.city_sales(engine, region, days)[:10]
+        return [(city, round(sales)) for city, sales in cities]
