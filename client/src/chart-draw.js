@@ -1,0 +1,239 @@
+// How a chart draws: one setOption per animation frame, update animations cut
+// to the page's budget, labels fitted to the size, dark pages, resizes.
+
+import { attr, asArray, emit, errorMessage, isObject } from "./util.js";
+import { fitLabels } from "./labels.js";
+import { mergeOption, withPatch } from "./options.js";
+import { page, press } from "./state.js";
+import { syncCategories } from "./streams.js";
+import { darkOption } from "./theme.js";
+
+// A page spends at most this share of its time animating updates: on a
+// page that gets an update every 4 s, each animates 200 ms, not ECharts'
+// 500 (and, below MIN_ANIMATION_MS, not at all: every 2 s or more often).
+// Every animation frame makes the browser upload every canvas of the page
+// again, the main cost of a live page (a wall screen runs for days); the
+// data is shown as soon as it arrives either way.
+const ANIMATION_SHARE = 0.05;
+// An update animation shorter than this is not seen as motion (six
+// frames), only paid for: below it, updates are drawn at once.
+const MIN_ANIMATION_MS = 100;
+const FRAME_MS = 16;
+const STILL_FRAMES = 1;
+const ECHARTS_UPDATE_MS = 500;    // ECharts' default animationDurationUpdate
+
+/** The share of its time the page may animate: `data-animation-share` on
+ *  the body (0 to 1; 1 keeps every chart's own durations), else the default. */
+function animationShare() {
+  const own = document.body ? parseFloat(document.body.getAttribute("data-animation-share")) : NaN;
+  return own >= 0 && own <= 1 ? own : ANIMATION_SHARE;
+}
+
+/** The drawing half of a Chart (chart.js): its ECharts instance and frames. */
+export class DrawnChart {
+  /** One setOption per animation frame, whatever the number of updates. */
+  schedule(what) {
+    if (this.composite) return;  // drawn by its parts
+    this.dirty[what] = true;
+    this.requestFrame();
+  }
+
+  requestFrame() {
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  flush() {
+    this.frame = 0;
+    if (this.destroyed || !this.option) return;
+    // A click is a press and a release on the same drawn element; an update
+    // drawn in between replaces the element and the click is lost.
+    if (press.chart === this) { press.held = true; return; }
+    // A hidden container has no size: draw when the ResizeObserver sees one.
+    if (!this.instance && !(this.el.clientWidth && this.el.clientHeight)) return;
+    const full = this.dirty.option;
+    const patches = this.patches;
+    this.dirty = { option: false, points: false };
+    this.patches = [];
+    this.noteUpdate();
+    try {
+      if (full || !this.instance) this.render();
+      else if (patches.length) this.renderPatches(patches);
+      else this.renderPoints();
+    } catch (error) {
+      this.loadError = "ECharts could not draw this option: " + errorMessage(error);
+      console.warn("Flask-PyEcharts:", error);
+    }
+    this.updateState();
+    emit(this.el, "update", {
+      chart: this.name, type: full ? "option" : "points", points: this.points.length,
+    });
+  }
+
+  wantedTheme() {
+    return page.theme || (this.doc && this.doc.theme) || null;
+  }
+
+  /** Keep a running mean of the time between the page's updates (the
+   *  updates of one frame count once). */
+  noteUpdate() {
+    if (!this.rendered) return;
+    const now = performance.now();
+    const gap = now - page.lastUpdate;
+    if (gap < FRAME_MS) return;
+    if (page.lastUpdate) page.updateGap = page.updateGap ? 0.8 * page.updateGap + 0.2 * gap : gap;
+    page.lastUpdate = now;
+  }
+
+  /**
+   * The update animations the page can afford (see ANIMATION_SHARE), as a
+   * patch: the option's own `animationDurationUpdate`, and those of its
+   * components (pyecharts gives every axis one), cut to the budget. Empty
+   * while the budget stays the same.
+   */
+  animationBudget(option) {
+    if (!page.updateGap || animationShare() >= 1) return {};
+    let budget = Math.round(animationShare() * page.updateGap);
+    if (budget < MIN_ANIMATION_MS) budget = 0;
+    if (budget === this.appliedBudget) return {};
+    this.appliedBudget = budget;
+    const cut = (own) => (typeof own === "function" ? own : Math.min(own === undefined ? ECHARTS_UPDATE_MS : own, budget));
+    const patch = { animationDurationUpdate: cut(option.animationDurationUpdate) };
+    Object.keys(option).forEach((key) => {
+      const items = asArray(option[key]);
+      if (!items.some((item) => isObject(item) && typeof item.animationDurationUpdate === "number")) return;
+      patch[key] = items.map((item) => (isObject(item) && typeof item.animationDurationUpdate === "number"
+        ? { animationDurationUpdate: cut(item.animationDurationUpdate) } : {}));
+    });
+    return patch;
+  }
+
+  ensureInstance() {
+    if (typeof window.echarts === "undefined") throw new Error("ECharts is not loaded");
+    const theme = this.wantedTheme();
+    if (this.instance && this.themeName === theme) return false;
+    const previous = this.instance;
+    if (previous) previous.dispose();
+    this.instance = window.echarts.init(this.el, theme || undefined, { renderer: this.renderer() });
+    this.instance.on("click", (params) => this.clicked(params));
+    // zrender keeps requesting frames for 10 still frames after each change;
+    // every frame costs the page (see ANIMATION_SHARE): stop after one.
+    const zr = this.instance.getZr();
+    if (zr && zr.setSleepAfterStill) zr.setSleepAfterStill(STILL_FRAMES);
+    this.themeName = theme;
+    this.badge && this.el.appendChild(this.badge); // keep the badge above the canvas
+    return !!previous;
+  }
+
+  /**
+   * ECharts' canvas renderer, its own default: with update animations cut
+   * to the page's budget, a live page costs less on canvas than on SVG (the
+   * bench's S6: 9 to 19 % less main-thread time on the demo).
+   * `data-renderer="svg"` on the element (or the body) chooses SVG, for
+   * charts that need neither echarts-gl nor an extension, and not under a
+   * strict CSP (SVG text carries style="").
+   */
+  renderer() {
+    return (this.options.renderer || attr(this.el, "data-renderer")) === "svg" ? "svg" : "canvas";
+  }
+
+  seriesData() {
+    const data = new Map();
+    this.touched.forEach((index) => data.set(index, []));
+    this.points.forEach((point) => data.get(point[0]).push(point[1]));
+    return data;
+  }
+
+  render() {
+    const fresh = this.ensureInstance() || !this.rendered;
+    const option = this.option;
+    if (this.isStream()) {
+      this.seriesData().forEach((values, index) => { option.series[index].data = values; });
+      syncCategories(option, this.points);
+    }
+    if (this.fitsLabels()) this.fitted = fitLabels(option, this.size(), this.fitted);
+    // HTML tooltips carry style="" attributes, which a strict CSP blocks.
+    if (this.strictStyles && option.tooltip !== undefined) {
+      option.tooltip = asArray(option.tooltip).map((tooltip) => Object.assign({}, tooltip, { renderMode: "richText" }));
+    }
+    // The page's dark background shows through; the stored option stays as built.
+    let shown = this.themeName === "dark" ? darkOption(option) : option;
+    // A whole new option replaces what is shown (its structure may differ).
+    if (fresh) this.appliedBudget = undefined;
+    else shown = withPatch(shown, this.animationBudget(option));
+    this.instance.setOption(shown, fresh ? undefined : { notMerge: true });
+    this.rendered = true;
+  }
+
+  /** Options that changed only in their values: ECharts merges the patches. */
+  renderPatches(patches) {
+    const merged = {};
+    patches.forEach((patch) => mergeOption(merged, patch));
+    if (this.fitted) mergeOption(merged, this.labelPatch(merged));
+    this.instance.setOption(mergeOption(merged, this.animationBudget(this.option)));
+  }
+
+  renderPoints() {
+    const data = this.seriesData();
+    const series = this.option.series.map((item, index) => {
+      if (!data.has(index)) return {};
+      item.data = data.get(index);
+      return { data: item.data };
+    });
+    const patch = Object.assign({ series: series }, syncCategories(this.option, this.points));
+    if (this.fitted) Object.assign(patch, this.labelPatch(patch));
+    this.instance.setOption(mergeOption(patch, this.animationBudget(this.option)));
+  }
+
+  fitsLabels() {
+    return !this.doc || this.doc.fit_labels !== false;
+  }
+
+  size() {
+    return { width: this.el.clientWidth || 600, height: this.el.clientHeight || 400 };
+  }
+
+  /** Recomputed label widths, merged with `patch` (axes are merged by index). */
+  labelPatch(patch) {
+    fitLabels(this.option, this.size(), this.fitted);
+    const result = {};
+    ["x", "y"].forEach((dim) => {
+      const key = dim + "Axis";
+      if (!this.fitted[dim].length) return;
+      const axes = (patch && patch[key]) || asArray(this.option[key]).map(() => ({}));
+      this.fitted[dim].forEach((item) => {
+        const label = this.option[key][item.index].axisLabel;
+        const fit = item.interval ? { width: label.width, interval: label.interval } : { width: label.width };
+        axes[item.index] = Object.assign({}, axes[item.index], { axisLabel: fit });
+      });
+      result[key] = axes;
+    });
+    return result;
+  }
+
+  observeSize() {
+    if (typeof ResizeObserver === "undefined") {
+      this.onWindowResize = () => this.resize();
+      window.addEventListener("resize", this.onWindowResize);
+      return;
+    }
+    let last = "";
+    this.resizeObserver = new ResizeObserver(() => {
+      const size = this.el.clientWidth + "x" + this.el.clientHeight;
+      if (size === last) return;
+      last = size;
+      if (!this.instance && this.option) this.schedule("option");
+      else this.resize();
+    });
+    this.resizeObserver.observe(this.el);
+  }
+
+  resize() {
+    if (!this.instance || this.resizing) return;
+    this.resizing = requestAnimationFrame(() => {
+      this.resizing = 0;
+      if (!this.instance) return;
+      this.instance.resize();
+      if (this.fitted) this.instance.setOption(this.labelPatch(null));
+    });
+  }
+}

@@ -1,0 +1,296 @@
+// One event stream (or one polling loop) per API base, shared by its charts:
+// subscriptions, the fall-back to polling and back, batched polls.
+
+import { getJSON } from "./http.js";
+import { DEFAULT_INTERVAL, MIN_INTERVAL, connections, page, vars } from "./state.js";
+import { asArray, backoff, emit, errorMessage, isObject, retryDelay } from "./util.js";
+import { keyOf } from "./variables.js";
+
+const SSE_FAILURES_BEFORE_POLLING = 3;
+const STREAM_RETRY_MS = 5000;     // after falling back to polling: 5 s, 10 s...
+const MAX_STREAM_RETRY_MS = 300000;
+const ALIGN_MS = 20;              // poll this long after a rebuild falls due
+const ALIGN_JITTER_MS = 40;       // spread pollers a little
+const HEALTHY_STREAM_MS = 30000;
+const PENDING_WAIT_MS = 2000;
+
+export function connectionFor(base, transport) {
+  let connection = connections.get(base);
+  if (!connection) {
+    connection = new Connection(base, transport);
+    connections.set(base, connection);
+  } else if (transport === "poll" && connection.mode !== "poll") {
+    connection.usePolling(false);
+  }
+  return connection;
+}
+
+/** One event stream (or one polling loop) per API base, for all its charts. */
+export class Connection {
+  constructor(base, transport) {
+    this.base = base;
+    this.mode = transport === "poll" || typeof window.EventSource === "undefined" ? "poll" : "sse";
+    this.fallback = false;
+    this.members = new Set();
+    this.pending = new Set();   // charts still loading their first document
+    this.source = null;
+    this.sourceErrors = 0;
+    this.openedAt = 0;
+    this.reconnectTimer = 0;
+    this.reopenTimer = 0;
+    this.pollTimer = 0;
+    this.polling = false;
+    this.failures = 0;
+    this.problem = "";
+  }
+
+  expect(chart) {
+    this.pending.add(chart);
+  }
+
+  add(chart) {
+    this.pending.delete(chart);
+    this.members.add(chart);
+    this.changed();
+  }
+
+  /** The chart leaves (or never joins) the stream until it loads again. */
+  release(chart) {
+    const member = this.members.delete(chart);
+    if (this.pending.delete(chart) || member) this.changed();
+  }
+
+  remove(chart) {
+    this.pending.delete(chart);
+    this.members.delete(chart);
+    this.changed();
+  }
+
+  /**
+   * The subscribed set changed: reopen once, when the charts still loading
+   * have joined (or after PENDING_WAIT_MS if one is slow).
+   */
+  changed() {
+    clearTimeout(this.reopenTimer);
+    this.reopenTimer = setTimeout(() => this.restart(), this.pending.size ? PENDING_WAIT_MS : 30);
+  }
+
+  /**
+   * Names and their `since`, one per name (paused charts are left out), and
+   * the page's variables now, of which the query sends those they use.
+   */
+  subscription() {
+    const since = new Map();
+    const uses = new Set();
+    this.members.forEach((chart) => {
+      if (chart.paused || !chart.name || since.has(chart.name)) return;
+      since.set(chart.name, chart.since);
+      asArray(chart.uses).forEach((name) => uses.add(name));
+    });
+    return {
+      names: Array.from(since.keys()), since: Array.from(since.values()),
+      values: new Map(vars.values), uses: Array.from(uses),
+    };
+  }
+
+  query(sub) {
+    const variables = keyOf(sub.values, sub.uses);
+    return "charts=" + sub.names.map(encodeURIComponent).join(",") +
+      "&since=" + sub.since.map((s) => encodeURIComponent(s || "")).join(",") +
+      (variables ? "&" + variables : "");
+  }
+
+  health() {
+    return { mode: this.mode, message: this.problem, fallback: this.fallback };
+  }
+
+  setProblem(message) {
+    if (message === this.problem) return;
+    this.problem = message;
+    this.members.forEach((chart) => chart.updateState());
+    this.announce();
+  }
+
+  /** Tell the page the connection changed (the dashboard header shows it). */
+  announce() {
+    emit(document.documentElement, "connection", this.health());
+  }
+
+  restart() {
+    this.close();
+    if (!this.members.size && !this.pending.size) {
+      connections.delete(this.base);
+      return;
+    }
+    if (!this.subscription().names.length) return;
+    if (this.mode === "sse") return this.open();
+    this.pollNow();
+    if (this.fallback) this.armStreamRetry();
+  }
+
+  close() {
+    if (this.source) this.source.close();
+    this.source = null;
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.pollTimer);
+    clearTimeout(this.retryTimer);
+  }
+
+  /** An update, sent for these variable values, to the charts showing them. */
+  dispatch(update, values) {
+    if (!isObject(update)) return;
+    this.members.forEach((chart) => {
+      if (chart.name === update.chart && chart.accepts(values)) chart.applyUpdate(update);
+    });
+  }
+
+  // -- the event stream
+
+  open() {
+    const sub = this.subscription();
+    const source = new EventSource(this.base + "events?" + this.query(sub));
+    this.source = source;
+    const handle = (type) => (event) => {
+      if (this.source !== source) return;
+      this.sourceErrors = 0;
+      this.setProblem("");
+      let update;
+      try { update = JSON.parse(event.data); } catch (e) { return; }
+      if (type === "chart-error") update.type = "error";
+      else update.type = update.type || type;
+      this.dispatch(update, sub.values);
+    };
+    ["option", "points", "reset", "chart-error"].forEach((type) => source.addEventListener(type, handle(type)));
+    source.onopen = () => {
+      if (this.source !== source) return;
+      this.openedAt = Date.now();
+      if (this.probing) {  // back from polling to the event stream
+        this.probing = false;
+        this.fallback = false;
+        this.streamRetries = 0;
+        this.members.forEach((chart) => chart.updateState());
+      }
+      this.setProblem("");
+      this.announce();
+    };
+    source.onerror = () => {
+      if (this.source === source) this.streamFailed(source);
+    };
+  }
+
+  streamFailed(source) {
+    if (this.probing) {  // the event stream is still unavailable: poll on
+      this.probing = false;
+      return this.usePolling(true);
+    }
+    // A stream that lived a while and was cut (proxy timeout) is not a failure.
+    if (this.openedAt && Date.now() - this.openedAt > HEALTHY_STREAM_MS) this.sourceErrors = 0;
+    this.openedAt = 0;
+    this.sourceErrors += 1;
+    if (this.sourceErrors >= SSE_FAILURES_BEFORE_POLLING) return this.usePolling(true);
+    this.setProblem("connection lost, reconnecting");
+    if (source.readyState === EventSource.CLOSED) {
+      // The browser gave up (HTTP error): reconnect ourselves, with back-off.
+      this.source = null;
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = setTimeout(() => this.restart(), backoff(this.sourceErrors, 1000));
+    }
+  }
+
+  usePolling(fallback) {
+    this.close();
+    this.mode = "poll";
+    this.fallback = fallback;
+    this.problem = "";
+    this.members.forEach((chart) => chart.updateState());
+    this.announce();
+    this.pollNow();
+    if (fallback) this.armStreamRetry();
+  }
+
+  /** Try the event stream again later, less and less often. */
+  armStreamRetry() {
+    const delay = Math.min(MAX_STREAM_RETRY_MS, STREAM_RETRY_MS * Math.pow(2, this.streamRetries || 0));
+    this.streamRetries = (this.streamRetries || 0) + 1;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.tryStream(), delay);
+  }
+
+  /** Leave polling for the event stream; back to polling if it fails. */
+  tryStream() {
+    if (this.mode !== "poll" || !this.fallback || typeof window.EventSource === "undefined") return;
+    if (this.polling) {  // let the request in flight land first: no update twice
+      this.retryTimer = setTimeout(() => this.tryStream(), 200);
+      return;
+    }
+    clearTimeout(this.pollTimer);
+    this.mode = "sse";
+    this.probing = true;
+    if (this.subscription().names.length) this.open();
+  }
+
+  // -- batched polling
+
+  interval() {
+    if (page.interval) return page.interval;
+    let shortest = Infinity;
+    this.members.forEach((chart) => {
+      if (chart.doc && chart.doc.kind === "full" && chart.doc.refresh > 0) {
+        shortest = Math.min(shortest, chart.doc.refresh * 1000);
+      }
+    });
+    return shortest === Infinity ? DEFAULT_INTERVAL : Math.max(MIN_INTERVAL, shortest);
+  }
+
+  schedulePoll(delay) {
+    clearTimeout(this.pollTimer);
+    if (this.mode !== "poll" || document.hidden || !this.members.size) return;
+    this.pollTimer = setTimeout(() => this.poll(), delay);
+  }
+
+  pollNow() {
+    if (this.mode === "sse") return;
+    this.schedulePoll(0);
+  }
+
+  async poll() {
+    if (this.polling || this.mode !== "poll" || document.hidden) return;
+    const sub = this.subscription();
+    if (!sub.names.length) return;
+    this.polling = true;
+    let result;
+    try {
+      result = await getJSON(this.base + "updates?" + this.query(sub), null, Math.max(10000, 3 * this.interval()));
+    } catch (error) {
+      result = { error: errorMessage(error) };
+    }
+    this.polling = false;
+    if (result.error || !isObject(result.body)) {
+      this.failures += 1;
+      this.setProblem(result.error || "invalid answer from the server");
+    } else {
+      this.failures = 0;
+      asArray(result.body.updates).forEach((update) => this.dispatch(update, sub.values));
+      this.applySince(sub, result.body.since);
+      this.setProblem("");
+    }
+    const interval = this.interval();
+    let delay = this.failures ? retryDelay(result, this.failures, interval) : interval;
+    const next = !this.failures && !page.interval && result.body ? result.body.next : null;
+    if (typeof next === "number") {  // just after the next rebuild is due
+      delay = Math.min(interval, Math.max(MIN_INTERVAL / 5, next * 1000 + ALIGN_MS + Math.random() * ALIGN_JITTER_MS));
+    }
+    this.schedulePoll(delay);
+  }
+
+  applySince(sub, since) {
+    if (typeof since !== "string") return;
+    const tokens = since.split(",");
+    sub.names.forEach((name, index) => {
+      this.members.forEach((chart) => {
+        if (chart.name !== name || chart.paused || tokens[index] === undefined) return;
+        if (chart.accepts(sub.values)) chart.since = tokens[index];
+      });
+    });
+  }
+}

@@ -1,0 +1,47 @@
+// Small helpers every module uses: URLs, attributes, back-off, events, types.
+
+const MAX_BACKOFF = 30000;
+
+export function absolute(url, base) {
+  return new URL(url, base || document.baseURI).href;
+}
+
+/** `/charts/api/charts/sales` -> {base: ".../charts/api/", name: "sales"}. */
+export function splitChartUrl(url) {
+  const match = /^(.*\/)charts\/([^/?#]+)\/?(?:[?#].*)?$/.exec(url);
+  return match ? { base: match[1], name: decodeURIComponent(match[2]) } : null;
+}
+
+export function attr(el, name) {
+  const own = el.getAttribute(name);
+  if (own) return own;
+  return document.body ? document.body.getAttribute(name) : null;
+}
+
+export function backoff(failures, base) {
+  const delay = Math.min(base * Math.pow(2, failures), MAX_BACKOFF);
+  return delay * (0.9 + Math.random() * 0.2);
+}
+
+/** The back-off after a failed request, at least its `Retry-After` (429, 503). */
+export function retryDelay(result, failures, base) {
+  return Math.max(backoff(failures, base), 1000 * (result.retryAfter || 0));
+}
+
+export function errorMessage(error) {
+  if (error && error.message) return error.message;
+  return String(error || "Unknown error");
+}
+
+export function emit(el, type, detail) {
+  el.dispatchEvent(new CustomEvent("fpe:" + type, { bubbles: true, detail: detail }));
+}
+
+export function isObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+export function asArray(value) {
+  if (Array.isArray(value)) return value;
+  return value == null ? [] : [value];
+}
