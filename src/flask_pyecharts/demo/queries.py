@@ -574,6 +574,18 @@ def recent_orders(engine: Engine, limit: int = 30) -> list[Row[t.Any]]:
     )
 
 
+def names(engine: Engine) -> dict[str, dict[int, str]]:
+    """The names of the provinces, channels and products, by id."""
+    return {
+        table: {row.id: row.name for row in query(engine, sql)}
+        for table, sql in (
+            ("provinces", "SELECT id, name FROM provinces"),
+            ("channels", "SELECT id, name FROM channels"),
+            ("products", "SELECT id, name FROM products"),
+        )
+    }
+
+
 def daily_history(engine: Engine, days: int = 90) -> list[Row[t.Any]]:
     """``(day, sales, orders)`` of the last ``days`` full days (not today)."""
     return _orders(

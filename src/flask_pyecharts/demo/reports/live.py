@@ -32,6 +32,8 @@ LAYOUT = """
 """
 #: The columns of the latest orders' table.
 ORDER_COLUMNS = ["时间", "省份", "渠道", "商品", "金额（元）"]
+#: How many of the latest orders it keeps.
+ORDER_ROWS = 30
 
 
 def register(charts: Charts, engine: Engine) -> None:
@@ -159,6 +161,20 @@ def register(charts: Charts, engine: Engine) -> None:
             )
         )
 
+    if hasattr(charts, "table"):  # a window of rows, appended as orders come
+        cards.table(
+            charts,
+            "order_table",
+            columns=ORDER_COLUMNS,
+            window=ORDER_ROWS,
+            scroll=True,
+            label="最新订单（全国）",
+        )(lambda: [])  # the producer's backfill gives the first rows
+        charts.producer("order_table", every=0.5)(
+            TableStream(engine, "orders", "id", OrderRow(engine), backfill=ORDER_ROWS)
+        )
+        return
+
     @cards.table(
         charts,
         "order_table",
@@ -170,5 +186,25 @@ def register(charts: Charts, engine: Engine) -> None:
     def order_table() -> list[tuple[t.Any, ...]]:
         return [
             (row.created_at[11:], row.province, row.channel, row.product, row.amount)
-            for row in queries.recent_orders(engine, 30)
+            for row in queries.recent_orders(engine, ORDER_ROWS)
         ]
+
+
+class OrderRow:
+    """An order of the orders table as a row of the latest orders' table: its
+    time, province, channel, product and amount (the names read once)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._names: dict[str, dict[int, str]] | None = None
+
+    def __call__(self, order: t.Any) -> tuple[t.Any, ...]:
+        if self._names is None:
+            self._names = queries.names(self.engine)
+        return (
+            order.created_at[11:],
+            self._names["provinces"].get(order.province_id, "?"),
+            self._names["channels"].get(order.channel_id, "?"),
+            self._names["products"].get(order.product_id, "?"),
+            yuan(order.amount),
+        )
