@@ -12,7 +12,9 @@ import { getJSON } from "./http.js";
 import { globeTexture } from "./parts.js";
 import { page, vars } from "./state.js";
 import { absolute, asArray, attr, emit, errorMessage, isObject, retryDelay, splitChartUrl } from "./util.js";
-import { effective, fetchDeclarations, keyOf, learn, refusal, setVariables } from "./variables.js";
+import {
+  clickTarget, effective, fetchDeclarations, keyOf, learn, refusal, setVariables,
+} from "./variables.js";
 
 const NOTICE_MS = 5000;           // how long a refused click's message shows
 
@@ -241,21 +243,27 @@ export class Chart extends LiveChart {
     else this.el.removeAttribute("data-fpe-clickable");
   }
 
-  /** A click sets the variables of `on_click`; the same again: their defaults. */
+  /**
+   * A click sets the variables of `on_click`; the same again: their defaults.
+   * Variables that read the same field of the click (a region, then its
+   * city, from a map that drills down) take it in turn: the first that
+   * allows the value gets it.
+   */
   clicked(params) {
     if (!this.clicks || !isObject(params)) return;
     const changes = {};
     let problem = "";
+    const byField = new Map();
     Object.keys(this.clicks).forEach((name) => {
-      const raw = params[this.clicks[name]];
+      const field = this.clicks[name];
+      byField.set(field, (byField.get(field) || []).concat([name]));
+    });
+    byField.forEach((names, field) => {
+      const raw = params[field];
       if (raw === null || raw === undefined || raw === "" || typeof raw === "object") return;
-      const value = String(raw);
-      if (value === effective(name)) {
-        changes[name] = null;
-      } else {
-        problem = problem || refusal(name, value);
-        changes[name] = value;
-      }
+      const target = clickTarget(names, String(raw), effective, refusal);
+      if (target.problem) problem = problem || target.problem;
+      else changes[target.name] = target.value;
     });
     if (problem) return this.showNotice(problem);
     if (!Object.keys(changes).length) return;

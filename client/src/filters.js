@@ -5,7 +5,7 @@ import { on } from "./api.js";
 import { CLASSES } from "./classes.js";
 import { vars } from "./state.js";
 import { asArray, errorMessage } from "./util.js";
-import { effective, setVariables } from "./variables.js";
+import { descendants, effective, setVariables } from "./variables.js";
 
 /** Filter controls, the drill-down breadcrumb and notices of a filter bar. */
 export function wireFilters(form) {
@@ -48,32 +48,67 @@ export function wireFilters(form) {
     });
   });
   on("notice", (detail) => say(detail.message));
+  on("declarations", (detail) => {  // a parent changed: its children's choices did too
+    asArray(detail.changed).forEach(function (name) {
+      const control = form.querySelector('select[data-fpe-variable="' + CSS.escape(name) + '"]');
+      const declared = vars.declared.get(name);
+      if (control && declared && Array.isArray(declared.choices)) fillChoices(control, declared.choices);
+    });
+    show();
+  });
   show();
 }
 
-/** `地区: 全国 › 广东 ×` for each variable a click sets, while not at its default. */
+/** Replace a select's options (text only). */
+function fillChoices(select, choices) {
+  select.textContent = "";
+  choices.forEach(function (choice) {
+    const option = document.createElement("option");
+    option.value = choice;
+    option.textContent = choice;
+    select.appendChild(option);
+  });
+}
+
+/**
+ * `地区: 全国 › 广东 ×` for each variable a click sets, while not at its
+ * default; a chain of them (a region, then its city) as one path,
+ * `地区: 全国 › 广东 › 广州市 ×`, each step back a button.
+ */
 function showBreadcrumb(nav, form) {
   nav.textContent = "";
+  const drills = [];
   form.querySelectorAll("." + CLASSES.filterDrill + " [data-fpe-variable]").forEach(function (control) {
-    const name = control.getAttribute("data-fpe-variable");
+    drills.push(control.getAttribute("data-fpe-variable"));
+  });
+  const atDefault = (name) => {
     const declared = vars.declared.get(name);
     const value = effective(name);
-    if (!declared || value === null || value === declared.default) return;
+    return !declared || value === null || value === declared.default;
+  };
+  drills.forEach(function (name) {
+    const declared = vars.declared.get(name);
+    if (atDefault(name) || drills.indexOf(declared.parent) >= 0) return;  // shown in its parent's path
+    const path = [name].concat(descendants(vars.declared, name).filter((child) => drills.indexOf(child) >= 0 && !atDefault(child)));
     const label = declared.label || name;
     const add = (tag, className, text, reset) => {
       const el = document.createElement(tag);
       el.className = className;
       el.textContent = text;
       if (tag === "button") el.type = "button";
-      if (reset) el.setAttribute("data-fpe-reset", name);
+      if (reset) el.setAttribute("data-fpe-reset", reset);
       nav.appendChild(el);
       return el;
     };
     add("span", CLASSES.filterLabel, label + ":");
-    add("button", CLASSES.crumb, declared.default, true);
-    add("span", CLASSES.crumbSep, "›");
-    add("span", CLASSES.crumb + " " + CLASSES.crumbCurrent, value).setAttribute("aria-current", "location");
-    add("button", CLASSES.clear, "× " + label, true).setAttribute("aria-label", "Clear " + label);
+    add("button", CLASSES.crumb, declared.default, name);
+    path.forEach(function (step, index) {
+      add("span", CLASSES.crumbSep, "›");
+      const last = index === path.length - 1;
+      if (last) add("span", CLASSES.crumb + " " + CLASSES.crumbCurrent, effective(step)).setAttribute("aria-current", "location");
+      else add("button", CLASSES.crumb, effective(step), path[index + 1]);
+    });
+    add("button", CLASSES.clear, "× " + label, name).setAttribute("aria-label", "Clear " + label);
   });
   nav.hidden = !nav.childNodes.length;
 }

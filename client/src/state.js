@@ -16,4 +16,5 @@ export const vars = {
   values: new Map(),    // name -> value chosen (URL, filter, click); absent: the default
   complete: false,      // whether `declared` lists every variable of the page
   fetched: new Map(),   // API base -> Promise of its /charts declarations
+  base: "",             // an API base, where the choices of chained variables are asked
 };

@@ -44,6 +44,7 @@ export function readDeclarations(root) {
 
 /** The API's declarations, asked once per API base when the page has none. */
 export function fetchDeclarations(base) {
+  if (base && !vars.base) vars.base = base;  // where children's choices are asked
   if (vars.complete || !base) return Promise.resolve();
   if (!vars.fetched.has(base)) {
     vars.fetched.set(base, getJSON(base + "charts").then(function (result) {
@@ -51,6 +52,47 @@ export function fetchDeclarations(base) {
     }).catch(() => { vars.fetched.delete(base); }));
   }
   return vars.fetched.get(base);
+}
+
+/** The declared variables whose choices depend on `name`'s value, and theirs. */
+export function descendants(declared, name) {
+  const found = [];
+  const visit = (parent) => declared.forEach(function (item, child) {
+    if (item.parent === parent && found.indexOf(child) < 0) {
+      found.push(child);
+      visit(child);
+    }
+  });
+  visit(name);
+  return found;
+}
+
+/**
+ * The variable among `names` (those a click on one field sets, in order) that
+ * `value` goes to: the one that has it now (the click sets it back to its
+ * default), else the first that allows it; `problem` when none does.
+ */
+export function clickTarget(names, value, current, refuse) {
+  const held = names.find((name) => current(name) === value);
+  if (held) return { name: held, value: null };
+  const allowed = names.find((name) => !refuse(name, value));
+  if (allowed) return { name: allowed, value: value };
+  return { problem: refuse(names[0], value) };
+}
+
+/** Ask the API for the choices of the children of `changed` variables (their
+ * parent's value is new), then tell the page. */
+function refreshChildren(changed) {
+  const stale = new Set();
+  changed.forEach((name) => descendants(vars.declared, name).forEach((child) => stale.add(child)));
+  if (!stale.size || !vars.base) return Promise.resolve();
+  const query = keyOf(vars.values, Array.from(vars.known));
+  return getJSON(vars.base + "charts" + (query ? "?" + query : "")).then(function (result) {
+    if (result.error || !isObject(result.body)) return;
+    const fresh = asArray(result.body.variables).filter((item) => isObject(item) && stale.has(item.name));
+    fresh.forEach((item) => vars.declared.set(item.name, item));
+    if (fresh.length) emit(document.documentElement, "declarations", { changed: fresh.map((item) => item.name) });
+  }).catch(() => {});
 }
 
 /** The value a variable has now: the one chosen, else its default. */
@@ -118,6 +160,11 @@ export function setVariables(changes, options) {
     const declared = vars.declared.get(name);
     if (value === null || (declared && value === declared.default)) next.delete(name);
     else next.set(name, value);
+    if (next.get(name) !== vars.values.get(name)) {  // a new parent: children start again
+      descendants(vars.declared, name).forEach(function (child) {
+        if (!(child in changes)) next.delete(child);
+      });
+    }
   });
   return applyVariables(next, history);
 }
@@ -136,6 +183,7 @@ function applyVariables(next, history) {
     if (chart.usesAny(changed)) reloads.push(chart.reload());
   });
   emit(document.documentElement, "variables", { variables: variables(), changed: changed });
+  reloads.push(refreshChildren(changed));
   return Promise.all(reloads).then(() => changed);
 }
 

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 
 import { vars } from "../src/state.js";
-import { declare, effective, keyOf, learn, refusal } from "../src/variables.js";
+import {
+  clickTarget, declare, descendants, effective, keyOf, learn, refusal,
+} from "../src/variables.js";
 
 // The variables read the page's URL: a stand-in with one parameter.
 globalThis.window = { location: { search: "?region=%E5%8D%8E%E4%B8%9C&other=1" } };
@@ -72,4 +74,28 @@ test("refusal refuses long text and unknown names once the list is complete", ()
   assert.equal(refusal("nope", "1"), "");
   vars.complete = true;
   assert.equal(refusal("nope", "1"), 'Unknown variable "nope"');
+});
+
+test("descendants follow a chain of parents, in depth order", () => {
+  const declared = new Map([
+    ["region", { name: "region" }],
+    ["city", { name: "city", parent: "region" }],
+    ["district", { name: "district", parent: "city" }],
+    ["days", { name: "days" }],
+  ]);
+  assert.deepEqual(descendants(declared, "region"), ["city", "district"]);
+  assert.deepEqual(descendants(declared, "city"), ["district"]);
+  assert.deepEqual(descendants(declared, "days"), []);
+});
+
+test("a click goes to the first variable that allows its value, or toggles the one holding it", () => {
+  const allowed = { region: ["全国", "广东"], city: ["全部", "广州市"] };
+  const refuse = (name, value) => (allowed[name].includes(value) ? "" : `${value} is not a ${name}`);
+  const current = (values) => (name) => values[name];
+  const at = current({ region: "广东", city: "全部" });
+  assert.deepEqual(clickTarget(["region", "city"], "广州市", at, refuse), { name: "city", value: "广州市" });
+  assert.deepEqual(clickTarget(["region", "city"], "广东", at, refuse), { name: "region", value: null });
+  assert.deepEqual(clickTarget(["region", "city"], "杭州市", at, refuse), { problem: "杭州市 is not a region" });
+  const drilled = current({ region: "广东", city: "广州市" });
+  assert.deepEqual(clickTarget(["region", "city"], "广州市", drilled, refuse), { name: "city", value: null });
 });

@@ -13,7 +13,7 @@ from .commands import flask_group
 from .config import read_settings
 from .live.runtime import EXTENSION_KEY, Runtime, runtime_of
 from .registry import DashboardSpec, Registry
-from .variables import Value, VariableSpec, make_variable
+from .variables import Value, VariableSpec, make_variable, value_or_default
 from .web.api import make_blueprint, register_error_handler
 from .web.dashboard import register_dashboard
 from .web.embed import embed_markup, page_variables, script_tags
@@ -79,12 +79,16 @@ class Charts:
         self,
         name: str,
         *,
-        choices: t.Iterable[Value] | t.Callable[[], t.Iterable[Value]] | None = None,
+        choices: t.Iterable[Value]
+        | t.Callable[..., t.Iterable[Value]]
+        | t.Mapping[t.Any, t.Iterable[Value]]
+        | None = None,
         default: Value | t.Callable[[], Value] | None = None,
         type: type = str,
         label: str | None = None,
         min: Value | None = None,
         max: Value | None = None,
+        parent: str | None = None,
     ) -> VariableSpec:
         """Declare a variable that viewers choose (in the URL, a filter, a click)
         and that every chart whose builder has a parameter of that name uses.
@@ -93,6 +97,7 @@ class Charts:
 
         :param choices: the allowed values, or a function returning them (such
             as a query; its answer is kept 10 s); ``None``: any value of the type.
+            With a ``parent``: a function of the parent's value, or a dict.
         :param default: the value when the viewer gives none, or a function
             asked each time (``datetime.date.today``); ``None``: the first choice.
             The default is always allowed.
@@ -100,9 +105,20 @@ class Charts:
         :param label: what people read next to the filter; default the name.
         :param min: the smallest number or date allowed (without choices).
         :param max: the largest number or date allowed (without choices).
+        :param parent: the name of a variable declared before, whose value this
+            one's choices depend on: ``choices`` is then a function of its
+            value (``lambda region: cities_of(region)``) or a dict of lists by
+            its values. When a viewer changes the parent, this one goes back
+            to its default (drill-down: 全国 › 广东 › 广州市).
         :raises ValueError: for a bad or reserved name, a wrong type, a value
-            of another type, or a name taken.
+            of another type, a name taken, or an undeclared parent.
         """
+        if parent is not None and parent not in self.registry.variables:
+            declared = ", ".join(self.registry.variables) or "none yet"
+            raise ValueError(
+                f"Variable {name!r}: its parent {parent!r} is not declared"
+                f" (declared: {declared}); declare the parent first."
+            )
         spec = make_variable(
             name,
             type=type,
@@ -111,6 +127,7 @@ class Charts:
             label=label,
             min=min,
             max=max,
+            parent=self.registry.variables[parent] if parent is not None else None,
             clock=self.clock,
         )
         return self.registry.add_variable(spec)
@@ -231,13 +248,11 @@ class Charts:
         declared variable's value there, or its default when the URL has none
         or one that is not allowed (for a view or a template around charts)."""
         runtime = self.runtime()
-        given, _ = page_variables(runtime)
+        texts, _ = page_variables(runtime)
         values: dict[str, Value] = {}
-        for name, spec in self.registry.variables.items():
-            text = given.get(name)
-            values[name] = spec.convert(
-                text if text is not None else spec.default_text()
-            )
+        for name, spec in self.registry.variables.items():  # parents first
+            texts[name] = value_or_default(spec, texts)
+            values[name] = spec.convert(texts[name])
         return values
 
     def embed(self, chart: t.Any, height: str = "400px", width: str = "100%") -> Markup:

@@ -9,6 +9,7 @@ checks it against its choices and bounds, and converts it for the builder.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import decimal
 import keyword
@@ -27,7 +28,9 @@ __all__ = [
     "VariableError",
     "VariableSpec",
     "make_variable",
+    "parent_value",
     "read_query",
+    "value_or_default",
 ]
 
 #: Names the API's query parameters take, or may take: never variable names.
@@ -54,6 +57,13 @@ _LISTED = 20
 Value: t.TypeAlias = "str | int | float | datetime.date"
 #: Allowed values, or a function answering them.
 Choices: t.TypeAlias = "t.Iterable[Value] | t.Callable[[], t.Iterable[Value]] | None"
+#: The choices of a variable with a parent: a function of the parent's value,
+#: or a mapping from the parent's values to lists of values.
+ChildChoices: t.TypeAlias = (
+    "t.Callable[[t.Any], t.Iterable[Value]] | t.Mapping[t.Any, t.Iterable[Value]]"
+)
+#: The most values of a parent whose children's choices are kept.
+MAX_PARENT_VALUES = 256
 
 _TYPE_NAMES: dict[type, str] = {
     str: "str",
@@ -83,14 +93,28 @@ class ChoicesError(RuntimeError):
 
 
 class _Cached:
-    """A callable's answer, kept ``ttl`` seconds on ``clock``."""
+    """A callable's answers, each kept ``ttl`` seconds on ``clock``: one, or
+    one per value of the parent (the least recently asked dropped first)."""
 
     def __init__(self, ttl: float, clock: t.Callable[[], float]) -> None:
         self.ttl = ttl
         self.clock = clock
-        self.value: tuple[str, ...] | None = None
-        self.at = 0.0
+        self.answers: collections.OrderedDict[str, tuple[tuple[str, ...], float]] = (
+            collections.OrderedDict()
+        )
         self.lock = threading.Lock()
+
+    def get(self, key: str, ask: t.Callable[[], tuple[str, ...]]) -> tuple[str, ...]:
+        """The answer kept for ``key``, or ``ask()``'s when it is too old."""
+        with self.lock:
+            now = self.clock()
+            kept = self.answers.get(key)
+            if kept is None or now - kept[1] >= self.ttl:
+                kept = self.answers[key] = (ask(), now)
+                while len(self.answers) > MAX_PARENT_VALUES:
+                    self.answers.popitem(last=False)
+            self.answers.move_to_end(key)
+            return kept[0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,9 +124,10 @@ class VariableSpec:
     name: str
     #: ``str``, ``int``, ``float`` or ``datetime.date``.
     type: type
-    #: Allowed values (canonical texts), a callable answering them, or ``None``
-    #: for any value of the type.
-    choices: tuple[str, ...] | t.Callable[[], t.Iterable[Value]] | None
+    #: Allowed values (canonical texts), a callable answering them (given the
+    #: parent's value, for a variable with a parent), or ``None`` for any
+    #: value of the type.
+    choices: tuple[str, ...] | t.Callable[..., t.Iterable[Value]] | None
     #: The value when a request gives none (a callable is asked every time);
     #: ``None``: the first choice.
     default: Value | t.Callable[[], Value] | None
@@ -114,6 +139,10 @@ class VariableSpec:
     _cache: _Cached = field(
         default_factory=lambda: _Cached(CHOICES_TTL, time.monotonic)
     )
+    #: The variable whose value this one's choices depend on (declared
+    #: before it): its choices are asked for that value, and a viewer who
+    #: changes it starts this one again from its default.
+    parent: VariableSpec | None = None
 
     @property
     def type_name(self) -> str:
@@ -158,19 +187,24 @@ class VariableSpec:
             return datetime.date.fromisoformat(text)
         return text
 
-    def parse(self, text: str) -> str:
+    def parse(self, text: str, parent: str | None = None) -> str:
         """Check a value from a URL: its type (strictly), its choices, its
         bounds; return its canonical text.
 
+        :param parent: the parent's value (canonical text), for a variable
+            with a parent; ``None``: the parent's default.
         :raises VariableError: the value is not allowed (the message says
             which are).
         :raises ChoicesError: the choices cannot be read.
         """
         canonical = self._canonical(text)
-        allowed = self.allowed()
+        allowed = self.allowed(parent)
         if allowed is not None and canonical not in allowed:
+            where = ""
+            if self.parent is not None:
+                where = f" when {self.parent.label} is {self._parent_text(parent)}"
             raise VariableError(
-                f"Variable {self.name!r} cannot be {_shown(text)}: the allowed"
+                f"Variable {self.name!r} cannot be {_shown(text)}{where}: the allowed"
                 f" values are {_listing(allowed)}."
             )
         if allowed is None and not self._within(canonical):
@@ -226,24 +260,31 @@ class VariableSpec:
 
     # -- choices and default ----------------------------------------------------
 
-    def allowed(self) -> tuple[str, ...] | None:
+    def allowed(self, parent: str | None = None) -> tuple[str, ...] | None:
         """The allowed values as canonical texts, the default first when the
         choices lack it; ``None`` when any value of the type is allowed.
 
+        :param parent: the parent's value, for a variable with a parent
+            (``None``: the parent's default).
         :raises ChoicesError: when a choices callable fails or answers wrongly.
         """
-        choices = self._choices()
+        choices = self._choices(parent)
         if choices is None:
             return None
         default = self._default_text(choices)
         return choices if default in choices else (default, *choices)
 
-    def default_text(self) -> str:
+    def default_text(self, parent: str | None = None) -> str:
         """The canonical text of the default value (asked now if callable).
 
+        :param parent: as for :meth:`allowed`.
         :raises ChoicesError: when the default cannot be had.
         """
-        return self._default_text(self._choices())
+        return self._default_text(self._choices(parent))
+
+    def _parent_text(self, parent: str | None) -> str:
+        assert self.parent is not None
+        return parent if parent is not None else self.parent.default_text()
 
     def _default_text(self, choices: tuple[str, ...] | None) -> str:
         default = self.default
@@ -266,17 +307,15 @@ class VariableSpec:
         except TypeError as error:
             raise ChoicesError(str(error)) from None
 
-    def _choices(self) -> tuple[str, ...] | None:
+    def _choices(self, parent: str | None = None) -> tuple[str, ...] | None:
         choices = self.choices
         if choices is None or isinstance(choices, tuple):
             return choices
-        cache = self._cache
-        with cache.lock:
-            now = cache.clock()
-            if cache.value is None or now - cache.at >= cache.ttl:
-                cache.value = self._ask(choices)
-                cache.at = now
-            return cache.value
+        if self.parent is None:
+            return self._cache.get("", lambda: self._ask(choices))
+        key = self._parent_text(parent)
+        value = self.parent.convert(key)
+        return self._cache.get(key, lambda: self._ask(lambda: choices(value)))
 
     def _ask(self, function: t.Callable[[], t.Iterable[Value]]) -> tuple[str, ...]:
         try:
@@ -291,36 +330,45 @@ class VariableSpec:
         except (TypeError, ValueError) as error:
             raise ChoicesError(str(error)) from None
 
-    def describe(self) -> dict[str, t.Any]:
-        """What the API and pages say of the variable (values as canonical texts).
+    def describe(self, parent: str | None = None) -> dict[str, t.Any]:
+        """What the API and pages say of the variable (values as canonical
+        texts); for a variable with a parent, its choices for ``parent``'s
+        value (``None``: the parent's default) and the parent's name.
 
         :raises ChoicesError: when its choices or default cannot be had.
         """
-        allowed = self.allowed()
-        return {
+        allowed = self.allowed(parent)
+        described = {
             "name": self.name,
             "type": self.type_name,
             "label": self.label,
             "choices": list(allowed) if allowed is not None else None,
-            "default": self.default_text(),
+            "default": self.default_text(parent),
             "min": self.min,
             "max": self.max,
         }
+        if self.parent is not None:
+            described["parent"] = self.parent.name
+        return described
 
 
 def make_variable(
     name: str,
     *,
     type: type = str,
-    choices: Choices = None,
+    choices: Choices | ChildChoices = None,
     default: Value | t.Callable[[], Value] | None = None,
     label: str | None = None,
     min: Value | None = None,
     max: Value | None = None,
+    parent: VariableSpec | None = None,
     clock: t.Callable[[], float] = time.monotonic,
 ) -> VariableSpec:
     """Validate a variable's declaration.
 
+    :param parent: the variable whose value the choices depend on; then
+        ``choices`` is a function of that value, or a mapping from its values
+        to lists of choices.
     :raises ValueError: for a bad name, type, choice, default or bound.
     """
     if not isinstance(name, str) or not VARIABLE_NAME.fullmatch(name):
@@ -352,8 +400,10 @@ def make_variable(
         raise ValueError(f"{error} (min and max)") from None
     if any(bound is not None for bound in bounds) and spec.type_name == "str":
         raise ValueError(f"Variable {name!r}: min and max are for numbers and dates.")
-    fixed: tuple[str, ...] | t.Callable[[], t.Iterable[Value]] | None
-    if choices is None or callable(choices):
+    fixed: tuple[str, ...] | t.Callable[..., t.Iterable[Value]] | None
+    if parent is not None:
+        fixed = _child_choices(name, parent, choices)
+    elif choices is None or callable(choices):
         fixed = choices
     elif isinstance(choices, (str, bytes)):
         raise ValueError(
@@ -368,7 +418,15 @@ def make_variable(
         if not fixed:
             raise ValueError(f"Variable {name!r}: choices must not be empty.")
     spec = VariableSpec(
-        name, type, fixed, default, spec.label, bounds[0], bounds[1], spec._cache
+        name,
+        type,
+        fixed,
+        default,
+        spec.label,
+        bounds[0],
+        bounds[1],
+        spec._cache,
+        parent,
     )
     if default is None and fixed is None:
         raise ValueError(
@@ -387,12 +445,46 @@ def make_variable(
     return spec
 
 
+def _child_choices(
+    name: str, parent: VariableSpec, choices: t.Any
+) -> t.Callable[[t.Any], t.Iterable[Value]]:
+    """The choices of a variable with a parent, as a function of its value."""
+    if isinstance(choices, t.Mapping):
+        table = {parent.text(key): list(values) for key, values in choices.items()}
+        return lambda value: table.get(parent.text(value), [])
+    if callable(choices):
+        return t.cast(t.Callable[[t.Any], t.Iterable[Value]], choices)
+    raise ValueError(
+        f"Variable {name!r} has the parent {parent.name!r}, so its choices depend"
+        f" on it: pass a function of {parent.name}'s value, such as"
+        f" choices=lambda {parent.name}: [...], or a dict of lists by its values."
+    )
+
+
+def parent_value(spec: VariableSpec, values: t.Mapping[str, str]) -> str | None:
+    """The value of ``spec``'s parent among ``values`` (``None``: its default,
+    or no parent)."""
+    return values.get(spec.parent.name) if spec.parent is not None else None
+
+
+def value_or_default(spec: VariableSpec, values: t.Mapping[str, str]) -> str:
+    """``spec``'s value among ``values``, else its default (for its parent's
+    value there).
+
+    :raises ChoicesError: when the default cannot be had.
+    """
+    if spec.name in values:
+        return values[spec.name]
+    return spec.default_text(parent_value(spec, values))
+
+
 def read_query(
     variables: t.Mapping[str, VariableSpec],
     args: t.Mapping[str, t.Sequence[str]],
     route: t.Collection[str] = (),
 ) -> dict[str, str]:
-    """The variables of a query string, as canonical texts.
+    """The variables of a query string, as canonical texts (a parent's
+    before its children's, whose choices depend on it).
 
     :param variables: the declared variables.
     :param args: every query parameter with its values.
@@ -401,21 +493,22 @@ def read_query(
         a value that is not allowed.
     :raises ChoicesError: when choices cannot be read.
     """
-    values: dict[str, str] = {}
-    for key, items in args.items():
-        if key in route:
-            continue
-        spec = variables.get(key)
-        if spec is None:
+    for key in args:
+        if key not in route and key not in variables:
             known = ", ".join(variables) or "none are declared"
             takes = f"; this route also takes {', '.join(route)}" if route else ""
             raise VariableError(
                 f"Unknown query parameter {key[:64]!r}: the variables are"
                 f" {known}{takes}."
             )
+    values: dict[str, str] = {}
+    for key, spec in variables.items():  # declared order: parents first
+        items = args.get(key)
+        if items is None or key in route:
+            continue
         if len(items) != 1:
             raise VariableError(f"Variable {key!r} is given {len(items)} times.")
-        values[key] = spec.parse(items[0])
+        values[key] = spec.parse(items[0], parent_value(spec, values))
     return values
 
 

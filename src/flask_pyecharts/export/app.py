@@ -15,7 +15,12 @@ from ..assets import VENDOR_DIR, UnsupportedDependencyError, script_urls
 from ..live.option_cache import BuildError
 from ..live.runtime import runtime_of
 from ..registry import UnknownChart
-from ..variables import ChoicesError, VariableError
+from ..variables import (
+    ChoicesError,
+    VariableError,
+    parent_value,
+    value_or_default,
+)
 from .page import Export, ExportError, page, read, require, static_card
 
 if t.TYPE_CHECKING:
@@ -91,14 +96,16 @@ def export_dashboard(
 def _variables(runtime: Runtime, given: t.Mapping[str, str]) -> dict[str, str]:
     """Check the variables asked for, as the API does."""
     declared = runtime.registry.variables
-    values = {}
-    for name, text in given.items():
-        spec = declared.get(name)
-        if spec is None:
+    for name in given:
+        if name not in declared:
             known = ", ".join(declared) or "none are declared"
             raise ExportError(f"No variable named {name!r}; the variables are {known}.")
+    values: dict[str, str] = {}
+    for name, spec in declared.items():  # a parent's value before its children's
+        if name not in given:
+            continue
         try:
-            values[name] = spec.parse(text)
+            values[name] = spec.parse(given[name], parent_value(spec, values))
         except (VariableError, ChoicesError) as error:
             raise ExportError(str(error)) from None
     return values
@@ -113,7 +120,7 @@ def _shown_variables(
         if not any(variable.name in spec.variables for spec in specs):
             continue  # only set by clicks, which an export has none of
         try:
-            value = values.get(variable.name) or variable.default_text()
+            value = values.get(variable.name) or value_or_default(variable, values)
         except ChoicesError as error:
             raise ExportError(str(error)) from None
         shown.append({"name": variable.name, "label": variable.label, "value": value})

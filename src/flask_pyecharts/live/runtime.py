@@ -28,6 +28,7 @@ from ..streams.shapes import PointShapes
 from ..streams.stores import Page, open_store
 from ..streams.stores.memory import MemoryStore
 from ..streams.windows import Windows
+from ..variables import value_or_default
 from ..wire.documents import ChartDocument, chart_document
 from . import forks
 from .feed import Feed
@@ -237,8 +238,7 @@ class Runtime:
         values = values or {}
         variables = self.registry.variables
         pairs = [
-            (name, values[name] if name in values else variables[name].default_text())
-            for name in spec.variables
+            (name, value_or_default(variables[name], values)) for name in spec.variables
         ]
         return Topic(spec.name, tuple(sorted(pairs)))
 

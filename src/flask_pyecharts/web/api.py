@@ -28,7 +28,7 @@ from ..live.runtime import current_runtime
 from ..live.shutdown import install as stop_streams_at_worker_exit
 from ..registry import UnknownChart
 from ..streams.stores import StoreError
-from ..variables import ChoicesError, VariableError, read_query
+from ..variables import ChoicesError, VariableError, parent_value, read_query
 from ..wire.documents import updates_body
 from ..wire.sse import encode_comment, encode_retry
 from .errors import APIError, bad_request, json_error, not_found
@@ -197,7 +197,11 @@ def list_charts() -> Response:
         }
         for spec in specs
     ]
-    variables = [variable.describe() for variable in registry.variables_of(specs)]
+    given = _variables()
+    variables = [
+        variable.describe(parent_value(variable, given))
+        for variable in registry.variables_of(specs)
+    ]
     return _json(dumps({"charts": items, "variables": variables}))
 
 

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from ..live.runtime import current_runtime
 from ..registry import UnknownChart
-from ..variables import ChoicesError
+from ..variables import ChoicesError, parent_value
 from .embed import (
     initial_json,
     page_scripts,
@@ -93,10 +93,11 @@ def filters(
             "name": variable.name,
             "label": variable.label,
             "drill": variable.name in clicked,
+            "parent": variable.parent.name if variable.parent is not None else None,
             "problem": problems.get(variable.name),
         }
         try:
-            described = variable.describe()
+            described = variable.describe(parent_value(variable, values))
         except ChoicesError as error:
             item.update(control="text", value="", problem=str(error), disabled=True)
             found.append(item)

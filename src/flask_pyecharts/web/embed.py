@@ -18,7 +18,7 @@ from .._json import dumps, script_safe
 from ..live.limits import LimitReached
 from ..live.option_cache import BuildError
 from ..options import build_document
-from ..variables import ChoicesError, VariableError
+from ..variables import ChoicesError, VariableError, parent_value
 from ..wire.documents import body_key
 
 if t.TYPE_CHECKING:
@@ -50,7 +50,7 @@ def page_variables(runtime: Runtime) -> tuple[dict[str, str], dict[str, str]]:
         try:
             if len(items) > 1:
                 raise VariableError(f"Variable {name!r} is given {len(items)} times.")
-            values[name] = spec.parse(items[0])
+            values[name] = spec.parse(items[0], parent_value(spec, values))
         except (VariableError, ChoicesError) as error:
             problems[name] = str(error)
     return values, problems
@@ -86,8 +86,11 @@ def variables_json(runtime: Runtime, specs: t.Iterable[ChartSpec]) -> str | None
     variables = runtime.registry.variables_of(specs)
     if not variables:
         return None
+    values, _ = page_variables(runtime)
     try:
-        described = [variable.describe() for variable in variables]
+        described = [
+            variable.describe(parent_value(variable, values)) for variable in variables
+        ]
     except ChoicesError:
         return None  # the page then asks the API, which says what failed
     return script_safe(dumps(described))
