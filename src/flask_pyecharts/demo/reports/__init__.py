@@ -65,5 +65,7 @@ def register(charts: Charts, engine: Engine) -> None:
         )
     if hasattr(charts, "screen"):
         screen.register(charts)
+        if hasattr(charts, "playlist"):
+            screen.register_playlist(charts)
     if hasattr(charts, "site"):
         charts.site("/", title="零售分析")

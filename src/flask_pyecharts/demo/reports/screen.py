@@ -25,7 +25,7 @@ PLAYLIST_REPORTS = [RULE, "/overview"]
 
 
 def register(charts: Charts) -> None:
-    """Register the screen and its playlist (the reports' charts first)."""
+    """Register the screen (the reports' charts first)."""
     charts.screen(  # type: ignore[attr-defined]
         RULE,
         layout=LAYOUT,
@@ -34,4 +34,10 @@ def register(charts: Charts) -> None:
         theme="dark",
         description=DESCRIPTION,
     )
-    charts.playlist(PLAYLIST, PLAYLIST_REPORTS, every=30)  # type: ignore[attr-defined]
+
+
+def register_playlist(charts: Charts) -> None:
+    """Register the playlist (the screen and the overview first)."""
+    charts.playlist(  # type: ignore[attr-defined]
+        PLAYLIST, PLAYLIST_REPORTS, every=30, title="零售轮播"
+    )
