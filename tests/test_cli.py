@@ -97,7 +97,8 @@ def test_every_command_and_option_has_help(group: click.Group) -> None:
 def test_demo_help_names_the_pages_and_the_database() -> None:
     result = CliRunner().invoke(main, ["demo", "--help"])
     assert result.exit_code == 0, result.output
-    for text in ("--port", "--database", "--reset", "/report", "demo.sqlite3"):
+    pages = ("/report", "/overview", "/screen", "/tv")
+    for text in ("--port", "--database", "--reset", *pages, "demo.sqlite3"):
         assert text in result.output
 
 

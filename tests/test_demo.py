@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from flask_pyecharts import Charts
 from flask_pyecharts.demo import create_app, db, queries
 from flask_pyecharts.demo.queries import CITIES, city_sales, sales_by
-from flask_pyecharts.demo.reports import CLASSIC, REPORTS
+from flask_pyecharts.demo.reports import CLASSIC, REPORTS, screen
 
 from .conftest import MAPS, wait_until
 
@@ -286,6 +287,35 @@ def test_every_builder_builds_for_every_period_and_region(demo_app: Flask) -> No
         with demo_app.app_context():
             built = spec.builder(**{key: given[key] for key in spec.variables})
         assert built, (name, region, days)
+
+
+@pytest.mark.skipif(
+    not hasattr(Charts, "screen"), reason="the package has no screens yet"
+)
+def test_the_screen_shows_the_whole_business(demo_app: Flask) -> None:
+    response = demo_app.test_client().get(screen.RULE)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    names = layout_names(screen)
+    assert sorted(page_charts(html)) == sorted(names)
+    assert f"<title>{screen.TITLE}</title>" in html
+    rows = [line.split() for line in screen.LAYOUT.strip().splitlines()]
+    assert len(set(rows[0])) == 4  # number cards across the top
+    assert [row[1:3] for row in rows[1:3]] == [["sales_map"] * 2] * 2  # the centre
+    assert {"order_table", "live_orders"} <= set(names)
+    registry = demo_app.jinja_env.globals["charts"].registry
+    charts = [name for name in names if registry.chart(name).display == "chart"]
+    assert 5 <= len(charts) <= 7  # the map and 4 to 6 charts
+
+
+@pytest.mark.skipif(
+    not hasattr(Charts, "playlist"), reason="the package has no playlists yet"
+)
+def test_the_playlist_shows_the_screen_and_the_overview(demo_app: Flask) -> None:
+    response = demo_app.test_client().get(screen.PLAYLIST)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.index('"/screen') < html.index('"/overview')
 
 
 def test_number_cards_compare_with_the_period_before(demo_app: Flask) -> None:
