@@ -3,7 +3,7 @@
 
 import { getJSON } from "./http.js";
 import { DEFAULT_INTERVAL, MIN_INTERVAL, connections, page, vars } from "./state.js";
-import { asArray, backoff, emit, errorMessage, isObject, retryDelay } from "./util.js";
+import { asArray, emit, errorMessage, isObject, retryDelay } from "./util.js";
 import { keyOf } from "./variables.js";
 
 const SSE_FAILURES_BEFORE_POLLING = 3;
@@ -13,6 +13,25 @@ const ALIGN_MS = 20;              // poll this long after a rebuild falls due
 const ALIGN_JITTER_MS = 40;       // spread pollers a little
 const HEALTHY_STREAM_MS = 30000;
 const PENDING_WAIT_MS = 2000;
+// While the server does not answer, it is probed at most this far apart (and
+// at least half as far, at random): a page is live again within about 3 s of
+// the server answering, however long it was away, and many pages that lost it
+// at the same moment come back spread over a couple of seconds, not at once.
+const PROBE_FIRST_MS = 300;
+const PROBE_CAP_MS = 2400;
+const PROBE_TIMEOUT_MS = 5000;
+
+/** The wait before the `attempt`-th probe (1, 2...): doubling, capped, jittered. */
+export function probeDelay(attempt, random = Math.random) {
+  const delay = Math.min(PROBE_CAP_MS, PROBE_FIRST_MS * Math.pow(2, attempt - 1));
+  return delay * (0.5 + 0.5 * random());
+}
+
+/** Whether a failed request says the server is away (no answer, or a
+ * gateway's 502-504), rather than that it refused the request. */
+export function serverAway(result) {
+  return !result.status || result.status === 502 || result.status === 503 || result.status === 504;
+}
 
 export function connectionFor(base, transport) {
   let connection = connections.get(base);
@@ -178,6 +197,13 @@ export class Connection {
     };
   }
 
+  /**
+   * The event stream broke. We reconnect ourselves, not the browser (whose
+   * retries every `retry` ms would bring every page back at the same instant):
+   * first a probe of the server, then the stream from where each chart is.
+   * Only a stream that fails while the server answers counts towards the
+   * fall-back to polling: an outage is not the stream's fault.
+   */
   streamFailed(source) {
     if (this.probing) {  // the event stream is still unavailable: poll on
       this.probing = false;
@@ -187,14 +213,31 @@ export class Connection {
     if (this.openedAt && Date.now() - this.openedAt > HEALTHY_STREAM_MS) this.sourceErrors = 0;
     this.openedAt = 0;
     this.sourceErrors += 1;
+    source.close();
+    this.source = null;
     if (this.sourceErrors >= SSE_FAILURES_BEFORE_POLLING) return this.usePolling(true);
     this.setProblem("connection lost, reconnecting");
-    if (source.readyState === EventSource.CLOSED) {
-      // The browser gave up (HTTP error): reconnect ourselves, with back-off.
-      this.source = null;
-      clearTimeout(this.reconnectTimer);
-      this.reconnectTimer = setTimeout(() => this.restart(), backoff(this.sourceErrors, 1000));
-    }
+    this.probeServer(0);
+  }
+
+  /** Probe the server until it answers (capped, jittered), then reopen. */
+  probeServer(attempt) {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(async () => {
+      let result;
+      try {
+        result = await getJSON(this.base + "charts", null, PROBE_TIMEOUT_MS);
+      } catch (error) {
+        result = { error: errorMessage(error) };
+      }
+      if (this.source || this.mode !== "sse" || !this.members.size) return;  // moved on meanwhile
+      if (result.error && serverAway(result)) {
+        this.sourceErrors = 0;
+        this.setProblem("the server does not answer; trying again");
+        return this.probeServer(attempt + 1);
+      }
+      this.restart();
+    }, attempt ? probeDelay(attempt) : 0);
   }
 
   usePolling(fallback) {
@@ -276,6 +319,9 @@ export class Connection {
     }
     const interval = this.interval();
     let delay = this.failures ? retryDelay(result, this.failures, interval) : interval;
+    if (this.failures && serverAway(result) && !result.retryAfter) {  // probe, do not back off
+      delay = Math.min(delay, probeDelay(this.failures));
+    }
     const next = !this.failures && !page.interval && result.body ? result.body.next : null;
     if (typeof next === "number") {  // just after the next rebuild is due
       delay = Math.min(interval, Math.max(MIN_INTERVAL / 5, next * 1000 + ALIGN_MS + Math.random() * ALIGN_JITTER_MS));

@@ -8,6 +8,7 @@ import threading
 import time
 import typing as t
 
+import pytest
 from flask import Flask, request
 from pyecharts import options as opts
 from pyecharts.charts import Bar, Line
@@ -149,32 +150,85 @@ def test_page_recovers_after_a_quick_server_restart(
     watched.assert_clean(old.url, allowed_errors=CUT)
 
 
-def test_page_recovers_after_a_long_outage_on_polling(
-    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+#: Records, on the page's (fake) clock, every request the client makes and
+#: every event stream it opens, and how many requests are in flight.
+RECORDER = """
+window.__fetches = []; window.__streams = []; window.__pending = 0;
+const realFetch = window.fetch;
+window.fetch = function (url) {
+  window.__fetches.push([Date.now(), String(url)]);
+  window.__pending += 1;
+  return realFetch.apply(this, arguments).finally(() => { window.__pending -= 1; });
+};
+const RealEventSource = window.EventSource;
+window.EventSource = class extends RealEventSource {
+  constructor(url, init) { super(url, init); window.__streams.push(Date.now()); }
+};
+"""
+
+
+@pytest.mark.parametrize("outage_s", [20, 120])
+def test_a_page_is_live_on_the_event_stream_within_3_s_of_the_server_answering(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage, outage_s: int
 ):
-    """Three failed reconnections: the page falls back to polling, and polls
-    the new server once it is back."""
+    """However long the outage, the page probes the server at most 2.4 s apart
+    (jittered, so that pages do not come back at once) and reopens the event
+    stream as soon as a probe is answered: no fall-back to polling, no
+    back-off that grew during the outage. Time is the page's clock."""
     app, charts = make_app("A")
     old = serve(app)
     charts.append("feed", [(f"a{i}", i) for i in range(8)])
-    watched.page.goto(f"{old.url}/separated")
-    watched.wait_state("[data-chart]", "live", "static")
+    page = watched.page
+    page.add_init_script(RECORDER)
+    page.clock.install()
+    page.goto(f"{old.url}/separated")
+
+    def settle() -> None:  # let the requests in flight land (real time)
+        for _ in range(2000):
+            if not page.evaluate("window.__pending"):
+                return
+            time.sleep(0.005)
+
+    def step(ms: int) -> None:
+        page.clock.run_for(ms)
+        settle()
+
+    for _ in range(40):
+        if watched.state(chart("feed")) == "live":
+            break
+        step(250)
+    assert watched.state(chart("feed")) == "live"
 
     old.stop()
-    watched.wait_state(chart("feed"), "stale", "error")
-    watched.page.wait_for_function(
-        "() => FlaskPyecharts.status().every((s) => s.transport === 'poll')",
-        timeout=WAIT_MS,
-    )
+    went = page.evaluate("Date.now()")
+    for _ in range(outage_s * 4):
+        step(250)
+    assert watched.state(chart("feed")) in ("stale", "error")
+    badge = page.locator(f"{chart('feed')} .fpe-state").inner_text()
+    assert "does not answer" in badge
+    assert page.evaluate("FlaskPyecharts.status().every((s) => s.transport === 'sse')")
+    probes = [
+        at
+        for at, url in page.evaluate("window.__fetches")
+        if at >= went and url.endswith("/charts/api/charts")
+    ]
+    gaps = [b - a for a, b in itertools.pairwise(probes)]
+    assert len(probes) >= outage_s / 2.4
+    assert all(150 <= gap <= 2400 + 250 for gap in gaps), gaps  # one step of slack
+
     new, charts = restart(serve, old)
-    watched.wait_state("[data-chart]", "polling")
+    back = page.evaluate("Date.now()")
+    opened = len(page.evaluate("window.__streams"))
+    for _ in range(40):
+        if len(page.evaluate("window.__streams")) > opened:
+            break
+        step(100)
+    reopened = page.evaluate("window.__streams")[opened]
+    assert reopened - back <= 3000
+    watched.wait_state("[data-chart]", "live")
     wait_feed(watched, [[f"b{i}", 100 + i] for i in range(3)])
-    watched.wait_chart(chart("ticker"), "(o) => o.title[0].text === 'server B'")
     charts.append("feed", ("b3", 103))
     wait_feed(watched, [[f"b{i}", 100 + i] for i in range(4)])
-    badge = watched.page.locator(f"{chart('feed')} .fpe-state").inner_text()
-    assert "polling" in badge
-    watched.screenshot("restart-long-outage")
     watched.assert_clean(old.url, allowed_errors=CUT)
 
 

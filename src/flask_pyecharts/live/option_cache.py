@@ -31,12 +31,14 @@ logger = logging.getLogger("flask_pyecharts")
 
 #: How long a failed build is remembered when the chart has no refresh interval.
 FAILED_BUILD_RETRY = 5.0
-#: How long a process waits for another one's build before building itself.
-SHARED_BUILD_WAIT = 5.0
 #: How often a waiting process looks for another one's build.
 SHARED_BUILD_POLL = 0.05
-#: How long a build lock outlives a dead builder.
-BUILD_LOCK_TTL = 30.0
+#: How often (in looks) a waiting process tries to take the build lock over.
+SHARED_BUILD_TAKEOVER = 5
+#: How long a build lock outlives a builder that stopped renewing it (a dead
+#: process): a live builder renews it every third of that while it builds, so
+#: a dead one is replaced within about this long.
+BUILD_LEASE = 3.0
 
 Clock = t.Callable[[], float]
 
@@ -192,21 +194,33 @@ class OptionCache:
         entry = self._read_shared()
         if entry is not None and not self._expired(entry):
             return entry
-        lock = self._shared.lock(f"build:{self.key}", ttl=BUILD_LOCK_TTL)
-        if lock.acquire(blocking=False):
-            try:
-                entry = self._read_shared()
-                if entry is None or self._expired(entry):
-                    entry = self._build()
-                    self._write_shared(entry)
+        lock = self._shared.lock(f"build:{self.key}", ttl=BUILD_LEASE)
+        if not lock.acquire(blocking=False):
+            entry = self._await_shared(lock)
+            if entry is not None:
                 return entry
-            finally:
-                lock.release()
-        for _ in range(int(SHARED_BUILD_WAIT / SHARED_BUILD_POLL)):
+        try:  # the lock is ours
+            entry = self._read_shared()
+            if entry is None or self._expired(entry):
+                entry = self._build(keep=lock.renew)
+                self._write_shared(entry)
+            return entry
+        finally:
+            lock.release()
+
+    def _await_shared(self, lock: t.Any) -> Entry | None:
+        """Wait for the build of the process holding ``lock``; ``None`` once
+        the lock is ours instead (its holder stopped renewing it: it died)."""
+        looks = 0
+        deadline = time.monotonic() + self.timeout + 2 * BUILD_LEASE
+        while time.monotonic() < deadline:
             time.sleep(SHARED_BUILD_POLL)
             entry = self._read_shared()
             if entry is not None and not self._expired(entry):
                 return entry
+            looks += 1
+            if looks % SHARED_BUILD_TAKEOVER == 0 and lock.acquire(blocking=False):
+                return None
         logger.warning("Chart %r: no shared build arrived; building here", self.key)
         return self._build()
 
@@ -247,8 +261,12 @@ class OptionCache:
         lifetime = max(self.refresh, FAILED_BUILD_RETRY) * 3
         self._shared.set_blob(f"option:{self.key}", dumps(saved), lifetime)
 
-    def _build(self) -> Entry:
-        """Run the builder with a time limit; a hung builder is not started twice."""
+    def _build(self, keep: t.Callable[[], None] | None = None) -> Entry:
+        """Run the builder with a time limit; a hung builder is not started twice.
+
+        :param keep: called every third of :data:`BUILD_LEASE` while the
+            build runs (renews the shared build lock).
+        """
         if self._inline:
             return self._run_builder()
         running = self._running
@@ -257,7 +275,7 @@ class OptionCache:
         job = self._running = start_job(
             self._run_builder, f"pyecharts-build-{self.key}"
         )
-        if not job.wait(self.timeout):
+        if not self._wait(job, keep):
             return self._timed_out()
         self._running = None  # done: keep no thread's objects per cache
         try:
@@ -272,6 +290,27 @@ class OptionCache:
             )
             self._inline = True
             return self._run_builder()
+
+    def _wait(self, job: Job[Entry], keep: t.Callable[[], None] | None) -> bool:
+        """Wait for ``job`` at most the build time-out, calling ``keep`` now
+        and then; whether it ended."""
+        if keep is None:
+            return job.wait(self.timeout)
+        waited = 0.0
+        while waited < self.timeout:
+            step = min(BUILD_LEASE / 3, self.timeout - waited)
+            if job.wait(step):
+                return True
+            waited += step
+            try:
+                keep()
+            except Exception:
+                logger.warning(
+                    "Chart %r: its build outlived its build lock; another process"
+                    " may build it too",
+                    self.key,
+                )
+        return False
 
     def _timed_out(self) -> Entry:
         logger.error("Chart %r: the builder ran over %s s", self.key, self.timeout)
