@@ -14,9 +14,10 @@ import pytest
 from flask import Flask
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from flask_pyecharts import Charts
 from flask_pyecharts.demo import create_app, db
 from flask_pyecharts.demo.queries import CITIES
-from flask_pyecharts.demo.reports import CLASSIC, REPORTS
+from flask_pyecharts.demo.reports import CLASSIC, REPORTS, screen
 from flask_pyecharts.export import export_dashboard, write_image
 
 from ..conftest import MAPS, LiveServer
@@ -180,6 +181,53 @@ def test_every_report_draws_every_area_at_1400_px(
     page.wait_for_function(REPORT_DRAWN, arg=areas, timeout=15_000)
     assert page.evaluate(CJK_GLYPHS)
     watched.screenshot(f"demo-{report.RULE[1:]}")
+    watched.assert_clean(server.url, allowed_errors=[] if MAPS else ["503"])
+
+
+#: The screen's shape: the page's scroll size, the viewport and each panel.
+SCREEN_GEOMETRY = """() => {
+    const box = (el) => {
+        const r = el.getBoundingClientRect();
+        return {x: r.left, y: r.top, w: r.width, h: r.height};
+    };
+    const root = document.documentElement;
+    return {
+        view: {w: innerWidth, h: innerHeight},
+        scroll: {w: root.scrollWidth, h: root.scrollHeight},
+        panels: [...document.querySelectorAll(".fpe-panel")].map(box),
+    };
+}"""
+
+
+@pytest.mark.skipif(
+    not hasattr(Charts, "screen"), reason="the package has no screens yet"
+)
+def test_the_screen_shows_the_whole_business_at_1920_by_1080(
+    watched: WatchedPage, server: LiveServer
+) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(server.url + screen.RULE)
+    areas = len(set(screen.LAYOUT.split()) - {"."})
+    page.wait_for_function(REPORT_DRAWN, arg=areas, timeout=15_000)
+    shape = page.evaluate(SCREEN_GEOMETRY)
+    view = shape["view"]
+    assert shape["scroll"]["w"] <= view["w"] and shape["scroll"]["h"] <= view["h"]
+    panels = shape["panels"]
+    assert len(panels) == areas
+    for index, panel in enumerate(panels):
+        assert panel["x"] >= 0 and panel["y"] >= 0, panel
+        assert panel["x"] + panel["w"] <= view["w"] + 0.5, panel
+        assert panel["y"] + panel["h"] <= view["h"] + 0.5, panel
+        for other in panels[index + 1 :]:
+            apart = (
+                panel["x"] + panel["w"] <= other["x"] + 0.5
+                or other["x"] + other["w"] <= panel["x"] + 0.5
+                or panel["y"] + panel["h"] <= other["y"] + 0.5
+                or other["y"] + other["h"] <= panel["y"] + 0.5
+            )
+            assert apart, (panel, other)
+    watched.screenshot("demo-screen")
     watched.assert_clean(server.url, allowed_errors=[] if MAPS else ["503"])
 
 
