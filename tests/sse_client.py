@@ -22,11 +22,13 @@ def read_events(
     timeout: float = 10.0,
     until: t.Callable[[list[Event]], bool] | None = None,
     opened: t.Callable[[], object] | None = None,
+    pings: bool = False,
 ) -> tuple[list[Event], http.client.HTTPResponse]:
     """Read events until the server closes the stream or ``until(events)`` holds.
 
     ``opened()`` is called once the response has begun: the server then
     follows the stream's charts, and whatever happens next reaches it.
+    ``ping`` events (heartbeats) are left out unless ``pings``.
     """
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
@@ -47,7 +49,7 @@ def read_events(
                 break
             text = line.decode().rstrip("\n")
             if text == "":
-                if data:
+                if data and (pings or fields.get("event") != "ping"):
                     events.append(
                         Event(
                             fields.get("event", "message"),

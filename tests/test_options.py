@@ -108,3 +108,18 @@ def test_etag_changes_with_the_theme_alone():
     )
     assert light.body == dark.body
     assert light.etag != dark.etag
+
+
+def test_add_js_funcs_travel_with_the_option_and_change_its_etag():
+    from pyecharts.charts import Bar as _Bar
+
+    from flask_pyecharts.options import build_document
+
+    plain = _Bar().add_xaxis(["a"]).add_yaxis("s", [1])
+    with_data = _Bar().add_xaxis(["a"]).add_yaxis("s", [1])
+    with_data.add_js_funcs("var barData = [[1, 2]]")
+    assert build_document(plain).js_functions == ()
+    document = build_document(with_data)
+    assert document.js_functions == ("var barData = [[1, 2]]",)
+    assert document.body == build_document(plain).body  # not in the option
+    assert document.etag != build_document(plain).etag

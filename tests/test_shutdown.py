@@ -8,12 +8,14 @@ timeout, so the test tells the two apart however slow the machine is.
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
 
 import pytest
 
+from .conftest import wait_until
 from .gunicorn_server import Gunicorn
 
 STREAMS = 200
@@ -44,6 +46,55 @@ def read_to_end(sock: socket.socket) -> bytes:
         while chunk := sock.recv(65536):
             received += chunk
     return received
+
+
+def stuck_reader(port: int) -> socket.socket:
+    """An event stream whose reader never reads: the server's first write (a
+    5 MB option) blocks once the socket buffers are full."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(REQUEST.replace(b"charts=ticks", b"charts=bulky"))
+    return sock
+
+
+def test_sigterm_cuts_the_streams_of_readers_that_stopped_reading() -> None:
+    """Regression: one such reader held a gevent worker's SIGTERM for its
+    whole graceful timeout (the blocked write never sees the stop)."""
+    server = Gunicorn(
+        "tests.apps.workers:create_app()",
+        "gevent",
+        workers=1,
+        args=[
+            "--worker-connections",
+            "1000",
+            "--graceful-timeout",
+            str(GRACEFUL_TIMEOUT),
+        ],
+        env={"PYECHARTS_MAX_STREAMS_PER_CLIENT": str(STREAMS)},
+    )
+    readers = []
+    try:
+        readers = [stuck_reader(server.port) for _ in range(STREAMS)]
+        wait_until(
+            lambda: (
+                json.loads(server.request("/charts/api/stats")[1])["streams"]["open"]
+                == STREAMS
+            ),
+            timeout=60,
+        )
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            server.process.wait(GRACEFUL_TIMEOUT / 2)
+        except subprocess.TimeoutExpired:
+            pytest.fail(
+                f"the master still runs {GRACEFUL_TIMEOUT / 2:g} s after SIGTERM"
+            )
+    finally:
+        server.stop()
+        for sock in readers:
+            sock.close()
+    assert server.process.returncode == 0, server.output()
 
 
 @pytest.mark.parametrize(

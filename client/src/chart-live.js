@@ -48,7 +48,7 @@ export class LiveChart extends DrawnChart {
       this.applyPatch(update);
     } else if (update.type === "option") {
       this.since = update.etag || this.since;
-      this.applyOption(update.option, update.functions, update.scripts, update.theme);
+      this.applyOption(update.option, update.functions, update.scripts, update.theme, update.js_functions);
     } else if (update.type === "points" || update.type === "reset") {
       // Points follow the cursor they name: anything else was repeated or
       // missed (a write cut short, a proxy), so start again from the document.

@@ -7,7 +7,7 @@ import { LiveChart } from "./chart-live.js";
 import { CLASSES } from "./classes.js";
 import { Composite } from "./composites.js";
 import { connectionFor } from "./connection.js";
-import { loadScripts, reviveFunctions, warnOnce } from "./functions.js";
+import { loadScripts, reviveFunctions, runJsFunctions, warnOnce } from "./functions.js";
 import { getJSON } from "./http.js";
 import { globeTexture } from "./parts.js";
 import { page, vars } from "./state.js";
@@ -204,10 +204,10 @@ export class Chart extends LiveChart {
     this.doc = Object.assign({}, doc, { option: undefined });
     this.since = doc.kind === "stream" ? doc.cursor || "" : doc.etag || "";
     this.takeVariables(doc);
-    await this.applyOption(doc.option, doc.functions, doc.scripts, doc.theme);
+    await this.applyOption(doc.option, doc.functions, doc.scripts, doc.theme, doc.js_functions);
   }
 
-  async applyOption(option, functions, scripts, theme) {
+  async applyOption(option, functions, scripts, theme, jsFunctions) {
     try {
       await loadScripts(scripts, this.url || document.baseURI);
     } catch (error) {
@@ -215,7 +215,8 @@ export class Chart extends LiveChart {
     }
     if (this.destroyed) return;
     this.dropComposite();
-    const failure = reviveFunctions(option, functions);
+    const failed = runJsFunctions(jsFunctions);
+    const failure = reviveFunctions(option, functions) || failed;
     if (failure) warnOnce(failure);
     if (this.doc && isObject(this.doc.texture)) this.attachTexture(option);
     if (theme !== undefined && this.doc) this.doc.theme = theme;

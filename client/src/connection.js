@@ -21,6 +21,17 @@ const PROBE_FIRST_MS = 300;
 const PROBE_CAP_MS = 2400;
 const PROBE_TIMEOUT_MS = 5000;
 
+// A stream silent for this many of the server's heartbeats is taken for a
+// cut network (no error ever comes for a connection whose packets are lost).
+const SILENT_HEARTBEATS = 2.5;
+const DEFAULT_HEARTBEAT_MS = 15000;
+
+/** How long a stream may stay silent, from the period of its `ping` events. */
+export function silenceLimit(ping) {
+  const every = ping && typeof ping.every === "number" && ping.every > 0 ? ping.every * 1000 : DEFAULT_HEARTBEAT_MS;
+  return SILENT_HEARTBEATS * every;
+}
+
 /** The wait before the `attempt`-th probe (1, 2...): doubling, capped, jittered. */
 export function probeDelay(attempt, random = Math.random) {
   const delay = Math.min(PROBE_CAP_MS, PROBE_FIRST_MS * Math.pow(2, attempt - 1));
@@ -150,6 +161,7 @@ export class Connection {
   close() {
     if (this.source) this.source.close();
     this.source = null;
+    clearTimeout(this.silenceTimer);
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.pollTimer);
     clearTimeout(this.retryTimer);
@@ -169,8 +181,21 @@ export class Connection {
     const sub = this.subscription();
     const source = new EventSource(this.base + "events?" + this.query(sub));
     this.source = source;
+    let limit = silenceLimit(null);
+    const heard = () => {  // anything from the server: the stream is alive
+      clearTimeout(this.silenceTimer);
+      this.silenceTimer = setTimeout(() => {
+        if (this.source === source) this.streamFailed(source);
+      }, limit);
+    };
+    source.addEventListener("ping", (event) => {
+      if (this.source !== source) return;
+      try { limit = silenceLimit(JSON.parse(event.data)); } catch (e) { /* keep the default */ }
+      heard();
+    });
     const handle = (type) => (event) => {
       if (this.source !== source) return;
+      heard();
       this.sourceErrors = 0;
       this.setProblem("");
       let update;
@@ -182,6 +207,7 @@ export class Connection {
     ["option", "points", "reset", "chart-error"].forEach((type) => source.addEventListener(type, handle(type)));
     source.onopen = () => {
       if (this.source !== source) return;
+      heard();
       this.openedAt = Date.now();
       if (this.probing) {  // back from polling to the event stream
         this.probing = false;

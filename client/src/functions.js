@@ -39,6 +39,31 @@ export function reviveFunctions(option, paths) {
   return failure;
 }
 
+const ranSources = new Set();  // add_js_funcs sources already run on this page
+
+/**
+ * Run pyecharts' `add_js_funcs` sources, each once per page, in the page's
+ * global scope, as pyecharts' own pages do before the option: a
+ * `var barData = [...]` there is what the option's JsCode reads later.
+ * Declared by the server with the chart, never taken from data (the same
+ * trust as JsCode, and like it they need 'unsafe-eval' under a CSP).
+ */
+export function runJsFunctions(sources) {
+  let failure = null;
+  asArray(sources).forEach(function (source) {
+    if (typeof source !== "string" || ranSources.has(source)) return;
+    ranSources.add(source);
+    try {
+      (0, eval)(source);  // indirect: global scope, as a <script> of the page
+    } catch (error) {
+      failure = error instanceof EvalError
+        ? "add_js_funcs needs 'unsafe-eval' in the Content-Security-Policy"
+        : "add_js_funcs failed: " + errorMessage(error);
+    }
+  });
+  return failure;
+}
+
 export function loadScript(url) {
   if (scriptLoads.has(url)) return scriptLoads.get(url);
   const present = Array.prototype.some.call(document.scripts, (s) => s.src === url);

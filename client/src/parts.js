@@ -87,6 +87,7 @@ export function partDocument(part, host) {
   return {
     kind: "static", option: isObject(part.option) ? part.option : {},
     functions: part.functions, theme: part.theme, texture: part.texture,
+    js_functions: part.js_functions,
     fit_labels: !host.doc || host.doc.fit_labels !== false,
   };
 }

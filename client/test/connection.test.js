@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { probeDelay, serverAway } from "../src/connection.js";
+import { probeDelay, serverAway, silenceLimit } from "../src/connection.js";
 
 test("probes double from 300 ms and stay at most 2.4 s apart, at least half that", () => {
   const low = () => 0;
@@ -22,4 +22,11 @@ test("the server is away when nothing answers or a gateway says so, not when it 
   assert.equal(serverAway({ status: 504, error: "HTTP 504" }), true);
   assert.equal(serverAway({ status: 400, error: "bad" }), false);
   assert.equal(serverAway({ status: 404, error: "gone" }), false);
+});
+
+test("a stream is given up after two and a half heartbeats of silence", () => {
+  assert.equal(silenceLimit({ every: 15 }), 37500);
+  assert.equal(silenceLimit({ every: 0.5 }), 1250);
+  assert.equal(silenceLimit(null), 37500);  // before the first ping: the default heartbeat
+  assert.equal(silenceLimit({ every: "x" }), 37500);
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { reviveFunctions } from "../src/functions.js";
+import { reviveFunctions, runJsFunctions } from "../src/functions.js";
 
 const MARK = "--x_x--0_0--";
 
@@ -37,4 +37,16 @@ test("reviveFunctions with no paths changes nothing", () => {
   const option = { a: "function () {}" };
   assert.equal(reviveFunctions(option, undefined), null);
   assert.equal(option.a, "function () {}");
+});
+
+test("runJsFunctions defines globals the option's JsCode reads, each source once", () => {
+  const source = "var fpeTestBarData = [[1, 2], [3, 2]]; globalThis.fpeTestRuns = (globalThis.fpeTestRuns || 0) + 1;";
+  assert.equal(runJsFunctions([source]), null);
+  assert.equal(runJsFunctions([source]), null);
+  assert.equal(globalThis.fpeTestRuns, 1);
+  const option = { color: "function (p) { return fpeTestBarData[p.dataIndex][1] > fpeTestBarData[p.dataIndex][0] ? 'up' : 'down'; }" };
+  reviveFunctions(option, [["color"]]);
+  assert.equal(option.color({ dataIndex: 0 }), "up");
+  assert.equal(option.color({ dataIndex: 1 }), "down");
+  assert.match(runJsFunctions(["throw new Error('boom')"]), /add_js_funcs failed: boom/);
 });

@@ -17,9 +17,11 @@ test("safeImageSrc refuses scripts, other data, other hosts' protocol-relative p
 });
 
 test("partDocument is a static document of the part's option", () => {
-  const doc = partDocument({ option: { a: 1 }, functions: [["a"]], theme: "dark" }, { doc: { fit_labels: false } });
+  const part = { option: { a: 1 }, functions: [["a"]], theme: "dark", js_functions: ["var a = 1"] };
+  const doc = partDocument(part, { doc: { fit_labels: false } });
   assert.deepEqual(doc, {
     kind: "static", option: { a: 1 }, functions: [["a"]], theme: "dark", texture: undefined, fit_labels: false,
+    js_functions: ["var a = 1"],
   });
   assert.deepEqual(partDocument({}, { doc: null }).option, {});
   assert.equal(partDocument({}, { doc: null }).fit_labels, true);

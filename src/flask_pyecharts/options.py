@@ -66,15 +66,20 @@ class OptionDocument:
     #: Whether ``body`` is a composite (``Page``, ``Tab``, a component) rather
     #: than one option: ``{"type", "layout", "parts"}``, see docs/protocol.md.
     composite: bool = False
+    #: pyecharts ``add_js_funcs`` sources, run before the option is revived
+    #: (they may define what its ``JsCode`` refers to).
+    js_functions: tuple[str, ...] = ()
 
     @functools.cached_property
     def etag(self) -> str:
         """A strong ETag (quoted) of everything the browser gets: option,
-        functions, scripts and theme."""
+        functions, scripts, theme and JavaScript run first."""
         digest = hashlib.blake2b(self.body, digest_size=12)
         facts: list[t.Any] = [self.functions, self.dependencies, self.theme]
         if self.composite:
             facts.append("composite")
+        if self.js_functions:
+            facts.append(self.js_functions)
         digest.update(dumps(facts))
         return f'"{digest.hexdigest()}"'
 
@@ -103,8 +108,10 @@ def build_document(chart: t.Any, name: str = "chart") -> OptionDocument:
 def _chart_document(chart: t.Any, name: str) -> OptionDocument:
     """One chart (or option dict), as :func:`build_document` but never a composite."""
     functions: list[JsonPath] = []
+    js_functions: tuple[str, ...] = ()
     if isinstance(chart, PyechartsChart):
         raw = chart.get_options()
+        js_functions = tuple(str(code) for code in chart.js_functions.items)
         dependencies = tuple(chart.js_dependencies.items)
         theme = chart.theme if chart.theme not in (None, "white", "light") else None
         if theme and theme not in ThemeType.BUILTIN_THEMES:
@@ -125,7 +132,7 @@ def _chart_document(chart: t.Any, name: str) -> OptionDocument:
         body = dumps(option)
     except TypeError as exc:  # pragma: no cover - _plain already checks types
         raise OptionError(f"Chart {name!r}: {exc}") from None
-    return OptionDocument(body, functions, dependencies, theme)
+    return OptionDocument(body, functions, dependencies, theme, False, js_functions)
 
 
 # -- composites -------------------------------------------------------------
@@ -206,6 +213,8 @@ def _part(member: t.Any, where: str) -> tuple[dict[str, t.Any], tuple[str, ...]]
         "option": document.option(),
         "functions": document.functions,
     }
+    if document.js_functions:
+        part["js_functions"] = list(document.js_functions)
     if isinstance(member, MapGlobe):
         # As pyecharts' simple_globe.html: the map is drawn on a canvas, which
         # becomes the globe's texture (the client makes that canvas).

@@ -1,7 +1,8 @@
 """The app the single-host gunicorn tests run (memory store, configured from
 the environment only, as in production).
 
-``ticks`` is a stream; ``light`` a cheap full chart; ``heavy`` a full chart
+``ticks`` is a stream; ``light`` a cheap full chart; ``bulky`` one of 5 MB,
+more than the socket buffers of a reader that stops reading; ``heavy`` a full chart
 whose builder keeps a CPU busy (pure Python, holding the GIL as much as
 Python lets it) and returns an option of 300,000 points: it writes the file
 ``HEAVY_STARTED`` when it starts and spins while the file ``HEAVY_WHILE``
@@ -42,6 +43,11 @@ def create_app() -> Flask:
     @charts.chart("light", refresh=1.0)
     def light() -> dict:
         return {"xAxis": {"data": ["a", "b"]}, "yAxis": {}, "series": [{"type": "bar"}]}
+
+    @charts.chart("bulky", refresh=60.0)
+    def bulky() -> dict:  # about 5 MB: more than a socket's buffers hold
+        data = list(range(10**6, 10**6 + 700_000))
+        return {"xAxis": {"type": "value"}, "yAxis": {}, "series": [{"data": data}]}
 
     @charts.chart("heavy", refresh=60.0)
     def heavy() -> dict:

@@ -15,6 +15,7 @@ from pyecharts.charts import Bar, Line
 
 from flask_pyecharts import Charts
 
+from ..net import CuttableProxy
 from .conftest import WAIT_MS, BrowserServer, WatchedPage, chart
 from .pages import add_pages
 
@@ -230,6 +231,58 @@ def test_a_page_is_live_on_the_event_stream_within_3_s_of_the_server_answering(
     charts.append("feed", ("b3", 103))
     wait_feed(watched, [[f"b{i}", 100 + i] for i in range(4)])
     watched.assert_clean(old.url, allowed_errors=CUT)
+
+
+def test_a_stream_silenced_by_a_cut_network_is_replaced_with_nothing_lost(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    """Regression: a network that loses packets gives an event stream no error:
+    the page showed Live and froze. The server sends a ping event every
+    heartbeat (15 s); a stream silent for 2.5 of them is replaced. The page's
+    clock runs the test's time; the cut is a proxy that forwards nothing."""
+    app, charts = make_app("A")
+    server = serve(app)
+    proxy = CuttableProxy(server.port)
+    page = watched.page
+    page.add_init_script(RECORDER)
+    page.clock.install()
+    try:
+        page.goto(f"{proxy.url}/separated")
+
+        def step(ms: int, settle: bool = True) -> None:
+            page.clock.run_for(ms)
+            for _ in range(2000 if settle else 10):
+                if not page.evaluate("window.__pending"):
+                    return
+                time.sleep(0.005)
+
+        for _ in range(40):
+            if watched.state(chart("feed")) == "live":
+                break
+            step(250)
+        charts.append("feed", [(f"a{i}", i) for i in range(3)])
+        wait_feed(watched, [[f"a{i}", i] for i in range(3)])
+
+        proxy.cut()
+        charts.append("feed", [(f"a{i}", i) for i in range(3, 6)])
+        streams = len(page.evaluate("window.__streams"))
+        for _ in range(50 * 4):  # 50 s: the silence is noticed after 37.5 s
+            step(250, settle=False)
+        assert watched.state(chart("feed")) in ("stale", "error")
+        assert len(page.evaluate("window.__streams")) == streams  # none got through
+
+        proxy.mend()
+        for _ in range(40):
+            if len(page.evaluate("window.__streams")) > streams:
+                break
+            step(250, settle=False)
+        watched.wait_state(chart("feed"), "live")
+        wait_feed(watched, [[f"a{i}", i] for i in range(6)])  # none lost, none twice
+        charts.append("feed", ("a6", 6))
+        wait_feed(watched, [[f"a{i}", i] for i in range(7)])
+    finally:
+        proxy.close()
+    watched.assert_clean(proxy.url, allowed_errors=CUT)
 
 
 def test_a_page_that_fell_back_to_polling_returns_to_the_event_stream(

@@ -151,7 +151,7 @@ def static_card(document: dict[str, t.Any]) -> Markup:
     for key in ("option", "composite"):  # one chart, or a Page, Tab, component
         if key in document:
             static[key] = document[key]
-    for key in ("theme", "fit_labels"):
+    for key in ("theme", "fit_labels", "js_functions"):
         if key in document:
             static[key] = document[key]
     return Markup(script_safe(dumps(static)))

@@ -560,6 +560,7 @@ class Feed:
                     scripts,
                     document.theme,
                     document.composite,
+                    document.js_functions,
                 )
                 # Patches go from one option to the next; after an error the
                 # viewers' options are unknown, so they get the whole one.
@@ -787,6 +788,7 @@ def _patch(
         or previous.functions != document.functions
         or previous.dependencies != document.dependencies
         or previous.theme != document.theme
+        or previous.js_functions != document.js_functions
     ):
         return None
     patch = option_patch(loads(previous.body), loads(document.body))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import math
+import socket
 import threading
 import time
 import typing as t
@@ -30,6 +31,27 @@ class LimitReached(RuntimeError):
         self.retry_after = retry_after
 
 
+class Slot:
+    """One open event stream: its client, and the socket it writes to (when
+    the server says which), so that a write nobody reads can be cut."""
+
+    def __init__(self, client: str, sock: t.Any = None) -> None:
+        self.client = client
+        self.sock = sock
+        #: Whether a chunk is handed to the server and not written yet.
+        self.writing = False
+
+    def cut(self) -> None:
+        """Close the socket under a blocked write: the write fails, the
+        stream ends (the browser reconnects elsewhere)."""
+        if self.sock is None:
+            return
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed
+
+
 class StreamSlots:
     """Counts open event streams; refuses the one over a cap.
 
@@ -41,10 +63,11 @@ class StreamSlots:
         self.total = total
         self.per_client = per_client
         self._open: collections.Counter[str] = collections.Counter()
+        self._slots: set[Slot] = set()
         self._lock = threading.Lock()
 
-    def take(self, client: str) -> None:
-        """Count a new stream of ``client``.
+    def take(self, client: str, sock: t.Any = None) -> Slot:
+        """Count a new stream of ``client`` (writing to ``sock``, if known).
 
         :raises LimitReached: ``429`` or ``503`` when a cap is reached.
         """
@@ -55,23 +78,38 @@ class StreamSlots:
                     f"Too many event streams from this address (at most"
                     f" {self.per_client}); close some tabs or use polling.",
                 )
-            if sum(self._open.values()) >= self.total:
+            if len(self._slots) >= self.total:
                 raise LimitReached(
                     503, "The server holds its maximum of event streams."
                 )
             self._open[client] += 1
+            slot = Slot(client, sock)
+            self._slots.add(slot)
+            return slot
 
-    def give_back(self, client: str) -> None:
-        """The stream of ``client`` has ended."""
+    def give_back(self, slot: Slot) -> None:
+        """The stream has ended."""
         with self._lock:
-            self._open[client] -= 1
-            if self._open[client] <= 0:
-                del self._open[client]
+            if slot not in self._slots:
+                return
+            self._slots.discard(slot)
+            self._open[slot.client] -= 1
+            if self._open[slot.client] <= 0:
+                del self._open[slot.client]
 
     def count(self) -> int:
         """How many event streams are open."""
         with self._lock:
-            return sum(self._open.values())
+            return len(self._slots)
+
+    def cut_stuck(self) -> int:
+        """Cut the streams blocked in a write (a reader that stopped reading
+        would hold a stopping worker until its graceful timeout); how many."""
+        with self._lock:
+            stuck = [slot for slot in self._slots if slot.writing]
+        for slot in stuck:
+            slot.cut()
+        return len(stuck)
 
 
 class VariantBudget:

@@ -241,6 +241,7 @@ class OptionCache:
             tuple(saved["dependencies"]),
             saved["theme"],
             bool(saved.get("composite")),
+            tuple(saved.get("js_functions", ())),
         )
         return Entry(built_at, document, None, saved["built_at"])
 
@@ -257,6 +258,7 @@ class OptionCache:
                 dependencies=document.dependencies,
                 theme=document.theme,
                 composite=document.composite,
+                js_functions=document.js_functions,
             )
         lifetime = max(self.refresh, FAILED_BUILD_RETRY) * 3
         self._shared.set_blob(f"option:{self.key}", dumps(saved), lifetime)

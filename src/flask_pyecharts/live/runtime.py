@@ -52,6 +52,10 @@ EXTENSION_KEY = "pyecharts"
 SEED_LOCK_TTL = 30.0
 
 
+#: Seconds a stopping process lets event streams finish their last write.
+STUCK_WRITE_GRACE = 1.0
+
+
 def runtime_of(app: Flask) -> Runtime | None:
     """The app's runtime in this process, ``None`` if it has none.
 
@@ -173,12 +177,20 @@ class Runtime:
             self.add_producer(producer)
 
     def stop(self) -> None:
-        """End the event streams, stop producers, feed and hub (idempotent)."""
+        """End the event streams, stop producers, feed and hub (idempotent).
+
+        A stream whose reader stopped reading is blocked in a write that
+        would hold a stopping worker until its graceful timeout: what is
+        still blocked :data:`STUCK_WRITE_GRACE` seconds later is cut.
+        """
         self._stopped = True
         with self._lock:
             producers = list(self._producers.values())
             self._producers.clear()
         self.feed.close()
+        cut = threading.Timer(STUCK_WRITE_GRACE, self.stream_slots.cut_stuck)
+        cut.daemon = True
+        cut.start()
         for producer in producers:
             producer.stop()
         self.hub.close()
@@ -354,7 +366,12 @@ class Runtime:
         topic: Topic,
     ) -> ChartDocument:
         merged = OptionDocument(
-            option, base.functions, base.dependencies, base.theme, base.composite
+            option,
+            base.functions,
+            base.dependencies,
+            base.theme,
+            base.composite,
+            base.js_functions,
         )
         return chart_document(
             name=spec.name,
@@ -371,6 +388,7 @@ class Runtime:
             variables=dict(topic.variables),
             on_click=dict(spec.on_click),
             composite=base.composite,
+            js_functions=list(base.js_functions),
         )
 
     def scripts(self, document: OptionDocument, chart: str = "chart") -> list[str]:

@@ -22,7 +22,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException, NotFound
 
 from .._json import dumps
-from ..live.limits import LimitReached, client_address
+from ..live.limits import LimitReached, Slot, client_address
 from ..live.option_cache import BuildError
 from ..live.runtime import current_runtime
 from ..live.shutdown import install as stop_streams_at_worker_exit
@@ -30,7 +30,7 @@ from ..registry import UnknownChart
 from ..streams.stores import StoreError
 from ..variables import ChoicesError, VariableError, parent_value, read_query
 from ..wire.documents import updates_body
-from ..wire.sse import encode_comment, encode_retry
+from ..wire.sse import encode_event, encode_retry
 from .errors import APIError, bad_request, json_error, not_found
 from .openapi import openapi_document
 
@@ -281,14 +281,17 @@ def get_events() -> Response:
     limit = _limit(None)
     # gunicorn --preload: the worker reset its signal handlers after the fork.
     stop_streams_at_worker_exit()
-    client = client_address()
-    runtime.stream_slots.take(client)
+    environ = request.environ
+    slot = runtime.stream_slots.take(
+        client_address(),
+        environ.get("gunicorn.socket") or environ.get("werkzeug.socket"),
+    )
     viewer = runtime.feed.watch(topics, tokens, limit)
     try:
         first = runtime.feed.catch_up(viewer)
     except BaseException as error:
         runtime.feed.release(viewer)
-        runtime.stream_slots.give_back(client)
+        runtime.stream_slots.give_back(slot)
         if isinstance(error, ValueError):  # a malformed cursor
             raise bad_request(str(error)) from None
         raise
@@ -297,7 +300,7 @@ def get_events() -> Response:
         runtime,
         viewer,
         first,
-        client,
+        slot,
         heartbeat=settings.heartbeat,
         deadline=time.monotonic() + settings.stream_timeout,
     )
@@ -313,16 +316,23 @@ def _event_stream(
     runtime: Runtime,
     viewer: Viewer,
     first: bytes | None,
-    client: str,
+    slot: Slot,
     heartbeat: float,
     deadline: float,
 ) -> t.Iterator[bytes]:
     """Events until ``deadline``; the browser then reconnects with Last-Event-ID,
     which spreads long-lived connections over the workers. One write per
-    publication of the feed, whatever changed in between."""
+    publication of the feed, whatever changed in between, and a ``ping``
+    event (with the heartbeat's period) first and after ``heartbeat`` seconds
+    without a write."""
     feed = runtime.feed
+    # A real event, not a comment: a page cannot see comments, and it takes a
+    # stream silent for longer than a few of these for a cut network.
+    ping = encode_event(dumps({"every": heartbeat}), "ping")
     try:
-        yield encode_retry(RETRY_MS) + (first or b"")
+        slot.writing = True  # until the server asks for the next chunk
+        yield encode_retry(RETRY_MS) + ping + (first or b"")
+        slot.writing = False
         last_write = time.monotonic()
         while not (runtime.stopped or viewer.closed):
             viewer.wait()  # a publication, or the feed's periodic wake-up
@@ -333,15 +343,16 @@ def _event_stream(
                 chunk = feed.catch_up(viewer)
             except StoreError:
                 break  # the browser reconnects once the store is back
+            if not chunk and now - last_write >= heartbeat:
+                chunk = ping
             if chunk:
+                slot.writing = True
                 yield chunk
-                last_write = now
-            elif now - last_write >= heartbeat:
-                yield encode_comment("ping")
+                slot.writing = False
                 last_write = now
     finally:  # however it ends, closed by the client too
         feed.release(viewer)
-        runtime.stream_slots.give_back(client)
+        runtime.stream_slots.give_back(slot)
 
 
 # -- query parameters --------------------------------------------------------

@@ -112,6 +112,8 @@ def static_json(runtime: Runtime, chart: t.Any) -> str:
         "scripts": runtime.scripts(document),
         "theme": document.theme,
     }
+    if document.js_functions:
+        head["js_functions"] = list(document.js_functions)
     key = body_key(document.composite).encode()
     return script_safe(dumps(head)[:-1] + b',"' + key + b'":' + document.body + b"}")
 

@@ -92,12 +92,14 @@ def chart_document(
     variables: dict[str, str] | None = None,
     on_click: dict[str, str] | None = None,
     composite: bool = False,
+    js_functions: list[str] | None = None,
 ) -> ChartDocument:
     """A chart document around the option JSON ``option`` (or the composite
     JSON, when ``composite``).
 
     ``variables``: the values (canonical texts) it was built for, one per
-    variable it uses; ``on_click``: the variables a click sets, and from what.
+    variable it uses; ``on_click``: the variables a click sets, and from what;
+    ``js_functions``: pyecharts ``add_js_funcs`` sources, run first.
     """
     head: dict[str, t.Any] = {
         "name": name,
@@ -108,7 +110,11 @@ def chart_document(
         "window": window,
         "etag": etag,
         **_optional(
-            scripts=scripts, theme=theme, variables=variables, on_click=on_click
+            scripts=scripts,
+            theme=theme,
+            variables=variables,
+            on_click=on_click,
+            js_functions=js_functions,
         ),
     }
     if not fit_labels:
@@ -124,6 +130,7 @@ def option_update(
     scripts: list[str],
     theme: str | None,
     composite: bool = False,
+    js_functions: t.Sequence[str] = (),
 ) -> Update:
     """A whole new option (or composite): the client replaces what it shows."""
     head = {
@@ -131,7 +138,7 @@ def option_update(
         "chart": chart,
         "etag": etag,
         "functions": functions,
-        **_optional(scripts=scripts, theme=theme),
+        **_optional(scripts=scripts, theme=theme, js_functions=list(js_functions)),
     }
     body = _splice(head, body_key(composite), option)
     return Update("option", chart, body, etag)
