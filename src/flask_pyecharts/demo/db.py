@@ -259,7 +259,8 @@ def create_database(
     seed: int | None = None,
     end: datetime.datetime | None = None,
 ) -> None:
-    """Create the database at ``path`` with ``days`` days of order history.
+    """Create the database at ``path`` with the order history of ``days`` days
+    and today so far.
 
     The file is written under a temporary name and renamed when complete, so
     an interrupted run never leaves a half-filled database behind.
@@ -275,7 +276,11 @@ def create_database(
             _insert_catalog(connection)
         end = end or now()
         rng = random.Random(seed)
-        generate_orders(engine, end - datetime.timedelta(days=days), end, rng, progress)
+        # From midnight: the first day of a report's 90 is a whole day.
+        start = (end - datetime.timedelta(days=days)).replace(
+            hour=0, minute=0, second=0
+        )
+        generate_orders(engine, start, end, rng, progress)
     except BaseException:
         engine.dispose()
         partial.unlink(missing_ok=True)
@@ -454,7 +459,7 @@ def generate_orders(
     hours = max(0, math.ceil((end - first).total_seconds() / 3600))
     span = max((end - start).total_seconds(), 1.0)
     total = 0
-    label = f"Generating {span / 86400:.0f} days of orders"
+    label = f"Generating {span // 86400:.0f} days of orders"
     with engine.begin() as connection, _progress(progress, hours, label) as bar:
         pending: list[dict[str, t.Any]] = []
         for index in range(hours):

@@ -248,13 +248,22 @@ class Comparison:
     daily: list[Totals]
 
 
+def previous(engine: Engine, days: int) -> Period | None:
+    """The period before the last ``days`` days (:meth:`Period.before`), or
+    ``None`` when the data does not cover it whole: nothing to compare with."""
+    period = Period.before(days)
+    rows = query(engine, "SELECT MIN(created_at) AS first FROM orders")
+    first = rows[0].first
+    return period if first is not None and first <= period.start else None
+
+
 @shared
 def compare(engine: Engine, region: str, days: int) -> Comparison:
     """The :class:`Comparison` of the last ``days`` days of ``region``."""
-    before = totals(engine, region, Period.before(days))
+    before = previous(engine, days)
     return Comparison(
         totals(engine, region, Period.last(days)),
-        before if before.orders else None,
+        totals(engine, region, before) if before else None,
         daily(engine, region, days),
     )
 

@@ -30,8 +30,11 @@ CHANNEL_COLUMNS = ["渠道", "销售额（元）", "订单数", "客单价（元
 def _channels(
     engine: Engine, region: str, days: int, previous: bool = False
 ) -> dict[str, t.Any]:
-    """Each channel's row of ``sales_by`` in the period (or the one before)."""
-    when = Period.before(days) if previous else Period.last(days)
+    """Each channel's row of ``sales_by`` in the period (or the one before:
+    none when the data does not cover it)."""
+    when = queries.previous(engine, days) if previous else Period.last(days)
+    if when is None:
+        return {}
     return {
         row.name: row
         for row in queries.sales_by(engine, "channel", region=region, period=when)

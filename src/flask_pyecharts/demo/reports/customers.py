@@ -32,9 +32,14 @@ def register(charts: Charts, engine: Engine) -> None:
     """Register the customers' cards and charts, and the hours' heatmap."""
 
     def split(region: str, days: int) -> tuple[queries.Customers, queries.Customers]:
+        """The period's customers and the previous period's (none when the
+        data does not cover it)."""
+        before = queries.previous(engine, days)
         return (
             queries.customers(engine, region, Period.last(days)),
-            queries.customers(engine, region, Period.before(days)),
+            queries.customers(engine, region, before)
+            if before
+            else queries.Customers(0, 0),
         )
 
     def trend(region: str, days: int, new: bool) -> list[float]:

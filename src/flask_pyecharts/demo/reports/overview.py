@@ -65,7 +65,7 @@ def register(charts: Charts, engine: Engine) -> None:
                 areastyle_opts=opts.AreaStyleOpts(opacity=0.15),
             )
         )
-        if any(day.orders for day in previous):  # none before the data began
+        if queries.previous(engine, days):  # none before the data began
             chart.add_yaxis(
                 "上期",
                 [yuan(day.sales) for day in previous],

@@ -52,7 +52,9 @@ def register(charts: Charts, engine: Engine) -> None:
     def item_price(region: str, days: int) -> dict[str, t.Any]:
         return compared(compare(engine, region, days), item_price_of)
 
-    def top_share(region: str, when: Period) -> float | None:
+    def top_share(region: str, when: Period | None) -> float | None:
+        if when is None:
+            return None
         rows = queries.sales_by(engine, "category", region=region, period=when)
         total = sum(row.sales for row in rows)
         return percent(rows[0].sales, total) if total else None
@@ -68,7 +70,7 @@ def register(charts: Charts, engine: Engine) -> None:
     def top_category_share(region: str, days: int) -> dict[str, t.Any]:
         return figure(
             top_share(region, Period.last(days)) or 0.0,
-            top_share(region, Period.before(days)),
+            top_share(region, queries.previous(engine, days)),
         )
 
     @charts.chart("top_products", refresh=10.0, title="热销商品 Top 10（元）")

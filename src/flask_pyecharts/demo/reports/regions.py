@@ -30,7 +30,9 @@ LAYOUT = """
 def register(charts: Charts, engine: Engine) -> None:
     """Register the regions' cards, map, bars and ranking."""
 
-    def share(region: str, when: Period) -> float | None:
+    def share(region: str, when: Period | None) -> float | None:
+        if when is None:
+            return None
         provinces = queries.sales_by(engine, "province", period=when)
         total = sum(row.sales for row in provinces)
         if not total:
@@ -45,10 +47,12 @@ def register(charts: Charts, engine: Engine) -> None:
     def region_share(region: str, days: int) -> dict[str, t.Any]:
         return figure(
             share(region, Period.last(days)) or 0.0,
-            share(region, Period.before(days)),
+            share(region, queries.previous(engine, days)),
         )
 
-    def top5(when: Period) -> float | None:
+    def top5(when: Period | None) -> float | None:
+        if when is None:
+            return None
         provinces = queries.sales_by(engine, "province", period=when)
         total = sum(row.sales for row in provinces)
         return percent(sum(r.sales for r in provinces[:5]), total) if total else None
@@ -57,7 +61,8 @@ def register(charts: Charts, engine: Engine) -> None:
         charts, "top5_share", refresh=10.0, label="前五省份集中度", suffix="%", digits=1
     )
     def top5_share(days: int) -> dict[str, t.Any]:
-        return figure(top5(Period.last(days)) or 0.0, top5(Period.before(days)))
+        before = queries.previous(engine, days)
+        return figure(top5(Period.last(days)) or 0.0, top5(before))
 
     @charts.chart("sales_map", refresh=10.0, title="销售地图（点击省份查看城市）",
                   on_click={"region": "name"})  # fmt: skip
