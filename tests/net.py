@@ -53,7 +53,11 @@ class CuttableProxy:
                 if self._cut:
                     continue  # accepted, never answered
                 generation = self._generation
-            upstream = socket.create_connection(("127.0.0.1", self.target))
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target))
+            except OSError:  # the server is down: as if it refused
+                client.close()
+                continue
             with self._lock:
                 self._held.append(upstream)
             for source, sink in ((client, upstream), (upstream, client)):

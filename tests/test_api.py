@@ -1,5 +1,6 @@
 import concurrent.futures
 import logging
+import re
 import threading
 import time
 import urllib.request
@@ -86,9 +87,69 @@ def test_failing_builder_is_503_for_that_chart_only(client, caplog):
     with caplog.at_level(logging.ERROR, logger="flask_pyecharts"):
         response = client.get("/charts/api/charts/broken")
     assert response.status_code == 503
-    assert "database is down" in response.json["error"]
+    assert "could not be built" in response.json["error"]
     assert any(record.exc_info for record in caplog.records)  # traceback logged
     assert client.get("/charts/api/charts/sales").status_code == 200
+
+
+def test_builder_exception_text_reaches_no_viewer_outside_debug(app, client, caplog):
+    """Viewers get an id; the log shows it with the traceback. The same
+    message in the 503, the updates and the event stream."""
+    assert not app.debug
+    with caplog.at_level(logging.ERROR, logger="flask_pyecharts"):
+        error = client.get("/charts/api/charts/broken").json["error"]
+    found = re.fullmatch(
+        r"Chart 'broken' could not be built \(error id (\w+)\)\.", error
+    )
+    assert found, error
+    (record,) = [r for r in caplog.records if found[1] in r.getMessage()]
+    assert record.exc_info and "database is down" in str(record.exc_info[1])
+    updates = client.get("/charts/api/updates?charts=broken").json
+    assert updates["updates"][0]["error"] == error
+    events = client.get("/charts/api/events?charts=broken", buffered=False)
+    frame = next(iter(events.response)).decode()
+    events.close()
+    assert "could not be built" in frame and "database is down" not in frame
+    assert "database is down" not in str(updates)
+
+
+def test_builder_exception_text_is_shown_in_debug_mode(app, client):
+    app.debug = True
+    error = client.get("/charts/api/charts/broken").json["error"]
+    assert error == "Chart 'broken' could not be built: RuntimeError: database is down"
+
+
+def test_failing_builder_answers_retry_after_its_refresh_interval(client):
+    """Regression: a failing builder's card retried its 503 more than 8 times
+    in 10 s; the answer says when the chart is built again."""
+    app = Flask(__name__)
+    charts = Charts(app)
+
+    for name, refresh in [
+        ("hourly", 3600.0),
+        ("slow", 30.0),
+        ("fast", 0.5),
+        ("once", None),
+    ]:
+
+        @charts.chart(name, refresh=refresh)
+        def failing() -> Bar:
+            raise RuntimeError("source is down")
+
+    answers = {
+        name: app.test_client().get(f"/charts/api/charts/{name}")
+        for name in ("hourly", "slow", "fast", "once")
+    }
+    assert {name: a.status_code for name, a in answers.items()} == dict.fromkeys(
+        answers, 503
+    )
+    assert {name: a.headers["Retry-After"] for name, a in answers.items()} == {
+        "hourly": "3600",
+        "slow": "30",
+        "fast": "1",
+        "once": "5",
+    }
+    charts.shutdown()
 
 
 def test_failing_builder_is_retried_after_the_interval():
@@ -250,3 +311,27 @@ def test_responses_are_parseable_json(client):
         "/charts/api/charts/broken",
     ]:
         orjson.loads(client.get(path).data)
+
+
+def test_a_failure_shared_through_redis_keeps_its_error_id(redis_url):
+    """Every worker of a deployment answers the same id, the one logged."""
+    from flask_pyecharts.live.option_cache import BuildError, OptionCache
+    from flask_pyecharts.streams.stores.redis import RedisStore
+
+    store = RedisStore(redis_url, prefix=f"test-{time.monotonic_ns()}:")
+
+    def failing() -> dict:
+        raise RuntimeError("connection to db.internal:5432 refused")
+
+    caches = [
+        OptionCache("c", "c", failing, 10.0, shared=store),
+        OptionCache("c", "c", lambda: {"series": []}, 10.0, shared=store),
+    ]
+    errors = []
+    for cache in caches:
+        with pytest.raises(BuildError) as raised:
+            cache.get()
+        errors.append(str(raised.value))
+    store.close()
+    assert errors[0] == errors[1]
+    assert re.fullmatch(r"Chart 'c' could not be built \(error id \w+\)\.", errors[1])

@@ -175,6 +175,7 @@ def test_a_builder_returning_an_int_beyond_64_bits_is_a_503_naming_chart_and_pat
         return {"series": [{"type": "bar", "data": [1, BEYOND_64_BITS]}]}
 
     charts.dashboard("/", ["ids"])
+    app.debug = True  # viewers see why (outside debug mode: an error id)
     client = app.test_client()
     response = client.get("/charts/api/charts/ids")
     assert response.status_code == 503

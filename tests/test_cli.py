@@ -303,12 +303,31 @@ def test_flask_export_data_cannot_close_the_script_element(tmp_path: Path) -> No
     assert doc["option"]["xAxis"][0]["data"] == [hostile]
 
 
-def test_flask_export_shows_a_failing_chart_and_warns(tmp_path: Path) -> None:
+def test_flask_export_of_a_failing_chart_fails_naming_it(tmp_path: Path) -> None:
+    """Regression: a failing chart exported as success (exit 0)."""
+    app, charts = make_app()  # "broken" raises in its builder
+    charts.dashboard("/all", ["sales", "broken"], title="All")
+    output = tmp_path / "all.html"
+    try:
+        result = app.test_cli_runner().invoke(args=["pyecharts", "export", str(output)])
+    finally:
+        charts.shutdown()
+    assert result.exit_code == 1
+    assert "Could not export chart 'broken', so nothing was written" in result.output
+    assert "--allow-errors" in result.output
+    assert not output.exists()
+
+
+def test_flask_export_allow_errors_shows_a_failing_chart_and_warns(
+    tmp_path: Path,
+) -> None:
     app, charts = make_app()  # "broken" raises in its builder
     charts.dashboard("/all", ["sales", "broken"], title="All")
     try:
         output = tmp_path / "all.html"
-        result = app.test_cli_runner().invoke(args=["pyecharts", "export", str(output)])
+        result = app.test_cli_runner().invoke(
+            args=["pyecharts", "export", str(output), "--allow-errors"]
+        )
     finally:
         charts.shutdown()
     assert result.exit_code == 0, result.output
@@ -412,7 +431,9 @@ def test_flask_export_inlines_themes_and_extensions_and_reports_maps(
     charts.dashboard("/", ["themed", "liquid", "provinces"])
     try:
         output = tmp_path / "assets.html"
-        result = app.test_cli_runner().invoke(args=["pyecharts", "export", str(output)])
+        result = app.test_cli_runner().invoke(
+            args=["pyecharts", "export", str(output), "--allow-errors"]
+        )
     finally:
         charts.shutdown()
     assert result.exit_code == 0, result.output

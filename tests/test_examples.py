@@ -29,6 +29,7 @@ def load(name: str):
         ("full_refresh", "bar"),
         ("incremental_refresh", "line"),
         ("filters", "by_category"),
+        ("live_tables", "orders"),
     ],
 )
 def test_example_serves_page_and_chart(name, chart):

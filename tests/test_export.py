@@ -4,14 +4,17 @@ shared store (--app with Redis), and a plain warning where that cannot be."""
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import socket
+import subprocess
 import sys
 import typing as t
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask import request
 from pyecharts import options as opts
 from pyecharts.charts import Bar
 from pyecharts.globals import ThemeType
@@ -114,12 +117,20 @@ def test_url_of_the_chart_list_exports_every_chart_with_its_scripts(tmp_path):
     server = LiveServer(app)
     try:
         output_path = tmp_path / "all.html"
-        result, output = export(
+        refused, refused_output = export(
             "--url", f"{server.url}/charts/api/charts", str(output_path)
+        )
+        result, output = export(
+            "--url",
+            f"{server.url}/charts/api/charts",
+            str(output_path),
+            "--allow-errors",
         )
     finally:
         server.stop()
         charts.shutdown()
+    assert refused.exit_code == 1
+    assert "Could not export chart 'broken'" in refused_output
     assert result.exit_code == 0, output
     assert "Warning: chart 'broken'" in output and "answered 503" in output
     html = output_path.read_text("utf-8")
@@ -199,3 +210,115 @@ def test_the_flask_command_warns_too(shop):
     app.jinja_env.globals["charts"].shutdown()
     assert result.exit_code == 0, result.output
     assert "'orders': a stream in the memory store" in result.output
+
+
+def search_app() -> tuple[t.Any, t.Any]:
+    """A dashboard of one chart that uses a free text variable."""
+    from flask import Flask
+
+    from flask_pyecharts import Charts
+
+    app = Flask(__name__)
+    charts = Charts(app)
+    charts.variable("q", default="全部", label="搜索")
+
+    @charts.chart("search", refresh=10)
+    def search(q: str) -> dict:
+        return {"title": {"text": f"[{q}]"}, "series": []}
+
+    charts.dashboard("/", ["search"], title="搜索")
+    return app, charts
+
+
+def test_an_empty_var_means_the_default_in_the_build_and_the_header():
+    """Regression: ``--var q=`` built the chart for "" while the header said
+    the default."""
+    app, charts = search_app()
+    result = app.test_cli_runner().invoke(
+        args=["pyecharts", "export", "-", "--var", "q="]
+    )
+    charts.shutdown()
+    assert result.exit_code == 0, result.output
+    (document,) = documents(result.stdout)
+    assert document["option"]["title"]["text"] == "[全部]"
+    assert "搜索: <strong>全部</strong>" in result.stdout
+
+
+def test_an_output_in_a_missing_folder_is_a_clear_error(shop, tmp_path):
+    result, output = export("--app", "liveshop:create_app()", "nowhere/shop.html")
+    assert result.exit_code == 1
+    assert "Cannot write nowhere/shop.html: the folder nowhere does not exist" in output
+    assert "Traceback" not in output
+
+
+def test_a_full_device_is_a_clear_error(shop):
+    result, output = export("--app", "liveshop:create_app()", "/dev/full")
+    assert result.exit_code == 1
+    assert "Cannot write /dev/full: No space left on device." in output
+    assert "Traceback" not in output
+    assert Path("/dev/full").is_char_device()  # written in place, never replaced
+
+
+def test_a_failed_write_leaves_the_previous_export_whole(shop, tmp_path):
+    """Regression: a write past the file-size limit left a truncated file in
+    place of the previous export."""
+    previous = tmp_path / "shop.html"
+    previous.write_text("<!doctype html><p>yesterday's export</p>", "utf-8")
+    code = (
+        "import resource, sys; from flask_pyecharts.cli import main;"
+        " resource.setrlimit(resource.RLIMIT_FSIZE, (65536, resource.RLIM_INFINITY));"
+        " sys.argv[0] = 'flask-pyecharts'; main()"
+    )
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-c", code, "export", "--app", "liveshop:create_app()"]
+        + ["shop.html"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Cannot write shop.html: File too large" in done.stderr
+    assert "previous file is left as it was" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert previous.read_text("utf-8") == "<!doctype html><p>yesterday's export</p>"
+    assert not list(tmp_path.glob(".shop.html*"))  # no temporary file left
+
+
+def test_an_export_runs_the_access_check_with_the_var_values():
+    """Regression: an export of a variant the live pages refuse succeeded."""
+    app, charts = search_app()
+    charts.access(lambda name: request.args.get("q") != "秘密")
+
+    with app.test_request_context("/?q=秘密"):
+        assert not charts.registry.allows("search")  # as on the live pages
+    refused = app.test_cli_runner().invoke(
+        args=["pyecharts", "export", "-", "--var", "q=秘密"]
+    )
+    allowed = app.test_cli_runner().invoke(
+        args=["pyecharts", "export", "-", "--var", "q=公开"]
+    )
+    charts.shutdown()
+    assert refused.exit_code == 1
+    assert "秘密" not in refused.stdout and not documents(refused.stdout)
+    assert "access check refuses every chart of this export (for q=秘密)" in (
+        refused.output
+    )
+    assert allowed.exit_code == 0, allowed.output
+    (document,) = documents(allowed.stdout)
+    assert document["option"]["title"]["text"] == "[公开]"
+
+
+def test_an_export_through_a_symbolic_link_replaces_its_target(shop, tmp_path):
+    (tmp_path / "exports").mkdir()
+    target = tmp_path / "exports" / "latest.html"
+    target.write_text("old", "utf-8")
+    target.chmod(0o640)
+    link = tmp_path / "shop.html"
+    link.symlink_to(target)
+    result, output = export("--app", "liveshop:create_app()", "shop.html")
+    assert result.exit_code == 0, output
+    assert link.is_symlink() and target.read_text("utf-8").startswith("<!doctype")
+    assert target.stat().st_mode & 0o777 == 0o640  # its permissions kept

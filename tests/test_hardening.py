@@ -185,7 +185,7 @@ def test_future_cursor_resets(client, charts):
     assert page["reset"] is True and page["points"] == [[0, ["a", 1]]]
 
 
-def test_builder_returning_something_unserializable_names_chart_and_type(client):
+def test_builder_returning_something_unserializable_is_null_as_in_pyecharts(client):
     app = Flask(__name__)
     charts = Charts(app)
 
@@ -193,9 +193,16 @@ def test_builder_returning_something_unserializable_names_chart_and_type(client)
     def odd() -> dict:
         return {"series": [{"data": [object()]}]}
 
+    @charts.chart("huge")
+    def huge() -> dict:
+        return {"series": [{"data": [2**70]}]}
+
     response = app.test_client().get("/charts/api/charts/odd")
-    assert response.status_code == 503
-    assert "'odd'" in response.json["error"] and "object" in response.json["error"]
+    assert response.status_code == 200
+    assert response.json["option"]["series"][0]["data"] == [None]
+    app.debug = True  # viewers see why (outside debug mode: an error id)
+    response = app.test_client().get("/charts/api/charts/huge")
+    assert "'huge'" in response.json["error"] and "64 bits" in response.json["error"]
     charts.shutdown()
 
 

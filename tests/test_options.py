@@ -4,7 +4,7 @@ import decimal
 import orjson
 import pytest
 from pyecharts import options as opts
-from pyecharts.charts import Bar
+from pyecharts.charts import Bar, Map, Timeline
 
 from flask_pyecharts import JsCode
 from flask_pyecharts.options import _ECHARTS_DEFAULTS, OptionError, build_document
@@ -82,9 +82,40 @@ def test_etag_changes_with_the_option_and_is_strong():
     assert first.etag.startswith('"') and not first.etag.startswith("W/")
 
 
-def test_not_serializable_value_names_the_chart_and_the_type():
-    with pytest.raises(OptionError, match=r"'sales'.*object.*series/0/data/0"):
-        build_document({"series": [{"data": [object()]}]}, name="sales")
+def test_not_serializable_value_is_null_and_logged_once_with_its_path(caplog):
+    caplog.set_level("WARNING", logger="flask_pyecharts")
+    for _ in range(2):
+        document = build_document({"series": [{"data": [object()]}]}, name="sales")
+        assert document.option() == {"series": [{"data": [None]}]}
+    warnings = [r.getMessage() for r in caplog.records if "sales" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "object" in warnings[0] and "series/0/data/0" in warnings[0]
+
+
+def test_gallery_gdp_map_with_a_class_as_label_show_is_served_as_pyecharts_does(
+    caplog,
+):
+    """Two gallery GDP maps pass the class ``Timeline`` as ``label.show``;
+    pyecharts writes ``null`` there."""
+    caplog.set_level("WARNING", logger="flask_pyecharts")
+    chart = Map().add(
+        "GDP",
+        [("广东", 10.8), ("江苏", 10.0)],
+        "china",
+        label_opts=opts.LabelOpts(is_show=Timeline),
+    )
+    option = build_document(chart, name="gdp_map").option()
+    assert option["series"][0]["label"]["show"] is None
+    assert (
+        option["series"][0]["data"]
+        == orjson.loads(chart.dump_options())["series"][0]["data"]
+    )
+    assert any(
+        "gdp_map" in r.getMessage()
+        and "Timeline" in r.getMessage()
+        and "series/0/label/show" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_builder_returning_something_else_is_refused():
@@ -108,6 +139,46 @@ def test_etag_changes_with_the_theme_alone():
     )
     assert light.body == dark.body
     assert light.etag != dark.etag
+
+
+def test_a_map_gets_a_name_map_for_full_province_names(caplog):
+    """pyecharts' data names provinces in full, the bundled china map short."""
+    caplog.set_level("WARNING", logger="flask_pyecharts")
+    data = [("广东省", 1), ("新疆维吾尔自治区", 2), ("北京", 3), ("内蒙古自治区", 4)]
+    chart = Map().add("v", data + [("火星", 5)], "china")
+    series = build_document(chart, name="provinces").option()["series"][0]
+    assert series["nameMap"] == {
+        "广东": "广东省",
+        "新疆": "新疆维吾尔自治区",
+        "内蒙古": "内蒙古自治区",
+    }
+    assert [item["name"] for item in series["data"]][:2] == [
+        "广东省",
+        "新疆维吾尔自治区",
+    ]
+    build_document(chart, name="provinces")  # warned once, not at each build
+    (warning,) = [
+        r.getMessage() for r in caplog.records if "provinces" in r.getMessage()
+    ]
+    assert "'china' has no region named '火星'" in warning
+
+
+def test_a_province_map_names_cities_in_full_and_a_given_name_map_wins():
+    chart = Map().add(
+        "v", [("广州", 1), ("深圳市", 2)], "广东", name_map={"广州市": "羊城"}
+    )
+    series = build_document(chart).option()["series"][0]
+    assert series["nameMap"] == {"广州市": "羊城"}
+
+
+def test_a_timeline_of_maps_gets_its_name_maps():
+    timeline = Timeline()
+    for year in (2019, 2020):
+        timeline.add(Map().add("GDP", [("广东省", year)], "china"), str(year))
+    option = build_document(timeline).option()
+    assert [part["series"][0]["nameMap"] for part in option["options"]] == [
+        {"广东": "广东省"}
+    ] * 2
 
 
 def test_add_js_funcs_travel_with_the_option_and_change_its_etag():

@@ -29,6 +29,7 @@ LAYERS: list[set[str]] = [
     },
     {
         "options",
+        "regions",
         "streams.points",
         "streams.shapes",
         "streams.stores.base",
@@ -41,7 +42,8 @@ LAYERS: list[set[str]] = [
     {"live.option_cache", "live.feed", "live.shutdown", "live.forks"},
     {"live.runtime"},
     {"web.errors", "web.openapi", "web.embed", "web.dashboard", "web.api"},
-    {"export.page", "export.images"},
+    {"reports.tables"},  # the report system, beside web/ (DESIGN §7-8)
+    {"export.page", "export.images", "export.files"},
     {"export.app", "export.server", "commands"},
     {"extension"},
     {"", "demo", "demo.db", "demo.cards"},  # "": the package's face
@@ -69,6 +71,7 @@ PACKAGES = {
     "demo",
     "demo.reports",
     "export",
+    "reports",
 }
 
 

@@ -206,6 +206,61 @@ def test_a_control_character_in_a_text_is_refused(setup):
     assert "control characters" in response.json["error"]
 
 
+def free_text_app() -> tuple[Flask, Charts, list[str]]:
+    app = Flask(__name__)
+    charts = Charts(app)
+    charts.variable("q", default="全部")
+    built: list[str] = []
+
+    @charts.chart("search", refresh=10)
+    def search(q: str) -> dict:
+        built.append(q)
+        return {"title": {"text": q}, "series": []}
+
+    charts.dashboard("/", ["search"], title="搜索")
+    return app, charts, built
+
+
+@pytest.mark.parametrize("character", ["\x80", "\x85", "\x9f"])
+@pytest.mark.parametrize(
+    "route", ["/charts/api/charts/search", "/charts/api/updates?charts=search"]
+)
+def test_a_c1_control_character_in_a_text_is_refused(character, route):
+    app, charts, built = free_text_app()
+    separator = "&" if "?" in route else "?"
+    query = urllib.parse.urlencode({"q": f"a{character}b"})
+    response = app.test_client().get(route + separator + query)
+    assert response.status_code == 400, response.data
+    assert "control characters" in response.json["error"]
+    assert not built
+    charts.shutdown()
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        "/charts/api/charts/search",
+        "/charts/api/updates?charts=search",
+        "/charts/api/events?charts=search",
+    ],
+)
+def test_undecodable_bytes_in_a_query_are_400_not_the_percent_text(route):
+    """Regression: ``?q=%ff`` was the same variant as ``?q=%25FF``."""
+    app, charts, built = free_text_app()
+    separator = "&" if "?" in route else "?"
+    response = app.test_client().get(route + separator + "q=%ff")
+    assert response.status_code == 400, response.data
+    assert "'q' is not UTF-8" in response.json["error"]
+    assert not built
+    page = app.test_client().get("/?q=%ff").text
+    assert "Variable &#39;q&#39; is not UTF-8 text." in page
+    assert not built
+    escaped = app.test_client().get("/charts/api/charts/search?q=%25FF")
+    assert escaped.status_code == 200
+    assert escaped.json["option"]["title"]["text"] == "%FF"
+    charts.shutdown()
+
+
 def test_an_overlong_query_string_is_414(setup):
     app, _, _ = setup
     response = get(app, "/charts/api/charts/plain", region="x" * 20_000)
@@ -479,7 +534,12 @@ def test_choices_function_is_cached_briefly_and_its_failure_is_a_503(clock):
     clock.advance(10)
     response = client.get("/charts/api/charts/map?region=广东")
     assert response.status_code == 503
-    assert "Variable 'region': its choices could not be read" in response.json["error"]
+    error = response.json["error"]
+    assert error.startswith("Variable 'region': its choices could not be read")
+    assert "(error id " in error and "database is down" not in error  # not debug
+    app.debug = True
+    error = client.get("/charts/api/charts/map?region=广东").json["error"]
+    assert error.endswith("could not be read: ConnectionError: database is down")
     charts.shutdown()
 
 
@@ -548,6 +608,23 @@ def test_variables_of_charts_the_viewer_may_not_see_are_not_listed(setup):
     charts.access(lambda name: name != "daily")
     body = app.test_client().get("/charts/api/charts").json
     assert [item["name"] for item in body["variables"]] == ["region", "days"]
+
+
+@pytest.mark.parametrize("query", ["top=0", "top=5", "day=2024-02-30", "ratio=2"])
+def test_variables_of_charts_the_viewer_may_not_see_are_unknown_in_400s(setup, query):
+    """Regression: a variable used only by refused charts leaked its name and
+    its allowed values in 400 messages, though /api/charts hides it."""
+    app, charts, _ = setup
+    charts.access(lambda name: name != "daily")  # the only chart using them
+    name = query.split("=")[0]
+    for route in ["/charts/api/charts/plain", "/charts/api/updates?charts=plain"]:
+        separator = "&" if "?" in route else "?"
+        response = app.test_client().get(route + separator + query)
+        assert response.status_code == 400
+        error = response.json["error"]
+        assert error.startswith(f"Unknown query parameter {name!r}")
+        assert "top" not in error.split(":", 1)[1] and "100" not in error
+        assert "the variables are region, days" in error
 
 
 def test_the_openapi_document_lists_the_variables_on_routes_that_name_charts(setup):
@@ -652,4 +729,31 @@ def test_a_parameter_with_a_default_that_names_no_variable_keeps_its_value():
     assert client.get("/charts/api/charts/c1").json["option"]["series"][0]["data"] == [
         1
     ]
+    charts.shutdown()
+
+
+def test_a_parent_of_a_visible_charts_variable_stays_known_under_access():
+    app = Flask(__name__)
+    charts = Charts(app)
+    charts.variable("region", choices=["全国", "广东"], default="全国")
+    cities = {"全国": ["全部"], "广东": ["全部", "广州市"]}
+    charts.variable("city", parent="region", choices=cities, default="全部")
+    charts.variable("tenant", choices=["a", "b"], default="a")
+
+    @charts.chart("by_city", refresh=10)
+    def by_city(city: str) -> dict:
+        return {"title": {"text": city}, "series": []}
+
+    @charts.chart("secret", refresh=10)
+    def secret(tenant: str) -> dict:
+        return {"series": []}
+
+    charts.access(lambda name: name != "secret")
+    client = app.test_client()
+    answer = client.get("/charts/api/charts/by_city?region=广东&city=广州市")
+    assert answer.status_code == 200, answer.json
+    assert answer.json["option"]["title"]["text"] == "广州市"
+    refused = client.get("/charts/api/charts/by_city?tenant=a")
+    assert refused.status_code == 400
+    assert refused.json["error"].startswith("Unknown query parameter 'tenant'")
     charts.shutdown()

@@ -82,6 +82,7 @@ export function status(el) {
   return selected(el).map((chart) => ({
     element: chart.el, chart: chart.name, state: chart.status.state,
     message: chart.status.message, transport: chart.connection ? chart.connection.mode : null,
+    drawn: chart.isDrawn(),
   }));
 }
 

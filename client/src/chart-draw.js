@@ -6,6 +6,7 @@ import { fitLabels } from "./labels.js";
 import { mergeOption, withPatch } from "./options.js";
 import { page, press } from "./state.js";
 import { syncCategories } from "./streams.js";
+import { LiveTable, isTableOption } from "./tables.js";
 import { darkOption } from "./theme.js";
 
 // A page spends at most this share of its time animating updates: on a
@@ -56,7 +57,8 @@ export class DrawnChart {
     this.patches = [];
     this.noteUpdate();
     try {
-      if (full || !this.instance) this.render();
+      if (isTableOption(this.option)) this.drawTable();
+      else if (full || !this.instance) this.render();
       else if (patches.length) this.renderPatches(patches);
       else this.renderPoints();
     } catch (error) {
@@ -143,7 +145,33 @@ export class DrawnChart {
     return data;
   }
 
+  /** A live table's option is drawn by tables.js, not ECharts: its rows,
+   *  or a stream's window of rows. */
+  drawTable() {
+    if (this.instance) this.instance.dispose();
+    this.instance = null;
+    if (!this.table) this.table = new LiveTable(this.el, { name: this.name });
+    if (this.isStream()) this.option.series[0].data = this.seriesData().get(0) || [];
+    this.table.show(this.option);
+    this.rendered = true;
+  }
+
+  dropTable() {
+    if (this.table) this.table.destroy();
+    this.table = null;
+  }
+
+  /** Whether nothing is left to draw (exports wait for every chart's): a
+   *  table is drawn at once, a composite once its parts are, a chart once
+   *  ECharts' animations are over. */
+  isDrawn() {
+    if (this.table) return true;
+    if (this.composite) return !!this.rendered && this.parts.drawn();
+    return !!this.instance && this.instance.getZr().animation.isFinished();
+  }
+
   render() {
+    this.dropTable();
     const fresh = this.ensureInstance() || !this.rendered;
     const option = this.option;
     if (this.isStream()) {

@@ -293,6 +293,7 @@ export class Chart extends LiveChart {
     if (this.destroyed) return;
     if (this.instance) this.instance.dispose();
     this.instance = null;
+    this.dropTable();
     this.option = null;
     this.composite = composite;
     if (!this.parts) this.parts = new Composite(this);
@@ -357,6 +358,7 @@ export class Chart extends LiveChart {
     if (this.onWindowResize) window.removeEventListener("resize", this.onWindowResize);
     if (this.instance) this.instance.dispose();
     if (this.texture) this.texture.dispose();
+    this.dropTable();
     this.dropComposite();
     if (this.badge) this.badge.remove();
     this.el.removeAttribute("data-fpe-state");

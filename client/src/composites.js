@@ -111,6 +111,15 @@ export class Composite {
     else mount(box, null, { document: doc });
   }
 
+  /** Whether every chart part shown is drawn (one in a hidden tab is not
+   *  drawn until its tab is chosen, so it is not waited for). */
+  drawn() {
+    return this.boxes.every((box) => {
+      const child = charts.get(box);
+      return !child || !box.getClientRects().length || child.isDrawn();
+    });
+  }
+
   clear() {
     this.boxes.forEach((box) => unmount(box));
     if (this.root) this.root.remove();

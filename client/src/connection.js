@@ -146,6 +146,12 @@ export class Connection {
     emit(document.documentElement, "connection", this.health());
   }
 
+  /** The device is online again: a stream may have died unseen meanwhile. */
+  reconnect() {
+    if (this.mode === "sse") this.restart();
+    else this.pollNow();
+  }
+
   restart() {
     this.close();
     if (!this.members.size && !this.pending.size) {

@@ -22,6 +22,12 @@ function onVisibility() {
   });
 }
 
+/** Back online (the device's network came back): reconnect at once rather
+ * than wait for a stream's silence to tell that it died. */
+function onOnline() {
+  connections.forEach((connection) => connection.reconnect());
+}
+
 /** Mount charts added to the page later, unmount the removed ones. */
 function watchDom() {
   if (typeof MutationObserver === "undefined") return;
@@ -43,6 +49,7 @@ function init() {
   if (dashboard) wireDashboard(dashboard);
   document.querySelectorAll("[data-fpe-filters]").forEach(wireFilters);
   document.addEventListener("visibilitychange", onVisibility);
+  window.addEventListener("online", onOnline);
   window.addEventListener("popstate", onPopState);
   mountAll(document);
   watchDom();

@@ -163,6 +163,7 @@ def export_command(
     variables: dict[str, str],
     format_: str | None,
     chromium: str | None,
+    allow_errors: bool,
 ) -> None:
     """Write a dashboard as one HTML file that opens offline, or as PNG or PDF.
 
@@ -201,7 +202,7 @@ def export_command(
             result = export_url(url, title=title)
         except ExportError as error:
             raise click.ClickException(str(error)) from None
-        write_export(output, result, format_, chromium)
+        write_export(output, result, format_, chromium, allow_errors=allow_errors)
         return
     if import_name:
         app = ScriptInfo(app_import_path=import_name).load_app()
@@ -218,6 +219,7 @@ def export_command(
                 variables,
                 format_,
                 chromium,
+                allow_errors=allow_errors,
                 from_new_process=bool(import_name),
             )
     finally:

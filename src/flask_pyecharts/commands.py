@@ -72,7 +72,8 @@ variable_option = click.option(
     multiple=True,
     callback=_read_variables,
     help="A variable's value, as in the page's URL (repeat for several):"
-    " --var region=华东 --var days=7 [default: each variable's default].",
+    " --var region=华东 --var days=7; an empty value (--var q=) means the"
+    " default [default: each variable's default].",
 )
 format_option = click.option(
     "--format",
@@ -92,8 +93,22 @@ chromium_option = click.option(
 )
 
 
+allow_errors_option = click.option(
+    "--allow-errors",
+    is_flag=True,
+    default=False,
+    help="Write the export even when charts fail (a notice in their cards);"
+    " otherwise a failing chart writes nothing and exits with status 1.",
+)
+
+
 def export_options(function: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-    for option in (chromium_option, format_option, variable_option):
+    for option in (
+        allow_errors_option,
+        chromium_option,
+        format_option,
+        variable_option,
+    ):
         function = option(function)
     return function
 
@@ -115,6 +130,7 @@ def flask_export(
     variables: dict[str, str],
     format_: str | None,
     chromium: str | None,
+    allow_errors: bool,
 ) -> None:
     """Write a dashboard as one HTML file that opens offline, or as PNG or PDF.
 
@@ -124,7 +140,16 @@ def flask_export(
     standard output. With the memory store, streams hold none of a running
     server's points: export those with 'flask-pyecharts export --url'.
     """
-    export_app(output, rule, title, variables, format_, chromium, from_new_process=True)
+    export_app(
+        output,
+        rule,
+        title,
+        variables,
+        format_,
+        chromium,
+        allow_errors=allow_errors,
+        from_new_process=True,
+    )
 
 
 @flask_group.command("charts")
@@ -232,6 +257,7 @@ def export_app(
     format_: str | None = None,
     chromium: str | None = None,
     *,
+    allow_errors: bool = False,
     from_new_process: bool = False,
 ) -> None:
     """Export within an app context; errors become click errors.
@@ -248,7 +274,7 @@ def export_app(
         raise click.ClickException(str(error)) from None
     if from_new_process:
         result.problems.extend(_fresh_streams(result.charts))
-    write_export(output, result, format_, chromium)
+    write_export(output, result, format_, chromium, allow_errors=allow_errors)
 
 
 def _fresh_streams(names: list[str]) -> list[str]:
@@ -281,9 +307,16 @@ def write_export(
     result: Export,
     format_: str | None = None,
     chromium: str | None = None,
+    *,
+    allow_errors: bool = False,
 ) -> None:
-    """Write an export as HTML, PNG or PDF (warnings to standard error)."""
+    """Write an export as HTML, PNG or PDF (warnings to standard error).
+
+    :param allow_errors: write it even when charts failed (else nothing is
+        written and the command fails, naming them).
+    """
     from .export import ExportError, write_image
+    from .export.files import write_file
 
     suffix = output.suffix.lower().lstrip(".")
     format_ = format_ or (suffix if suffix in ("png", "pdf") else "html")
@@ -291,12 +324,19 @@ def write_export(
         raise click.UsageError("Only HTML can be written to standard output.")
     for problem in result.problems:
         click.echo(f"Warning: {problem}", err=True)
+    if result.failed and not allow_errors:
+        names = ", ".join(repr(name) for name in result.failed)
+        raise click.ClickException(
+            f"Could not export chart {names}, so nothing was written (the reason"
+            " is above); pass --allow-errors to write the export anyway, with a"
+            " notice in the chart's card."
+        )
     if output == Path("-"):
         sys.stdout.write(result.html)
         return
     try:
         if format_ == "html":
-            output.write_text(result.html, encoding="utf-8")
+            write_file(output, result.html.encode())
         else:
             for url in write_image(result.html, output, format_, chromium=chromium):
                 click.echo(f"Warning: the page asked for {url}; refused", err=True)

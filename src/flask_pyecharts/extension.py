@@ -13,6 +13,7 @@ from .commands import flask_group
 from .config import read_settings
 from .live.runtime import EXTENSION_KEY, Runtime, runtime_of
 from .registry import DashboardSpec, Registry
+from .reports.tables import table_builder, table_card
 from .variables import Value, VariableSpec, make_variable, value_or_default
 from .web.api import make_blueprint, register_error_handler
 from .web.dashboard import register_dashboard
@@ -176,6 +177,53 @@ class Charts:
 
         return decorator
 
+    def table(
+        self,
+        name: str,
+        columns: t.Sequence[str],
+        refresh: float | None = None,
+        window: int | None = None,
+        *,
+        scroll: bool = False,
+        rank: bool = False,
+        label: str | None = None,
+    ) -> t.Callable[[F], F]:
+        """Register a live table under ``name``: its builder returns its rows,
+        a list of tuples with one cell per column (text, numbers, dates or
+        ``None``; shown as text, never as markup).
+
+        :param columns: the column titles.
+        :param refresh: rebuild the rows at most every ``refresh`` seconds
+            while someone views the table (its parameters name variables, as
+            a chart builder's do).
+        :param window: make it a stream of rows keeping the last ``window``
+            (at most 1000): the builder's rows come first, then each row given
+            to :meth:`append` (or a :meth:`producer`), exactly once.
+        :param scroll: scroll the rows through the panel, one every 2 s (轮播表).
+        :param rank: a ranking board: rows are ``(name, value, ...)``, shown
+            by value, largest first, with their rank and a bar.
+        :param label: the title shown on dashboards and screens.
+        :raises ValueError: for bad columns, a bad refresh or window.
+        """
+        self.registry.check_chart(name, refresh, window)
+        card = table_card(name, columns, window=window, scroll=scroll, rank=rank)
+
+        def decorator(builder: F) -> F:
+            spec = self.registry.add_chart(
+                name,
+                table_builder(name, builder, card),
+                refresh,
+                window,
+                fit_labels=False,
+                title=label,
+                display="table",
+            )
+            for runtime in self._runtimes():
+                runtime.add_chart(spec)
+            return builder
+
+        return decorator
+
     def producer(self, name: str, every: float = 1.0) -> t.Callable[[F], F]:
         """Register ``function(cursor) -> (points, new_cursor)`` feeding ``name``.
 
@@ -235,7 +283,9 @@ class Charts:
         exist, and a point must have the shape its series' axes give it
         (``y`` or ``(category, y)`` on a category axis, ``(x, y)`` on value
         and time axes); ``None`` is not a point, and integers must be safe in
-        JavaScript (at most ``2**53 - 1`` either way).
+        JavaScript (at most ``2**53 - 1`` either way). For a table
+        (:meth:`table`), a tuple is one row and a list of tuples many rows;
+        a row has one cell per column.
 
         :raises ValueError: for an unknown chart, a full-refresh chart or a
             point the browser could not draw, saying what was expected;

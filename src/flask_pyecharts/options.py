@@ -12,6 +12,7 @@ import decimal
 import enum
 import functools
 import hashlib
+import logging
 import math
 import re
 import typing as t
@@ -26,11 +27,20 @@ from pyecharts.options.series_options import BasicOpts
 
 from ._json import INT_MAX, INT_MIN, dumps, int_text, loads
 from .components import css_size, image_part, table_part
+from .regions import match_regions, region_names
 
 #: A path into the option: keys and list indices, e.g. ``["series", 0, "label"]``.
 JsonPath = list[str | int]
 
 _JS_MARK = "--x_x--0_0--"
+
+logger = logging.getLogger("flask_pyecharts")
+
+#: What was already warned about (a chart and a path, or a chart and a map's
+#: unmatched names): each is logged once per process, not at every refresh
+#: (bounded: cleared when full).
+_WARNED: set[tuple[str, str]] = set()
+_MAX_WARNED = 1024
 
 #: Values pyecharts spells out that equal ECharts' default in every component
 #: where the key exists; leaving them out changes nothing but the size.
@@ -128,6 +138,7 @@ def _chart_document(chart: t.Any, name: str) -> OptionDocument:
     option = _plain(raw, [], functions, name, clean)
     if not isinstance(option, dict):
         raise OptionError(f"Chart {name!r}: the option must be a JSON object.")
+    _name_regions(option, name)
     try:
         body = dumps(option)
     except TypeError as exc:  # pragma: no cover - _plain already checks types
@@ -303,10 +314,71 @@ def _plain(
         return _plain(value.value, path, functions, name, clean)
     if hasattr(value, "tolist"):  # numpy scalars and arrays, pandas objects
         return _plain(value.tolist(), path, functions, name, clean)
-    raise OptionError(
-        f"Chart {name!r}: value of type {type(value).__name__} at {_where(path)} is"
-        " not JSON serializable; convert it to str, int, float, list or dict."
+    # As pyecharts' own encoder writes what it cannot encode.
+    what = (
+        f"the class {value.__name__}"
+        if isinstance(value, type)
+        else f"a value of type {type(value).__name__}"
     )
+    _warn_once(
+        (name, _where(path)),
+        "Chart %r: %s at %s is not JSON serializable; sent as null, as pyecharts"
+        " does. Convert it to str, int, float, list or dict.",
+        name,
+        what,
+        _where(path),
+    )
+    return None
+
+
+def _warn_once(key: tuple[str, str], message: str, *args: t.Any) -> None:
+    """Log a warning the first time ``key`` is seen in this process."""
+    if key in _WARNED:
+        return
+    if len(_WARNED) >= _MAX_WARNED:
+        _WARNED.clear()
+    _WARNED.add(key)
+    logger.warning(message, *args)
+
+
+def _name_regions(option: dict[str, t.Any], name: str) -> None:
+    """Give each map series on a bundled map a ``nameMap`` for the data names
+    spelled otherwise than its regions (``广东省`` for ``广东``: see
+    :mod:`.regions`); log the names that match no region, once."""
+    parts = [option, option.get("baseOption"), *_as_list(option.get("options"))]
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        for series in _as_list(part.get("series")):
+            if not (isinstance(series, dict) and series.get("type") == "map"):
+                continue
+            map_name = series.get("map")
+            regions = region_names(map_name) if isinstance(map_name, str) else None
+            if not regions:
+                continue
+            names = [
+                item["name"]
+                for item in _as_list(series.get("data"))
+                if isinstance(item, dict) and isinstance(item.get("name"), str)
+            ]
+            name_map, unmatched = match_regions(regions, names)
+            given = series.get("nameMap")
+            if name_map and (given is None or isinstance(given, dict)):
+                series["nameMap"] = {**name_map, **(given or {})}
+            if unmatched:
+                _warn_once(
+                    (name, f"{map_name}: {', '.join(unmatched)}"),
+                    "Chart %r: the map %r has no region named %s, so that data"
+                    " paints nothing; its regions are named like %s.",
+                    name,
+                    map_name,
+                    ", ".join(repr(item) for item in unmatched[:10]),
+                    ", ".join(sorted(regions)[:3]),
+                )
+
+
+def _as_list(value: t.Any) -> list[t.Any]:
+    return value if isinstance(value, list) else []
 
 
 def _where(path: JsonPath) -> str:

@@ -18,6 +18,7 @@ from .variables import CLICK_FIELDS, VariableSpec
 
 __all__ = [
     "CHART_NAME",
+    "DISPLAYS",
     "ChartSpec",
     "DashboardSpec",
     "ProducerSpec",
@@ -36,6 +37,8 @@ AccessCheck = t.Callable[[str], bool]
 CHART_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
 #: The longest refresh interval or producer period, in seconds (one day).
 MAX_PERIOD = 86_400
+#: How a chart may be shown (:attr:`ChartSpec.display`).
+DISPLAYS = ("chart", "number", "table")
 
 
 class UnknownChart(LookupError):
@@ -64,6 +67,9 @@ class ChartSpec:
     variables: tuple[str, ...] = ()
     #: What a click sets: ``(variable, field of the ECharts click event)``.
     on_click: tuple[tuple[str, str], ...] = ()
+    #: How it is shown: ``"chart"`` (ECharts), ``"number"`` (a number card) or
+    #: ``"table"`` (a live table); see :data:`DISPLAYS`.
+    display: str = "chart"
 
     @property
     def kind(self) -> str:
@@ -283,14 +289,21 @@ class Registry:
         fit_labels: bool = True,
         title: str | None = None,
         on_click: t.Mapping[str, str] | None = None,
+        display: str = "chart",
     ) -> ChartSpec:
         """Validate and register a chart.
 
+        :param display: how it is shown, one of :data:`DISPLAYS`.
         :raises ValueError: for a bad name, refresh or window, a name taken, a
             builder parameter that names no variable, variables on a stream,
-            or a bad ``on_click``.
+            a bad ``on_click`` or an unknown ``display``.
         """
         refresh, window = self.check_chart(name, refresh, window)
+        if display not in DISPLAYS:
+            raise ValueError(
+                f"Chart {name!r}: display must be one of {', '.join(DISPLAYS)},"
+                f" not {display!r}."
+            )
         if not callable(builder):
             raise TypeError(f"Chart {name!r}: the builder must be callable.")
         uses = self.builder_variables(name, builder)
@@ -301,7 +314,7 @@ class Registry:
             )
         clicks = self.check_on_click(name, on_click)
         spec = ChartSpec(
-            name, builder, refresh, window, fit_labels, title, uses, clicks
+            name, builder, refresh, window, fit_labels, title, uses, clicks, display
         )
         with self._lock:
             if name in self.charts:
@@ -417,6 +430,20 @@ class Registry:
     def visible_charts(self) -> list[ChartSpec]:
         """The charts the current request may see, in registration order."""
         return [spec for spec in self.charts.values() if self.allows(spec.name)]
+
+    def visible_variables(self) -> t.Mapping[str, VariableSpec]:
+        """The variables the current request may name: every one without an
+        access check; else those of the charts it may see (as ``/api/charts``
+        lists them), so that a refused chart's variables stay unknown."""
+        if self._access is None:
+            return self.variables
+        names: set[str] = set()
+        for variable in self.variables_of(self.visible_charts()):
+            ancestor: VariableSpec | None = variable
+            while ancestor is not None and ancestor.name not in names:
+                names.add(ancestor.name)  # a parent's value sets its children's
+                ancestor = ancestor.parent
+        return {name: self.variables[name] for name in self.variables if name in names}
 
     def variables_of(self, specs: t.Iterable[ChartSpec]) -> list[VariableSpec]:
         """The variables these charts use or set on click, in declaration order."""

@@ -13,11 +13,14 @@ import collections
 import datetime
 import decimal
 import keyword
+import logging
 import math
 import re
+import secrets
 import threading
 import time
 import typing as t
+import urllib.parse
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -80,7 +83,8 @@ _WHAT = {
 _INT = re.compile(r"-?[0-9]{1,18}")
 _FLOAT = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,17})?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: C0 and C1 control characters, and DEL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class VariableError(ValueError):
@@ -90,6 +94,22 @@ class VariableError(ValueError):
 
 class ChoicesError(RuntimeError):
     """A variable's choices (or default) callable failed or answered wrongly."""
+
+
+logger = logging.getLogger("flask_pyecharts")
+
+
+def _failed(what: str, error: Exception) -> ChoicesError:
+    """The error for a choices or default function that raised: its text in
+    debug mode; otherwise an id, logged with the traceback (the text of a
+    database error can name hosts that viewers must not see)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.debug:
+        return ChoicesError(f"{what}: {type(error).__name__}: {str(error)[:200]}")
+    error_id = secrets.token_hex(4)
+    logger.error("%s (error id %s)", what, error_id, exc_info=error)
+    return ChoicesError(f"{what} (error id {error_id}).")
 
 
 class _Cached:
@@ -298,9 +318,8 @@ class VariableSpec:
             try:
                 default = default()
             except Exception as error:
-                raise ChoicesError(
-                    f"Variable {self.name!r}: its default failed:"
-                    f" {type(error).__name__}: {str(error)[:200]}"
+                raise _failed(
+                    f"Variable {self.name!r}: its default failed", error
                 ) from error
         try:
             return self.text(default)
@@ -321,9 +340,8 @@ class VariableSpec:
         try:
             answer = list(function())
         except Exception as error:
-            raise ChoicesError(
-                f"Variable {self.name!r}: its choices could not be read:"
-                f" {type(error).__name__}: {str(error)[:200]}"
+            raise _failed(
+                f"Variable {self.name!r}: its choices could not be read", error
             ) from error
         try:
             return _texts(self, answer)
@@ -443,6 +461,37 @@ def make_variable(
                 f"Variable {name!r}: the default {text} is outside {spec._bounds()}."
             )
     return spec
+
+
+def undecodable_parameters(query: bytes) -> list[str]:
+    """The names of the parameters of a raw query string whose value (or name)
+    is not UTF-8 once percent-decoded (``?q=%ff``).
+
+    Werkzeug keeps such bytes as ``%FF`` text, which would make ``?q=%ff`` the
+    same value as ``?q=%25FF``: they are refused instead.
+    """
+    names = []
+    for part in query.split(b"&"):
+        name, _, value = part.partition(b"=")
+        try:
+            for raw in (name, value):
+                urllib.parse.unquote_to_bytes(raw.replace(b"+", b" ")).decode()
+        except UnicodeDecodeError:
+            names.append(urllib.parse.unquote(name.decode("latin-1"))[:64])
+    return names
+
+
+def check_query(query: bytes) -> None:
+    """Refuse a query string with bytes that are not UTF-8.
+
+    :raises VariableError: naming the parameter and how to fix it.
+    """
+    names = undecodable_parameters(query)
+    if names:
+        raise VariableError(
+            f"Query parameter {names[0]!r} is not UTF-8 text once percent-decoded;"
+            " percent-encode values as UTF-8 (华 is %E5%8D%8E)."
+        )
 
 
 def _child_choices(

@@ -32,7 +32,13 @@ def export_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         cwd=cwd,
         timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        # The checkout's package when PYTHONPATH names it (a worktree's src).
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+            ),
+        },
     )
 
 
@@ -156,3 +162,17 @@ def test_without_playwright_the_message_says_what_to_install(
     )
     assert done.returncode == 1
     assert "pip install 'Flask-PyEcharts[export]'" in done.stderr
+
+
+@pytest.mark.parametrize(("name", "format_"), [("shot", "png"), ("report.img", "pdf")])
+def test_format_chooses_the_image_type_whatever_the_file_name(
+    tmp_path: Path, name: str, format_: str
+):
+    """Regression: ``--format png`` to a name without ``.png`` failed with
+    "unsupported mime type"."""
+    done = export_cli(name, "--format", format_, "--var", "days=7", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    if format_ == "png":
+        assert read_png(tmp_path / name).count(BARS) > 20_000
+    else:
+        assert pdf_pages(tmp_path / name) == 1

@@ -317,3 +317,73 @@ def test_a_bar_chart_page_loads_no_map(
         "flask-pyecharts.js",
     ]
     watched.assert_clean(server.url)
+
+
+#: For each data name: whether the map has a region of that name, the pixel at
+#: the region's centre and the colour the visual map gave that data.
+PAINTED = """([selector, names]) => {
+    const el = document.querySelector(selector);
+    const chart = FlaskPyecharts.instance(el);
+    const series = chart.getModel().getSeriesByIndex(0);
+    const data = series.getData();
+    const canvas = el.querySelector("canvas");
+    const scale = canvas.width / canvas.clientWidth;
+    const ctx = canvas.getContext("2d");
+    const probe = document.createElement("canvas").getContext("2d");
+    const box = canvas.getBoundingClientRect();
+    return names.map((name) => {
+        const region = series.coordinateSystem.getRegion(name);
+        if (!region) return { name, region: false };
+        const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, region.getCenter());
+        const [px, py] = [Math.round(x * scale), Math.round(y * scale)];
+        const pixel = ctx.getImageData(px, py, 1, 1).data;
+        probe.fillStyle = data.getItemVisual(data.indexOfName(name), "style").fill;
+        probe.fillRect(0, 0, 1, 1);
+        const want = probe.getImageData(0, 0, 1, 1).data;
+        return { name, region: true, pixel: [...pixel.slice(0, 3)],
+                 want: [...want.slice(0, 3)], at: [box.left + x, box.top + y] };
+    });
+}"""
+
+
+def test_full_province_names_paint_on_the_china_map_and_clicks_keep_them(
+    watched: WatchedPage, serve: t.Callable[..., BrowserServer]
+) -> None:
+    """pyecharts' data names provinces in full (广东省, 新疆维吾尔自治区), the
+    bundled china map short (广东, 新疆); a province map names cities in full
+    (广州市) where data may say 广州. Both spellings paint, offline."""
+    app = Flask(__name__)
+    charts = Charts(app)
+    provinces = [("广东省", 90), ("新疆维吾尔自治区", 30), ("北京", 60)]
+    cities = [("广州", 90), ("深圳市", 20)]
+    charts.chart("provinces", refresh=60.0)(lambda: _map("china", provinces))
+    charts.chart("cities", refresh=60.0)(lambda: _map("广东", cities))
+    app.add_url_rule("/", "page", lambda: separated(["provinces", "cities"]))
+    server = serve(app)
+    offline(watched, server)
+    watched.page.goto(server.url + "/")
+    watched.wait_state("[data-chart]", "live", "polling")
+    watched.page.wait_for_timeout(1500)  # the maps' first animation
+    watched.screenshot("maps-full-names")
+    for selector, data in [("#provinces", provinces), ("#cities", cities)]:
+        names = [name for name, _ in data]
+        found = watched.page.evaluate(PAINTED, [f"{selector} [data-chart]", names])
+        for item in found:
+            assert item["region"], f"no region named {item['name']}"
+            difference = sum(
+                abs(a - b) for a, b in zip(item["pixel"], item["want"], strict=True)
+            )
+            assert difference < 30, item  # painted in its visual map colour
+    # A click names the data's region as the data does (drill-down by it).
+    watched.page.evaluate(
+        """(el) => FlaskPyecharts.instance(el).on("click",
+            (p) => { window.clicked = p.name; })""",
+        watched.page.query_selector("#provinces [data-chart]"),
+    )
+    (guangdong,) = watched.page.evaluate(
+        PAINTED, ["#provinces [data-chart]", ["广东省"]]
+    )
+    watched.page.mouse.click(*guangdong["at"])
+    watched.page.wait_for_function("window.clicked")
+    assert watched.page.evaluate("window.clicked") == "广东省"
+    watched.assert_clean(server.url)

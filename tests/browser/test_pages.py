@@ -8,7 +8,7 @@ import typing as t
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from pyecharts import options as opts
 from pyecharts.charts import Bar, Line
 
@@ -282,7 +282,8 @@ def test_failing_builder_shows_its_error_and_neighbour_refreshes(
     badge = watched.page.locator(f"{chart('broken')} .fpe-state")
     assert badge.is_visible()
     text = badge.inner_text()
-    assert "Error" in text and "database is down" in text
+    assert "Error" in text and "could not be built (error id" in text
+    assert "database is down" not in text  # outside debug mode
     assert badge.get_attribute("role") == "status"
     # The neighbour keeps refreshing, twice.
     for _ in range(2):
@@ -306,7 +307,7 @@ def test_builder_failing_later_is_stale_then_recovers(serve, watched: WatchedPag
     state["flaky"] = True
     watched.wait_state(chart("flaky"), "stale")
     badge = watched.page.locator(f"{chart('flaky')} .fpe-state")
-    assert "warehouse unreachable" in badge.inner_text()
+    assert "could not be built (error id" in badge.inner_text()
     assert badge.is_visible()
     # The last option stays on screen while the builder fails.
     assert watched.series_data(chart("flaky")) == before
@@ -317,4 +318,44 @@ def test_builder_failing_later_is_stale_then_recovers(serve, watched: WatchedPag
     watched.wait_state(chart("flaky"), "live")
     assert badge.is_hidden() or "Live" in badge.inner_text()
     assert watched.series_data(chart("flaky")) == before
+    watched.assert_clean(server.url, allowed_errors=[HTTP_503])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_failing_builder_is_asked_again_only_after_its_refresh_interval(
+    mode, serve, watched: WatchedPage
+):
+    """Regression: a failing builder's card retried its 503 every few seconds
+    (2, 4, 8 s...), whatever its refresh interval. The 503 says when the chart
+    is built again (``Retry-After``); the page's clock is Playwright's."""
+    app = Flask(__name__)
+    charts = Charts(app)
+    asked: list[str] = []
+
+    @charts.chart("hourly", refresh=30.0)
+    def hourly() -> Bar:
+        asked.append("built")
+        raise RuntimeError("warehouse unreachable")
+
+    @app.before_request
+    def count() -> None:
+        if request.path.endswith("/api/charts/hourly"):
+            asked.append("asked")
+
+    add_pages(app, ["hourly"])
+    server = serve(app)
+    page = watched.page
+    page.clock.install()
+    page.goto(f"{server.url}/{mode}")
+    watched.wait_state(chart("hourly"), "error")
+    first = asked.count("asked")
+    for _ in range(28):  # 28 s of the page's time
+        page.clock.run_for(1000)
+        page.wait_for_timeout(20)  # lets an answer arrive
+    assert asked.count("asked") == first, asked
+    for _ in range(4):  # past 30 s: asked again, once
+        page.clock.run_for(1000)
+        page.wait_for_timeout(20)
+    watched.wait_state(chart("hourly"), "error")
+    assert asked.count("asked") == first + 1, asked
     watched.assert_clean(server.url, allowed_errors=[HTTP_503])

@@ -285,6 +285,31 @@ def test_a_stream_silenced_by_a_cut_network_is_replaced_with_nothing_lost(
     watched.assert_clean(proxy.url, allowed_errors=CUT)
 
 
+def test_a_device_back_online_reconnects_at_once(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    """The browser says when the device's network is back: the page then opens
+    a new stream at once instead of waiting for the old one's silence."""
+    app, charts = make_app("A")
+    server = serve(app)
+    page = watched.page
+    page.add_init_script(RECORDER)
+    page.clock.install()
+    page.goto(f"{server.url}/separated")
+    for _ in range(40):
+        if watched.state(chart("feed")) == "live":
+            break
+        page.clock.run_for(250)
+    streams = len(page.evaluate("window.__streams"))
+    page.context.set_offline(True)
+    page.clock.run_for(1000)
+    page.context.set_offline(False)
+    page.wait_for_function(f"() => window.__streams.length > {streams}")
+    charts.append("feed", ("a0", 0))
+    wait_feed(watched, [["a0", 0]])
+    watched.assert_clean(server.url, allowed_errors=CUT)
+
+
 def test_a_page_that_fell_back_to_polling_returns_to_the_event_stream(
     serve: t.Callable[..., BrowserServer], watched: WatchedPage
 ) -> None:

@@ -33,6 +33,7 @@ CLEAN = {"img": 0, "svg": 0, "handlers": 0, "pwned": 0}
 def make_app() -> tuple[Flask, Charts]:
     app = Flask(__name__)
     app.config.update(TESTING=True)
+    app.debug = True  # builders' exception text (with payloads) reaches the page
     charts = Charts(app)
 
     @charts.chart("xss", refresh=30.0, title=BREAKOUT)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import typing as t
+import urllib.parse
 from pathlib import Path
 
 from .._json import loads
@@ -69,11 +70,19 @@ def export_dashboard(
             raise ExportError(f"No chart named {name!r} is registered.")
     values = _variables(runtime, variables or {})
     vendor = str(VENDOR_DIR) + "/"
-    with app.test_request_context():
-        # The access check applies as on the live pages (here to a request
-        # with no user): what it refuses is left out.
+    query = urllib.parse.urlencode(values)
+    with app.test_request_context(rule or "/", query_string=query):
+        # The access check applies as on the live pages, to a request with no
+        # user and the variables' values in its URL: what it refuses is left out.
         refused = [name for name in names if not runtime.registry.allows(name)]
         names = [name for name in names if name not in refused]
+        if refused and not names:
+            given = ", ".join(f"{name}={value}" for name, value in values.items())
+            raise ExportError(
+                "The access check refuses every chart of this export"
+                + (f" (for {given})" if given else "")
+                + ": nothing to export."
+            )
         problems = _wait_for_producers(runtime, names, wait)
         problems += [
             f"chart {name!r}: left out, the access check refuses it" for name in refused
@@ -94,7 +103,9 @@ def export_dashboard(
 
 
 def _variables(runtime: Runtime, given: t.Mapping[str, str]) -> dict[str, str]:
-    """Check the variables asked for, as the API does."""
+    """Check the variables asked for, as the API does. An empty value
+    (``--var q=``) means the variable's default, as an emptied filter does
+    in the page (``FlaskPyecharts.setVariables({q: ""})``)."""
     declared = runtime.registry.variables
     for name in given:
         if name not in declared:
@@ -102,7 +113,7 @@ def _variables(runtime: Runtime, given: t.Mapping[str, str]) -> dict[str, str]:
             raise ExportError(f"No variable named {name!r}; the variables are {known}.")
     values: dict[str, str] = {}
     for name, spec in declared.items():  # a parent's value before its children's
-        if name not in given:
+        if given.get(name, "") == "":
             continue
         try:
             values[name] = spec.parse(given[name], parent_value(spec, values))

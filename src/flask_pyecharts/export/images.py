@@ -12,6 +12,7 @@ import tempfile
 import typing as t
 from pathlib import Path
 
+from .files import write_file
 from .page import ExportError
 
 __all__ = ["FORMATS", "find_chromium", "write_image"]
@@ -69,7 +70,8 @@ def write_image(
     :param chromium: the browser (see :func:`find_chromium`).
     :param scale: device pixels per CSS pixel (default 1 for PNG, 2 for PDF).
     :returns: the requests the page tried to make (refused); none for our pages.
-    :raises ExportError: Playwright or Chromium missing, or the page not drawn.
+    :raises ExportError: Playwright or Chromium missing, the page not drawn, or
+        ``output`` not writable (a previous file is then left as it was).
     """
     if format not in ("png", "pdf"):
         raise ExportError(f"Cannot draw a {format!r} image: use 'png' or 'pdf'.")
@@ -93,12 +95,13 @@ def write_image(
                     executable_path=executable, headless=True, args=_chromium_args()
                 )
                 try:
-                    _draw(browser, page_file, output, format, width, scale, refused)
+                    data = _draw(browser, page_file, format, width, scale, refused)
                 finally:
                     browser.close()
         except PlaywrightError as error:
             message = str(error).strip().splitlines()[0]
             raise ExportError(f"Chromium could not draw the page: {message}") from None
+    write_file(output, data)
     return refused
 
 
@@ -109,11 +112,13 @@ def _chromium_args() -> list[str]:
     return args
 
 
+#: Every chart drawn (as its status says: ECharts' animations over, a number
+#: card's roll over, a composite's parts shown) or failed.
 _DRAWN = """() => [...document.querySelectorAll(".fpe-chart")].every((el) => {
     const state = el.getAttribute("data-fpe-state");
     if (state === "error") return true;
-    const chart = window.FlaskPyecharts && FlaskPyecharts.instance(el);
-    return state === "static" && chart && chart.getZr().animation.isFinished();
+    const [status] = window.FlaskPyecharts ? FlaskPyecharts.status(el) : [];
+    return state === "static" && !!status && status.drawn;
 })"""
 
 
@@ -128,12 +133,11 @@ _CONTENT_HEIGHT = """() => Math.ceil(Math.max(...[...document.body.children].map
 def _draw(
     browser: t.Any,
     page_file: Path,
-    output: Path,
     format: str,
     width: int,
     scale: float | None,
     refused: list[str],
-) -> None:
+) -> bytes:
     context = browser.new_context(
         viewport={"width": width, "height": 900},
         device_scale_factor=scale or (2.0 if format == "pdf" else 1.0),
@@ -155,16 +159,17 @@ def _draw(
     height = page.evaluate(_CONTENT_HEIGHT)
     if format == "png":  # the page down to its last card, no blank below
         clip = {"x": 0, "y": 0, "width": width, "height": height}
-        page.screenshot(path=str(output), full_page=True, clip=clip)
-        return
+        return t.cast(bytes, page.screenshot(type="png", full_page=True, clip=clip))
     page.emulate_media(media="screen")
     # A PDF page is as high as the content, so 'vh' changes: keep chart sizes.
     page.evaluate(_FREEZE_SIZES)
-    page.pdf(
-        path=str(output),
-        width=f"{width}px",
-        height=f"{height + 1}px",
-        print_background=True,
-        margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
-        page_ranges="1",
+    return t.cast(
+        bytes,
+        page.pdf(
+            width=f"{width}px",
+            height=f"{height + 1}px",
+            print_background=True,
+            margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
+            page_ranges="1",
+        ),
     )

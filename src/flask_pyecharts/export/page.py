@@ -90,6 +90,8 @@ class Export:
     problems: list[str] = field(default_factory=list)
     #: The variables the charts were built for: name -> value (canonical text).
     variables: dict[str, str] = field(default_factory=dict)
+    #: The charts that could not be exported (a notice in their card instead).
+    failed: list[str] = field(default_factory=list)
 
 
 def page(
@@ -129,7 +131,8 @@ def page(
     )
     exported = [card["name"] for card in cards if card["initial"]]
     used = {item["name"]: item["value"] for item in shown}
-    return Export(page, exported, problems, used)
+    failed = [card["name"] for card in cards if card.get("error")]
+    return Export(page, exported, problems, used, failed)
 
 
 def require(files: list[Path]) -> None:

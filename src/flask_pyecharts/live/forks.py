@@ -12,11 +12,13 @@ then polls nobody's database for nothing.
 from __future__ import annotations
 
 import os
+import sys
 import threading
+import types
 import typing as t
 import weakref
 
-__all__ = ["Forkable", "lock", "pid", "register"]
+__all__ = ["Forkable", "gunicorn_workers", "lock", "pid", "register"]
 
 
 class Forkable(t.Protocol):
@@ -44,6 +46,27 @@ def lock() -> threading.Lock:
 def register(forkable: Forkable) -> None:
     """Pause ``forkable``'s producers in a process that forks."""
     _forkables.add(forkable)
+
+
+def gunicorn_workers() -> int:
+    """How many worker processes the gunicorn loading this app runs (its
+    ``-w``, from the command line, a config file or ``WEB_CONCURRENCY``);
+    1 outside gunicorn.
+
+    gunicorn's master (``--preload``) and each worker (otherwise) load the app
+    from one of their methods: their ``cfg`` is on the call stack.
+    """
+    if not os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/"):
+        return 1
+    frame: types.FrameType | None = sys._getframe(1)
+    while frame is not None:
+        owner = frame.f_locals.get("self")
+        if type(owner).__module__.startswith("gunicorn."):
+            workers = getattr(getattr(owner, "cfg", None), "workers", None)
+            if isinstance(workers, int):
+                return workers
+        frame = frame.f_back
+    return 1
 
 
 def _in_child() -> None:

@@ -13,6 +13,7 @@ import collections
 import contextlib
 import hashlib
 import logging
+import secrets
 import threading
 import time
 import typing as t
@@ -25,7 +26,7 @@ from .jobs import Job, start_job
 if t.TYPE_CHECKING:
     from ..streams.stores import Store
 
-__all__ = ["BuildError", "Entry", "OptionCache", "OptionCaches"]
+__all__ = ["BuildError", "Entry", "OptionCache", "OptionCaches", "failure_lifetime"]
 
 logger = logging.getLogger("flask_pyecharts")
 
@@ -43,12 +44,26 @@ BUILD_LEASE = 3.0
 Clock = t.Callable[[], float]
 
 
-class BuildError(RuntimeError):
-    """A chart's builder raised; the message is safe to show to viewers."""
+def failure_lifetime(refresh: float | None) -> float:
+    """Seconds a failed build is remembered before it is tried again: what
+    viewers of the failing chart should wait (``Retry-After``)."""
+    return refresh or FAILED_BUILD_RETRY
 
-    def __init__(self, chart: str, message: str) -> None:
-        super().__init__(message)
+
+class BuildError(RuntimeError):
+    """A chart's builder raised; the message is safe to show to viewers.
+
+    :param error_id: the id the server log shows with the traceback, when the
+        message hides the exception (outside debug mode).
+    """
+
+    def __init__(self, chart: str, message: str, error_id: str | None = None) -> None:
+        text = message if error_id is None else f"{message} (error id {error_id})."
+        super().__init__(text)
         self.chart = chart
+        #: The message without its id: the same for every failure alike.
+        self.summary = message
+        self.error_id = error_id
 
 
 @dataclass(frozen=True)
@@ -67,7 +82,10 @@ class Entry:
         """What identifies this outcome: the option's ETag, or the error."""
         if self.document is not None:
             return self.document.etag
-        digest = hashlib.blake2b(str(self.error).encode(), digest_size=6)
+        assert self.error is not None
+        # Without the error id: a chart failing alike at each retry is not a
+        # change that viewers are sent again.
+        digest = hashlib.blake2b(self.error.summary.encode(), digest_size=6)
         return "!" + digest.hexdigest()
 
 
@@ -83,6 +101,8 @@ class OptionCache:
     :param timeout: seconds a build may take.
     :param context: entered around each build (the app context).
     :param clock: monotonic seconds (injectable for tests).
+    :param debug: whether viewers may see a builder's exception (the app's
+        debug mode); otherwise they get an error id that the log shows.
     :param on_change: called with this cache after a build whose outcome
         differs from the previous one (another option, or an error).
     """
@@ -99,6 +119,7 @@ class OptionCache:
         context: t.Callable[[], t.ContextManager[t.Any]] = contextlib.nullcontext,
         clock: Clock = time.monotonic,
         wall_clock: Clock = time.time,
+        debug: t.Callable[[], bool] = lambda: False,
         on_change: t.Callable[[OptionCache], None] | None = None,
     ) -> None:
         self.key = key
@@ -110,6 +131,7 @@ class OptionCache:
         self._context = context
         self._clock = clock
         self._wall = wall_clock
+        self._debug = debug
         self._on_change = on_change
         self._running: Job[Entry] | None = None
         #: Builds run in the caller's greenlet once the builder was seen to
@@ -166,7 +188,7 @@ class OptionCache:
 
     def _lifetime(self, entry: Entry) -> float | None:
         if entry.error is not None:
-            return self.refresh or FAILED_BUILD_RETRY
+            return failure_lifetime(self.refresh)
         return self.refresh
 
     def _expiry(self, entry: Entry) -> float | None:
@@ -233,7 +255,7 @@ class OptionCache:
         age = max(0.0, self._wall() - saved["built_at"])
         built_at = self._clock() - age
         if saved.get("error"):
-            error = BuildError(self.chart, saved["error"])
+            error = BuildError(self.chart, saved["error"], saved.get("error_id"))
             return Entry(built_at, None, error, saved["built_at"])
         document = OptionDocument(
             saved["body"].encode(),
@@ -250,7 +272,8 @@ class OptionCache:
         document = entry.document
         saved: dict[str, t.Any] = {"built_at": entry.wall_at}
         if document is None:
-            saved["error"] = str(entry.error)
+            assert entry.error is not None
+            saved.update(error=entry.error.summary, error_id=entry.error.error_id)
         else:
             saved.update(
                 body=document.body.decode(),
@@ -327,15 +350,26 @@ class OptionCache:
             except Exception as exc:
                 if _crossed_threads(exc):
                     raise WrongThread from exc
-                logger.exception("Chart %r: the builder failed", self.key)
-                message = (
-                    f"Chart {self.chart!r} could not be built: {type(exc).__name__}"
-                )
-                detail = str(exc).strip().splitlines()
-                if detail:
-                    message += f": {detail[0][:200]}"
-                return Entry(started, None, BuildError(self.chart, message), wall)
+                return Entry(started, None, self._failed(exc), wall)
         return Entry(started, document, None, wall)
+
+    def _failed(self, exc: Exception) -> BuildError:
+        """The error viewers get for a builder that raised ``exc``: its text in
+        debug mode; otherwise an id, logged with the traceback, for exception
+        text can hold what viewers must not see (hosts, paths, data)."""
+        message = f"Chart {self.chart!r} could not be built"
+        if self._debug():
+            logger.exception("Chart %r: the builder failed", self.key)
+            detail = str(exc).strip().splitlines()
+            message += f": {type(exc).__name__}"
+            return BuildError(
+                self.chart, message + (f": {detail[0][:200]}" if detail else "")
+            )
+        error_id = secrets.token_hex(4)
+        logger.exception(
+            "Chart %r: the builder failed (error id %s)", self.key, error_id
+        )
+        return BuildError(self.chart, message, error_id)
 
 
 class WrongThread(Exception):

@@ -8,6 +8,7 @@ its threads end with the app (or with :meth:`Runtime.stop`).
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import threading
 import time
@@ -22,7 +23,7 @@ from ..options import OptionDocument, merge_points, seed_points
 from ..registry import Topic
 from ..streams.cursors import Cursor
 from ..streams.hub import Hub
-from ..streams.points import normalize_points
+from ..streams.points import normalize_points, normalize_rows
 from ..streams.producers import ProducerThread
 from ..streams.shapes import PointShapes
 from ..streams.stores import Page, open_store
@@ -45,6 +46,8 @@ if t.TYPE_CHECKING:
     from ..streams.stores import Store
 
 __all__ = ["EXTENSION_KEY", "Runtime", "current_runtime", "runtime_of"]
+
+logger = logging.getLogger("flask_pyecharts")
 
 #: Where an app keeps its runtime: ``app.extensions["pyecharts"]``.
 EXTENSION_KEY = "pyecharts"
@@ -159,6 +162,22 @@ class Runtime:
             self.add_producer(producer)
         stop_at_worker_exit(self)
         forks.register(self)
+        self._warn_of_private_stores()
+
+    def _warn_of_private_stores(self) -> None:
+        """Several workers each with a memory store of its own: each has its
+        own streams and cursors, and a viewer's requests go from one to the
+        other (different values, resets)."""
+        workers = forks.gunicorn_workers()
+        if workers > 1 and isinstance(self.store, MemoryStore):
+            logger.warning(
+                "gunicorn runs %d workers and PYECHARTS_STORE is %r: each worker"
+                " has its own streams, cursors and builds, and viewers see their"
+                " values alternate. Set PYECHARTS_STORE=redis://HOST:6379/0 to"
+                " share one store, or run one worker (-w 1).",
+                workers,
+                self.settings.store,
+            )
 
     def pause_producers(self) -> None:
         """Stop the producers until :func:`runtime_of` is next called in this
@@ -206,6 +225,11 @@ class Runtime:
         if app is None:
             raise RuntimeError("The app of this Flask-PyEcharts runtime is gone.")
         return app.app_context()
+
+    def debug(self) -> bool:
+        """Whether the app runs in debug mode (viewers see builders' errors)."""
+        app = self._app()
+        return app is not None and app.debug
 
     def add_chart(self, spec: ChartSpec) -> None:
         """Prepare the store for a newly registered chart."""
@@ -291,6 +315,7 @@ class Runtime:
                 timeout=self.settings.build_timeout,
                 context=self.app_context,
                 clock=self._clock,
+                debug=self.debug,
                 on_change=functools.partial(self._changed, topic),
             )
 
@@ -426,7 +451,8 @@ class Runtime:
         self, name: str, points: t.Any, series: int = 0
     ) -> list[tuple[int, t.Any]]:
         """Points for the stream chart ``name``, normalized and checked against
-        its option (its series, and the shape their axes give a point).
+        its option (its series, and the shape their axes give a point; a
+        table's rows, one cell per column).
 
         :raises ValueError: for an unknown chart, a full chart or bad points,
             naming what was expected.
@@ -437,9 +463,13 @@ class Runtime:
         if spec.kind != "stream":
             raise ValueError(
                 f"Chart {name!r} is not a stream: register it with"
-                " @charts.chart(name, window=N) to append points."
+                " @charts.chart(name, window=N) (a table with @charts.table(name,"
+                " columns=[...], window=N)) to append points."
             )
-        items = normalize_points(points, series)
+        if spec.display == "table":  # a row is a tuple (or a list of cells)
+            items = normalize_rows(points, series)
+        else:
+            items = normalize_points(points, series)
         self._point_shapes(spec).check(items)
         return items
 

@@ -112,3 +112,93 @@ def _scalar(value: t.Any, index: int) -> t.Any:
         f"Point {index}: a value of type {type(value).__name__} cannot be charted;"
         " use numbers, strings, dates or None."
     )
+
+
+# -- table rows -------------------------------------------------------------
+
+#: The most cells a table row may have.
+MAX_CELLS = 50
+#: The longest text a table cell shows; longer texts end with an ellipsis.
+MAX_CELL_TEXT = 200
+
+
+def normalize_rows(rows: t.Any, series: int = 0) -> list[tuple[int, t.Any]]:
+    """Turn table ``rows`` into ``[(series, row), ...]`` ready for a store.
+
+    A tuple is one row, and so is a list of cells (a list holding no tuple or
+    list); a list of tuples or lists is many rows. Each cell becomes JSON text,
+    a number or ``None`` (:func:`table_cell`).
+
+    :raises ValueError: when a row or a cell cannot be shown; nothing is
+        returned then.
+    """
+    if (
+        isinstance(series, bool)
+        or not isinstance(series, int)
+        or not 0 <= series < 1000
+    ):
+        raise ValueError(f"series must be an integer from 0 to 999, not {series!r}.")
+    if isinstance(rows, tuple) or (
+        isinstance(rows, list)
+        and rows
+        and not any(isinstance(row, (tuple, list)) for row in rows)
+    ):
+        rows = [rows]
+    if not isinstance(rows, list):
+        raise ValueError(
+            f"A table row is a tuple of cells, not {type(rows).__name__}: append"
+            " ('12:00', '广东', 35.5), or a list of such rows."
+        )
+    if len(rows) > MAX_POINTS_PER_APPEND:
+        raise ValueError(
+            f"{len(rows)} rows in one append; split them into batches of at most"
+            f" {MAX_POINTS_PER_APPEND}."
+        )
+    return [(series, table_row(row, index)) for index, row in enumerate(rows)]
+
+
+def table_row(row: t.Any, index: int) -> list[t.Any]:
+    """One table row as a list of JSON cells.
+
+    :raises ValueError: when it is not a tuple or list of at most
+        :data:`MAX_CELLS` cells that :func:`table_cell` takes.
+    """
+    if not isinstance(row, (tuple, list)):
+        raise ValueError(
+            f"Row {index} is {type(row).__name__}: a table row is a tuple or list of"
+            " cells (convert a database row with tuple(row))."
+        )
+    if len(row) > MAX_CELLS:
+        raise ValueError(
+            f"Row {index} has {len(row)} cells; a table has at most {MAX_CELLS}"
+            " columns."
+        )
+    return [table_cell(cell, index, column) for column, cell in enumerate(row)]
+
+
+def table_cell(value: t.Any, row: int, column: int) -> str | int | float | None:
+    """A cell as JSON text, a number or ``None``: dates and times in ISO
+    format, ``Decimal`` as a float, a text longer than :data:`MAX_CELL_TEXT`
+    cut to that length, ending with an ellipsis.
+
+    :raises ValueError: for any other type (booleans included: say what a
+        reader should read, ``"是"`` or ``"yes"``).
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_TEXT:
+            return value[: MAX_CELL_TEXT - 1] + "…"
+        return value
+    if isinstance(value, bool):
+        pass  # refused below
+    elif isinstance(value, (int, float, decimal.Decimal)):
+        return t.cast("int | float | None", _scalar(value, row))
+    elif isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    elif hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return table_cell(value.item(), row, column)
+    raise ValueError(
+        f"Row {row}, cell {column}: a value of type {type(value).__name__} cannot be"
+        " shown in a table; use text, numbers, dates or None."
+    )

@@ -8,6 +8,10 @@ of another shape (a string where a number goes, three values for a line, a
 series the chart does not have) would be dropped or misplaced without a
 word, so :meth:`PointShapes.check` refuses it with what was expected.
 
+A live table's rows (its series of type ``table``) must have one cell per
+column, each text, a number or ``None``; in a ranking board (``rank``) the
+second cell is the value ranked, a number (or ``None``).
+
 Series this module does not know (pie, map, custom, series on polar or
 geographic coordinates, series mapped with ``encode`` or a ``dataset``) are
 only checked for existing and for not being given ``None``.
@@ -69,6 +73,15 @@ class _Series:
         self.most = CARTESIAN.get(self.kind, 0)
         #: (x type, y type) when the series is on a grid whose axes are known.
         self.axes: tuple[str, str] | None = None
+        #: A table's columns, and whether it ranks its rows by their second cell.
+        self.columns: list[str] | None = None
+        self.rank = False
+        card = option.get("card")
+        if self.kind == "table" and isinstance(card, dict):
+            columns = card.get("columns")
+            if isinstance(columns, list):
+                self.columns = [str(column) for column in columns]
+                self.rank = card.get("rank") is True
         if (
             self.most
             and isinstance(item, dict)
@@ -84,14 +97,24 @@ class _Series:
                 self.axes = (x, y)
 
     def describe(self) -> str:
+        if self.columns is not None:
+            return "table" if not self.rank else "ranking table"
         if self.axes is None:
             return f"series {self.index} ({self.kind})"
         x, y = self.axes
         x = "untyped" if x == "auto" else x
         return f"series {self.index} (a {self.kind} on a {x} x-axis and a {y} y-axis)"
 
-    def expected(self) -> str:
-        assert self.axes is not None
+    def expected(self) -> str | None:
+        """What a point of this series looks like, if this module knows."""
+        if self.columns is not None:
+            names = ", ".join(self.columns)
+            ranked = " (the second one a number)" if self.rank else ""
+            return (
+                f"a row of {len(self.columns)} cells{ranked}, one per column: {names}"
+            )
+        if self.axes is None:
+            return None
         x, y = self.axes
         more = " (or more values)" if self.most > 2 else ""
         if x == "category" and y != "category":
@@ -105,6 +128,8 @@ class _Series:
         """What is wrong with ``point`` (``"is ..."``), or ``None`` if it fits."""
         if point is None:
             return "is None: a point cannot be None (for a gap, give (x, None))"
+        if self.columns is not None:
+            return self._row_problem(point)
         if self.axes is None:
             return None
         value = point
@@ -122,6 +147,19 @@ class _Series:
         elif _is_number(value) and (x == "category") != (y == "category"):
             return None
         return f"is {_show(point)}"
+
+    def _row_problem(self, row: t.Any) -> str | None:
+        assert self.columns is not None
+        if not isinstance(row, list):
+            return f"is {_show(row)}, not a row of cells"
+        if len(row) != len(self.columns):
+            return f"has {len(row)} cells"
+        for column, cell in enumerate(row):
+            if cell is not None and not isinstance(cell, str) and not _is_number(cell):
+                return f"has {_show(cell)} in column {self.columns[column]!r}"
+        if self.rank and row[1] is not None and not _is_number(row[1]):
+            return f"ranks {_show(row[1])}, not a number"
+        return None
 
 
 def _axis_type(option: dict[str, t.Any], dim: str, index: t.Any) -> str | None:
@@ -179,10 +217,12 @@ class PointShapes:
                 raise ValueError(self._no_series(index))
             problem = rule.problem(point)
             if problem is not None:
-                message = f"Chart {self.chart!r}, {rule.describe()}: point {number}"
+                what = "row" if rule.columns is not None else "point"
+                message = f"Chart {self.chart!r}, {rule.describe()}: {what} {number}"
                 message += f" {problem}"
-                if rule.axes is not None and point is not None:
-                    message += f"; expected {rule.expected()}"
+                expected = rule.expected()
+                if expected is not None and point is not None:
+                    message += f"; expected {expected}"
                 raise ValueError(message + ".")
 
     def _no_series(self, index: int) -> str:

@@ -7,6 +7,7 @@ the answer; what a chart document, an update or an event is lies in
 
 from __future__ import annotations
 
+import math
 import time
 import typing as t
 from pathlib import Path
@@ -23,12 +24,18 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from .._json import dumps
 from ..live.limits import LimitReached, Slot, client_address
-from ..live.option_cache import BuildError
+from ..live.option_cache import BuildError, failure_lifetime
 from ..live.runtime import current_runtime
 from ..live.shutdown import install as stop_streams_at_worker_exit
 from ..registry import UnknownChart
 from ..streams.stores import StoreError
-from ..variables import ChoicesError, VariableError, parent_value, read_query
+from ..variables import (
+    ChoicesError,
+    VariableError,
+    check_query,
+    parent_value,
+    read_query,
+)
 from ..wire.documents import updates_body
 from ..wire.sse import encode_event, encode_retry
 from .errors import APIError, bad_request, json_error, not_found
@@ -118,7 +125,14 @@ def _unknown_chart(error: UnknownChart) -> Response:
 
 
 def _build_error(error: BuildError) -> Response:
-    return json_error(503, str(error), {"Retry-After": "2"})
+    """503, to be asked again when the chart is built again (its refresh
+    interval): sooner would only get the same error."""
+    try:
+        refresh = _runtime().registry.chart(error.chart).refresh
+    except UnknownChart:
+        refresh = None
+    retry_after = math.ceil(failure_lifetime(refresh))
+    return json_error(503, str(error), {"Retry-After": str(retry_after)})
 
 
 def _store_error(error: StoreError) -> Response:
@@ -145,6 +159,7 @@ def _choices_error(error: ChoicesError) -> Response:
 def _bounded_query() -> None:
     if len(request.query_string) > MAX_QUERY_LENGTH:
         raise APIError(414, f"The query string is longer than {MAX_QUERY_LENGTH}.")
+    check_query(request.query_string)
 
 
 def _cors(response: Response) -> Response:
@@ -361,7 +376,8 @@ def _event_stream(
 def _variables(route: t.Collection[str] = ()) -> dict[str, str]:
     """The variables of the query string (canonical texts); ``route``: the
     route's own parameters. Unknown names and values not allowed answer 400."""
-    return read_query(_runtime().registry.variables, request.args.to_dict(False), route)
+    variables = _runtime().registry.visible_variables()
+    return read_query(variables, request.args.to_dict(False), route)
 
 
 def _subscription(

@@ -18,7 +18,12 @@ from .._json import dumps, script_safe
 from ..live.limits import LimitReached
 from ..live.option_cache import BuildError
 from ..options import build_document
-from ..variables import ChoicesError, VariableError, parent_value
+from ..variables import (
+    ChoicesError,
+    VariableError,
+    parent_value,
+    undecodable_parameters,
+)
 from ..wire.documents import body_key
 
 if t.TYPE_CHECKING:
@@ -43,11 +48,14 @@ def page_variables(runtime: Runtime) -> tuple[dict[str, str], dict[str, str]]:
     problems: dict[str, str] = {}
     if not has_request_context():
         return values, problems
+    undecodable = undecodable_parameters(request.query_string)
     for name, spec in runtime.registry.variables.items():
         items = request.args.getlist(name)
         if not items:
             continue
         try:
+            if name in undecodable:
+                raise VariableError(f"Variable {name!r} is not UTF-8 text.")
             if len(items) > 1:
                 raise VariableError(f"Variable {name!r} is given {len(items)} times.")
             values[name] = spec.parse(items[0], parent_value(spec, values))

@@ -1,0 +1,332 @@
+"""S9: a wall screen left on: ``.venv/bin/python -m bench.soak --minutes 60``.
+
+The demo (on its SQLite file, orders inserted ``--speed`` times faster than
+its own simulator does, so that a day of new time labels passes in a few
+hours) is shown in headless Chromium at 1920x1080 through a proxy whose
+network can be cut. Every ``--sample`` seconds: the page's JS heap, DOM nodes
+and event listeners, its main-thread seconds a minute, the renderer's and the
+server's resident memory. Every 30 s a filter changes (when the page has
+variables). At a third of the run the server is restarted (SIGTERM, then the
+same command on the same files); at two thirds the network is cut for 30 s
+(packets lost, nothing closed). After each, the time from the server (or the
+network) being back to every chart live again, and whether the live order
+stream on the page is exactly the server's window (no point lost or
+repeated). Results in ``bench/results/soak.json``; see bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import signal
+import subprocess
+import tempfile
+import time
+import typing as t
+import urllib.request
+from pathlib import Path
+
+from tests.net import CuttableProxy
+
+from bench.browser import ARGS, CHROMIUM, _metrics
+from bench.run import LOGS, ROOT, VENV, free_port, log
+
+RESULTS = ROOT / "bench" / "results" / "soak.json"
+#: Orders a second of the demo's own simulator.
+DEMO_RATE = 0.5
+#: The demo's live order stream: the page must hold exactly its window.
+STREAM = "live_orders"
+
+STATUS = "() => FlaskPyecharts.status().map((s) => s.state)"
+#: The stream chart's points as the page holds them.
+PAGE_POINTS = """(name) => {
+  const el = [...document.querySelectorAll("[data-chart]")]
+    .find((e) => e.getAttribute("data-chart").endsWith("/charts/" + name));
+  if (!el) return null;
+  const option = FlaskPyecharts.instance(el).getOption();
+  return option.series.map((s) => s.data);
+}"""
+
+
+def rss_of(pid: int) -> int:
+    """Resident bytes of a process (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def renderers(profile: str) -> list[int]:
+    """The pids of the renderer processes of the Chromium using ``profile``
+    (its browser process names the profile; its renderers descend from it)."""
+    parents: dict[int, int] = {}
+    commands: dict[int, bytes] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                parents[int(entry)] = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                commands[int(entry)] = cmdline.read()  # Chromium rewrites it
+        except (OSError, IndexError, ValueError):
+            continue
+    roots = {pid for pid, command in commands.items() if profile.encode() in command}
+
+    def descends(pid: int) -> bool:
+        for _ in range(10):
+            if pid in roots:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    return [
+        pid
+        for pid, command in commands.items()
+        if b"--type=renderer" in command and descends(pid)
+    ]
+
+
+class Demo:
+    """``flask-pyecharts demo`` on files of its own, restartable on its port."""
+
+    def __init__(self, folder: Path, port: int) -> None:
+        self.folder = folder
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = open(LOGS / "s9-demo.log", "ab")  # noqa: SIM115
+
+    def start(self) -> float:
+        """Start it; the time it answers."""
+        command = [
+            str(VENV / "flask-pyecharts"), "demo", "--port", str(self.port),
+            "--database", str(self.folder / "demo.sqlite3"), "--no-simulator",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/charts/api/charts", timeout=2):
+                    return time.monotonic()
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the demo did not start; see bench/logs/s9-demo.log")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(60)
+
+    def window(self) -> list[t.Any]:
+        with urllib.request.urlopen(
+            f"{self.url}/charts/api/charts/{STREAM}/points", timeout=10
+        ) as answer:
+            return [value for _, value in json.load(answer)["points"]]
+
+
+class _Stop:
+    """A stop event with a pause switch (checks of exactness need quiet)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.event = threading.Event()
+        self.paused = False
+
+    def wait(self, seconds: float) -> bool:
+        return self.event.wait(seconds)
+
+
+def orders(database: Path, rate: float, stop: _Stop) -> None:
+    """Insert about ``rate`` orders a second, as the demo's simulator does."""
+    from flask_pyecharts.demo import db
+
+    simulator = db.Simulator(db.connect(database), seed=9)
+    chosen = random.Random(9)
+    while not stop.wait(1.0):
+        if stop.paused:
+            continue
+        count = int(rate) + (chosen.random() < rate - int(rate))
+        if count:
+            simulator.insert(count)
+
+
+def soak(minutes: float, path: str, speed: float, sample: float) -> dict[str, t.Any]:
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    LOGS.mkdir(exist_ok=True)
+    rows: list[dict[str, t.Any]] = []
+    events: list[dict[str, t.Any]] = []
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        demo = Demo(Path(folder), free_port())
+        demo.start()
+        proxy = CuttableProxy(demo.port)
+        stop = _Stop()
+        writer = threading.Thread(
+            target=orders,
+            args=(Path(folder) / "demo.sqlite3", DEMO_RATE * speed, stop),
+            daemon=True,
+        )
+        writer.start()
+        profile = tempfile.mkdtemp(prefix="s9-profile-")
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1920, "height": 1080},
+        )
+        try:
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+            page.goto(proxy.url + path, wait_until="load")
+            wait_live(page, 120)
+            used = page.evaluate("() => FlaskPyecharts.variables()") or {}
+            regions = [
+                item["choices"]
+                for item in json.load(
+                    urllib.request.urlopen(demo.url + "/charts/api/charts")
+                )["variables"]
+                if item["name"] == "region" and item["choices"] and "region" in used
+            ]
+            started = time.monotonic()
+            end = started + minutes * 60
+            restart_at = started + (end - started) / 3
+            cut_at = started + 2 * (end - started) / 3
+            next_sample, next_filter = started, started + 30
+            before = _metrics(cdp)
+            last = (time.monotonic(), before)
+            while time.monotonic() < end:
+                now = time.monotonic()
+                if now >= next_sample:
+                    metrics = _metrics(cdp)
+                    seconds = now - last[0]
+                    rows.append(
+                        {
+                            "minute": round((now - started) / 60, 2),
+                            "js_heap_mb": metrics["JSHeapUsedSize"] / 2**20,
+                            "dom_nodes": metrics["Nodes"],
+                            "listeners": metrics["JSEventListeners"],
+                            "main_thread_s_per_min": (
+                                metrics["TaskDuration"] - last[1]["TaskDuration"]
+                            )
+                            * 60
+                            / seconds
+                            if seconds >= 1
+                            else None,
+                            "renderer_rss_mb": sum(map(rss_of, renderers(profile)))
+                            / 2**20,
+                            "server_rss_mb": rss_of(demo.process.pid) / 2**20,
+                        }
+                    )
+                    last = (now, metrics)
+                    next_sample = now + sample
+                    log(f"S9 {rows[-1]}")
+                if regions and now >= next_filter:
+                    region = random.choice(regions[0])
+                    page.evaluate(
+                        "(r) => FlaskPyecharts.setVariables({region: r})", region
+                    )
+                    next_filter = now + 30
+                if restart_at and now >= restart_at:
+                    restart_at = 0.0
+                    demo.stop()
+                    time.sleep(5)
+                    back = demo.start()
+                    events.append(outage(page, demo, stop, "restart", back))
+                if cut_at and now >= cut_at:
+                    cut_at = 0.0
+                    proxy.cut()
+                    time.sleep(30)
+                    proxy.mend()
+                    back = time.monotonic()
+                    events.append(outage(page, demo, stop, "network cut", back))
+                time.sleep(1.0)
+            events.append(outage(page, demo, stop, "end", time.monotonic()))
+            page.screenshot(path=str(LOGS / "s9-end.png"))
+        finally:
+            context.close()
+            stop.event.set()
+            demo.stop()
+            proxy.close()
+    return {
+        "minutes": minutes,
+        "speed": speed,
+        "path": path,
+        "samples": rows,
+        "events": events,
+    }
+
+
+def wait_live(page: t.Any, seconds: float) -> None:
+    """Wait until every chart of the page is live."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        states = page.evaluate(STATUS)
+        if states and all(state in ("live", "static") for state in states):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"the page is not live after {seconds:g} s")
+
+
+def outage(
+    page: t.Any, demo: Demo, stop: _Stop, what: str, back: float
+) -> dict[str, t.Any]:
+    """After ``what``, with orders paused: the seconds from ``back`` until
+    the page shows every chart live and its live stream exactly as the
+    server's window, and what it lost or repeated if it never did."""
+    stop.paused = True
+    try:
+        time.sleep(1)  # orders in flight reach the stream
+        expected = demo.window()
+        held: list[t.Any] = []
+        recovery = None
+        while time.monotonic() - back < 120:
+            shown = page.evaluate(PAGE_POINTS, STREAM) or []
+            held = [point for series in shown for point in series]
+            states = page.evaluate(STATUS)
+            if held == expected and all(s in ("live", "static") for s in states):
+                recovery = time.monotonic() - back
+                break
+            time.sleep(0.1)
+    finally:
+        stop.paused = False
+    lost = [point for point in expected if point not in held]
+    repeated = len(held) - len({json.dumps(point) for point in held})
+    result = {
+        "event": what,
+        "recovery_s": recovery,
+        "lost": len(lost),
+        "repeated": repeated,
+        "window": len(expected),
+    }
+    log(f"S9 {result}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--path", default="/screen", help="the page the screen shows")
+    parser.add_argument("--speed", type=float, default=10.0)
+    parser.add_argument("--sample", type=float, default=60.0, help="seconds")
+    args = parser.parse_args()
+    result = soak(args.minutes, args.path, args.speed, args.sample)
+    RESULTS.write_text(json.dumps(result, indent=1))
+    print(json.dumps(result["events"], indent=1))
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        main()
