@@ -1,18 +1,16 @@
-"""Number cards, tables and layouts for the demo, until the package has them.
+"""Number cards and layouts for the demo, until the package has them.
 
-The report system (``charts.number``, ``charts.table``, ``charts.dashboard(
-layout=...)``) is being added to the package; the demo is written against its
-contract (DESIGN §8). Each function here calls the package's own when it is
-there, else a small stand-in drawn with ECharts and pyecharts components, so
-the demo runs either way. Once the package has them all, this module goes.
+The report system (``charts.number``, ``charts.dashboard(layout=...)``) is
+being added to the package; the demo is written against its contract (DESIGN
+§8). Each function here calls the package's own when it is there, else a small
+stand-in drawn with ECharts, so the demo runs either way. Once the package has
+them all, this module goes.
 """
 
 from __future__ import annotations
 
 import inspect
 import typing as t
-
-from pyecharts.components import Table
 
 if t.TYPE_CHECKING:
     from flask_pyecharts import Charts
@@ -92,51 +90,6 @@ def _card_option(
         ],
         "tooltip": {"show": False},
     }
-
-
-def table(
-    charts: Charts,
-    name: str,
-    *,
-    columns: t.Sequence[str],
-    refresh: float | None = None,
-    window: int | None = None,
-    scroll: bool = False,
-    rank: bool = False,
-    label: str | None = None,
-) -> t.Callable[[F], F]:
-    """``@charts.table(name, columns=..., refresh=... | window=N)``: a live table
-    whose builder returns its rows."""
-    real = getattr(charts, "table", None)
-    if real is not None:
-        options: dict[str, t.Any] = {"refresh": refresh} if refresh else {}
-        if window:
-            options["window"] = window
-        return t.cast(
-            "t.Callable[[F], F]",
-            real(
-                name,
-                columns=list(columns),
-                scroll=scroll,
-                rank=rank,
-                label=label,
-                **options,
-            ),
-        )
-
-    def decorator(builder: F) -> F:
-        def rows(*args: t.Any, **kwargs: t.Any) -> Table:
-            data = [list(row) for row in builder(*args, **kwargs)]
-            if rank:
-                data = [[index, *row] for index, row in enumerate(data, 1)]
-            headers = ["排名", *columns] if rank else list(columns)
-            return Table().add(headers, data)
-
-        rows.__signature__ = inspect.signature(builder)  # type: ignore[attr-defined]
-        charts.chart(name, refresh=refresh or 1.0, title=label)(rows)
-        return builder
-
-    return decorator
 
 
 def dashboard(

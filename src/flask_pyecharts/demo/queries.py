@@ -569,20 +569,6 @@ def per_minute(engine: Engine, region: str, minutes: int = 30) -> list[tuple[str
 # -- single orders ---------------------------------------------------------------------
 
 
-def recent_orders(engine: Engine, limit: int = 30) -> list[Row[t.Any]]:
-    """The last ``limit`` orders, newest first, with their names."""
-    return query(
-        engine,
-        "SELECT orders.id, orders.created_at, provinces.name AS province,"
-        " channels.name AS channel, products.name AS product, orders.amount"
-        " FROM orders JOIN provinces ON provinces.id = orders.province_id"
-        " JOIN channels ON channels.id = orders.channel_id"
-        " JOIN products ON products.id = orders.product_id"
-        " ORDER BY orders.id DESC LIMIT :limit",
-        limit=limit,
-    )
-
-
 def names(engine: Engine) -> dict[str, dict[int, str]]:
     """The names of the provinces, channels and products, by id."""
     return {

@@ -120,8 +120,7 @@ def register(charts: Charts, engine: Engine) -> None:
             yaxis_opts=opts.AxisOpts(axislabel_opts=opts.LabelOpts(formatter=WAN)),
         )
 
-    @cards.table(
-        charts,
+    @charts.table(
         "channel_table",
         columns=CHANNEL_COLUMNS,
         refresh=10.0,

@@ -117,8 +117,7 @@ def register(charts: Charts, engine: Engine) -> None:
             )
         )
 
-    @cards.table(
-        charts,
+    @charts.table(
         "product_table",
         columns=PRODUCT_COLUMNS,
         refresh=10.0,

@@ -134,8 +134,7 @@ def register(charts: Charts, engine: Engine) -> None:
             )
         )
 
-    @cards.table(
-        charts,
+    @charts.table(
         "province_rank",
         columns=["地区", "销售额（元）"],
         refresh=10.0,
