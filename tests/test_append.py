@@ -135,12 +135,16 @@ def test_one_bad_point_in_a_batch_appends_nothing(shapes):
     )
 
 
-@pytest.mark.parametrize("store", ["memory", "redis"])
-def test_an_int_beyond_64_bits_is_refused_and_every_read_keeps_working(store, request):
+@pytest.mark.parametrize("store", ["memory", "sqlite", "redis"])
+def test_an_int_beyond_64_bits_is_refused_and_every_read_keeps_working(
+    store, request, tmp_path
+):
     """Regression: it was accepted, then every read of the chart answered 500."""
     config = {}
     if store == "redis":
         config["PYECHARTS_STORE"] = request.getfixturevalue("redis_url")
+    if store == "sqlite":
+        config["PYECHARTS_STORE"] = f"sqlite:///{tmp_path}/streams.db"
     app, charts = shapes_app(**config)
     server = LiveServer(app)
     try:

@@ -7,6 +7,7 @@ import collections
 import logging
 import threading
 import typing as t
+from pathlib import Path
 
 import pytest
 import redis
@@ -14,7 +15,7 @@ from flask import Flask
 
 from flask_pyecharts import Charts
 from flask_pyecharts.live import option_cache
-from flask_pyecharts.streams.stores.redis import RedisStore
+from flask_pyecharts.streams.stores import Store, open_store
 
 from .conftest import wait_until
 from .conftest_redis import RedisServer
@@ -30,7 +31,7 @@ def short_lease(monkeypatch: pytest.MonkeyPatch) -> None:
 def worker(
     url: str, builds: collections.Counter[str], gate: threading.Event | None = None
 ) -> tuple[Flask, Charts]:
-    """One process of a deployment on the Redis at ``url``."""
+    """One process of a deployment on the shared store at ``url``."""
     app = Flask(__name__)
     app.config.update(TESTING=True, PYECHARTS_STORE=url)
     charts = Charts(app)
@@ -45,19 +46,34 @@ def worker(
     return app, charts
 
 
+@pytest.fixture(params=["redis", "sqlite"])
+def shared(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> t.Iterator[tuple[str, Store]]:
+    """A shared store's URL, and a store of it for the test's own use."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/streams.db"
+    else:
+        url = request.getfixturevalue("private_redis").url
+    store = open_store(url)
+    yield url, store
+    store.close()
+
+
 def test_a_dead_builders_lock_is_taken_over_once_its_lease_ends(
-    private_redis: RedisServer, caplog: pytest.LogCaptureFixture
+    shared: tuple[str, Store], caplog: pytest.LogCaptureFixture
 ):
+    url, store = shared
     builds: collections.Counter[str] = collections.Counter()
-    app, charts = worker(private_redis.url, builds)
-    dead = RedisStore(private_redis.url).lock("build:sales", ttl=LEASE)
+    app, charts = worker(url, builds)
+    dead = store.lock("build:sales", ttl=LEASE)
     assert dead.acquire()  # a worker killed in the middle of its build
     with caplog.at_level(logging.WARNING, logger="flask_pyecharts"):
         response = app.test_client().get("/charts/api/charts/sales")
     assert response.status_code == 200
     assert builds["sales"] == 1
     # built under the lock it took over, and shared with the deployment
-    assert RedisStore(private_redis.url).get_blob("option:sales") is not None
+    assert store.get_blob("option:sales") is not None
     assert "no shared build arrived" not in caplog.text
     charts.shutdown()
 

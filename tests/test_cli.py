@@ -116,6 +116,26 @@ def test_demo_on_a_port_in_use_says_so(
     assert "Demo running" not in result.output
 
 
+def test_demo_reset_deletes_the_database_and_its_streams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "demo.sqlite3"
+    streams = tmp_path / "demo-streams.sqlite3"
+    files = [database, streams, Path(f"{streams}-wal"), Path(f"{streams}-shm")]
+    for path in files:
+        path.write_bytes(b"old")
+    found: list[list[bool]] = []
+
+    def create_app(path: Path, simulate: bool) -> Flask:
+        found.append([each.exists() for each in files])
+        raise click.ClickException("stopped before generating")
+
+    monkeypatch.setattr("flask_pyecharts.demo.create_app", create_app)
+    result = CliRunner().invoke(main, ["demo", "--database", str(database), "--reset"])
+    assert "stopped before generating" in result.output
+    assert found == [[False, False, False, False]]
+
+
 def test_python_dash_m_runs_the_same_cli() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "flask_pyecharts", "--help"],

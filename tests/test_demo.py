@@ -518,6 +518,48 @@ def test_every_order_reaches_the_order_table_once(
     assert row == [[created[11:], province, "天猫旗舰店", product, 1234.5]]
 
 
+def test_the_demo_streams_come_back_whole_after_a_restart(database: Path) -> None:
+    """Its streams are kept in a file next to its database: a new server on
+    the same files goes on from every viewer's cursor."""
+    app = create_app(database, simulate=False, progress=False)
+    store = app.extensions["pyecharts"].store
+    assert store.path == database.with_name("demo-streams.sqlite3")
+    before: list = []
+    cursor = ""
+
+    def backfilled() -> bool:  # by the producer's first call
+        nonlocal cursor
+        page = (
+            app.test_client()
+            .get(f"/charts/api/charts/live_orders/points?since={cursor}")
+            .json
+        )
+        before.extend(page["points"])
+        cursor = page["cursor"]
+        return len(before) >= 120
+
+    wait_until(backfilled, message="the live chart was never backfilled")
+    assert len(before) == 120
+    app.jinja_env.globals["charts"].shutdown()
+    created = insert_order(database, 1234.5)  # while no server runs
+    again = create_app(database, simulate=False, progress=False)
+    client = again.test_client()
+    after: list = []
+
+    def arrived() -> bool:
+        nonlocal cursor
+        page = client.get(f"/charts/api/charts/live_orders/points?since={cursor}").json
+        assert not page["reset"]  # the same epoch and numbers: no reset
+        after.extend(page["points"])
+        cursor = page["cursor"]
+        return [0, [created, 1234.5]] in after
+
+    wait_until(arrived, message="the order never reached the restarted server")
+    whole = client.get("/charts/api/charts/live_orders/points").json["points"]
+    assert whole == (before + after)[-200:]  # no gap, nothing twice
+    again.jinja_env.globals["charts"].shutdown()
+
+
 def test_close_stops_the_simulator(database: Path) -> None:
     app = create_app(database, progress=False)
     demo = app.extensions["pyecharts_demo"]

@@ -7,6 +7,7 @@ import threading
 import time
 import typing as t
 import uuid
+from pathlib import Path
 
 import pytest
 import redis
@@ -16,6 +17,7 @@ from flask_pyecharts.streams.hub import READ_TIMEOUT, Hub
 from flask_pyecharts.streams.stores import Store
 from flask_pyecharts.streams.stores.memory import MemoryStore
 from flask_pyecharts.streams.stores.redis import RedisStore
+from flask_pyecharts.streams.stores.sqlite import SqliteStore
 
 from .conftest import wait_until
 from .conftest_redis import RedisServer
@@ -29,21 +31,26 @@ SLOW_READS = 60.0
 PATIENCE = 10.0
 
 
-def make_store(kind: str, redis_url: str) -> Store:
+def make_store(kind: str, redis_url: str, folder: Path) -> Store:
     if kind == "memory":
         return MemoryStore()
+    if kind == "sqlite":
+        return SqliteStore(folder / "streams.db")
     # The reader blocks up to SLOW_READS in XREAD: a socket timeout longer
     # than that (redis-py's default, 5 s, would cut the block short).
     client = redis.Redis.from_url(redis_url, socket_timeout=SLOW_READS + PATIENCE)
     return RedisStore(client=client, prefix=f"hub-{uuid.uuid4().hex[:12]}:")
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 def hub(
-    request: pytest.FixtureRequest, redis_url: str, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> t.Iterator[Hub]:
     monkeypatch.setattr(hub_module, "READ_TIMEOUT", SLOW_READS)
-    store = make_store(request.param, redis_url)
+    store = make_store(request.param, redis_url, tmp_path)
     store.configure("a", 100)
     store.configure("b", 100)
     hub = Hub(store)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import typing as t
 import uuid
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -144,24 +145,34 @@ def test_a_builder_without_data_seeds_nothing() -> None:
     charts.shutdown()
 
 
-def test_a_restart_on_a_shared_store_never_seeds_again(redis_url: str) -> None:
+@pytest.fixture(params=["sqlite", "redis"])
+def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a store that outlives a process: one SQLite file, or Redis."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/streams.db"
+    return t.cast(str, request.getfixturevalue("redis_url"))
+
+
+def test_a_restart_on_a_shared_store_never_seeds_again(shared_store: str) -> None:
     name = f"line-{uuid.uuid4().hex[:8]}"
-    first = make(name, tutorial_line, PYECHARTS_STORE=redis_url)
+    first = make(name, tutorial_line, PYECHARTS_STORE=shared_store)
     assert len(document(first, name)["option"]["series"][0]["data"]) == 10
     first.append(name, ("10", 99))
     first.shutdown()
-    # A restart, and a second process, both on the same Redis.
-    restarted = make(name, tutorial_line, PYECHARTS_STORE=redis_url)
-    other = make(name, tutorial_line, PYECHARTS_STORE=redis_url)
+    # A restart, and a second process, both on the same store.
+    restarted = make(name, tutorial_line, PYECHARTS_STORE=shared_store)
+    other = make(name, tutorial_line, PYECHARTS_STORE=shared_store)
     for charts in (restarted, other):
         data = document(charts, name)["option"]["series"][0]["data"]
         assert len(data) == 11 and data[-1] == ["10", 99]
         charts.shutdown()
 
 
-def test_processes_starting_together_seed_once(redis_url: str) -> None:
+def test_processes_starting_together_seed_once(shared_store: str) -> None:
     name = f"line-{uuid.uuid4().hex[:8]}"
-    processes = [make(name, tutorial_line, PYECHARTS_STORE=redis_url) for _ in range(4)]
+    processes = [
+        make(name, tutorial_line, PYECHARTS_STORE=shared_store) for _ in range(4)
+    ]
     barrier = threading.Barrier(len(processes))
     cursors: list[str] = []
 

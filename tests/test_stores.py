@@ -1,10 +1,13 @@
-"""One contract, every store: MemoryStore and RedisStore run the same tests."""
+"""One contract, every store: MemoryStore, SqliteStore and RedisStore run the
+same tests."""
 
 from __future__ import annotations
 
 import inspect
 import math
+import shutil
 import socket
+import tempfile
 import threading
 import time
 import typing as t
@@ -25,11 +28,12 @@ from flask_pyecharts.streams.cursors import Cursor
 from flask_pyecharts.streams.stores import Page, StateConflict, Store, open_store
 from flask_pyecharts.streams.stores.memory import MemoryStore
 from flask_pyecharts.streams.stores.redis import RedisStore
+from flask_pyecharts.streams.stores.sqlite import SqliteStore
 
 from .conftest import wait_until
 from .conftest_redis import RedisServer
 
-KINDS = ["memory", "redis"]
+KINDS = ["memory", "sqlite", "redis"]
 #: How long a test waits for what must come (only a failing test waits it out).
 PATIENCE = 10.0
 #: A timeout no wait of these tests may run into: one that ends sooner ended
@@ -38,19 +42,26 @@ SLOW = 60.0
 
 
 def make_store(kind: str, redis_url: str, **options: t.Any) -> Store:
-    """A fresh store; a Redis one gets a key prefix of its own."""
+    """A fresh store; a SQLite one gets a file in a new folder, a Redis one a
+    key prefix of its own."""
     if kind == "memory":
         return MemoryStore(**options)
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp(prefix="fpe-store-")
+        return SqliteStore(f"{folder}/streams.db", **options)
     return RedisStore(redis_url, prefix=f"test-{uuid.uuid4().hex[:12]}:", **options)
 
 
 def discard(store: Store) -> None:
-    """Close ``store``, deleting its Redis keys first (the server is shared)."""
+    """Close ``store``, deleting its Redis keys first (the server is shared),
+    or its SQLite folder after."""
     if isinstance(store, RedisStore):
         keys = list(store.redis.scan_iter(match=f"{store.prefix}*", count=1000))
         if keys:
             store.redis.delete(*keys)
     store.close()
+    if isinstance(store, SqliteStore):
+        shutil.rmtree(store.path.parent)
 
 
 @pytest.fixture(params=KINDS)
@@ -80,7 +91,7 @@ def test_every_store_implements_the_whole_contract():
         and (callable(member) or isinstance(member, property))
     }
     assert public >= {"append", "since", "head", "wait", "configure", "epoch"}
-    for kind in (MemoryStore, RedisStore):
+    for kind in (MemoryStore, SqliteStore, RedisStore):
         assert not inspect.isabstract(kind)
         for name in public:
             ours = inspect.signature(getattr(Store, name)) if name != "epoch" else None
@@ -627,16 +638,26 @@ def test_redis_outage_raises_store_error():
 
 class ReadersSeeEveryPointOnceInOrder(RuleBasedStateMachine):
     """Any interleaving of appends, reads and evictions: each reader sees each
-    point once and in order, or a reset after which it holds the window."""
+    point once and in order, or a reset after which it holds the window.
+
+    With ``processes`` > 1 (SQLite only) as many stores share one file, as the
+    processes of one host do: each append and read goes through any of them.
+    """
 
     kind = "memory"
     redis_url = ""
     readers = 3
+    processes = 1
 
     @initialize(window=st.integers(1, 6))
     def setup(self, window: int) -> None:
         self.store = make_store(self.kind, self.redis_url)
-        self.store.configure("c", window)
+        self.stores = [self.store] + [
+            SqliteStore(t.cast(SqliteStore, self.store).path)
+            for _ in range(self.processes - 1)
+        ]
+        for store in self.stores:
+            store.configure("c", window)
         self.window = window
         self.log: list[int] = []  # every value ever appended, in order
         #: per reader: its cursor and the run of values it holds
@@ -644,21 +665,25 @@ class ReadersSeeEveryPointOnceInOrder(RuleBasedStateMachine):
             reader: (None, []) for reader in range(self.readers)
         }
 
-    @rule(count=st.integers(0, 8), series=st.integers(0, 2))
-    def append(self, count: int, series: int) -> None:
+    def by(self, process: int) -> Store:
+        return self.stores[process % len(self.stores)]
+
+    @rule(count=st.integers(0, 8), series=st.integers(0, 2), process=st.integers(0, 1))
+    def append(self, count: int, series: int, process: int) -> None:
         start = len(self.log)
         batch = list(range(start, start + count))
-        cursor = self.store.append("c", [(series, value) for value in batch])
+        cursor = self.by(process).append("c", [(series, value) for value in batch])
         self.log.extend(batch)
         assert seq(cursor) == len(self.log)
 
     @rule(
         reader=st.integers(0, readers - 1),
         limit=st.one_of(st.none(), st.integers(0, 5)),
+        process=st.integers(0, 1),
     )
-    def read(self, reader: int, limit: int | None) -> None:
+    def read(self, reader: int, limit: int | None, process: int) -> None:
         cursor, held = self.views[reader]
-        page = self.store.since("c", cursor, limit)
+        page = self.by(process).since("c", cursor, limit)
         got = values(page)
         stop = limit
         if page.reset:
@@ -696,13 +721,18 @@ class ReadersSeeEveryPointOnceInOrder(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         if hasattr(self, "store"):
+            for store in self.stores[1:]:
+                store.close()
             discard(self.store)
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_readers_never_see_gaps_or_duplicates(kind, redis_url):
+@pytest.mark.parametrize(
+    "kind, processes", [(kind, 1) for kind in KINDS] + [("sqlite", 2)]
+)
+def test_readers_never_see_gaps_or_duplicates(kind, processes, redis_url):
     machine = type(f"Readers_{kind}", (ReadersSeeEveryPointOnceInOrder,), {})
     machine.kind, machine.redis_url = kind, redis_url
+    machine.processes = processes
     machine.TestCase.settings = settings(
         max_examples=60,
         stateful_step_count=40,

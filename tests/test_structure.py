@@ -35,6 +35,7 @@ LAYERS: list[set[str]] = [
         "streams.stores.base",
         "streams.stores.memory",
         "streams.stores.redis",
+        "streams.stores.sqlite",
         "wire.documents",
         "wire.patches",
     },

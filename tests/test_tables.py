@@ -121,6 +121,7 @@ def test_cells_become_text_numbers_or_null(table_app):
 )
 def test_a_builder_returning_bad_rows_answers_503_with_why(table_app, rows, message):
     app, _, state = table_app
+    app.debug = True  # the builder's message is shown in debug mode only
     state["rows"] = rows
     response = app.test_client().get("/charts/api/charts/today")
     assert response.status_code == 503

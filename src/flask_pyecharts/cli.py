@@ -75,7 +75,7 @@ def main() -> None:
 @click.option(
     "--reset",
     is_flag=True,
-    help="Delete the database first and generate a new one.",
+    help="Delete the database and its streams first and generate a new one.",
 )
 @click.option(
     "--no-simulator",
@@ -102,15 +102,17 @@ def demo(
       /tv         a playlist of the screen and the overview, 30 s each
       /report     the server-rendered report (a Jinja template)
     Database:
-      ~/.cache/flask-pyecharts/demo.sqlite3, unless --database is given
+      ~/.cache/flask-pyecharts/demo.sqlite3, unless --database is given;
+      the streams next to it in demo-streams.sqlite3 (charts come back
+      whole after a restart)
     """
     create_app = _demo_factory()
-    from .demo.db import default_path
+    from .demo.db import default_path, remove, streams_path
 
     path = database or default_path()
     if reset:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        remove(path)
+        remove(streams_path(path))
     if not path.exists():
         click.echo(f"Creating the demo database {path}")
     app = create_app(path, simulate=simulate)

@@ -283,7 +283,7 @@ def _fresh_streams(names: list[str]) -> list[str]:
 
     runtime = current_runtime()
     if runtime is None or not isinstance(runtime.store, MemoryStore):
-        return []  # a shared store (Redis): the same points as the servers
+        return []  # a shared store (SQLite, Redis): the servers' points
     problems = []
     for name in names:
         if runtime.registry.chart(name).kind != "stream":
@@ -297,7 +297,8 @@ def _fresh_streams(names: list[str]) -> list[str]:
             f"chart {name!r}: a stream in the memory store of this new process, so"
             f" it holds {held}, not what a running server holds; export from the"
             " running server with 'flask-pyecharts export --url"
-            " http://HOST:PORT/', or share a store (PYECHARTS_STORE=redis://...)."
+            " http://HOST:PORT/', or share a store (PYECHARTS_STORE=sqlite:///..."
+            " or redis://...)."
         )
     return problems
 

@@ -53,13 +53,20 @@ def create_app(
     """The demo app on the SQLite file ``database``, created on first use.
 
     :param database: the database file; default ``~/.cache/flask-pyecharts/
-        demo.sqlite3`` (or ``$XDG_CACHE_HOME``).
+        demo.sqlite3`` (or ``$XDG_CACHE_HOME``). The streams are kept next to
+        it (:func:`.db.streams_path`, unless ``PYECHARTS_STORE`` is set), so
+        the charts come back whole after a restart.
     :param simulate: insert new orders every second, as a live shop would.
     :param progress: show a progress bar while the database is generated.
     """
     path = Path(database) if database is not None else db.default_path()
+    streams = db.streams_path(path)
+    if not path.exists():  # the streams of another database's orders
+        db.remove(streams)
     engine = db.open_database(path, progress=progress)
     app = Flask(__name__)
+    if "PYECHARTS_STORE" not in os.environ:
+        app.config["PYECHARTS_STORE"] = f"sqlite:///{streams}"
     charts = Charts(app)
     reports.register(charts, engine)
     app.register_blueprint(report.bp)

@@ -201,6 +201,18 @@ def default_path() -> Path:
     return Path(cache) / "flask-pyecharts" / "demo.sqlite3"
 
 
+def streams_path(database: Path) -> Path:
+    """Where the demo keeps its streams (``PYECHARTS_STORE``), next to its
+    database: ``demo.sqlite3`` has ``demo-streams.sqlite3``."""
+    return database.with_name(f"{database.stem}-streams{database.suffix}")
+
+
+def remove(path: Path) -> None:
+    """Delete the SQLite file ``path`` with its ``-wal`` and ``-shm`` files."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def now() -> datetime.datetime:
     """The current local time, to the second."""
     return datetime.datetime.now().replace(microsecond=0)

@@ -14,8 +14,10 @@ store:
 - :meth:`Store.append` can be fenced: with ``expect`` it commits only if a
   state blob (a producer's cursor) still holds the value its writer read.
 
-Two stores ship: :class:`~.memory.MemoryStore` (one process, the default) and
-:class:`~.redis.RedisStore` (every process of a deployment shares one Redis).
+Three stores ship: :class:`~.memory.MemoryStore` (one process, the default),
+:class:`~.sqlite.SqliteStore` (one file: kept across restarts, shared by the
+processes of one host) and :class:`~.redis.RedisStore` (every process of a
+deployment shares one Redis).
 :func:`~flask_pyecharts.streams.stores.open_store` picks one from
 ``PYECHARTS_STORE``.
 """
