@@ -137,6 +137,7 @@ def test_a_ranking_board_ranks_numbers(clock):
     def top() -> list[tuple[str, str]]:
         return [("广东", "很多")]
 
+    app.debug = True  # the builder's message is shown in debug mode only
     response = app.test_client().get("/charts/api/charts/top")
     assert response.status_code == 503
     assert "ranks '很多', not a number" in response.json["error"]
