@@ -370,8 +370,9 @@ def test_flask_export_without_a_dashboard_says_how_to_add_one(tmp_path: Path) ->
     assert "add one with charts.dashboard(rule, names)" in result.output
 
 
-def test_flask_charts_lists_charts_and_dashboards() -> None:
+def test_flask_charts_lists_charts_and_reports() -> None:
     app, charts = user_app()
+    charts.screen("/wall", layout="sales temperature", title="Wall")
     try:
         result = app.test_cli_runner().invoke(args=["pyecharts", "charts"])
     finally:
@@ -381,6 +382,7 @@ def test_flask_charts_lists_charts_and_dashboards() -> None:
     assert re.fullmatch(r"sales\s+full\s+rebuilt every 2 s", lines[0])
     assert re.fullmatch(r"temperature\s+stream\s+window 10", lines[1])
     assert lines[2] == "dashboard /live 'Live report': sales, temperature"
+    assert lines[3] == "screen /wall 'Wall': sales, temperature"
 
 
 def test_flask_charts_lists_variables_and_the_charts_that_use_them() -> None:

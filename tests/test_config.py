@@ -92,6 +92,8 @@ def test_no_setting_at_all_gives_the_defaults(monkeypatch):
         ("PYECHARTS_CORS_ORIGINS", '{"a": 1}', "must be a list of origins"),
         ("PYECHARTS_URL_PREFIX", "charts/", "must start with '/'"),
         ("PYECHARTS_STORE", '""', "must be a non-empty string"),
+        ("PYECHARTS_RENEW_AFTER", "-1", r"must be a number of seconds \(0: never\)"),
+        ("PYECHARTS_RENEW_AFTER", "soon", r"must be a number of seconds \(0: never\)"),
     ],
 )
 def test_a_bad_value_from_the_environment_fails_naming_the_key(

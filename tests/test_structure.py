@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
         "sql",
         "streams.cursors",
         "wire.sse",
+        "reports.layouts",
     },
     {
         "options",
@@ -42,8 +43,10 @@ LAYERS: list[set[str]] = [
     {"streams.hub", "streams.producers", "streams.windows", "live.jobs", "live.limits"},
     {"live.option_cache", "live.feed", "live.shutdown", "live.forks"},
     {"live.runtime"},
-    {"web.errors", "web.openapi", "web.embed", "web.dashboard", "web.api"},
+    {"web.errors", "web.openapi", "web.embed", "web.api"},
     {"reports.tables"},  # the report system, beside web/ (DESIGN §7-8)
+    {"reports.areas"},
+    {"reports.dashboards", "reports.screens"},
     {"export.page", "export.images", "export.files"},
     {"export.app", "export.server", "commands"},
     {"extension"},

@@ -2,9 +2,11 @@
 // to the page's budget, labels fitted to the size, dark pages, resizes.
 
 import { attr, asArray, emit, errorMessage, isObject } from "./util.js";
+import { fillArea } from "./areas.js";
 import { fitLabels } from "./labels.js";
 import { mergeOption, withPatch } from "./options.js";
 import { page, press } from "./state.js";
+import { screenPixelRatio } from "./screen.js";
 import { syncCategories } from "./streams.js";
 import { LiveTable, isTableOption } from "./tables.js";
 import { darkOption } from "./theme.js";
@@ -112,10 +114,16 @@ export class DrawnChart {
   ensureInstance() {
     if (typeof window.echarts === "undefined") throw new Error("ECharts is not loaded");
     const theme = this.wantedTheme();
-    if (this.instance && this.themeName === theme) return false;
+    // On a screen, canvases render at device pixels: the window's ratio
+    // times the page's scale (screen.js), made again when the scale changes.
+    const ratio = screenPixelRatio();
+    if (this.instance && this.themeName === theme && this.pixelRatio === ratio) return false;
     const previous = this.instance;
     if (previous) previous.dispose();
-    this.instance = window.echarts.init(this.el, theme || undefined, { renderer: this.renderer() });
+    const opts = { renderer: this.renderer() };
+    if (ratio) opts.devicePixelRatio = ratio;
+    this.instance = window.echarts.init(this.el, theme || undefined, opts);
+    this.pixelRatio = ratio;
     this.instance.on("click", (params) => this.clicked(params));
     // zrender keeps requesting frames for 10 still frames after each change;
     // every frame costs the page (see ANIMATION_SHARE): stop after one.
@@ -124,6 +132,18 @@ export class DrawnChart {
     this.themeName = theme;
     this.badge && this.el.appendChild(this.badge); // keep the badge above the canvas
     return !!previous;
+  }
+
+  /**
+   * A new ECharts instance drawing the same option, made in one task (no
+   * frame is painted in between) and drawn without its initial animation:
+   * what the page shows does not change (see renewal.js).
+   */
+  renew() {
+    if (!this.instance || !this.option || this.composite || this.destroyed) return;
+    this.themeName = undefined;  // ensureInstance makes a new instance
+    this.renewing = true;
+    this.schedule("option");
   }
 
   /**
@@ -178,6 +198,7 @@ export class DrawnChart {
       this.seriesData().forEach((values, index) => { option.series[index].data = values; });
       syncCategories(option, this.points);
     }
+    if (this.area()) this.fillArea(option);
     if (this.fitsLabels()) this.fitted = fitLabels(option, this.size(), this.fitted);
     // HTML tooltips carry style="" attributes, which a strict CSP blocks.
     if (this.strictStyles && option.tooltip !== undefined) {
@@ -188,7 +209,11 @@ export class DrawnChart {
     // A whole new option replaces what is shown (its structure may differ).
     if (fresh) this.appliedBudget = undefined;
     else shown = withPatch(shown, this.animationBudget(option));
+    const renewing = fresh && this.renewing;
+    this.renewing = false;
+    if (renewing) shown = Object.assign({}, shown, { animation: false });
     this.instance.setOption(shown, fresh ? undefined : { notMerge: true });
+    if (renewing) this.instance.setOption({ animation: option.animation !== false });
     this.rendered = true;
   }
 
@@ -196,6 +221,7 @@ export class DrawnChart {
   renderPatches(patches) {
     const merged = {};
     patches.forEach((patch) => mergeOption(merged, patch));
+    if (merged.title && this.area()) this.showHeading(merged);
     if (this.fitted) mergeOption(merged, this.labelPatch(merged));
     this.instance.setOption(mergeOption(merged, this.animationBudget(this.option)));
   }
@@ -210,6 +236,27 @@ export class DrawnChart {
     const patch = Object.assign({ series: series }, syncCategories(this.option, this.points));
     if (this.fitted) Object.assign(patch, this.labelPatch(patch));
     this.instance.setOption(mergeOption(patch, this.animationBudget(this.option)));
+  }
+
+  /** The card or panel of a report the chart fills, if it is in one. */
+  area() {
+    const parent = this.el.parentElement;
+    return parent && parent.matches(".fpe-card, .fpe-panel") ? parent : null;
+  }
+
+  /** Fill the area; a card titled by the option shows the title as its heading. */
+  fillArea(option) {
+    const fromOption = this.el.getAttribute("data-fpe-title") === "option";
+    if (fromOption) this.showHeading(option);
+    fillArea(option, fromOption);
+  }
+
+  showHeading(option) {
+    if (this.el.getAttribute("data-fpe-title") !== "option") return;
+    const heading = this.area().querySelector("h2");
+    const first = asArray(option.title)[0];
+    const text = isObject(first) && typeof first.text === "string" ? first.text : "";
+    if (heading && text.trim() && heading.textContent !== text) heading.textContent = text;
   }
 
   fitsLabels() {

@@ -10,6 +10,8 @@ import {
 import { wireDashboard } from "./dashboard.js";
 import { wireFilters } from "./filters.js";
 import { onPress, release } from "./presses.js";
+import { scheduleRenewal } from "./renewal.js";
+import { wireScreen } from "./screen.js";
 import { charts, connections } from "./state.js";
 import { setTheme } from "./theme.js";
 import { onPopState, readDeclarations, setVariables, variables } from "./variables.js";
@@ -47,12 +49,19 @@ function init() {
   ["pointerup", "pointercancel", "blur"].forEach((name) => window.addEventListener(name, release, true));
   const dashboard = document.querySelector("[data-fpe-dashboard]");
   if (dashboard) wireDashboard(dashboard);
+  const screen = document.querySelector("[data-fpe-screen]");
+  if (screen) {  // before the charts are made: they render at its pixel ratio
+    const theme = screen.getAttribute("data-theme") === "dark" ? "dark" : null;
+    setTheme(theme);
+    wireScreen(screen, () => setTheme(theme));
+  }
   document.querySelectorAll("[data-fpe-filters]").forEach(wireFilters);
   document.addEventListener("visibilitychange", onVisibility);
   window.addEventListener("online", onOnline);
   window.addEventListener("popstate", onPopState);
   mountAll(document);
   watchDom();
+  scheduleRenewal();
 }
 
 window.FlaskPyecharts = {

@@ -2,7 +2,7 @@
 
 - ``flask pyecharts export`` writes the app's dashboard as one self-contained
   HTML file (or a PNG or PDF of it), for chosen variables;
-- ``flask pyecharts charts`` lists the app's charts, producers and dashboards;
+- ``flask pyecharts charts`` lists the app's charts, producers and reports;
 - ``flask pyecharts stats`` shows what a running server holds against its
   memory budgets.
 
@@ -154,7 +154,7 @@ def flask_export(
 
 @flask_group.command("charts")
 def flask_charts() -> None:
-    """List the registered charts, their variables and the dashboards."""
+    """List the registered charts, their variables, the dashboards and screens."""
     runtime = current_runtime()
     if runtime is None:
         raise click.ClickException("Charts is not registered on this app.")
@@ -172,9 +172,9 @@ def flask_charts() -> None:
         click.echo(f"{spec.name:<24} {spec.kind:<7} {how}")
     for variable in registry.variables.values():
         click.echo(f"variable {variable.name} {_allowed(variable)}: {variable.label!r}")
-    for dashboard in registry.dashboards:
-        names = ", ".join(dashboard.names)
-        click.echo(f"dashboard {dashboard.rule} {dashboard.title!r}: {names}")
+    for report in registry.reports():
+        names = ", ".join(report.names)
+        click.echo(f"{report.kind} {report.rule} {report.title!r}: {names}")
 
 
 @flask_group.command("stats")

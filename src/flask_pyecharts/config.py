@@ -37,6 +37,7 @@ DEFAULT_CONFIG: dict[str, t.Any] = {
     "PYECHARTS_MAX_VARIANTS": 1000,
     "PYECHARTS_MAX_VARIANT_BYTES": 64 * 2**20,
     "PYECHARTS_MAX_FEED_BYTES": 64 * 2**20,
+    "PYECHARTS_RENEW_AFTER": 3 * 3600.0,
     "PYECHARTS_MAX_NEW_VARIANTS_PER_CLIENT": 240,
 }
 
@@ -62,6 +63,7 @@ class Settings:
     max_variants: int
     max_variant_bytes: int
     max_feed_bytes: int
+    renew_after: float
     max_new_variants_per_client: int
 
 
@@ -111,6 +113,7 @@ def read_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
             _number(config, "PYECHARTS_MAX_VARIANT_BYTES", whole=True)
         ),
         max_feed_bytes=int(_number(config, "PYECHARTS_MAX_FEED_BYTES", whole=True)),
+        renew_after=_seconds_or_never(config, "PYECHARTS_RENEW_AFTER"),
         max_new_variants_per_client=int(
             _number(config, "PYECHARTS_MAX_NEW_VARIANTS_PER_CLIENT", whole=True)
         ),
@@ -147,6 +150,16 @@ def _number(config: t.Mapping[str, t.Any], key: str, whole: bool = False) -> flo
     if isinstance(value, bool) or not isinstance(value, kinds) or not value > 0:
         what = "a whole number" if whole else "a number"
         raise ValueError(f"{key} must be {what} above 0, not {value!r}.")
+    return float(value)
+
+
+def _seconds_or_never(config: t.Mapping[str, t.Any], key: str) -> float:
+    """A number of seconds, or 0 for never."""
+    value = config[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(
+            f"{key} must be a number of seconds (0: never), not {value!r}."
+        )
     return float(value)
 
 

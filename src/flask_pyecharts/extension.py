@@ -12,11 +12,13 @@ from markupsafe import Markup
 from .commands import flask_group
 from .config import read_settings
 from .live.runtime import EXTENSION_KEY, Runtime, runtime_of
-from .registry import DashboardSpec, Registry
+from .registry import DashboardSpec, Registry, ScreenSpec
+from .reports.areas import register_layout_styles
+from .reports.dashboards import register_dashboard
+from .reports.screens import register_screen
 from .reports.tables import table_builder, table_card
 from .variables import Value, VariableSpec, make_variable, value_or_default
 from .web.api import make_blueprint, register_error_handler
-from .web.dashboard import register_dashboard
 from .web.embed import embed_markup, page_variables, script_tags
 
 __all__ = ["Charts"]
@@ -72,8 +74,9 @@ class Charts:
         app.jinja_env.globals["charts"] = self
         app.cli.add_command(flask_group)
         self._apps.add(app)
-        for dashboard in self.registry.dashboards:
-            register_dashboard(app, dashboard)
+        register_layout_styles(app, settings.url_prefix)
+        for report in self.registry.reports():
+            _register_report(app, report)
         runtime.start()
 
     def variable(
@@ -140,6 +143,7 @@ class Charts:
         window: int | None = None,
         *,
         fit_labels: bool = True,
+        label: str | None = None,
         title: str | None = None,
         on_click: t.Mapping[str, str] | None = None,
     ) -> t.Callable[[F], F]:
@@ -153,13 +157,20 @@ class Charts:
         :param window: make it a stream chart keeping the last ``window``
             appended points (streams take no variables).
         :param fit_labels: truncate long category labels to fit, full text on hover.
-        :param title: the title shown on dashboards.
+        :param label: the title of its card on dashboards and screens;
+            without it, the card shows the option's own title (drawn once),
+            or no heading. ``title=`` is the same, its older name.
         :param on_click: variables a click on the chart sets, each from a field
             of the ECharts click event: ``{"region": "name"}``. Clicking the
             same element again sets the variable back to its default.
         """
         self.registry.check_chart(name, refresh, window)
         self.registry.check_on_click(name, on_click)
+        if label is not None and title is not None and label != title:
+            raise ValueError(
+                f"Chart {name!r}: give label= or title= (its older name), not both."
+            )
+        title = label if label is not None else title
 
         def decorator(builder: F) -> F:
             spec = self.registry.add_chart(
@@ -245,15 +256,85 @@ class Charts:
     def dashboard(
         self,
         rule: str,
-        names: t.Sequence[str],
+        names: t.Sequence[str] | None = None,
+        *,
+        layout: str | None = None,
         title: str = "Dashboard",
         columns: int = 2,
+        rows: t.Sequence[str] | None = None,
+        description: str | None = None,
         endpoint: str | None = None,
     ) -> DashboardSpec:
-        """Serve a page at ``rule`` showing the charts ``names`` in a grid."""
-        spec = self.registry.add_dashboard(rule, names, title, columns, endpoint)
+        """Serve a page at ``rule`` showing charts: ``names`` in a grid of
+        ``columns``, or the areas of a ``layout`` picture.
+
+        :param names: the charts, in a grid of ``columns`` (1 to 6) equal cards.
+        :param layout: the charts as a picture (the CSS ``grid-template-areas``
+            convention): one line per row, one name per cell; a name repeated
+            over cells spans them (a rectangle), ``.`` is an empty cell. Rows
+            of number cards are short, other rows tall; on displays up to
+            600 px wide the areas stack in reading order.
+        :param rows: the size of each row of the layout (``"120px"``,
+            ``"1fr"``, ``"auto"``, ``"minmax(100px, 1fr)"``...), instead of
+            sizes by what the rows show.
+        :param description: a sentence or two about it, shown under the title.
+        :raises ValueError: for both or neither of ``names`` and ``layout``, a
+            bad picture (naming the name and its rows), a chart that is not
+            registered, or a rule another report has.
+        """
+        spec = self.registry.add_dashboard(
+            rule,
+            names,
+            title,
+            columns,
+            endpoint,
+            layout=layout,
+            rows=rows,
+            description=description,
+        )
         for app in list(self._apps):
             register_dashboard(app, spec)
+        return spec
+
+    def screen(
+        self,
+        rule: str,
+        layout: str,
+        *,
+        size: tuple[int, int] = (1920, 1080),
+        title: str = "Screen",
+        theme: str = "dark",
+        fit: str = "contain",
+        rows: t.Sequence[str] | None = None,
+        description: str | None = None,
+        endpoint: str | None = None,
+    ) -> ScreenSpec:
+        """Serve a screen (数据大屏) at ``rule``: the charts of ``layout``
+        (as for :meth:`dashboard`) on a page designed at ``size`` and scaled
+        to any display, with a title bar and a clock, and no controls.
+
+        :param size: the design size ``(width, height)`` in CSS pixels.
+        :param theme: ``"dark"`` (framed dark panels) or ``"light"``.
+        :param fit: how the page meets a display of another shape:
+            ``"contain"`` (whole, centred), ``"width"`` (fills the width),
+            ``"height"`` (fills the height) or ``"stretch"`` (both).
+        :param rows: explicit row sizes, as for :meth:`dashboard`.
+        :raises ValueError: for a bad picture, size, theme or fit, a chart
+            that is not registered, or a rule another report has.
+        """
+        spec = self.registry.add_screen(
+            rule,
+            layout,
+            size=size,
+            title=title,
+            theme=theme,
+            fit=fit,
+            rows=rows,
+            description=description,
+            endpoint=endpoint,
+        )
+        for app in list(self._apps):
+            register_screen(app, spec)
         return spec
 
     def access(self, check: t.Callable[[str], bool]) -> t.Callable[[str], bool]:
@@ -345,3 +426,10 @@ class Charts:
     def _runtimes(self) -> list[Runtime]:
         runtimes = (runtime_of(app) for app in list(self._apps))
         return [runtime for runtime in runtimes if runtime is not None]
+
+
+def _register_report(app: Flask, report: DashboardSpec | ScreenSpec) -> None:
+    if isinstance(report, ScreenSpec):
+        register_screen(app, report)
+    else:
+        register_dashboard(app, report)

@@ -1,5 +1,5 @@
-"""What an app publishes: variables, charts, producers and dashboards, and
-who may see them.
+"""What an app publishes: variables, charts, producers and reports
+(dashboards and screens), and who may see them.
 
 A leaf (beside :mod:`.variables`): the :class:`Registry` holds plain specs and
 validates them as they are registered; everything that serves them receives
@@ -14,6 +14,7 @@ import threading
 import typing as t
 from dataclasses import dataclass
 
+from .reports.layouts import Layout, parse_layout
 from .variables import CLICK_FIELDS, VariableSpec
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "DashboardSpec",
     "ProducerSpec",
     "Registry",
+    "ReportSpec",
+    "ScreenSpec",
     "Topic",
     "UnknownChart",
     "VariableSpec",
@@ -93,13 +96,54 @@ class ProducerSpec:
 
 @dataclass(frozen=True)
 class DashboardSpec:
-    """A page showing several charts."""
+    """A page showing several charts: a grid of ``columns``, or a layout."""
 
     rule: str
+    #: The charts, in reading order.
     names: tuple[str, ...]
     title: str
     columns: int
     endpoint: str
+    #: A sentence or two about it, for the site's home page.
+    description: str | None = None
+    #: The picture of its areas; ``None``: a grid of ``columns``.
+    layout: Layout | None = None
+
+    @property
+    def kind(self) -> str:
+        return "dashboard"
+
+
+#: The ways a screen fits a display of another size: whole and centred
+#: (letterbox), to its width, to its height, or stretched to both.
+SCREEN_FITS = ("contain", "width", "height", "stretch")
+SCREEN_THEMES = ("dark", "light")
+#: The smallest and largest design width or height of a screen (px).
+SCREEN_SIZES = (320, 7680)
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    """A page designed at a fixed size and scaled to the display (大屏)."""
+
+    rule: str
+    title: str
+    description: str | None
+    endpoint: str
+    #: The charts, in reading order.
+    names: tuple[str, ...]
+    layout: Layout
+    #: The design size in CSS pixels: ``(width, height)``.
+    size: tuple[int, int]
+    theme: str
+    fit: str
+
+    @property
+    def kind(self) -> str:
+        return "screen"
+
+
+ReportSpec = DashboardSpec | ScreenSpec
 
 
 class Topic(t.NamedTuple):
@@ -139,6 +183,12 @@ def validate_chart_name(name: object) -> str:
     return name
 
 
+def _description(value: object, where: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{where}: description must be a string, not {value!r}.")
+    return value
+
+
 def _period(value: object, what: str) -> float:
     if (
         isinstance(value, bool)
@@ -168,6 +218,9 @@ class Registry:
         self.producers: dict[str, ProducerSpec] = {}
         #: The dashboards, in registration order.
         self.dashboards: list[DashboardSpec] = []
+        #: The screens, in registration order.
+        self.screens: list[ScreenSpec] = []
+        self._reports: list[ReportSpec] = []
         self._access: AccessCheck | None = None
         self._lock = threading.Lock()
 
@@ -356,41 +409,140 @@ class Registry:
     def add_dashboard(
         self,
         rule: str,
-        names: t.Sequence[str],
+        names: t.Sequence[str] | None,
         title: str,
         columns: int,
         endpoint: str | None,
+        *,
+        layout: str | None = None,
+        rows: t.Sequence[str] | None = None,
+        description: str | None = None,
     ) -> DashboardSpec:
-        """Validate and register a dashboard.
+        """Validate and register a dashboard: ``names`` in a grid of
+        ``columns``, or a ``layout`` picture (with optional ``rows`` sizes).
 
-        :raises ValueError: for a chart that is not registered (register the
-            charts first), or bad columns.
+        :raises ValueError: for both or neither of ``names`` and ``layout``, a
+            bad layout, a chart that is not registered (register the charts
+            first), bad columns, or a rule taken by another report.
         """
+        where = f"The dashboard at {rule!r}"
+        if (names is None) == (layout is None):
+            raise ValueError(
+                f"{where}: give either names (a list of charts shown in a grid) or"
+                " layout (a picture of named areas), not "
+                + ("both." if names is not None else "neither.")
+            )
+        parsed = None
+        if layout is not None:
+            parsed = parse_layout(layout, rows, where=where)
+            names = parsed.names
+        elif rows is not None:
+            raise ValueError(
+                f"{where}: rows sizes the rows of a layout; give a layout."
+            )
         if isinstance(names, str) or not names:
             raise ValueError(
                 "A dashboard needs a list of chart names, such as ['sales']."
             )
-        for name in names:
-            validate_chart_name(name)
-            if name not in self.charts:
-                raise ValueError(
-                    f"The dashboard at {rule!r} shows {name!r}, but no chart of that"
-                    " name is registered: register the charts first."
-                )
+        self._check_shown(where, names)
         if isinstance(columns, bool) or not (
             isinstance(columns, int) and 1 <= columns <= 6
         ):
             raise ValueError("columns must be an integer from 1 to 6.")
         with self._lock:
+            self._check_rule(rule)
             spec = DashboardSpec(
                 rule,
                 tuple(names),
                 title,
                 columns,
                 endpoint or f"pyecharts_dashboard_{len(self.dashboards)}",
+                _description(description, where),
+                parsed,
             )
             self.dashboards = [*self.dashboards, spec]
+            self._reports = [*self._reports, spec]
         return spec
+
+    def add_screen(
+        self,
+        rule: str,
+        layout: str,
+        *,
+        size: tuple[int, int] = (1920, 1080),
+        title: str,
+        theme: str = "dark",
+        fit: str = "contain",
+        rows: t.Sequence[str] | None = None,
+        description: str | None = None,
+        endpoint: str | None = None,
+    ) -> ScreenSpec:
+        """Validate and register a screen.
+
+        :raises ValueError: for a bad layout, size, theme or fit, a chart that
+            is not registered, or a rule taken by another report.
+        """
+        where = f"The screen at {rule!r}"
+        parsed = parse_layout(layout, rows, where=where)
+        self._check_shown(where, parsed.names)
+        low, high = SCREEN_SIZES
+        if (
+            not isinstance(size, (tuple, list))
+            or len(size) != 2
+            or not all(
+                isinstance(n, int) and not isinstance(n, bool) and low <= n <= high
+                for n in size
+            )
+        ):
+            raise ValueError(
+                f"{where}: size must be (width, height) in pixels, each from {low} to"
+                f" {high}, such as (1920, 1080); not {size!r}."
+            )
+        if theme not in SCREEN_THEMES:
+            raise ValueError(
+                f"{where}: theme must be 'dark' or 'light', not {theme!r}."
+            )
+        if fit not in SCREEN_FITS:
+            raise ValueError(
+                f"{where}: fit must be one of {', '.join(SCREEN_FITS)}, not {fit!r}."
+            )
+        with self._lock:
+            self._check_rule(rule)
+            spec = ScreenSpec(
+                rule,
+                title,
+                _description(description, where),
+                endpoint or f"pyecharts_screen_{len(self.screens)}",
+                parsed.names,
+                parsed,
+                (size[0], size[1]),
+                theme,
+                fit,
+            )
+            self.screens = [*self.screens, spec]
+            self._reports = [*self._reports, spec]
+        return spec
+
+    def _check_shown(self, where: str, names: t.Iterable[str]) -> None:
+        for name in names:
+            validate_chart_name(name)
+            if name not in self.charts:
+                raise ValueError(
+                    f"{where} shows {name!r}, but no chart of that name is registered:"
+                    " register the charts first."
+                )
+
+    def _check_rule(self, rule: str) -> None:
+        for report in self._reports:
+            if report.rule == rule:
+                raise ValueError(
+                    f"The {report.kind} at {rule!r} already has that rule; give each"
+                    " report its own."
+                )
+
+    def reports(self) -> list[ReportSpec]:
+        """The dashboards and screens, in registration order."""
+        return list(self._reports)
 
     # -- access -----------------------------------------------------------
 

@@ -48,19 +48,32 @@ MIXED = (
     "</div></body></html>"
 )
 
+#: A card's chart: its heading (exports), else its chart's name (dashboards
+#: title a card by a label or the option's title, never by the name).
+CARD_NAME = """function cardName(card) {
+    const heading = card.querySelector("h2");
+    const chart = card.querySelector("[data-chart]");
+    return chart ? decodeURIComponent(chart.dataset.chart.split("/").pop())
+        : heading.textContent;
+}"""
+
 #: Every drawn chart on the page (composite parts one by one), by unit:
-#: [unit, state, share drawn]; the unit is the grid cell's id or the card title.
-LEAVES = """() => [...document.querySelectorAll("[data-fpe-state]")]
+#: [unit, state, share drawn]; the unit is the grid cell's id or the card's chart.
+LEAVES = (
+    "() => { "
+    + CARD_NAME
+    + """; return [...document.querySelectorAll("[data-fpe-state]")]
     .filter((el) => !el.classList.contains("fpe-composite-host"))
     .filter((el) => el.offsetParent !== null)
     .map((el) => {
         const cell = el.closest(".grid > div");
         const card = el.closest(".fpe-card");
-        const unit = cell ? cell.id : card.querySelector("h2").textContent;
+        const unit = cell ? cell.id : cardName(card);
         const box = el.getBoundingClientRect();
         return {unit: unit, state: el.dataset.fpeState,
                 box: [box.left + scrollX, box.top + scrollY, box.width, box.height]};
-    })"""
+    }); }"""
+)
 
 #: What the composites show: tables' cells, images, tabs.
 COMPONENTS = """() => ({
@@ -157,10 +170,12 @@ def check_page(watched: WatchedPage, server: BrowserServer, path: str, shot: str
     assert shown["tabs"] == [["bar-example", "true"], ["pie-example", "false"]]
     check_tab(watched)
     timeline = watched.page.evaluate(
-        """() => { const el = [...document.querySelectorAll("[data-fpe-state]")]
+        "() => { "
+        + CARD_NAME
+        + """; const el = [...document.querySelectorAll("[data-fpe-state]")]
             .find((e) => (e.closest(".grid > div") || {}).id === "Timeline" ||
-                (e.closest(".fpe-card") || {textContent: ""}).querySelector &&
-                e.closest(".fpe-card").querySelector("h2").textContent === "Timeline");
+                (e.closest(".fpe-card") &&
+                 cardName(e.closest(".fpe-card")) === "Timeline"));
             const option = FlaskPyecharts.instance(el).getOption();
             return [option.timeline[0].data.length, option.series[0].data.length]; }"""
     )

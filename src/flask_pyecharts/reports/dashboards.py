@@ -1,22 +1,17 @@
-"""Dashboard pages: a responsive grid of live charts."""
+"""Dashboard pages: live charts in a responsive grid, or in a layout, with
+the filter bar of the variables they use."""
 
 from __future__ import annotations
 
 import typing as t
 
-from flask import Flask, abort, render_template, url_for
+from flask import Flask, render_template, url_for
 from markupsafe import Markup
 
 from ..live.runtime import current_runtime
-from ..registry import UnknownChart
 from ..variables import ChoicesError, parent_value
-from .embed import (
-    initial_json,
-    page_scripts,
-    page_variables,
-    uses_attribute,
-    variables_json,
-)
+from ..web.embed import page_scripts, page_variables, variables_json
+from .areas import area_cards, layout_url, visible_specs
 
 if t.TYPE_CHECKING:
     from ..live.runtime import Runtime
@@ -41,40 +36,25 @@ def render_dashboard(spec: DashboardSpec) -> str:
     """
     runtime = current_runtime()
     assert runtime is not None  # the route is registered with it
-    specs = []
-    for name in spec.names:
-        try:
-            specs.append(runtime.registry.visible(name))
-        except UnknownChart:
-            abort(404)
+    specs = visible_specs(runtime, spec.names)
     values, problems = page_variables(runtime)
-    charts = []
-    for chart in specs:
-        wrong = any(name in problems for name in chart.variables)
-        initial = None if wrong else initial_json(runtime, chart, values)
-        charts.append(
-            {
-                "name": chart.name,
-                "url": url_for("pyecharts.chart", name=chart.name),
-                "title": chart.label,
-                "initial": _markup(initial),
-                "uses": Markup(uses_attribute(chart)),
-            }
-        )
     declared = variables_json(runtime, specs)
     return render_template(
         "flask_pyecharts/dashboard.html",
         title=spec.title,
-        charts=charts,
+        description=spec.description,
+        charts=area_cards(runtime, specs, values, problems),
         columns=spec.columns,
+        layout=layout_url(runtime, spec),
         scripts=page_scripts(runtime),
         stylesheet=url_for("pyecharts.static", filename="flask-pyecharts.css"),
         favicon=url_for("pyecharts.static", filename="favicon.svg"),
         api_base=url_for("pyecharts.list_charts").removesuffix("charts"),
         transport=runtime.settings.transport,
         strict_csp=runtime.settings.strict_csp,
+        renew_after=runtime.settings.renew_after,
         filters=filters(runtime, specs, values, problems),
-        declared=_markup(declared),
+        declared=None if declared is None else Markup(declared),
     )
 
 
@@ -120,8 +100,3 @@ def filters(
         )
         found.append(item)
     return found
-
-
-def _markup(initial: str | None) -> Markup | None:
-    """Script-safe JSON is inserted as is: HTML escaping would corrupt it."""
-    return None if initial is None else Markup(initial)

@@ -1,0 +1,57 @@
+"""Screens (数据大屏): a page designed at a fixed size, scaled to the display.
+
+The server lays the page out at its design size; the client (``screen.js``)
+scales it to the window per the screen's ``fit``, runs the clock, goes full
+screen and hides the idle cursor. Variables come from the URL; there is no
+filter bar and no control.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from flask import Flask, render_template, url_for
+from markupsafe import Markup
+
+from ..live.runtime import current_runtime
+from ..web.embed import page_scripts, page_variables, variables_json
+from .areas import area_cards, layout_url, visible_specs
+
+if t.TYPE_CHECKING:
+    from ..registry import ScreenSpec
+
+
+def register_screen(app: Flask, spec: ScreenSpec) -> None:
+    """Add the screen's URL rule to ``app``."""
+
+    def view() -> str:
+        return render_screen(spec)
+
+    view.__name__ = spec.endpoint
+    app.add_url_rule(spec.rule, spec.endpoint, view)
+
+
+def render_screen(spec: ScreenSpec) -> str:
+    """The screen page, with every chart's current option inlined.
+
+    A screen showing a chart the viewer may not see answers ``404``.
+    """
+    runtime = current_runtime()
+    assert runtime is not None  # the route is registered with it
+    specs = visible_specs(runtime, spec.names)
+    values, problems = page_variables(runtime)
+    declared = variables_json(runtime, specs)
+    return render_template(
+        "flask_pyecharts/screen.html",
+        screen=spec,
+        charts=area_cards(runtime, specs, values, problems),
+        layout=layout_url(runtime, spec),
+        scripts=page_scripts(runtime),
+        stylesheet=url_for("pyecharts.static", filename="flask-pyecharts.css"),
+        favicon=url_for("pyecharts.static", filename="favicon.svg"),
+        api_base=url_for("pyecharts.list_charts").removesuffix("charts"),
+        transport=runtime.settings.transport,
+        strict_csp=runtime.settings.strict_csp,
+        renew_after=runtime.settings.renew_after,
+        declared=None if declared is None else Markup(declared),
+    )
