@@ -14,7 +14,6 @@ import pytest
 from flask import Flask
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from flask_pyecharts import Charts
 from flask_pyecharts.demo import create_app, db
 from flask_pyecharts.demo.queries import CITIES
 from flask_pyecharts.demo.reports import CLASSIC, REPORTS, screen
@@ -199,9 +198,6 @@ SCREEN_GEOMETRY = """() => {
 }"""
 
 
-@pytest.mark.skipif(
-    not hasattr(Charts, "screen"), reason="the package has no screens yet"
-)
 def test_the_screen_shows_the_whole_business_at_1920_by_1080(
     watched: WatchedPage, server: LiveServer
 ) -> None:

@@ -1,10 +1,9 @@
-"""Number cards and layouts for the demo, until the package has them.
+"""Number cards for the demo, until the package has them.
 
-The report system (``charts.number``, ``charts.dashboard(layout=...)``) is
-being added to the package; the demo is written against its contract (DESIGN
-§8). Each function here calls the package's own when it is there, else a small
-stand-in drawn with ECharts, so the demo runs either way. Once the package has
-them all, this module goes.
+Number cards (``charts.number``) are being added to the package; the demo is
+written against their contract (DESIGN §8). :func:`number` calls the
+package's own when it is there, else a small stand-in drawn with ECharts, so
+the demo runs either way. Once the package has them, this module goes.
 """
 
 from __future__ import annotations
@@ -90,26 +89,3 @@ def _card_option(
         ],
         "tooltip": {"show": False},
     }
-
-
-def dashboard(
-    charts: Charts,
-    rule: str,
-    *,
-    layout: str,
-    title: str,
-    description: str,
-    endpoint: str,
-) -> None:
-    """``charts.dashboard(rule, layout=...)``: a report laid out as a picture."""
-    if "layout" in inspect.signature(charts.dashboard).parameters:
-        charts.dashboard(  # type: ignore[call-arg]
-            rule,
-            layout=layout,
-            title=title,
-            description=description,
-            endpoint=endpoint,
-        )
-        return
-    names = list(dict.fromkeys(name for name in layout.split() if name != "."))
-    charts.dashboard(rule, names, title=title, columns=4, endpoint=endpoint)

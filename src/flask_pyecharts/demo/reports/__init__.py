@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import typing as t
 
-from .. import cards
 from ..queries import ALL, PERIODS, provinces
 from . import channels, customers, live, overview, products, regions, screen
 
@@ -55,17 +54,15 @@ def register(charts: Charts, engine: Engine) -> None:
             "/", CLASSIC, title="零售实时销售看板", columns=2, endpoint="dashboard"
         )
     for report in REPORTS:
-        cards.dashboard(
-            charts,
+        charts.dashboard(
             report.RULE,
             layout=report.LAYOUT,
             title=report.TITLE,
             description=report.DESCRIPTION,
             endpoint=report.__name__.rpartition(".")[2],
         )
-    if hasattr(charts, "screen"):
-        screen.register(charts)
-        if hasattr(charts, "playlist"):
-            screen.register_playlist(charts)
+    screen.register(charts)
+    if hasattr(charts, "playlist"):
+        screen.register_playlist(charts)
     if hasattr(charts, "site"):
         charts.site("/", title="零售分析")

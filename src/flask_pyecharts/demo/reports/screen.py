@@ -26,7 +26,7 @@ PLAYLIST_REPORTS = [RULE, "/overview"]
 
 def register(charts: Charts) -> None:
     """Register the screen (the reports' charts first)."""
-    charts.screen(  # type: ignore[attr-defined]
+    charts.screen(
         RULE,
         layout=LAYOUT,
         size=(1920, 1080),
