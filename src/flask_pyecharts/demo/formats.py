@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typing as t
 
+from pyecharts import options as opts
+
 from .. import JsCode
 
 if t.TYPE_CHECKING:
@@ -68,3 +70,12 @@ def compared(
         measure(before) if before is not None else None,
         [measure(day) for day in comparison.daily],
     )
+
+
+def below_subtitle(chart: t.Any, bottom: int = 8) -> t.Any:
+    """``chart`` with its plot below its subtitle (a report's areas give a plot
+    small margins, with room for a title but not for a subtitle alone)."""
+    chart.options["grid"] = opts.GridOpts(
+        pos_top=44, pos_left=8, pos_right=16, pos_bottom=bottom, is_contain_label=True
+    )
+    return chart

@@ -8,7 +8,7 @@ from pyecharts import options as opts
 from pyecharts.charts import Line
 
 from .. import cards, queries
-from ..formats import WAN, figure, percent, period, yuan
+from ..formats import WAN, below_subtitle, figure, percent, period, yuan
 from ..queries import LIVESTREAM, OFFLINE, Period
 
 if t.TYPE_CHECKING:
@@ -113,11 +113,14 @@ def register(charts: Charts, engine: Engine) -> None:
                 label_opts=opts.LabelOpts(is_show=False),
                 areastyle_opts=opts.AreaStyleOpts(opacity=0.5),
             )
-        return chart.set_global_opts(
-            title_opts=opts.TitleOpts(subtitle=period(region, days)),
-            tooltip_opts=opts.TooltipOpts(trigger="axis"),
-            legend_opts=opts.LegendOpts(type_="scroll", pos_right="8"),
-            yaxis_opts=opts.AxisOpts(axislabel_opts=opts.LabelOpts(formatter=WAN)),
+        return below_subtitle(
+            chart.set_global_opts(
+                title_opts=opts.TitleOpts(subtitle=period(region, days)),
+                tooltip_opts=opts.TooltipOpts(trigger="axis"),
+                legend_opts=opts.LegendOpts(type_="scroll", pos_right="8"),
+                yaxis_opts=opts.AxisOpts(axislabel_opts=opts.LabelOpts(formatter=WAN)),
+            ),
+            bottom=36,
         )
 
     @charts.table(

@@ -8,7 +8,7 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, HeatMap
 
 from .. import cards, queries
-from ..formats import WEEKDAYS, figure, percent, period
+from ..formats import WEEKDAYS, below_subtitle, figure, percent, period
 from ..queries import Period
 
 if t.TYPE_CHECKING:
@@ -88,7 +88,7 @@ def register(charts: Charts, engine: Engine) -> None:
     @charts.chart("customer_trend", refresh=10.0, title="新客与老客的每日订单")
     def customer_trend(region: str, days: int) -> Bar:
         rows = queries.customers_daily(engine, region, days)
-        return (
+        return below_subtitle(
             Bar()
             .add_xaxis([day[5:] for day, _, _ in rows])
             .add_yaxis(
@@ -107,13 +107,14 @@ def register(charts: Charts, engine: Engine) -> None:
                 title_opts=opts.TitleOpts(subtitle=period(region, days)),
                 tooltip_opts=opts.TooltipOpts(trigger="axis"),
                 legend_opts=opts.LegendOpts(pos_right="8"),
-            )
+            ),
+            bottom=36,
         )
 
     @charts.chart("order_frequency", refresh=60.0, title="客户购买次数分布（人）")
     def order_frequency(region: str, days: int) -> Bar:
         rows = queries.order_frequency(engine, region, days)
-        return (
+        return below_subtitle(
             Bar()
             .add_xaxis([label for label, _ in rows])
             .add_yaxis(

@@ -9,7 +9,7 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, Line, Pie
 
 from .. import cards, queries
-from ..formats import WAN, compared, period, yuan
+from ..formats import WAN, below_subtitle, compared, period, yuan
 from ..queries import compare
 
 if t.TYPE_CHECKING:
@@ -73,11 +73,14 @@ def register(charts: Charts, engine: Engine) -> None:
                 label_opts=opts.LabelOpts(is_show=False),
                 linestyle_opts=opts.LineStyleOpts(type_="dashed", opacity=0.6),
             )
-        return chart.set_global_opts(
-            title_opts=opts.TitleOpts(subtitle=period(region, days)),
-            tooltip_opts=opts.TooltipOpts(trigger="axis"),
-            legend_opts=opts.LegendOpts(pos_right="8"),
-            yaxis_opts=opts.AxisOpts(axislabel_opts=opts.LabelOpts(formatter=WAN)),
+        return below_subtitle(
+            chart.set_global_opts(
+                title_opts=opts.TitleOpts(subtitle=period(region, days)),
+                tooltip_opts=opts.TooltipOpts(trigger="axis"),
+                legend_opts=opts.LegendOpts(pos_right="8"),
+                yaxis_opts=opts.AxisOpts(axislabel_opts=opts.LabelOpts(formatter=WAN)),
+            ),
+            bottom=36,
         )
 
     @charts.chart("channel_share", refresh=10.0, title="渠道销售占比")
@@ -88,12 +91,12 @@ def register(charts: Charts, engine: Engine) -> None:
             .add(
                 "销售额",
                 [(row.name, yuan(row.sales)) for row in rows],
-                radius=["36%", "62%"],
-                center=["50%", "46%"],
+                radius=["30%", "54%"],
+                center=["50%", "56%"],
                 label_opts=opts.LabelOpts(formatter="{b}\n{d}%"),
             )
             .set_global_opts(
-                title_opts=opts.TitleOpts(subtitle=period(region, days), pos_right="8"),
+                title_opts=opts.TitleOpts(subtitle=period(region, days)),
                 legend_opts=opts.LegendOpts(type_="scroll", pos_bottom="0"),
                 tooltip_opts=opts.TooltipOpts(trigger="item", formatter="{b}: ¥{c}"),
             )
@@ -103,7 +106,7 @@ def register(charts: Charts, engine: Engine) -> None:
     def category_sales(region: str, days: int) -> Bar:
         rows = queries.sales_by(engine, "category", region=region, days=days)
         rows = list(reversed(rows))  # largest on top
-        return (
+        return below_subtitle(
             Bar()
             .add_xaxis([row.name for row in rows])
             .add_yaxis(

@@ -8,7 +8,7 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, Pie
 
 from .. import cards, queries
-from ..formats import WAN, compared, figure, percent, period, yuan
+from ..formats import WAN, below_subtitle, compared, figure, percent, period, yuan
 from ..queries import Period, compare
 
 if t.TYPE_CHECKING:
@@ -77,7 +77,7 @@ def register(charts: Charts, engine: Engine) -> None:
     def top_products(region: str, days: int) -> Bar:
         rows = queries.sales_by(engine, "product", limit=10, region=region, days=days)
         rows = list(reversed(rows))
-        return (
+        return below_subtitle(
             Bar()
             .add_xaxis([row.name for row in rows])
             .add_yaxis(

@@ -9,7 +9,17 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, Map
 
 from .. import cards, queries
-from ..formats import HIGHLIGHT, MAP_LAYOUT, WAN, figure, percent, period, wan, yuan
+from ..formats import (
+    HIGHLIGHT,
+    MAP_LAYOUT,
+    WAN,
+    below_subtitle,
+    figure,
+    percent,
+    period,
+    wan,
+    yuan,
+)
 from ..queries import ALL, Period
 
 if t.TYPE_CHECKING:
@@ -113,7 +123,7 @@ def register(charts: Charts, engine: Engine) -> None:
             )
             for row in rows
         ]
-        return (
+        return below_subtitle(
             Bar()
             .add_xaxis([row.name for row in rows])
             .add_yaxis(
