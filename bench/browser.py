@@ -81,6 +81,7 @@ def page_cost(
     pages: dict[str, dict[str, str]],
     settle: float = 5.0,
     screenshots: Path | None = None,
+    viewport: dict[str, int] | None = None,
 ) -> dict[str, dict[str, t.Any]]:
     """The main-thread CPU per minute of ``url`` opened as each of ``pages``
     at once (each in its own renderer process), so that they all draw the
@@ -89,6 +90,7 @@ def page_cost(
     :param pages: name -> attributes set on the page's body before the client
         starts (e.g. ``data-animation-share`` and ``data-renderer``).
     :param screenshots: a folder for a screenshot of each page at the end.
+    :param viewport: the window's size (default 1800x1000).
     """
     import json
 
@@ -101,7 +103,9 @@ def page_cost(
         try:
             opened = {}
             for name, attributes in pages.items():
-                context = browser.new_context(viewport={"width": 1800, "height": 1000})
+                context = browser.new_context(
+                    viewport=viewport or {"width": 1800, "height": 1000}
+                )
                 page = context.new_page()
                 if attributes:
                     page.add_init_script(BODY_ATTRIBUTES % json.dumps(attributes))

@@ -22,6 +22,7 @@ def test_list_charts(client):
     assert charts["sales"] == {
         "name": "sales",
         "kind": "full",
+        "display": "chart",
         "refresh": 2.0,
         "window": None,
         "title": "Sales",

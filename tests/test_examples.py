@@ -29,6 +29,7 @@ def load(name: str):
         ("full_refresh", "bar"),
         ("incremental_refresh", "line"),
         ("filters", "by_category"),
+        ("number_cards", "sales"),
         ("live_tables", "orders"),
     ],
 )

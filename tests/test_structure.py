@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {
         "_json",
         "config",
+        "nginx",
         "variables",
         "registry",
         "assets",
@@ -27,6 +28,7 @@ LAYERS: list[set[str]] = [
         "streams.cursors",
         "wire.sse",
         "reports.layouts",
+        "reports.numbers",
     },
     {
         "options",
@@ -43,7 +45,7 @@ LAYERS: list[set[str]] = [
     {"streams.hub", "streams.producers", "streams.windows", "live.jobs", "live.limits"},
     {"live.option_cache", "live.feed", "live.shutdown", "live.forks"},
     {"live.runtime"},
-    {"web.errors", "web.openapi", "web.embed", "web.api"},
+    {"web.errors", "web.caching", "web.openapi", "web.embed", "web.api"},
     {"reports.tables"},  # the report system, beside web/ (DESIGN §7-8)
     {"reports.areas"},
     {"reports.dashboards", "reports.screens"},

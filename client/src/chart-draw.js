@@ -3,6 +3,8 @@
 
 import { attr, asArray, emit, errorMessage, isObject } from "./util.js";
 import { fillArea } from "./areas.js";
+import { NumberCard, isNumberCard } from "./cards.js";
+import { CLASSES } from "./classes.js";
 import { fitLabels } from "./labels.js";
 import { mergeOption, withPatch } from "./options.js";
 import { page, press } from "./state.js";
@@ -59,7 +61,8 @@ export class DrawnChart {
     this.patches = [];
     this.noteUpdate();
     try {
-      if (isTableOption(this.option)) this.drawTable();
+      if (isNumberCard(this.option)) this.drawCard();
+      else if (isTableOption(this.option)) this.drawTable();
       else if (full || !this.instance) this.render();
       else if (patches.length) this.renderPatches(patches);
       else this.renderPoints();
@@ -165,6 +168,25 @@ export class DrawnChart {
     return data;
   }
 
+  /** A number card's option: drawn by cards.js, no ECharts instance. */
+  drawCard() {
+    if (this.instance) this.instance.dispose();
+    this.instance = null;
+    if (!this.card) {
+      this.card = new NumberCard(this.el);
+      this.el.classList.add(CLASSES.numberHost);
+    }
+    this.card.show(this.option);
+    this.rendered = true;
+  }
+
+  dropCard() {
+    if (!this.card) return;
+    this.card.destroy();
+    this.card = null;
+    this.el.classList.remove(CLASSES.numberHost);
+  }
+
   /** A live table's option is drawn by tables.js, not ECharts: its rows,
    *  or a stream's window of rows. */
   drawTable() {
@@ -182,15 +204,17 @@ export class DrawnChart {
   }
 
   /** Whether nothing is left to draw (exports wait for every chart's): a
-   *  table is drawn at once, a composite once its parts are, a chart once
-   *  ECharts' animations are over. */
+   *  number card once its roll is over, a table at once, a composite once
+   *  its parts are, a chart once ECharts' animations are over. */
   isDrawn() {
+    if (this.card) return this.card.drawn;
     if (this.table) return true;
     if (this.composite) return !!this.rendered && this.parts.drawn();
     return !!this.instance && this.instance.getZr().animation.isFinished();
   }
 
   render() {
+    this.dropCard();
     this.dropTable();
     const fresh = this.ensureInstance() || !this.rendered;
     const option = this.option;

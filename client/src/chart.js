@@ -37,6 +37,7 @@ export class Chart extends LiveChart {
     this.touched = new Set(); // stream: series indexes that ever had points
     this.fitted = null;
     this.instance = null;
+    this.card = null;         // a number card's drawing (cards.js), if it is one
     this.themeName = null;
     this.paused = page.pausedAll;
     this.dirty = { option: false, points: false };
@@ -293,6 +294,7 @@ export class Chart extends LiveChart {
     if (this.destroyed) return;
     if (this.instance) this.instance.dispose();
     this.instance = null;
+    this.dropCard();
     this.dropTable();
     this.option = null;
     this.composite = composite;
@@ -358,6 +360,7 @@ export class Chart extends LiveChart {
     if (this.onWindowResize) window.removeEventListener("resize", this.onWindowResize);
     if (this.instance) this.instance.dispose();
     if (this.texture) this.texture.dispose();
+    this.dropCard();
     this.dropTable();
     this.dropComposite();
     if (this.badge) this.badge.remove();

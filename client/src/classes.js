@@ -24,6 +24,7 @@ export const CLASSES = Object.freeze({
   crumbSep: "fpe-crumb-sep",
   crumbCurrent: "fpe-crumb--current",
   clear: "fpe-clear",
+  numberHost: "fpe-number-host",          // a chart element showing a number card
 });
 
 /** `block--modifier`: "fpe-state--live", "fpe-part--chart". */

@@ -44,6 +44,35 @@ export function serverAway(result) {
   return !result.status || result.status === 502 || result.status === 503 || result.status === 504;
 }
 
+/**
+ * What `charts` follow: names (sorted: one URL per question, whatever the
+ * order of the page's charts, so that a shared cache answers every page that
+ * asks it) and their `since`, one per name (paused charts are left out), and
+ * the variables `values` now, of which the query sends those they use.
+ */
+export function subscribed(charts, values) {
+  const since = new Map();
+  const uses = new Set();
+  charts.forEach((chart) => {
+    if (chart.paused || !chart.name || since.has(chart.name)) return;
+    since.set(chart.name, chart.since);
+    asArray(chart.uses).forEach((name) => uses.add(name));
+  });
+  const names = Array.from(since.keys()).sort();
+  return {
+    names: names, since: names.map((name) => since.get(name)),
+    values: new Map(values), uses: Array.from(uses),
+  };
+}
+
+/** The query string of a subscription: `charts=a,b&since=Sa,Sb&x=1&y=2`. */
+export function queryOf(sub) {
+  const variables = keyOf(sub.values, sub.uses);
+  return "charts=" + sub.names.map(encodeURIComponent).join(",") +
+    "&since=" + sub.since.map((s) => encodeURIComponent(s || "")).join(",") +
+    (variables ? "&" + variables : "");
+}
+
 export function connectionFor(base, transport) {
   let connection = connections.get(base);
   if (!connection) {
@@ -105,29 +134,8 @@ export class Connection {
     this.reopenTimer = setTimeout(() => this.restart(), this.pending.size ? PENDING_WAIT_MS : 30);
   }
 
-  /**
-   * Names and their `since`, one per name (paused charts are left out), and
-   * the page's variables now, of which the query sends those they use.
-   */
   subscription() {
-    const since = new Map();
-    const uses = new Set();
-    this.members.forEach((chart) => {
-      if (chart.paused || !chart.name || since.has(chart.name)) return;
-      since.set(chart.name, chart.since);
-      asArray(chart.uses).forEach((name) => uses.add(name));
-    });
-    return {
-      names: Array.from(since.keys()), since: Array.from(since.values()),
-      values: new Map(vars.values), uses: Array.from(uses),
-    };
-  }
-
-  query(sub) {
-    const variables = keyOf(sub.values, sub.uses);
-    return "charts=" + sub.names.map(encodeURIComponent).join(",") +
-      "&since=" + sub.since.map((s) => encodeURIComponent(s || "")).join(",") +
-      (variables ? "&" + variables : "");
+    return subscribed(this.members, vars.values);
   }
 
   health() {
@@ -185,7 +193,7 @@ export class Connection {
 
   open() {
     const sub = this.subscription();
-    const source = new EventSource(this.base + "events?" + this.query(sub));
+    const source = new EventSource(this.base + "events?" + queryOf(sub));
     this.source = source;
     let limit = silenceLimit(null);
     const heard = () => {  // anything from the server: the stream is alive
@@ -335,7 +343,7 @@ export class Connection {
     this.polling = true;
     let result;
     try {
-      result = await getJSON(this.base + "updates?" + this.query(sub), null, Math.max(10000, 3 * this.interval()));
+      result = await getJSON(this.base + "updates?" + queryOf(sub), null, Math.max(10000, 3 * this.interval()));
     } catch (error) {
       result = { error: errorMessage(error) };
     }

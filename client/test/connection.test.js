@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { probeDelay, serverAway, silenceLimit } from "../src/connection.js";
+import { probeDelay, queryOf, serverAway, silenceLimit, subscribed } from "../src/connection.js";
 
 test("probes double from 300 ms and stay at most 2.4 s apart, at least half that", () => {
   const low = () => 0;
@@ -29,4 +29,24 @@ test("a stream is given up after two and a half heartbeats of silence", () => {
   assert.equal(silenceLimit({ every: 0.5 }), 1250);
   assert.equal(silenceLimit(null), 37500);  // before the first ping: the default heartbeat
   assert.equal(silenceLimit({ every: "x" }), 37500);
+});
+
+test("pages that follow the same charts ask one URL, whatever their order", () => {
+  const charts = [
+    { name: "sales", since: "\"e1\"", uses: ["region"] },
+    { name: "orders", since: "k2.41", uses: [] },
+    { name: "by_day", since: "", uses: ["days", "region"] },
+    { name: "paused", since: "x", paused: true },
+  ];
+  const values = new Map([["region", "华东"], ["days", "7"], ["other", "1"]]);
+  const one = queryOf(subscribed(charts, values));
+  const other = queryOf(subscribed([...charts].reverse(), new Map([...values].reverse())));
+  assert.equal(one, other);
+  assert.equal(one, "charts=by_day,orders,sales&since=,k2.41,%22e1%22&days=7&region=%E5%8D%8E%E4%B8%9C");
+});
+
+test("each name keeps its own since when the names are sorted", () => {
+  const sub = subscribed([{ name: "b", since: "B" }, { name: "a", since: "A" }, { name: "b", since: "B2" }], new Map());
+  assert.deepEqual(sub.names, ["a", "b"]);
+  assert.deepEqual(sub.since, ["A", "B"]);
 });

@@ -4,7 +4,9 @@
   HTML file (or a PNG or PDF of it), for chosen variables;
 - ``flask pyecharts charts`` lists the app's charts, producers and reports;
 - ``flask pyecharts stats`` shows what a running server holds against its
-  memory budgets.
+  memory budgets;
+- ``flask pyecharts nginx`` prints an nginx configuration to put in front of
+  the app (:mod:`flask_pyecharts.nginx`).
 
 The export options and the writing of an export are shared with the
 ``flask-pyecharts`` command (:mod:`flask_pyecharts.cli`).
@@ -23,6 +25,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .live.runtime import current_runtime
+from .nginx import nginx_config
 
 if t.TYPE_CHECKING:
     from .export import Export
@@ -169,6 +172,8 @@ def flask_charts() -> None:
             how += f", producer every {producer.every:g} s"
         if spec.variables:
             how += f", variables {', '.join(spec.variables)}"
+        if spec.display != "chart":
+            how += f", display {spec.display}"
         click.echo(f"{spec.name:<24} {spec.kind:<7} {how}")
     for variable in registry.variables.values():
         click.echo(f"variable {variable.name} {_allowed(variable)}: {variable.label!r}")
@@ -202,6 +207,47 @@ def flask_stats(url: str, as_json: bool) -> None:
         return
     for line in format_stats(json.loads(body)):
         click.echo(line)
+
+
+@flask_group.command("nginx")
+@click.option(
+    "--listen",
+    required=True,
+    metavar="PORT",
+    help="Where nginx listens for viewers: PORT or HOST:PORT.",
+)
+@click.option(
+    "--upstream",
+    required=True,
+    metavar="HOST:PORT",
+    help="The app's server (such as gunicorn) that nginx passes requests to.",
+)
+@click.option(
+    "--prefix",
+    metavar="DIR",
+    default=None,
+    help="The directory of nginx's pid file, logs, temporary files and cache"
+    " [default: the one given to nginx with -p].",
+)
+def flask_nginx(listen: str, upstream: str, prefix: str | None) -> None:
+    """Print an nginx configuration for this app: polls answered once for
+    every viewer that asks the same (a cache the app's answers say how long
+    to keep), event streams unbuffered, the rest passed through. Save it and
+    run `nginx -c FILE -p DIR`."""
+    runtime = current_runtime()
+    if runtime is None:
+        raise click.ClickException("Charts is not registered on this app.")
+    try:
+        text = nginx_config(
+            listen,
+            upstream,
+            runtime.settings.url_prefix,
+            str(Path(prefix).resolve()) if prefix else None,
+            restricted=runtime.registry.restricted,
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    click.echo(text, nl=False)
 
 
 def format_stats(stats: dict[str, t.Any]) -> list[str]:

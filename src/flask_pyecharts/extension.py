@@ -15,6 +15,7 @@ from .live.runtime import EXTENSION_KEY, Runtime, runtime_of
 from .registry import DashboardSpec, Registry, ScreenSpec
 from .reports.areas import register_layout_styles
 from .reports.dashboards import register_dashboard
+from .reports.numbers import card_builder, number_card
 from .reports.screens import register_screen
 from .reports.tables import table_builder, table_card
 from .variables import Value, VariableSpec, make_variable, value_or_default
@@ -181,6 +182,57 @@ class Charts:
                 fit_labels=fit_labels,
                 title=title,
                 on_click=on_click,
+            )
+            for runtime in self._runtimes():
+                runtime.add_chart(spec)
+            return builder
+
+        return decorator
+
+    def number(
+        self,
+        name: str,
+        refresh: float | None = None,
+        *,
+        label: str | None = None,
+        prefix: str = "",
+        suffix: str = "",
+        digits: int = 0,
+        up: str | None = None,
+    ) -> t.Callable[[F], F]:
+        """Register a number card (数字翻牌器) under ``name``: its builder
+        returns a number, or ``{"value": v, "previous": p, "trend": [...]}``.
+
+        The card rolls to each new value, shows the change against
+        ``previous`` and a sparkline of ``trend``. Its parameters name
+        variables as a chart builder's do; it is published like a chart (API,
+        feed, dashboards, ``embed``, exports).
+
+        :param refresh: rebuild at most every ``refresh`` seconds while
+            someone views it; ``None`` builds it once.
+        :param label: what the card says the number is (``"今日销售额"``).
+        :param prefix: text before the number (``"¥"``).
+        :param suffix: text after it (``"%"``, ``" 单"``).
+        :param digits: decimals shown, 0 to 6.
+        :param up: the colour of a rise, ``"red"`` or ``"green"``; ``None``:
+            the page's convention (red in Chinese, green in English).
+        :raises ValueError: for a bad name, refresh or setting.
+        """
+        self.registry.check_chart(name, refresh, None)
+        card = number_card(
+            name, label=label, prefix=prefix, suffix=suffix, digits=digits, up=up
+        )
+
+        def decorator(builder: F) -> F:
+            if not callable(builder):
+                raise TypeError(f"Chart {name!r}: the builder must be callable.")
+            spec = self.registry.add_chart(
+                name,
+                card_builder(card, builder),
+                refresh,
+                fit_labels=False,
+                title=label,
+                display="number",
             )
             for runtime in self._runtimes():
                 runtime.add_chart(spec)
@@ -386,8 +438,13 @@ class Charts:
             values[name] = spec.convert(texts[name])
         return values
 
-    def embed(self, chart: t.Any, height: str = "400px", width: str = "100%") -> Markup:
-        """Markup for a chart: a registered name (kept live) or a pyecharts chart."""
+    def embed(
+        self, chart: t.Any, height: str | None = None, width: str = "100%"
+    ) -> Markup:
+        """Markup for a chart: a registered name (kept live) or a pyecharts chart.
+
+        :param height: a CSS length; default ``400px``, ``140px`` for a number card.
+        """
         return embed_markup(self.runtime(), chart, height=height, width=width)
 
     def scripts(self) -> Markup:

@@ -550,6 +550,12 @@ class Registry:
         """Ask ``check(chart_name)`` before showing any chart."""
         self._access = check
 
+    @property
+    def restricted(self) -> bool:
+        """Whether an access check decides who sees what: answers then depend
+        on the viewer, and no shared cache may keep them."""
+        return self._access is not None
+
     def allows(self, name: str) -> bool:
         """Whether the current request may see chart ``name``."""
         return self._access is None or bool(self._access(name))

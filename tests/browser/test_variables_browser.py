@@ -124,7 +124,7 @@ def test_a_click_filters_the_other_charts_and_the_url_keeps_the_state(
 
     # A click on 华北's bar: the chart that uses region follows, the others not.
     before = len(watched.requests)
-    moved = "/api/events?charts=by_region,by_category,plain,ticks&since="
+    moved = "/api/events?charts=by_category,by_region,plain,ticks&since="  # sorted
     with page.expect_request(lambda r: moved in r.url and "region=" in r.url):
         watched.click_item(chart("by_region"), 0, 1)
     wait_title(watched, "by_category", "华北 · 近 7 天")

@@ -38,6 +38,7 @@ from ..variables import (
 )
 from ..wire.documents import updates_body
 from ..wire.sse import encode_event, encode_retry
+from .caching import PRIVATE, shared_headers
 from .errors import APIError, bad_request, json_error, not_found
 from .openapi import openapi_document
 
@@ -172,8 +173,15 @@ def _cors(response: Response) -> Response:
             response.headers["Access-Control-Allow-Methods"] = "GET"
             response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
             response.headers["Access-Control-Max-Age"] = "600"
+    if allowed:  # a shared cache keeps one answer per origin
         response.vary.add("Origin")
     return response
+
+
+def _credentialed_cors() -> bool:
+    """Whether the request comes from another origin with credentials."""
+    headers = request.headers
+    return "Origin" in headers and ("Cookie" in headers or "Authorization" in headers)
 
 
 def _json(body: bytes, status: int = 200) -> Response:
@@ -204,6 +212,7 @@ def list_charts() -> Response:
         {
             "name": spec.name,
             "kind": spec.kind,
+            "display": spec.display,
             "refresh": spec.refresh,
             "window": spec.window,
             "title": spec.label,
@@ -286,7 +295,18 @@ def get_updates() -> Response:
         updates, after = runtime.feed.updates(topics, tokens, _limit(None))
     except ValueError as error:
         raise bad_request(str(error)) from None
-    return _json(updates_body(updates, after, runtime.feed.next_poll(topics)))
+    next_poll = runtime.feed.next_poll(topics)
+    response = Response(
+        updates_body(updates, after, next_poll), mimetype="application/json"
+    )
+    if runtime.registry.restricted or _credentialed_cors():
+        response.headers.update(PRIVATE)
+    else:  # one answer for every viewer: a shared cache may keep it (nginx)
+        streams = any(
+            runtime.registry.chart(topic.chart).kind == "stream" for topic in topics
+        )
+        response.headers.update(shared_headers(next_poll, streams, time.time()))
+    return response
 
 
 def get_events() -> Response:

@@ -126,13 +126,24 @@ def static_json(runtime: Runtime, chart: t.Any) -> str:
     return script_safe(dumps(head)[:-1] + b',"' + key + b'":' + document.body + b"}")
 
 
+#: The height of an embedded chart by its display, when none is given.
+DEFAULT_HEIGHTS = {"chart": "400px", "number": "140px"}
+
+
 def embed_markup(
-    runtime: Runtime, chart: t.Any, height: str = "400px", width: str = "100%"
+    runtime: Runtime, chart: t.Any, height: str | None = None, width: str = "100%"
 ) -> Markup:
     """The container for a registered chart name or a one-off pyecharts chart.
 
     A registered chart the viewer may not see embeds as nothing.
+
+    :param height: a CSS length; default 400px, 140px for a number card.
     """
+    if height is None:
+        display = "chart"
+        if isinstance(chart, str) and chart in runtime.registry.charts:
+            display = runtime.registry.charts[chart].display
+        height = DEFAULT_HEIGHTS.get(display, DEFAULT_HEIGHTS["chart"])
     height, width = css_length(height, "height"), css_length(width, "width")
     sizes = (
         f'style="height:{height};width:{width}"'
@@ -147,6 +158,8 @@ def embed_markup(
         url = url_for("pyecharts.chart", name=chart)
         initial = chart_initial(runtime, spec)
         attributes = f' data-chart="{escape(url)}"' + uses_attribute(spec)
+        if spec.display != "chart":
+            attributes += f' data-fpe-display="{escape(spec.display)}"'
     else:
         initial = static_json(runtime, chart)
         attributes = ""

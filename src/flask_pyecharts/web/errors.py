@@ -24,6 +24,7 @@ def json_error(
 ) -> Response:
     """A JSON error response."""
     response = Response(dumps({"error": message}), status, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"  # never kept by a proxy
     response.headers.update(headers or {})
     return response
 

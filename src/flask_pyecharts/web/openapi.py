@@ -5,6 +5,8 @@ from __future__ import annotations
 import typing as t
 from importlib.metadata import version
 
+from ..registry import DISPLAYS
+
 _ERROR = {
     "description": "An error, as JSON.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -217,10 +219,17 @@ _SCHEMAS: dict[str, t.Any] = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["name", "kind", "refresh", "window"],
+                    "required": ["name", "kind", "display", "refresh", "window"],
                     "properties": {
                         "name": {"type": "string"},
                         "kind": {"type": "string", "enum": ["full", "stream"]},
+                        "display": {
+                            "type": "string",
+                            "enum": list(DISPLAYS),
+                            "description": "How it is shown: `chart` (ECharts),"
+                            " `number` (a number card: its option has `card`,"
+                            " docs/protocol.md) or `table` (a live table).",
+                        },
                         "refresh": _NULLABLE_NUMBER,
                         "window": {"type": "integer", "nullable": True},
                         "title": {"type": "string"},
@@ -251,7 +260,10 @@ _SCHEMAS: dict[str, t.Any] = {
     "ChartDocument": {
         "type": "object",
         "description": "One chart has an `option`; a Page, Tab, Table or Image"
-        " has a `composite` instead (docs/protocol.md).",
+        " has a `composite` instead (docs/protocol.md). A number card's `option`"
+        " is `{card: {type: 'number', label, prefix, suffix, digits, up}, series:"
+        " [{name: 'value', data: [v]}, {name: 'previous', data: [p] or []},"
+        " {name: 'trend', data: [...]}]}`.",
         "required": ["functions", "cursor", "refresh", "window", "etag"],
         "properties": {
             "name": {"type": "string"},
