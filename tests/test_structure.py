@@ -52,7 +52,7 @@ LAYERS: list[set[str]] = [
     {"export.page", "export.images", "export.files"},
     {"export.app", "export.server", "commands"},
     {"extension"},
-    {"", "demo", "demo.db", "demo.cards"},  # "": the package's face
+    {"", "demo", "demo.db"},  # "": the package's face
     {"demo.queries"},
     {"demo.formats"},
     {

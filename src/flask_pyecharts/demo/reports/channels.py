@@ -7,7 +7,7 @@ import typing as t
 from pyecharts import options as opts
 from pyecharts.charts import Line
 
-from .. import cards, queries
+from .. import queries
 from ..formats import WAN, below_subtitle, figure, percent, period, yuan
 from ..queries import LIVESTREAM, OFFLINE, Period
 
@@ -62,8 +62,8 @@ def register(charts: Charts, engine: Engine) -> None:
         ]
         return [percent(part, whole) for part, whole in zip(picked, daily, strict=True)]
 
-    @cards.number(
-        charts, "online_share", refresh=10.0, label="线上销售占比", suffix="%", digits=1
+    @charts.number(
+        "online_share", refresh=10.0, label="线上销售占比", suffix="%", digits=1
     )
     def online_share(region: str, days: int) -> dict[str, t.Any]:
         def online(name: str) -> bool:
@@ -74,7 +74,7 @@ def register(charts: Charts, engine: Engine) -> None:
         return figure(now or 0.0, before, trend_of(region, days, online))
 
     def channel_sales(name: str, channel: str) -> None:
-        @cards.number(charts, name, refresh=10.0, label=f"{channel}销售额", prefix="¥")
+        @charts.number(name, refresh=10.0, label=f"{channel}销售额", prefix="¥")
         def sales(region: str, days: int) -> dict[str, t.Any]:
             now = _channels(engine, region, days).get(channel)
             before = _channels(engine, region, days, previous=True).get(channel)
@@ -86,8 +86,7 @@ def register(charts: Charts, engine: Engine) -> None:
     channel_sales("livestream_sales", LIVESTREAM)
     channel_sales("store_sales", OFFLINE)
 
-    @cards.number(
-        charts,
+    @charts.number(
         "top_channel_share",
         refresh=10.0,
         label="第一渠道占比",

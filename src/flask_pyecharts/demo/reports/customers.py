@@ -7,7 +7,7 @@ import typing as t
 from pyecharts import options as opts
 from pyecharts.charts import Bar, HeatMap
 
-from .. import cards, queries
+from .. import queries
 from ..formats import WEEKDAYS, below_subtitle, figure, percent, period
 from ..queries import Period
 
@@ -46,23 +46,19 @@ def register(charts: Charts, engine: Engine) -> None:
         daily = queries.customers_daily(engine, region, days)
         return [first if new else again for _, first, again in daily]
 
-    @cards.number(charts, "new_customers", refresh=10.0, label="新客数", suffix=" 人")
+    @charts.number("new_customers", refresh=10.0, label="新客数", suffix=" 人")
     def new_customers(region: str, days: int) -> dict[str, t.Any]:
         now, before = split(region, days)
         return figure(now.new, before.new or None, trend(region, days, True))
 
-    @cards.number(
-        charts, "returning_customers", refresh=10.0, label="老客数", suffix=" 人"
-    )
+    @charts.number("returning_customers", refresh=10.0, label="老客数", suffix=" 人")
     def returning_customers(region: str, days: int) -> dict[str, t.Any]:
         now, before = split(region, days)
         return figure(
             now.returning, before.returning or None, trend(region, days, False)
         )
 
-    @cards.number(
-        charts, "repeat_rate", refresh=10.0, label="复购率", suffix="%", digits=1
-    )
+    @charts.number("repeat_rate", refresh=10.0, label="复购率", suffix="%", digits=1)
     def repeat_rate(region: str, days: int) -> dict[str, t.Any]:
         now, before = split(region, days)
         return figure(
@@ -74,8 +70,7 @@ def register(charts: Charts, engine: Engine) -> None:
         hours = queries.hours(engine, region, days)
         return percent(sum(hours[hour] for hour in EVENING), sum(hours))
 
-    @cards.number(
-        charts,
+    @charts.number(
         "evening_share",
         refresh=60.0,
         label="晚高峰订单占比（19–23 时）",

@@ -13,7 +13,7 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, Gauge, Line
 
 from ...sql import TableStream
-from .. import cards, queries
+from .. import queries
 from ..formats import figure, yuan
 from ..queries import Period
 
@@ -39,7 +39,7 @@ ORDER_ROWS = 30
 def register(charts: Charts, engine: Engine) -> None:
     """Register today's cards, the gauge, the order line and the order table."""
 
-    @cards.number(charts, "today_sales", refresh=2.0, label="今日销售额", prefix="¥")
+    @charts.number("today_sales", refresh=2.0, label="今日销售额", prefix="¥")
     def today_sales(region: str) -> dict[str, t.Any]:
         hours = queries.hourly_today(engine, region)
         yesterday = queries.totals(engine, region, Period.yesterday())
@@ -49,7 +49,7 @@ def register(charts: Charts, engine: Engine) -> None:
             [hour.sales for hour in hours],
         )
 
-    @cards.number(charts, "today_orders", refresh=2.0, label="今日订单数", suffix=" 笔")
+    @charts.number("today_orders", refresh=2.0, label="今日订单数", suffix=" 笔")
     def today_orders(region: str) -> dict[str, t.Any]:
         hours = queries.hourly_today(engine, region)
         yesterday = queries.totals(engine, region, Period.yesterday())
@@ -59,7 +59,7 @@ def register(charts: Charts, engine: Engine) -> None:
             [hour.orders for hour in hours],
         )
 
-    @cards.number(charts, "today_avg", refresh=2.0, label="今日客单价", prefix="¥")
+    @charts.number("today_avg", refresh=2.0, label="今日客单价", prefix="¥")
     def today_avg(region: str) -> dict[str, t.Any]:
         today = queries.totals(engine, region, Period.today())
         yesterday = queries.totals(engine, region, Period.yesterday())
@@ -70,9 +70,7 @@ def register(charts: Charts, engine: Engine) -> None:
             [hour.average for hour in hours],
         )
 
-    @cards.number(
-        charts, "last_hour_orders", refresh=2.0, label="近 1 小时订单", suffix=" 笔"
-    )
+    @charts.number("last_hour_orders", refresh=2.0, label="近 1 小时订单", suffix=" 笔")
     def last_hour_orders(region: str) -> dict[str, t.Any]:
         minutes = queries.per_minute(engine, region, 60)
         before = queries.totals(engine, region, Period.minutes(60, ago=60))

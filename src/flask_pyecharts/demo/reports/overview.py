@@ -8,7 +8,7 @@ import typing as t
 from pyecharts import options as opts
 from pyecharts.charts import Bar, Line, Pie
 
-from .. import cards, queries
+from .. import queries
 from ..formats import WAN, below_subtitle, compared, period, yuan
 from ..queries import compare
 
@@ -30,21 +30,19 @@ LAYOUT = """
 def register(charts: Charts, engine: Engine) -> None:
     """Register the overview's cards and charts."""
 
-    @cards.number(charts, "sales", refresh=10.0, label="销售额", prefix="¥")
+    @charts.number("sales", refresh=10.0, label="销售额", prefix="¥")
     def sales(region: str, days: int) -> dict[str, t.Any]:
         return compared(compare(engine, region, days), lambda d: yuan(d.sales))
 
-    @cards.number(charts, "order_count", refresh=10.0, label="订单数", suffix=" 笔")
+    @charts.number("order_count", refresh=10.0, label="订单数", suffix=" 笔")
     def order_count(region: str, days: int) -> dict[str, t.Any]:
         return compared(compare(engine, region, days), lambda d: d.orders)
 
-    @cards.number(
-        charts, "avg_order", refresh=10.0, label="客单价", prefix="¥", digits=1
-    )
+    @charts.number("avg_order", refresh=10.0, label="客单价", prefix="¥", digits=1)
     def avg_order(region: str, days: int) -> dict[str, t.Any]:
         return compared(compare(engine, region, days), lambda d: round(d.average, 1))
 
-    @cards.number(charts, "buyer_count", refresh=10.0, label="下单客户数", suffix=" 人")
+    @charts.number("buyer_count", refresh=10.0, label="下单客户数", suffix=" 人")
     def buyer_count(region: str, days: int) -> dict[str, t.Any]:
         return compared(compare(engine, region, days), lambda d: d.buyers)
 

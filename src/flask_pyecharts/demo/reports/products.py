@@ -7,7 +7,7 @@ import typing as t
 from pyecharts import options as opts
 from pyecharts.charts import Bar, Pie
 
-from .. import cards, queries
+from .. import queries
 from ..formats import WAN, below_subtitle, compared, figure, percent, period, yuan
 from ..queries import Period, compare
 
@@ -30,25 +30,21 @@ PRODUCT_COLUMNS = ["商品", "品类", "销量（件）", "销售额（元）"]
 def register(charts: Charts, engine: Engine) -> None:
     """Register the products' cards, charts and table."""
 
-    @cards.number(charts, "items_sold", refresh=10.0, label="销量", suffix=" 件")
+    @charts.number("items_sold", refresh=10.0, label="销量", suffix=" 件")
     def items_sold(region: str, days: int) -> dict[str, t.Any]:
         return compared(compare(engine, region, days), lambda d: d.items)
 
     def per_order(totals: queries.Totals) -> float:
         return round(totals.items / totals.orders, 2) if totals.orders else 0.0
 
-    @cards.number(
-        charts, "items_per_order", refresh=10.0, label="连带率（件/单）", digits=2
-    )
+    @charts.number("items_per_order", refresh=10.0, label="连带率（件/单）", digits=2)
     def items_per_order(region: str, days: int) -> dict[str, t.Any]:
         return compared(compare(engine, region, days), per_order)
 
     def item_price_of(totals: queries.Totals) -> float:
         return round(totals.sales / totals.items, 1) if totals.items else 0.0
 
-    @cards.number(
-        charts, "item_price", refresh=10.0, label="件单价", prefix="¥", digits=1
-    )
+    @charts.number("item_price", refresh=10.0, label="件单价", prefix="¥", digits=1)
     def item_price(region: str, days: int) -> dict[str, t.Any]:
         return compared(compare(engine, region, days), item_price_of)
 
@@ -59,8 +55,7 @@ def register(charts: Charts, engine: Engine) -> None:
         total = sum(row.sales for row in rows)
         return percent(rows[0].sales, total) if total else None
 
-    @cards.number(
-        charts,
+    @charts.number(
         "top_category_share",
         refresh=10.0,
         label="第一品类占比",

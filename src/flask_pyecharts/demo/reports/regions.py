@@ -8,7 +8,7 @@ import typing as t
 from pyecharts import options as opts
 from pyecharts.charts import Bar, Map
 
-from .. import cards, queries
+from .. import queries
 from ..formats import (
     HIGHLIGHT,
     MAP_LAYOUT,
@@ -51,8 +51,8 @@ def register(charts: Charts, engine: Engine) -> None:
             return 100.0
         return percent(sum(r.sales for r in provinces if r.name == region), total)
 
-    @cards.number(
-        charts, "region_share", refresh=10.0, label="占全国销售额", suffix="%", digits=1
+    @charts.number(
+        "region_share", refresh=10.0, label="占全国销售额", suffix="%", digits=1
     )
     def region_share(region: str, days: int) -> dict[str, t.Any]:
         return figure(
@@ -67,8 +67,8 @@ def register(charts: Charts, engine: Engine) -> None:
         total = sum(row.sales for row in provinces)
         return percent(sum(r.sales for r in provinces[:5]), total) if total else None
 
-    @cards.number(
-        charts, "top5_share", refresh=10.0, label="前五省份集中度", suffix="%", digits=1
+    @charts.number(
+        "top5_share", refresh=10.0, label="前五省份集中度", suffix="%", digits=1
     )
     def top5_share(days: int) -> dict[str, t.Any]:
         before = queries.previous(engine, days)
