@@ -90,8 +90,8 @@ def register(charts: Charts, engine: Engine) -> None:
                 "完成率",
                 [("目标完成率", percent)],
                 max_=100 if percent <= 100 else math.ceil(percent / 50) * 50,
-                radius="85%",
-                center=["50%", "58%"],
+                radius="80%",
+                center=["50%", "62%"],
                 detail_label_opts=opts.GaugeDetailOpts(
                     formatter="{value}%", font_size=26, offset_center=[0, "45%"]
                 ),
@@ -105,6 +105,7 @@ def register(charts: Charts, engine: Engine) -> None:
                         f" · 客单价 ¥{kpi['average']:,.0f}"
                     ),
                     pos_left="center",
+                    pos_top="28",  # below the card's state badge
                 ),
                 legend_opts=opts.LegendOpts(is_show=False),
             )
