@@ -33,6 +33,9 @@ def fuzzed_app() -> Flask:
         return Line().add_xaxis([]).add_yaxis("t", [])
 
     charts.append("temperature", [("a", 1), ("b", 2)])
+    charts.dashboard("/", ["sales", "regional"], title="销售", description="今天")
+    charts.site("/home", title="零售")
+    charts.playlist("/tv", ["/"], every=5)
     return app
 
 
@@ -60,6 +63,7 @@ def test_openapi_lists_every_route():
         "/charts/api/charts/{name}/points",
         "/charts/api/updates",
         "/charts/api/events",
+        "/charts/api/reports",
         "/charts/api/stats",
         "/charts/api/openapi.json",
     }

@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {
         "_json",
         "config",
+        "locale",
         "nginx",
         "variables",
         "registry",
@@ -47,8 +48,8 @@ LAYERS: list[set[str]] = [
     {"live.runtime"},
     {"web.errors", "web.caching", "web.openapi", "web.embed", "web.api"},
     {"reports.tables"},  # the report system, beside web/ (DESIGN §7-8)
-    {"reports.areas"},
-    {"reports.dashboards", "reports.screens"},
+    {"reports.areas", "reports.site"},
+    {"reports.dashboards", "reports.screens", "reports.playlists"},
     {"export.page", "export.images", "export.files"},
     {"export.app", "export.server", "commands"},
     {"extension"},

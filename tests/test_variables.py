@@ -253,7 +253,7 @@ def test_undecodable_bytes_in_a_query_are_400_not_the_percent_text(route):
     assert "'q' is not UTF-8" in response.json["error"]
     assert not built
     page = app.test_client().get("/?q=%ff").text
-    assert "Variable &#39;q&#39; is not UTF-8 text." in page
+    assert "q is not UTF-8 text" in page  # the filter's wording: label, no quotes
     assert not built
     escaped = app.test_client().get("/charts/api/charts/search?q=%25FF")
     assert escaped.status_code == 200
@@ -674,7 +674,7 @@ def test_a_page_url_with_a_value_not_allowed_shows_why_and_inlines_nothing(setup
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "fpe-filter--invalid" in text
-    assert "Variable &#39;region&#39; cannot be &#39;火星&#39;" in text
+    assert "&#34;火星&#34; is not an allowed 地区 (全国, 华东, 华北)" in text
     card = text.split('data-chart="/charts/api/charts/by_category"')[1].split("</div>")
     assert "fpe-initial" not in card[0]  # the client asks, and shows the 400
     assert text.count('class="fpe-initial"') == 1  # plain is still inlined

@@ -1,15 +1,13 @@
 // A chart's state badge ("Live", "Stale: ...") and the box ECharts draws in.
 
 import { CLASSES } from "./classes.js";
+import { t } from "./messages.js";
 
-export const STATE_TEXT = {
-  loading: "Loading…",
-  live: "Live",
-  polling: "Live (polling)",
-  paused: "Paused",
-  stale: "Stale",
-  error: "Error",
-};
+/** The badge's text of a state, in the page's language. */
+export function stateText(state, message) {
+  const name = t("state." + state);
+  return message ? t("state.detail", { state: name, message: message }) : name;
+}
 
 export function createBadge(el) {
   const badge = document.createElement("div");

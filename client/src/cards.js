@@ -4,6 +4,8 @@
 // shows as an arrow and a percentage coloured by the page's convention, and
 // `trend` as a sparkline. Text only through textContent.
 
+import { localeOf, translate } from "./messages.js";
+
 /** How long a roll to a new value lasts (ms). */
 export const ROLL_MS = 1000;
 /** The sparkline's drawing box (the SVG scales it to the card). */
@@ -12,21 +14,8 @@ export const SPARK = Object.freeze({ width: 100, height: 24, pad: 1.5 });
 const SVG = "http://www.w3.org/2000/svg";
 const CLASS = "fpe-number";
 
-// The few texts a card shows (until the client's messages module has them).
-const TEXTS = {
-  en: { up: "up", down: "down", flat: "unchanged", since: "vs previous", trend: "trend" },
-  "zh-CN": { up: "上升", down: "下降", flat: "持平", since: "较上期", trend: "趋势" },
-};
-
 /** The card's locale from a `lang` attribute: Chinese or English. */
-export function cardLocale(lang) {
-  return /^zh\b/i.test(String(lang || "")) ? "zh-CN" : "en";
-}
-
-/** The texts of `locale` (English for any other). */
-export function cardTexts(locale) {
-  return TEXTS[locale] || TEXTS.en;
-}
+export const cardLocale = localeOf;
 
 /** "1234567.891" -> "1,234,567.891" (digits before the point grouped by three). */
 export function groupThousands(text) {
@@ -258,14 +247,15 @@ export class NumberCard {
 
   showChange(figures, up, locale) {
     const moved = change(figures.value, figures.previous);
-    const texts = cardTexts(locale);
     this.change.hidden = moved.direction === null;
     const colour = changeColour(moved.direction, up, locale);
     this.change.className = CLASS + "-change" + (colour ? " " + CLASS + "-change--" + colour : "") +
       (moved.direction ? " " + CLASS + "-change--" + moved.direction : "");
     const percent = formatPercent(moved.percent);
     this.change.textContent = arrow(moved.direction) + (percent ? " " + percent : "");
-    const said = moved.direction ? texts.since + " " + texts[moved.direction] + (percent ? " " + percent : "") : "";
+    const said = moved.direction
+      ? translate(locale, "card." + moved.direction, { change: percent }).trim()
+      : "";
     this.change.title = said;
     this.change.setAttribute("aria-label", said);
   }

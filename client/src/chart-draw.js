@@ -12,6 +12,7 @@ import { screenPixelRatio } from "./screen.js";
 import { syncCategories } from "./streams.js";
 import { LiveTable, isTableOption } from "./tables.js";
 import { darkOption } from "./theme.js";
+import { t } from "./messages.js";
 
 // A page spends at most this share of its time animating updates: on a
 // page that gets an update every 4 s, each animates 200 ms, not ECharts'
@@ -67,7 +68,7 @@ export class DrawnChart {
       else if (patches.length) this.renderPatches(patches);
       else this.renderPoints();
     } catch (error) {
-      this.loadError = "ECharts could not draw this option: " + errorMessage(error);
+      this.loadError = t("error.draw", { error: errorMessage(error) });
       console.warn("Flask-PyEcharts:", error);
     }
     this.updateState();
@@ -115,7 +116,7 @@ export class DrawnChart {
   }
 
   ensureInstance() {
-    if (typeof window.echarts === "undefined") throw new Error("ECharts is not loaded");
+    if (typeof window.echarts === "undefined") throw new Error(t("error.echarts"));
     const theme = this.wantedTheme();
     // On a screen, canvases render at device pixels: the window's ratio
     // times the page's scale (screen.js), made again when the scale changes.

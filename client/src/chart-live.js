@@ -2,7 +2,7 @@
 // the recovery of a failing builder, polling a document outside the JSON API,
 // and the state its badge shows.
 
-import { STATE_TEXT } from "./badge.js";
+import { stateText } from "./badge.js";
 import { DrawnChart } from "./chart-draw.js";
 import { reviveFunctions, warnOnce } from "./functions.js";
 import { getJSON } from "./http.js";
@@ -11,6 +11,7 @@ import { DEFAULT_INTERVAL, MIN_INTERVAL, page } from "./state.js";
 import { pointsFromSeries } from "./streams.js";
 import { CLASSES, modifier } from "./classes.js";
 import { asArray, backoff, emit, errorMessage, isObject } from "./util.js";
+import { t } from "./messages.js";
 
 /** The live half of a Chart (chart.js), drawn by DrawnChart. */
 export class LiveChart extends DrawnChart {
@@ -62,7 +63,7 @@ export class LiveChart extends DrawnChart {
       this.chartError = null;
       this.schedule("points");
     } else if (update.type === "error") {
-      this.chartError = update.error || "The chart failed to build";
+      this.chartError = update.error || t("error.build");
       this.updateState();
       if (!this.probing) this.scheduleProbe(0);
     }
@@ -179,7 +180,7 @@ export class LiveChart extends DrawnChart {
     };
     if (link.message) return { state: "stale", message: link.message };
     if (link.mode === "poll") {
-      return { state: "polling", message: link.fallback ? "event stream unavailable" : "" };
+      return { state: "polling", message: link.fallback ? t("state.no_stream") : "" };
     }
     return { state: "live", message: "" };
   }
@@ -192,7 +193,7 @@ export class LiveChart extends DrawnChart {
     this.status = next;
     this.shownNotice = this.notice;
     const text = this.notice ||
-      (next.state === "static" ? "" : STATE_TEXT[next.state] + (next.message ? ": " + next.message : ""));
+      (next.state === "static" ? "" : stateText(next.state, next.message));
     this.badge.textContent = text;
     this.badge.title = text;
     this.badge.className = CLASSES.state + " " + modifier(CLASSES.state, this.notice ? "notice" : next.state) +

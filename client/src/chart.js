@@ -15,6 +15,7 @@ import { absolute, asArray, attr, emit, errorMessage, isObject, retryDelay, spli
 import {
   clickTarget, effective, fetchDeclarations, keyOf, learn, refusal, setVariables,
 } from "./variables.js";
+import { t } from "./messages.js";
 
 const NOTICE_MS = 5000;           // how long a refused click's message shows
 
@@ -101,7 +102,7 @@ export class Chart extends LiveChart {
       try {
         doc = JSON.parse(initial.textContent);
       } catch (error) {
-        this.fail("The embedded chart JSON is invalid: " + errorMessage(error));
+        this.fail(t("error.embedded_json", { error: errorMessage(error) }));
       }
       if (doc) {
         this.applyDocument(doc).then(() => {
@@ -112,7 +113,7 @@ export class Chart extends LiveChart {
     } else if (this.url) {
       this.load();
     } else {
-      this.fail("No chart: set data-chart or embed a script.fpe-initial element");
+      this.fail(t("error.no_chart"));
     }
   }
 
@@ -148,12 +149,24 @@ export class Chart extends LiveChart {
 
   loadFailed(result) {
     this.switching = false;
-    this.fail(result.error || "The chart document is empty");
+    this.fail((result.status === 400 && this.refusal()) || result.error || t("error.empty"));
     if (this.connection) this.connection.release(this);
     // 400: these variables are not allowed; ask again only when they change.
     if (result.status === 400 || this.paused) return;
     this.failures += 1;
     this.timer = setTimeout(() => this.load(), retryDelay(result, this.failures, 1000));
+  }
+
+  /** Why one of the values of its variables is not allowed, in the page's
+   *  language ("" when the page cannot tell: the server's message stays). */
+  refusal() {
+    const uses = this.uses || Array.from(vars.known);
+    for (const name of uses) {
+      const value = vars.values.get(name);
+      const problem = value === undefined ? "" : refusal(name, value);
+      if (problem) return problem;
+    }
+    return "";
   }
 
   /** The variables it uses changed: fetch the document of the new values. */
@@ -200,7 +213,7 @@ export class Chart extends LiveChart {
       return this.showComposite(doc.composite, doc.scripts);
     }
     if (!isObject(doc) || !isObject(doc.option)) {
-      return this.fail("The chart document has no option");
+      return this.fail(t("error.no_option"));
     }
     this.doc = Object.assign({}, doc, { option: undefined });
     this.since = doc.kind === "stream" ? doc.cursor || "" : doc.etag || "";

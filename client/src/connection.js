@@ -5,6 +5,7 @@ import { getJSON } from "./http.js";
 import { DEFAULT_INTERVAL, MIN_INTERVAL, connections, page, vars } from "./state.js";
 import { asArray, emit, errorMessage, isObject, retryDelay } from "./util.js";
 import { keyOf } from "./variables.js";
+import { t } from "./messages.js";
 
 const SSE_FAILURES_BEFORE_POLLING = 3;
 const STREAM_RETRY_MS = 5000;     // after falling back to polling: 5 s, 10 s...
@@ -256,7 +257,7 @@ export class Connection {
     source.close();
     this.source = null;
     if (this.sourceErrors >= SSE_FAILURES_BEFORE_POLLING) return this.usePolling(true);
-    this.setProblem("connection lost, reconnecting");
+    this.setProblem(t("error.connection_lost"));
     this.probeServer(0);
   }
 
@@ -273,7 +274,7 @@ export class Connection {
       if (this.source || this.mode !== "sse" || !this.members.size) return;  // moved on meanwhile
       if (result.error && serverAway(result)) {
         this.sourceErrors = 0;
-        this.setProblem("the server does not answer; trying again");
+        this.setProblem(t("error.server_away"));
         return this.probeServer(attempt + 1);
       }
       this.restart();
@@ -350,7 +351,7 @@ export class Connection {
     this.polling = false;
     if (result.error || !isObject(result.body)) {
       this.failures += 1;
-      this.setProblem(result.error || "invalid answer from the server");
+      this.setProblem(result.error || t("error.bad_answer"));
     } else {
       this.failures = 0;
       asArray(result.body.updates).forEach((update) => this.dispatch(update, sub.values));

@@ -4,6 +4,7 @@
 import { on, pause, resume, setPollInterval, status } from "./api.js";
 import { DEFAULT_INTERVAL, connections, page } from "./state.js";
 import { applyPageTheme, initialTheme, storeTheme } from "./theme.js";
+import { clockText, t } from "./messages.js";
 
 /**
  * One line for the dashboard header: how the page is connected (from the
@@ -12,20 +13,20 @@ import { applyPageTheme, initialTheme, storeTheme } from "./theme.js";
  */
 function summarize() {
   const all = status();
-  if (!all.length) return "No charts";
+  if (!all.length) return t("summary.none");
   const links = Array.from(connections.values());
   let text;
-  if (page.pausedAll) text = "Paused";
-  else if (links.some((link) => link.problem)) text = "Reconnecting…";
-  else if (links.some((link) => link.mode === "poll")) text = "Polling every " + pollingInterval() / 1000 + " s";
-  else if (links.some((link) => link.source && link.openedAt)) text = "Live";
-  else if (links.length || all.some((item) => item.state === "loading")) text = "Connecting…";
-  else text = "Up to date";
+  if (page.pausedAll) text = t("summary.paused");
+  else if (links.some((link) => link.problem)) text = t("summary.reconnecting");
+  else if (links.some((link) => link.mode === "poll")) text = t("summary.polling", { seconds: pollingInterval() / 1000 });
+  else if (links.some((link) => link.source && link.openedAt)) text = t("summary.live");
+  else if (links.length || all.some((item) => item.state === "loading")) text = t("summary.connecting");
+  else text = t("summary.current");
   const count = (state) => all.filter((item) => item.state === state).length;
   const problems = [];
-  if (count("error")) problems.push(count("error") + " failing");
-  if (count("stale")) problems.push(count("stale") + " stale");
-  return problems.length ? text + " · " + problems.join(", ") : text;
+  if (count("error")) problems.push(t("summary.failing", { count: count("error") }));
+  if (count("stale")) problems.push(t("summary.stale", { count: count("stale") }));
+  return problems.length ? t("summary.join", { summary: text, problems: problems.join(t("summary.separator")) }) : text;
 }
 
 function pollingInterval() {
@@ -53,14 +54,14 @@ export function wireDashboard(root) {
   on("update", function () {
     if (!updated) return;
     const now = new Date();
-    updated.textContent = now.toLocaleTimeString();
+    updated.textContent = clockText(now);
     updated.setAttribute("datetime", now.toISOString());
   });
   if (toggle) {
     toggle.addEventListener("click", function () {
       if (page.pausedAll) resume(); else pause();
       toggle.setAttribute("aria-pressed", String(page.pausedAll));
-      toggle.textContent = page.pausedAll ? "Resume" : "Pause";
+      toggle.textContent = t(page.pausedAll ? "control.resume" : "control.pause");
       refreshSummary();
     });
   }

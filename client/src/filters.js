@@ -3,6 +3,7 @@
 
 import { on } from "./api.js";
 import { CLASSES } from "./classes.js";
+import { t } from "./messages.js";
 import { vars } from "./state.js";
 import { asArray, errorMessage } from "./util.js";
 import { descendants, effective, setVariables } from "./variables.js";
@@ -100,7 +101,7 @@ function showBreadcrumb(nav, form) {
       nav.appendChild(el);
       return el;
     };
-    add("span", CLASSES.filterLabel, label + ":");
+    add("span", CLASSES.filterLabel, t("crumb.label", { label: label }));
     add("button", CLASSES.crumb, declared.default, name);
     path.forEach(function (step, index) {
       add("span", CLASSES.crumbSep, "›");
@@ -108,7 +109,7 @@ function showBreadcrumb(nav, form) {
       if (last) add("span", CLASSES.crumb + " " + CLASSES.crumbCurrent, effective(step)).setAttribute("aria-current", "location");
       else add("button", CLASSES.crumb, effective(step), path[index + 1]);
     });
-    add("button", CLASSES.clear, "× " + label, name).setAttribute("aria-label", "Clear " + label);
+    add("button", CLASSES.clear, "× " + label, name).setAttribute("aria-label", t("crumb.clear", { label: label }));
   });
   nav.hidden = !nav.childNodes.length;
 }

@@ -2,6 +2,7 @@
 // warnings said once.
 
 import { absolute, asArray, errorMessage } from "./util.js";
+import { t } from "./messages.js";
 
 const JS_MARK = "--x_x--0_0--";
 
@@ -32,8 +33,8 @@ export function reviveFunctions(option, paths) {
       holder[key] = new Function("return (" + source + ")")();
     } catch (error) {
       failure = error instanceof EvalError
-        ? "JsCode needs 'unsafe-eval' in the Content-Security-Policy"
-        : "Invalid JsCode at " + path.join(".") + ": " + errorMessage(error);
+        ? t("error.jscode_csp")
+        : t("error.jscode", { path: path.join("."), error: errorMessage(error) });
     }
   });
   return failure;
@@ -57,8 +58,8 @@ export function runJsFunctions(sources) {
       (0, eval)(source);  // indirect: global scope, as a <script> of the page
     } catch (error) {
       failure = error instanceof EvalError
-        ? "add_js_funcs needs 'unsafe-eval' in the Content-Security-Policy"
-        : "add_js_funcs failed: " + errorMessage(error);
+        ? t("error.js_funcs_csp")
+        : t("error.js_funcs", { error: errorMessage(error) });
     }
   });
   return failure;
@@ -72,7 +73,7 @@ export function loadScript(url) {
     script.src = url;
     script.async = false;
     script.onload = () => resolve();
-    script.onerror = () => reject(new Error("Cannot load script " + url));
+    script.onerror = () => reject(new Error(t("error.script", { url: url })));
     document.head.appendChild(script);
   });
   scriptLoads.set(url, promise);

@@ -1,5 +1,7 @@
 // The one way the client asks the server for JSON.
 
+import { t } from "./messages.js";
+
 /** GET JSON; never throws for HTTP errors, only for network ones. */
 export async function getJSON(url, etag, timeoutMs) {
   const headers = { Accept: "application/json" };
@@ -16,14 +18,14 @@ export async function getJSON(url, etag, timeoutMs) {
     let body = null;
     try { body = await response.json(); } catch (e) { body = null; }
     if (!response.ok) {
-      const message = body && body.error ? body.error : "HTTP " + response.status;
+      const message = body && body.error ? body.error : t("error.http", { status: response.status });
       const retryAfter = parseInt(response.headers.get("Retry-After"), 10);
       return { status: response.status, body: body, error: message, retryAfter: retryAfter > 0 ? retryAfter : 0 };
     }
     return { status: response.status, body: body, etag: response.headers.get("ETag") };
   } catch (error) {
-    if (error && error.name === "AbortError") throw new Error("Request timed out");
-    throw new Error("Network error: the server cannot be reached");
+    if (error && error.name === "AbortError") throw new Error(t("error.timeout"));
+    throw new Error(t("error.network"));
   } finally {
     clearTimeout(timer);
   }

@@ -9,9 +9,11 @@ import {
 } from "./api.js";
 import { wireDashboard } from "./dashboard.js";
 import { wireFilters } from "./filters.js";
+import { wirePlaylist } from "./playlist.js";
 import { onPress, release } from "./presses.js";
 import { scheduleRenewal } from "./renewal.js";
 import { wireScreen } from "./screen.js";
+import { wireNav } from "./site.js";
 import { charts, connections } from "./state.js";
 import { setTheme } from "./theme.js";
 import { onPopState, readDeclarations, setVariables, variables } from "./variables.js";
@@ -56,6 +58,8 @@ function init() {
     wireScreen(screen, () => setTheme(theme));
   }
   document.querySelectorAll("[data-fpe-filters]").forEach(wireFilters);
+  if (document.querySelector("[data-fpe-nav]")) wireNav(document);
+  document.querySelectorAll("[data-fpe-playlist]").forEach(wirePlaylist);
   document.addEventListener("visibilitychange", onVisibility);
   window.addEventListener("online", onOnline);
   window.addEventListener("popstate", onPopState);

@@ -3,6 +3,7 @@
 
 import { CLASSES, modifier } from "./classes.js";
 import { reviveFunctions, warnOnce } from "./functions.js";
+import { t } from "./messages.js";
 import { asArray, isObject } from "./util.js";
 
 /** The CSS of a Page's PageLayoutOpts a composite may set (as the server allows). */
@@ -62,7 +63,7 @@ export function fillTable(box, part) {
   const scroll = partElement("div", CLASSES.tableScroll);
   scroll.tabIndex = 0;  // wide tables scroll with the keyboard too
   scroll.setAttribute("role", "region");
-  scroll.setAttribute("aria-label", part.title ? String(part.title) : "Table");
+  scroll.setAttribute("aria-label", part.title ? String(part.title) : t("part.table"));
   scroll.appendChild(table);
   box.replaceChildren(scroll);
 }

@@ -13,6 +13,8 @@
 // value, largest first, with a rank badge and a bar. Outside screens the
 // headers sort the rows and a button downloads the rows shown as CSV.
 
+import { localeOf, translate } from "./messages.js";
+
 /** Milliseconds between two steps of a scrolling table. */
 export const SCROLL_PERIOD = 2000;
 /** Milliseconds one step's move lasts (within the period). */
@@ -20,23 +22,14 @@ export const SCROLL_MOVE = 600;
 /** Where a table is shown without controls (a big screen). */
 export const SCREEN_SELECTOR = "[data-fpe-screen], .fpe-screen";
 
-// Messages, until the client has one messages module (client/src/messages.js).
-const MESSAGES = {
-  en: { download: "Download CSV", rank: "Rank", sortBy: "Sort by {column}", empty: "No rows" },
-  "zh-CN": { download: "下载 CSV", rank: "排名", sortBy: "按{column}排序", empty: "暂无数据" },
-};
-
 const CELL = "fpe-livetable-cell";
 
 /** The messages' language for a `<html lang>`: "zh-CN" for any Chinese, else "en". */
-export function pickLang(lang) {
-  return /^zh\b/i.test(String(lang || "")) ? "zh-CN" : "en";
-}
+export const pickLang = localeOf;
 
-/** The message `key` in `lang`, `{name}` replaced by `params.name`. */
+/** The message `table.<key>` (messages.js) in `lang`, with `params`. */
 export function message(key, lang, params) {
-  const text = MESSAGES[pickLang(lang)][key] || MESSAGES.en[key] || key;
-  return text.replace(/\{(\w+)\}/g, (all, name) => (params && name in params ? String(params[name]) : all));
+  return translate(pickLang(lang), "table." + key, params);
 }
 
 /** Whether a document's option is a live table's. */

@@ -2,6 +2,7 @@
 // (the dashboard's toggle, remembered in localStorage).
 
 import { charts, page } from "./state.js";
+import { t } from "./messages.js";
 import { isObject } from "./util.js";
 
 const DARK_TEXT = "#e6e8eb";
@@ -92,7 +93,7 @@ export function applyPageTheme(root, value) {
   const button = root.querySelector("[data-fpe-theme-toggle]");
   if (button) {
     button.setAttribute("aria-pressed", String(value === "dark"));
-    button.textContent = value === "dark" ? "Light theme" : "Dark theme";
+    button.textContent = t(value === "dark" ? "control.light" : "control.dark");
   }
   setTheme(value === "dark" ? "dark" : null);
 }

@@ -1,5 +1,7 @@
 // Small helpers every module uses: URLs, attributes, back-off, events, types.
 
+import { t } from "./messages.js";
+
 const MAX_BACKOFF = 30000;
 
 export function absolute(url, base) {
@@ -30,7 +32,7 @@ export function retryDelay(result, failures, base) {
 
 export function errorMessage(error) {
   if (error && error.message) return error.message;
-  return String(error || "Unknown error");
+  return String(error || t("error.unknown"));
 }
 
 export function emit(el, type, detail) {

@@ -2,6 +2,7 @@
 
 import { warnOnce } from "./functions.js";
 import { getJSON } from "./http.js";
+import { t } from "./messages.js";
 import { charts, vars } from "./state.js";
 import { asArray, emit, isObject } from "./util.js";
 
@@ -112,19 +113,19 @@ export function keyOf(values, names) {
 /** Why `value` is not allowed for `name` ("" when it is, or when unknown). */
 export function refusal(name, value) {
   const declared = vars.declared.get(name);
-  if (!declared) return vars.complete ? "Unknown variable " + JSON.stringify(name) : "";
+  if (!declared) return vars.complete ? t("filter.unknown", { name: JSON.stringify(name) }) : "";
   const label = declared.label || name;
   if (Array.isArray(declared.choices)) {
+    const choices = declared.choices.slice(0, 10).join(", ") + (declared.choices.length > 10 ? ", …" : "");
     return declared.choices.indexOf(value) >= 0 ? ""
-      : JSON.stringify(value) + " is not an allowed " + label + " (" + declared.choices.slice(0, 10).join(", ") +
-        (declared.choices.length > 10 ? ", …" : "") + ")";
+      : t("filter.not_allowed", { value: value, label: label, choices: choices });
   }
   const pattern = VALUE_PATTERNS[declared.type];
-  if (pattern && !pattern.test(value)) return JSON.stringify(value) + " is not a valid " + label;
-  if (!pattern && value.length > MAX_VALUE_LENGTH) return label + " is too long";
+  if (pattern && !pattern.test(value)) return t("filter.not_valid", { value: value, label: label });
+  if (!pattern && value.length > MAX_VALUE_LENGTH) return t("filter.too_long", { label: label });
   const number = (text) => declared.type === "date" ? text : Number(text);
-  if (declared.min != null && number(value) < number(declared.min)) return label + " must be at least " + declared.min;
-  if (declared.max != null && number(value) > number(declared.max)) return label + " must be at most " + declared.max;
+  if (declared.min != null && number(value) < number(declared.min)) return t("filter.at_least", { label: label, min: declared.min });
+  if (declared.max != null && number(value) > number(declared.max)) return t("filter.at_most", { label: label, max: declared.max });
   return "";
 }
 
@@ -155,7 +156,7 @@ export function setVariables(changes, options) {
     const raw = changes[name];
     const value = raw === null || raw === undefined || raw === "" ? null : String(raw);
     const unknown = vars.complete && !vars.declared.has(name);
-    const problem = unknown ? "unknown variable " + JSON.stringify(name) : value === null ? "" : refusal(name, value);
+    const problem = unknown ? t("filter.unknown", { name: JSON.stringify(name) }) : value === null ? "" : refusal(name, value);
     if (problem) throw new RangeError("Flask-PyEcharts: " + problem);
     const declared = vars.declared.get(name);
     if (value === null || (declared && value === declared.default)) next.delete(name);

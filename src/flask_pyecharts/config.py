@@ -14,6 +14,8 @@ import os
 import typing as t
 from dataclasses import dataclass
 
+from .locale import SETTINGS as LOCALE_SETTINGS
+
 __all__ = ["DEFAULT_CONFIG", "Settings", "read_settings"]
 
 PREFIX = "PYECHARTS_"
@@ -24,6 +26,7 @@ DEFAULT_CONFIG: dict[str, t.Any] = {
     "PYECHARTS_STORE": "memory://",
     "PYECHARTS_ASSETS": None,
     "PYECHARTS_TRANSPORT": "sse",
+    "PYECHARTS_LOCALE": "auto",
     "PYECHARTS_STRICT_CSP": False,
     "PYECHARTS_CORS_ORIGINS": (),
     "PYECHARTS_MAX_WINDOW": 100_000,
@@ -50,6 +53,8 @@ class Settings:
     store: str
     assets: str | None
     transport: str
+    #: ``auto`` (from ``Accept-Language``), ``zh-CN`` or ``en``.
+    locale: str
     strict_csp: bool
     cors_origins: tuple[str, ...]
     max_window: int
@@ -88,12 +93,19 @@ def read_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
         raise ValueError(
             f"PYECHARTS_TRANSPORT must be 'sse' or 'poll', not {transport!r}."
         )
+    locale = _text(config, "PYECHARTS_LOCALE")
+    if locale not in LOCALE_SETTINGS:
+        raise ValueError(
+            f"PYECHARTS_LOCALE must be one of {', '.join(map(repr, LOCALE_SETTINGS))}"
+            f" ('auto' follows the browser's Accept-Language), not {locale!r}."
+        )
     assets = config["PYECHARTS_ASSETS"]
     return Settings(
         url_prefix=prefix.rstrip("/"),
         store=_text(config, "PYECHARTS_STORE"),
         assets=_text(config, "PYECHARTS_ASSETS").rstrip("/") + "/" if assets else None,
         transport=transport,
+        locale=locale,
         strict_csp=_flag(config, "PYECHARTS_STRICT_CSP"),
         cors_origins=_origins(config),
         max_window=int(_number(config, "PYECHARTS_MAX_WINDOW", whole=True)),

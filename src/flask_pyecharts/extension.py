@@ -12,11 +12,13 @@ from markupsafe import Markup
 from .commands import flask_group
 from .config import read_settings
 from .live.runtime import EXTENSION_KEY, Runtime, runtime_of
-from .registry import DashboardSpec, Registry, ScreenSpec
+from .registry import DashboardSpec, PlaylistSpec, Registry, ScreenSpec, SiteSpec
 from .reports.areas import register_layout_styles
 from .reports.dashboards import register_dashboard
 from .reports.numbers import card_builder, number_card
+from .reports.playlists import make_playlist, register_playlist
 from .reports.screens import register_screen
+from .reports.site import add_reports_route, make_site, register_site
 from .reports.tables import table_builder, table_card
 from .variables import Value, VariableSpec, make_variable, value_or_default
 from .web.api import make_blueprint, register_error_handler
@@ -70,7 +72,9 @@ class Charts:
         settings = read_settings(app.config)
         runtime = Runtime(self.registry, app, settings, clock=self.clock)
         app.extensions[EXTENSION_KEY] = runtime
-        app.register_blueprint(make_blueprint(), url_prefix=settings.url_prefix)
+        blueprint = make_blueprint()
+        add_reports_route(blueprint)
+        app.register_blueprint(blueprint, url_prefix=settings.url_prefix)
         register_error_handler(app, settings.url_prefix)
         app.jinja_env.globals["charts"] = self
         app.cli.add_command(flask_group)
@@ -78,6 +82,10 @@ class Charts:
         register_layout_styles(app, settings.url_prefix)
         for report in self.registry.reports():
             _register_report(app, report)
+        if self.registry.site is not None:
+            register_site(app, self.registry.site)
+        for playlist in self.registry.playlists:
+            register_playlist(app, playlist)
         runtime.start()
 
     def variable(
@@ -387,6 +395,46 @@ class Charts:
         )
         for app in list(self._apps):
             register_screen(app, spec)
+        return spec
+
+    def site(self, rule: str = "/", *, title: str, logo: str | None = None) -> SiteSpec:
+        """Serve a home page at ``rule`` listing every dashboard and screen the
+        viewer may see, and put a navigation bar on every dashboard.
+
+        Moving between reports keeps the variables they share. The page's JSON
+        twin is ``GET {URL_PREFIX}/api/reports``.
+
+        :param title: the site's name, in the navigation bar and the home page.
+        :param logo: an image before the title: a path on this site
+            (``/static/logo.png``) or an http(s) URL.
+        :raises ValueError: for a bad rule, title or logo, or a second site.
+        """
+        spec = self.registry.set_site(make_site(self.registry, rule, title, logo))
+        for app in list(self._apps):
+            register_site(app, spec)
+        return spec
+
+    def playlist(
+        self,
+        rule: str,
+        reports: t.Sequence[str],
+        every: float = 30,
+        title: str | None = None,
+    ) -> PlaylistSpec:
+        """Serve a kiosk page at ``rule`` cycling the reports whose rules are
+        ``reports`` full screen, each shown ``every`` seconds (5 to 3600).
+
+        The next report is loaded before it is shown, so no blank frame;
+        register the reports first.
+
+        :raises ValueError: for a rule no dashboard or screen has, or a bad
+            ``every``.
+        """
+        spec = self.registry.add_playlist(
+            make_playlist(self.registry, rule, reports, every, title)
+        )
+        for app in list(self._apps):
+            register_playlist(app, spec)
         return spec
 
     def access(self, check: t.Callable[[str], bool]) -> t.Callable[[str], bool]:

@@ -22,10 +22,12 @@ __all__ = [
     "DISPLAYS",
     "ChartSpec",
     "DashboardSpec",
+    "PlaylistSpec",
     "ProducerSpec",
     "Registry",
     "ReportSpec",
     "ScreenSpec",
+    "SiteSpec",
     "Topic",
     "UnknownChart",
     "VariableSpec",
@@ -38,6 +40,8 @@ AccessCheck = t.Callable[[str], bool]
 
 #: Chart names travel in URL paths, comma-separated lists and event ids.
 CHART_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+#: The longest description of a report, in characters.
+MAX_DESCRIPTION = 500
 #: The longest refresh interval or producer period, in seconds (one day).
 MAX_PERIOD = 86_400
 #: How a chart may be shown (:attr:`ChartSpec.display`).
@@ -146,6 +150,30 @@ class ScreenSpec:
 ReportSpec = DashboardSpec | ScreenSpec
 
 
+@dataclass(frozen=True)
+class SiteSpec:
+    """The home page listing every report, and the navigation between them."""
+
+    rule: str
+    title: str
+    #: An image shown before the title: an own-site path or a URL.
+    logo: str | None
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class PlaylistSpec:
+    """A kiosk page cycling reports full screen."""
+
+    rule: str
+    #: The rules of the reports it shows, in order.
+    rules: tuple[str, ...]
+    #: Seconds each report is shown.
+    every: float
+    title: str | None
+    endpoint: str
+
+
 class Topic(t.NamedTuple):
     """What viewers follow: a chart, with one value of each variable it uses.
 
@@ -186,6 +214,10 @@ def validate_chart_name(name: object) -> str:
 def _description(value: object, where: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ValueError(f"{where}: description must be a string, not {value!r}.")
+    if value is not None and len(value) > MAX_DESCRIPTION:
+        raise ValueError(
+            f"{where}: description must be at most {MAX_DESCRIPTION} characters."
+        )
     return value
 
 
@@ -221,6 +253,10 @@ class Registry:
         #: The screens, in registration order.
         self.screens: list[ScreenSpec] = []
         self._reports: list[ReportSpec] = []
+        #: The site (home page and navigation), if one is declared.
+        self.site: SiteSpec | None = None
+        #: The playlists, in registration order.
+        self.playlists: list[PlaylistSpec] = []
         self._access: AccessCheck | None = None
         self._lock = threading.Lock()
 
@@ -543,6 +579,26 @@ class Registry:
     def reports(self) -> list[ReportSpec]:
         """The dashboards and screens, in registration order."""
         return list(self._reports)
+
+    def set_site(self, spec: SiteSpec) -> SiteSpec:
+        """Declare the site.
+
+        :raises ValueError: when one is declared already.
+        """
+        with self._lock:
+            if self.site is not None:
+                raise ValueError(
+                    f"A site is already declared at {self.site.rule!r}: an app has"
+                    " one home page."
+                )
+            self.site = spec
+        return spec
+
+    def add_playlist(self, spec: PlaylistSpec) -> PlaylistSpec:
+        """Register a playlist (validated by ``reports.playlists.make_playlist``)."""
+        with self._lock:
+            self.playlists = [*self.playlists, spec]
+        return spec
 
     # -- access -----------------------------------------------------------
 

@@ -39,7 +39,7 @@ __all__ = [
 #: Names the API's query parameters take, or may take: never variable names.
 RESERVED_NAMES = frozenset(
     {"charts", "since", "limit", "name", "names", "etag", "format", "callback",
-     "variables", "transport", "theme", "v", "_"}
+     "variables", "transport", "theme", "kiosk", "v", "_"}
 )  # fmt: skip
 #: A variable name: a Python identifier (it is a builder parameter), short.
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")

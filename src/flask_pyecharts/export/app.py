@@ -99,7 +99,9 @@ def export_dashboard(
     files = [Path(url) for url in script_urls(scripts, vendor)]
     require(files)
     extras = [read(path) for path in files[1:]]
-    return page(title, columns, cards, extras, problems, shown)
+    setting = runtime.settings.locale
+    locale = None if setting == "auto" else setting
+    return page(title, columns, cards, extras, problems, shown, locale)
 
 
 def _variables(runtime: Runtime, given: t.Mapping[str, str]) -> dict[str, str]:

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from .._json import dumps, script_safe
 from ..assets import VENDOR_DIR
+from ..locale import translate
 
 __all__ = ["Export", "ExportError", "page", "require", "read", "static_card"]
 
@@ -47,6 +48,9 @@ _TEMPLATE = """\
 <div class="fpe-meta"><span>{{ snapshot }} \
 <time datetime="{{ taken.isoformat() }}">{{ taken.strftime(time_format) }}</time>\
 </span>
+{%- if variables %}
+<span>{{ for_values }}</span>
+{%- endif %}
 {%- for item in variables %}
 <span class="fpe-export-variable">{{ item.label }}: \
 <strong>{{ item.value }}</strong></span>
@@ -101,21 +105,25 @@ def page(
     extras: list[str],
     problems: list[str],
     shown: list[dict[str, str]] | None = None,
+    locale: str | None = None,
 ) -> Export:
     """The page around ``cards``: ECharts, the ``extras`` scripts (extensions,
     themes) and the runtime, inline; ``shown``: the variables it was built for
-    (name, label and value of each)."""
+    (name, label and value of each); ``locale``: the header's language,
+    default Chinese for a Chinese title, else English."""
     shown = shown or []
     files = [VENDOR_DIR / "echarts.min.js", STATIC_DIR / "flask-pyecharts.js"]
     require(files)
     scripts = [read(files[0]), *extras, read(files[1])]
-    chinese = bool(_CJK.search(title))
+    if locale is None:
+        locale = "zh-CN" if _CJK.search(title) else "en"
     page = (
         _environment()
         .from_string(_TEMPLATE)
         .render(
-            lang="zh-CN" if chinese else "en",
-            snapshot="数据快照" if chinese else "Snapshot of",
+            lang=locale,
+            snapshot=translate(locale, "snapshot"),
+            for_values=translate(locale, "for_values"),
             time_format="%Y-%m-%d %H:%M:%S",
             version=version("Flask-PyEcharts"),
             title=title,

@@ -5,24 +5,29 @@ from __future__ import annotations
 
 import typing as t
 
-from flask import Flask, render_template, url_for
+from flask import Flask, Response, render_template, request, url_for
 from markupsafe import Markup
 
 from ..live.runtime import current_runtime
-from ..variables import ChoicesError, parent_value
+from ..locale import page_response, request_locale, translate, translator
+from ..variables import ChoicesError, parent_value, undecodable_parameters
 from ..web.embed import page_scripts, page_variables, variables_json
 from .areas import area_cards, layout_url, visible_specs
+from .site import navigation
 
 if t.TYPE_CHECKING:
     from ..live.runtime import Runtime
     from ..registry import ChartSpec, DashboardSpec
+    from ..variables import VariableSpec
 
 
 def register_dashboard(app: Flask, spec: DashboardSpec) -> None:
     """Add the dashboard's URL rule to ``app``."""
 
-    def view() -> str:
-        return render_dashboard(spec)
+    def view() -> Response:
+        runtime = current_runtime()
+        assert runtime is not None  # the route is registered with it
+        return page_response(render_dashboard(spec), runtime.settings.locale)
 
     view.__name__ = spec.endpoint
     app.add_url_rule(spec.rule, spec.endpoint, view)
@@ -37,6 +42,7 @@ def render_dashboard(spec: DashboardSpec) -> str:
     runtime = current_runtime()
     assert runtime is not None  # the route is registered with it
     specs = visible_specs(runtime, spec.names)
+    locale = request_locale(runtime.settings.locale)
     values, problems = page_variables(runtime)
     declared = variables_json(runtime, specs)
     return render_template(
@@ -53,8 +59,12 @@ def render_dashboard(spec: DashboardSpec) -> str:
         transport=runtime.settings.transport,
         strict_csp=runtime.settings.strict_csp,
         renew_after=runtime.settings.renew_after,
-        filters=filters(runtime, specs, values, problems),
+        filters=filters(runtime, specs, values, problems, locale),
         declared=None if declared is None else Markup(declared),
+        lang=locale,
+        t=translator(locale),
+        nav=navigation(runtime, spec),
+        kiosk=request.args.get("kiosk") == "1",
     )
 
 
@@ -63,9 +73,11 @@ def filters(
     specs: t.Sequence[ChartSpec],
     values: t.Mapping[str, str],
     problems: t.Mapping[str, str],
+    locale: str = "en",
 ) -> list[dict[str, t.Any]]:
     """The filter bar: one control per variable the charts use or set on
-    click, showing the value of the page's URL (or the default)."""
+    click, showing the value of the page's URL (or the default), and what is
+    wrong with the URL's value, in ``locale``."""
     clicked = {name for chart in specs for name, _ in chart.on_click}
     found = []
     for variable in runtime.registry.variables_of(specs):
@@ -74,12 +86,13 @@ def filters(
             "label": variable.label,
             "drill": variable.name in clicked,
             "parent": variable.parent.name if variable.parent is not None else None,
-            "problem": problems.get(variable.name),
+            "problem": _problem(locale, variable, problems, values),
         }
         try:
             described = variable.describe(parent_value(variable, values))
-        except ChoicesError as error:
-            item.update(control="text", value="", problem=str(error), disabled=True)
+        except ChoicesError:
+            problem = translate(locale, "choices_failed", label=variable.label)
+            item.update(control="text", value="", problem=problem, disabled=True)
             found.append(item)
             continue
         if described["choices"] is not None:
@@ -100,3 +113,47 @@ def filters(
         )
         found.append(item)
     return found
+
+
+def _problem(
+    locale: str,
+    variable: VariableSpec,
+    problems: t.Mapping[str, str],
+    values: t.Mapping[str, str],
+) -> str | None:
+    """What is wrong with the URL's value of ``variable``, for people."""
+    if variable.name not in problems:
+        return None
+    given = request.args.getlist(variable.name)
+    label = variable.label
+    if variable.name in undecodable_parameters(request.query_string):
+        return translate(locale, "not_text", label=label)
+    if len(given) != 1:
+        return translate(locale, "repeated", label=label, count=len(given))
+    try:
+        choices = variable.describe(parent_value(variable, values))["choices"]
+    except ChoicesError:
+        return translate(locale, "choices_failed", label=label)
+    if choices is None:
+        return _out_of_bounds(locale, variable, given[0]) or translate(
+            locale, "not_valid", value=given[0][:64], label=label
+        )
+    listed = ", ".join(str(choice) for choice in choices[:10])
+    listed += ", …" if len(choices) > 10 else ""
+    return translate(
+        locale, "not_allowed", value=given[0][:64], label=label, choices=listed
+    )
+
+
+def _out_of_bounds(locale: str, variable: VariableSpec, text: str) -> str | None:
+    """ "must be at least/most ..." for a well-formed value past a bound."""
+    low, high = variable.min, variable.max
+    try:
+        value = variable.convert(text)
+        if low is not None and value < variable.convert(low):  # type: ignore[operator]
+            return translate(locale, "at_least", label=variable.label, min=low)
+        if high is not None and value > variable.convert(high):  # type: ignore[operator]
+            return translate(locale, "at_most", label=variable.label, max=high)
+    except (TypeError, ValueError):
+        pass
+    return None

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import typing as t
 
-from flask import Flask, render_template, url_for
+from flask import Flask, Response, render_template, url_for
 from markupsafe import Markup
 
 from ..live.runtime import current_runtime
+from ..locale import page_response, request_locale, translator
 from ..web.embed import page_scripts, page_variables, variables_json
 from .areas import area_cards, layout_url, visible_specs
 
@@ -24,8 +25,10 @@ if t.TYPE_CHECKING:
 def register_screen(app: Flask, spec: ScreenSpec) -> None:
     """Add the screen's URL rule to ``app``."""
 
-    def view() -> str:
-        return render_screen(spec)
+    def view() -> Response:
+        runtime = current_runtime()
+        assert runtime is not None  # the route is registered with it
+        return page_response(render_screen(spec), runtime.settings.locale)
 
     view.__name__ = spec.endpoint
     app.add_url_rule(spec.rule, spec.endpoint, view)
@@ -41,6 +44,7 @@ def render_screen(spec: ScreenSpec) -> str:
     specs = visible_specs(runtime, spec.names)
     values, problems = page_variables(runtime)
     declared = variables_json(runtime, specs)
+    locale = request_locale(runtime.settings.locale)
     return render_template(
         "flask_pyecharts/screen.html",
         screen=spec,
@@ -54,4 +58,6 @@ def render_screen(spec: ScreenSpec) -> str:
         strict_csp=runtime.settings.strict_csp,
         renew_after=runtime.settings.renew_after,
         declared=None if declared is None else Markup(declared),
+        lang=locale,
+        t=translator(locale),
     )

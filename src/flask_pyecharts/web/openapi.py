@@ -175,6 +175,13 @@ def openapi_document(
                     },
                 }
             },
+            f"{api}/reports": {
+                "get": {
+                    "summary": "The site, and the reports (dashboards, screens) and"
+                    " playlists the viewer may see: the home page's JSON twin.",
+                    "responses": {"200": _json("ReportList", "The reports.")},
+                }
+            },
             f"{api}/openapi.json": {
                 "get": {
                     "summary": "This document.",
@@ -235,6 +242,50 @@ _SCHEMAS: dict[str, t.Any] = {
                         "title": {"type": "string"},
                         "variables": {"type": "array", "items": {"type": "string"}},
                         "on_click": _TEXTS,
+                    },
+                },
+            },
+        },
+    },
+    "ReportList": {
+        "type": "object",
+        "required": ["site", "reports", "playlists"],
+        "properties": {
+            "site": {
+                "type": "object",
+                "nullable": True,
+                "required": ["title", "url", "logo"],
+                "properties": {
+                    "title": {"type": "string"},
+                    "url": {"type": "string"},
+                    "logo": _NULLABLE_TEXT,
+                },
+            },
+            "reports": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["title", "kind", "url", "charts", "variables"],
+                    "properties": {
+                        "title": {"type": "string"},
+                        "description": _NULLABLE_TEXT,
+                        "kind": {"type": "string", "enum": ["dashboard", "screen"]},
+                        "url": {"type": "string"},
+                        "charts": {"type": "array", "items": {"type": "string"}},
+                        "variables": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+            "playlists": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["title", "url", "every", "reports"],
+                    "properties": {
+                        "title": _NULLABLE_TEXT,
+                        "url": {"type": "string"},
+                        "every": {"type": "number"},
+                        "reports": {"type": "array", "items": {"type": "string"}},
                     },
                 },
             },
