@@ -67,6 +67,8 @@ def create_app(
     app = Flask(__name__)
     if "PYECHARTS_STORE" not in os.environ:
         app.config["PYECHARTS_STORE"] = f"sqlite:///{streams}"
+    if "PYECHARTS_LOCALE" not in os.environ:  # a Chinese shop's reports
+        app.config["PYECHARTS_LOCALE"] = "zh-CN"
     charts = Charts(app)
     reports.register(charts, engine)
     app.register_blueprint(report.bp)

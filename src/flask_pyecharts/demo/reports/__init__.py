@@ -23,21 +23,6 @@ if t.TYPE_CHECKING:
 REPORTS = [overview, channels, regions, products, customers, live]
 
 
-#: The charts of the one dashboard the demo had before its reports, at ``/``
-#: until the package can make a home page of them.
-CLASSIC = [
-    "target",
-    "sales_map",
-    "province_sales",
-    "live_orders",
-    "orders_per_minute",
-    "channel_share",
-    "category_sales",
-    "top_products",
-    "hour_heatmap",
-]
-
-
 def register(charts: Charts, engine: Engine) -> None:
     """Register the variables, every report's charts, their pages, the screen,
     its playlist and the home page (the site)."""
@@ -49,10 +34,6 @@ def register(charts: Charts, engine: Engine) -> None:
     )
     for report in REPORTS:
         report.register(charts, engine)
-    if not hasattr(charts, "site"):  # the first dashboard: what exports show
-        charts.dashboard(
-            "/", CLASSIC, title="零售实时销售看板", columns=2, endpoint="dashboard"
-        )
     for report in REPORTS:
         charts.dashboard(
             report.RULE,
@@ -62,7 +43,5 @@ def register(charts: Charts, engine: Engine) -> None:
             endpoint=report.__name__.rpartition(".")[2],
         )
     screen.register(charts)
-    if hasattr(charts, "playlist"):
-        screen.register_playlist(charts)
-    if hasattr(charts, "site"):
-        charts.site("/", title="零售分析")
+    screen.register_playlist(charts)
+    charts.site("/", title="零售分析")

@@ -38,6 +38,4 @@ def register(charts: Charts) -> None:
 
 def register_playlist(charts: Charts) -> None:
     """Register the playlist (the screen and the overview first)."""
-    charts.playlist(  # type: ignore[attr-defined]
-        PLAYLIST, PLAYLIST_REPORTS, every=30, title="零售轮播"
-    )
+    charts.playlist(PLAYLIST, PLAYLIST_REPORTS, every=30, title="零售轮播")
