@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import json
 import re
 import shlex
 import shutil
@@ -19,10 +20,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from flask_pyecharts import Charts
 from flask_pyecharts.demo import create_app, db, queries
 from flask_pyecharts.demo.queries import CITIES, city_sales, sales_by
-from flask_pyecharts.demo.reports import CLASSIC, REPORTS, screen
+from flask_pyecharts.demo.reports import REPORTS, screen
 
 from .conftest import MAPS, wait_until
 
@@ -227,18 +227,34 @@ def page_charts(html: str) -> list[str]:
     return re.findall(r'data-chart="/charts/api/charts/([\w.-]+)"', html)
 
 
-def test_dashboard_page_shows_nine_live_charts_and_two_filters(
+#: The charts of the dashboard the demo had before its reports: every kind.
+CHARTS = [
+    "target",
+    "sales_map",
+    "province_sales",
+    "live_orders",
+    "orders_per_minute",
+    "channel_share",
+    "category_sales",
+    "top_products",
+    "hour_heatmap",
+]
+
+
+def test_the_home_page_lists_the_six_reports_the_screen_and_the_playlist(
     demo_app: Flask,
 ) -> None:
-    html = demo_app.test_client().get("/").get_data(as_text=True)
-    assert page_charts(html) == CLASSIC
-    assert "<title>零售实时销售看板</title>" in html
-    registry = demo_app.jinja_env.globals["charts"].registry
-    for name in CLASSIC:
-        assert f">{registry.chart(name).label}</h2>" in html
-    assert '<span class="fpe-filter-label">地区</span>' in html
-    assert '<option value="全国" selected>全国</option>' in html
-    assert '<option value="30" selected>30</option>' in html
+    response = demo_app.test_client().get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="zh-CN"' in html  # the chrome in Chinese
+    assert "零售分析" in html
+    links = re.findall(r'href="(/[a-z]*)"', html)
+    rules = [report.RULE for report in REPORTS]
+    assert [link for link in links if link in rules] == rules
+    assert screen.RULE in links
+    for report in [*REPORTS, screen]:
+        assert report.TITLE in html and report.DESCRIPTION in html
 
 
 @pytest.mark.parametrize("report", REPORTS, ids=lambda report: report.RULE)
@@ -306,14 +322,16 @@ def test_the_screen_shows_the_whole_business(demo_app: Flask) -> None:
     assert 5 <= len(charts) <= 7  # the map and 4 to 6 charts
 
 
-@pytest.mark.skipif(
-    not hasattr(Charts, "playlist"), reason="the package has no playlists yet"
-)
 def test_the_playlist_shows_the_screen_and_the_overview(demo_app: Flask) -> None:
     response = demo_app.test_client().get(screen.PLAYLIST)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert html.index('"/screen') < html.index('"/overview')
+    reports = re.search(r'class="fpe-playlist-reports">(.*?)</script>', html)[1]
+    assert [item["url"] for item in json.loads(reports)] == [
+        "/screen?kiosk=1",
+        "/overview?kiosk=1",
+    ]
+    assert 'data-every="30.0"' in html
 
 
 def test_number_cards_compare_with_the_period_before(demo_app: Flask) -> None:
@@ -342,7 +360,7 @@ def test_the_region_choices_come_from_the_database(demo_app: Flask) -> None:
     assert charts["live_orders"]["variables"] == []  # the stream is global
     assert charts["sales_map"]["on_click"] == {"region": "name"}
     assert charts["province_sales"]["on_click"] == {"region": "name"}
-    for name in set(CLASSIC) - {"live_orders"}:
+    for name in set(CHARTS) - {"live_orders"}:
         assert "region" in charts[name]["variables"], name
 
 
@@ -393,7 +411,7 @@ def test_every_chart_builds_with_data(demo_app: Flask) -> None:
     )
     kinds = {}
     types = set()
-    for name in CLASSIC:
+    for name in CHARTS:
         response = client.get(f"/charts/api/charts/{name}")
         if name == "sales_map" and not MAPS:
             assert response.status_code == 503
@@ -656,8 +674,10 @@ def test_the_readme_demo_command_starts(tmp_path: Path) -> None:
             page, url = line.rsplit(None, 1)
             pages[page.strip()] = url
         status, html = wait_for(f"http://127.0.0.1:{port}/", timeout=60)
+        assert status == 200 and 'href="/overview"' in html  # the home page
+        status, page = wait_for(f"http://127.0.0.1:{port}/screen", timeout=5)
         assert status == 200
-        assert html.count("data-chart=") == 9
+        assert page.count("data-chart=") == len(set(screen.LAYOUT.split()))
         status, report = wait_for(f"http://127.0.0.1:{port}/report", timeout=5)
         assert status == 200 and "零售销售报表" in report
         with urllib.request.urlopen(
@@ -669,8 +689,7 @@ def test_the_readme_demo_command_starts(tmp_path: Path) -> None:
         output, _ = process.communicate(timeout=30)
     assert pages["report:"] == f"http://127.0.0.1:{port}/report"
     assert pages["big screen:"] == f"http://127.0.0.1:{port}/screen"
-    if hasattr(Charts, "playlist"):
-        assert pages["playlist:"] == f"http://127.0.0.1:{port}/tv"
+    assert pages["playlist:"] == f"http://127.0.0.1:{port}/tv"
     assert "Traceback" not in output
     assert database.exists()
     assert scalar(database, "SELECT COUNT(*) FROM orders") > 30_000
