@@ -178,7 +178,7 @@ def test_export_writes_the_demo_dashboard_self_contained(
     assert all(doc["scripts"] == [] for doc in docs.values())
     if not MAPS:
         assert "Warning: chart 'sales_map'" in result.output
-        assert "could not be exported: Chart dependency &#39;china&#39;" in html
+        assert "此图表无法导出。" in html and "Chart dependency &#39;china&#39;" in html
     assert docs["sales"]["option"]["card"]["type"] == "number"
     assert docs["province_rank"]["option"]["card"]["rank"] is True
 
@@ -192,7 +192,7 @@ def test_export_of_the_demo_live_report_holds_its_streams(
     assert result.exit_code == 0, result.output
     docs = named_documents(output.read_text("utf-8"))
     live = docs["live_orders"]["option"]["series"][0]["data"]
-    assert len(live) == 120  # the stream's backfilled window, with its data
+    assert len(live) == 200  # the stream's whole window, with its data
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", live[-1][0])
     rows = docs["order_table"]["option"]["series"][0]["data"]
     assert len(rows) == 30 and re.fullmatch(r"\d\d:\d\d:\d\d", rows[-1][0])
@@ -366,7 +366,7 @@ def test_flask_export_allow_errors_shows_a_failing_chart_and_warns(
     assert "Wrote" in result.output and "(1 charts" in result.output
     html = output.read_text("utf-8")
     assert len(documents(html)) == 1
-    assert 'role="alert">This chart could not be exported' in html
+    assert 'role="alert">This chart could not be exported.' in html
 
 
 def test_flask_export_without_a_dashboard_says_how_to_add_one(tmp_path: Path) -> None:

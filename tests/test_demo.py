@@ -23,6 +23,7 @@ from flask import Flask
 from flask_pyecharts.demo import create_app, db, queries
 from flask_pyecharts.demo.queries import CITIES, city_sales, sales_by
 from flask_pyecharts.demo.reports import REPORTS, screen
+from flask_pyecharts.demo.reports.live import LIVE_ORDERS
 
 from .conftest import MAPS, wait_until
 
@@ -550,10 +551,10 @@ def test_the_demo_streams_come_back_whole_after_a_restart(database: Path) -> Non
         )
         before.extend(page["points"])
         cursor = page["cursor"]
-        return len(before) >= 120
+        return len(before) >= LIVE_ORDERS
 
     wait_until(backfilled, message="the live chart was never backfilled")
-    assert len(before) == 120
+    assert len(before) == LIVE_ORDERS  # the whole window
     app.jinja_env.globals["charts"].shutdown()
     created = insert_order(database, 1234.5)  # while no server runs
     again = create_app(database, simulate=False, progress=False)
@@ -570,7 +571,7 @@ def test_the_demo_streams_come_back_whole_after_a_restart(database: Path) -> Non
 
     wait_until(arrived, message="the order never reached the restarted server")
     whole = client.get("/charts/api/charts/live_orders/points").json["points"]
-    assert whole == (before + after)[-200:]  # no gap, nothing twice
+    assert whole == (before + after)[-LIVE_ORDERS:]  # no gap, nothing twice
     again.jinja_env.globals["charts"].shutdown()
 
 

@@ -139,7 +139,7 @@ def test_url_of_the_chart_list_exports_every_chart_with_its_scripts(tmp_path):
     assert "registerTheme" in scripts[1] and "macarons" in scripts[1]
     (themed_doc,) = documents(html)
     assert themed_doc["theme"] == "macarons"
-    assert 'role="alert">This chart could not be exported' in html
+    assert 'role="alert">This chart could not be exported.' in html
 
 
 def test_url_says_plainly_what_is_wrong(tmp_path):

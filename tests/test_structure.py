@@ -50,7 +50,7 @@ LAYERS: list[set[str]] = [
     {"reports.tables"},  # the report system, beside web/ (DESIGN §7-8)
     {"reports.areas", "reports.site"},
     {"reports.dashboards", "reports.screens", "reports.playlists"},
-    {"export.page", "export.images", "export.files"},
+    {"export.paper", "export.page", "export.images", "export.files"},
     {"export.app", "export.server", "commands"},
     {"extension"},
     {"", "demo", "demo.db"},  # "": the package's face

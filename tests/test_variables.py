@@ -20,6 +20,7 @@ from pyecharts.charts import Line
 from flask_pyecharts import Charts
 from flask_pyecharts.live.limits import LimitReached, VariantBudget
 from flask_pyecharts.registry import Topic
+from flask_pyecharts.variables import misspelling_of
 
 from .conftest import Clock, LiveServer, wait_until
 from .sse_client import read_events
@@ -184,6 +185,10 @@ ROUTES = [
         ("day=20240501", "must be a date"),
         ("day=2024-5-1", "must be a date"),
         ("city=上海", "Unknown query parameter 'city': the variables are region"),
+        (
+            "regoin=华东",
+            "Unknown query parameter 'regoin': did you mean 'region'? the variables",
+        ),
         ("region=" + "x" * 201, "at most 200 characters"),
     ],
 )
@@ -680,6 +685,67 @@ def test_a_page_url_with_a_value_not_allowed_shows_why_and_inlines_nothing(setup
     assert text.count('class="fpe-initial"') == 1  # plain is still inlined
     with app.test_request_context("/?region=火星"):
         assert "fpe-initial" not in str(charts.embed("by_category"))
+
+
+@pytest.mark.parametrize(
+    ("name", "variable"),
+    [
+        ("regoin", "region"),  # two neighbours swapped: one edit
+        ("reigon", "region"),
+        ("Region", "region"),  # case is ignored
+        ("rgion", "region"),
+        ("regions", "region"),
+        ("regn", "region"),  # two edits on a longer name
+        ("day", "days"),
+        ("dasy", "days"),
+        ("region", None),  # the variable itself
+        ("regi", "region"),
+        ("rgn", None),  # three edits
+        ("date", None),  # two edits on a short name: a page's own
+        ("ids", None),
+        ("utm_source", None),
+        ("ref", None),
+        ("da", None),  # under three letters
+        ("x" * 10_000, None),
+    ],
+)
+def test_a_misspelt_variable_is_close_to_a_declared_name(name, variable):
+    assert misspelling_of(name, ["region", "days"]) == variable
+
+
+def test_the_closest_variable_is_named_the_first_on_a_tie():
+    assert misspelling_of("days", ["dates", "day"]) == "day"  # one edit, not two
+    assert misspelling_of("tap", ["top", "tag"]) == "top"
+    assert misspelling_of("ab", ["abc"]) is None
+
+
+def test_a_dashboard_names_misspelt_variables_and_keeps_other_parameters(setup):
+    app, charts, _ = setup
+    charts.dashboard("/", ["by_category", "plain"], title="看板")
+    client = app.test_client()
+    text = client.get("/?regoin=华北&Days=7&utm_source=mail").get_data(as_text=True)
+    notice = text.split("data-fpe-filter-notice")[1].split("</p>")[0]
+    assert notice.endswith(
+        "Unknown variable &#34;regoin&#34;: did you mean &#34;region&#34;?"
+        " Unknown variable &#34;Days&#34;: did you mean &#34;days&#34;?"
+        " The variables are region, days."
+    )
+    assert """data-fpe-misspelt='["regoin", "Days"]'""" in text
+    assert "全国 30" in text  # the defaults: a misspelt variable sets nothing
+    for url in ("/?utm_source=mail&date=2024-05-01", "/?dya=2024-05-02"):
+        text = client.get(url).get_data(as_text=True)  # day is not on this page
+        assert "data-fpe-misspelt" not in text
+        assert '<p class="fpe-filter-notice" data-fpe-filter-notice' in text
+        assert 'aria-live="polite"></p>' in text  # empty: hidden
+
+
+def test_a_screen_marks_misspelt_variables_for_the_client(setup):
+    app, charts, _ = setup
+    charts.screen("/wall", layout="by_category plain", title="大屏")
+    client = app.test_client()
+    text = client.get("/wall?regoin=华北&utm_source=mail").get_data(as_text=True)
+    assert """data-fpe-misspelt='["regoin"]'""" in text
+    assert "data-fpe-misspelt" not in client.get("/wall?ref=1").get_data(as_text=True)
 
 
 def test_dashboard_number_and_date_filters(setup):

@@ -303,6 +303,7 @@ export class DrawnChart {
       this.fitted[dim].forEach((item) => {
         const label = this.option[key][item.index].axisLabel;
         const fit = item.interval ? { width: label.width, interval: label.interval } : { width: label.width };
+        if (item.fontSize && label.fontSize !== undefined) fit.fontSize = label.fontSize;
         axes[item.index] = Object.assign({}, axes[item.index], { axisLabel: fit });
       });
       result[key] = axes;

@@ -6,11 +6,12 @@
 
 import { mount, unmount } from "./api.js";
 import { CLASSES, modifier } from "./classes.js";
-import { PAGE_LAYOUT, fillImage, fillTable, partClass, partDocument, partElement, partSize } from "./parts.js";
+import { PAGE_LAYOUT, fillImage, fillTable, partClass, partDocument, partElement, partRatio, partSize } from "./parts.js";
 import { charts } from "./state.js";
 import { asArray, isObject } from "./util.js";
 
 const counter = { composites: 0 };
+const LOWEST_PART = "240px";      // a chart part kept in shape is at least this high
 
 /** The parts of one composite, drawn in its host Chart's element. */
 export class Composite {
@@ -45,9 +46,15 @@ export class Composite {
     this.boxes = parts.map((part) => {
       const box = partElement(part.type === "image" ? "figure" : "div", partClass(part.type));
       if (part.type === "chart") {
-        box.style.width = partSize(part.width, "width") || "100%";
+        const width = box.style.width = partSize(part.width, "width") || "100%";
         const height = partSize(part.height, "height");
-        box.style.height = height && !/%$/.test(height) ? height : "400px";
+        const ratio = partRatio(width, height);
+        if (ratio) {  // a narrow card: lower, not a tall box half empty
+          box.style.aspectRatio = ratio;
+          box.style.minHeight = LOWEST_PART;
+        } else {
+          box.style.height = height && !/%$/.test(height) ? height : "400px";
+        }
       }
       return box;
     });

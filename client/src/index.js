@@ -16,7 +16,7 @@ import { wireScreen } from "./screen.js";
 import { wireNav } from "./site.js";
 import { charts, connections } from "./state.js";
 import { setTheme } from "./theme.js";
-import { onPopState, readDeclarations, setVariables, variables } from "./variables.js";
+import { dropMisspelt, onPopState, readDeclarations, setVariables, variables } from "./variables.js";
 
 function onVisibility() {
   if (document.hidden) return;
@@ -46,6 +46,7 @@ function watchDom() {
 }
 
 function init() {
+  dropMisspelt(document.body);
   readDeclarations(document);
   document.addEventListener("pointerdown", onPress, true);
   ["pointerup", "pointercancel", "blur"].forEach((name) => window.addEventListener(name, release, true));

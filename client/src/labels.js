@@ -1,9 +1,11 @@
 // Category labels that fit their slot, and timelines that leave room for legends.
 
-import { fitPies, fitValueAxes, toPixels } from "./fitting.js";
+import { fit3D, fitPies, fitValueAxes, toPixels } from "./fitting.js";
 import { asArray, isObject } from "./util.js";
 
 const MIN_LABEL = 64;             // px: the narrowest useful category label
+const MIN_ROW = 9;                // px: the lowest row a y-axis label can be read in
+const LABEL_FONT = 12;            // px: ECharts' axis label size
 const MIN_SHOWN_LABELS = 3;       // x-axis labels that keep their whole text at least
 const TIMELINE_ROOM = 56;         // px: a horizontal timeline at the bottom
 const LEGEND_ROOM = 48;           // px: a legend and the axis labels above it
@@ -53,7 +55,7 @@ function widestLabel(axis) {
  */
 export function labelLayout(option, axis, index, dim, size, widest) {
   const label = axis.axisLabel || {};
-  if (dim === "y") return { width: Math.max(MIN_LABEL, Math.round(size.width * 0.28)) };
+  if (dim === "y") return rowLayout(option, axis, index, size);
   if (label.rotate) {
     return { width: Math.max(MIN_LABEL, Math.round(Math.min(size.height * 0.35, size.width * 0.3))) };
   }
@@ -66,6 +68,24 @@ export function labelLayout(option, axis, index, dim, size, widest) {
   const room = Math.max(MIN_LABEL, plot / MIN_SHOWN_LABELS);
   const slots = Math.ceil(Math.min(room, (widest || widestLabel)(axis) + 8) / slot);
   return { width: Math.round(slots * slot - 6), interval: slots - 1 };
+}
+
+/**
+ * A y category axis shows every label (a "Top 8" bar, 8 names) while its
+ * rows are tall enough to be read, in a smaller font when they are low; the
+ * width a label may take (longer ones are cut, the whole text on hover).
+ */
+export function rowLayout(option, axis, index, size) {
+  const layout = { width: Math.max(MIN_LABEL, Math.round(size.width * 0.28)) };
+  const grid = asArray(option.grid)[axis.gridIndex || 0] || {};
+  const top = toPixels(grid.top, size.height, 60);
+  const bottom = toPixels(grid.bottom, size.height, 60);
+  const count = Math.max(1, categoryCount(option, axis, index, "y"));
+  const row = (size.height - top - bottom) / count;
+  if (row < MIN_ROW) return layout;
+  layout.interval = 0;
+  if (row < LABEL_FONT + 3) layout.fontSize = Math.max(MIN_ROW - 1, Math.floor(row - 3));
+  return layout;
 }
 
 /**
@@ -84,9 +104,13 @@ export function fitLabels(option, size, managed) {
       const known = managed && managed[dim].find((item) => item.index === index);
       if (managed ? !known : label.width != null) return;
       const ownsInterval = known ? known.interval : label.interval == null || label.interval === "auto";
+      const ownsFont = known ? known.fontSize : label.fontSize === undefined;
       const layout = labelLayout(option, axis, index, dim, size);
       label.width = layout.width;
       if (ownsInterval && layout.interval !== undefined) label.interval = layout.interval;
+      // A resize that gives the rows room again restores the usual size.
+      const fontSize = layout.fontSize || (known && label.fontSize !== undefined ? LABEL_FONT : undefined);
+      if (ownsFont && fontSize !== undefined) label.fontSize = fontSize;
       if (!label.overflow) label.overflow = "truncate";
       if (!label.ellipsis) label.ellipsis = "…";
       axis.triggerEvent = true;
@@ -95,13 +119,16 @@ export function fitLabels(option, size, managed) {
         { show: true, confine: true, extraCssText: LABEL_TIP_CSS },
         isObject(axis.tooltip) ? axis.tooltip : {}
       );
-      fitted[dim].push({ index: index, interval: ownsInterval });
+      const entry = { index: index, interval: ownsInterval };
+      if (dim === "y") entry.fontSize = ownsFont;
+      fitted[dim].push(entry);
     });
   });
   if (!managed && (fitted.x.length || fitted.y.length)) keepRoomForLabels(option);
   if (!managed) {
     fitValueAxes(option, size);
     fitPies(option, size);
+    fit3D(option, size);
     fitTimeline(option);
     fitTimelineFrames(option, size);
   }

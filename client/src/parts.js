@@ -26,6 +26,16 @@ export function partSize(value, property) {
   return typeof value === "string" && CSS.supports(property, value) ? value : null;
 }
 
+/**
+ * A chart part sized in pixels (pyecharts' 900px x 500px) keeps its shape
+ * when its card is narrower: the CSS aspect ratio of the two, else null.
+ */
+export function partRatio(width, height) {
+  const px = /^(\d+(?:\.\d+)?)px$/;
+  const w = px.exec(width || ""), h = px.exec(height || "");
+  return w && h && parseFloat(w[1]) > 0 && parseFloat(h[1]) > 0 ? w[1] + " / " + h[1] : null;
+}
+
 export function partElement(tag, className, text) {
   const el = document.createElement(tag);
   if (className) el.className = className;

@@ -207,3 +207,24 @@ export function onPopState() {
   });
   applyVariables(next, false);
 }
+
+/** `href` without the query parameters `names` (others kept, in order). */
+export function withoutParameters(href, names) {
+  const url = new URL(href);
+  asArray(names).forEach((name) => { if (typeof name === "string") url.searchParams.delete(name); });
+  return url.href;
+}
+
+/**
+ * Drop the parameters the server found misspelt (`data-fpe-misspelt` on the
+ * page's body: a JSON list of names; the server says why) from the URL,
+ * replacing its history entry: a reload or a shared link no longer has them.
+ */
+export function dropMisspelt(body) {
+  const listed = body && body.getAttribute("data-fpe-misspelt");
+  if (!listed || !window.history || !window.history.replaceState) return;
+  let names;
+  try { names = JSON.parse(listed); } catch (e) { return; }
+  const href = withoutParameters(window.location.href, names);
+  if (href !== window.location.href) window.history.replaceState(window.history.state, "", href);
+}

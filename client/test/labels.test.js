@@ -40,8 +40,8 @@ test("labelLayout shows one label in several slots when they are too wide", () =
 });
 
 test("labelLayout: y labels take 28 % of the width, rotated ones a share of the height", () => {
-  assert.deepEqual(labelLayout({}, {}, 0, "y", { width: 1000, height: 300 }), { width: 280 });
-  assert.deepEqual(labelLayout({}, {}, 0, "y", { width: 100, height: 300 }), { width: 64 });
+  assert.deepEqual(labelLayout({}, {}, 0, "y", { width: 1000, height: 300 }), { width: 280, interval: 0 });
+  assert.deepEqual(labelLayout({}, {}, 0, "y", { width: 100, height: 300 }), { width: 64, interval: 0 });
   const rotated = { axisLabel: { rotate: 45 } };
   assert.deepEqual(labelLayout({}, rotated, 0, "x", { width: 1000, height: 400 }), { width: 140 });
 });
@@ -58,6 +58,23 @@ test("fitLabels truncates category labels and keeps the full text in a tooltip",
   assert.equal(axis.tooltip.show, true);
   assert.equal(option.grid[0].outerBoundsMode, "auto");
   assert.deepEqual(option.tooltip, { trigger: "none" });
+});
+
+test("a y category axis shows all its rows, in a smaller font when they are low", () => {
+  const top8 = { yAxis: { type: "category", data: days(8) } };
+  assert.deepEqual(labelLayout(top8, top8.yAxis, 0, "y", { width: 360, height: 220 }),
+    { width: 101, interval: 0, fontSize: 9 });  // rows of 12.5 px
+  assert.deepEqual(labelLayout(top8, top8.yAxis, 0, "y", { width: 360, height: 400 }),
+    { width: 101, interval: 0 });
+  const many = { yAxis: { type: "category", data: days(60) } };
+  assert.deepEqual(labelLayout(many, many.yAxis, 0, "y", { width: 360, height: 400 }), { width: 101 });
+  const option = { xAxis: { type: "value" }, yAxis: { type: "category", data: days(8) }, series: [] };
+  const fitted = fitLabels(option, { width: 360, height: 220 }, null);
+  assert.deepEqual(fitted, { x: [], y: [{ index: 0, interval: true, fontSize: true }] });
+  assert.equal(option.yAxis[0].axisLabel.interval, 0);
+  assert.equal(option.yAxis[0].axisLabel.fontSize, 9);
+  fitLabels(option, { width: 360, height: 400 }, fitted);  // taller: the usual size again
+  assert.equal(option.yAxis[0].axisLabel.fontSize, 12);
 });
 
 test("fitLabels leaves an axis whose width the option sets", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { partClass, partDocument, safeImageSrc } from "../src/parts.js";
+import { partClass, partDocument, partRatio, safeImageSrc } from "../src/parts.js";
 
 test("safeImageSrc keeps own-site paths, http(s) and data:image", () => {
   for (const src of ["/static/a.png", "img/a.png", "http://x/a.png", "HTTPS://x/a.png", "data:image/png;base64,AA"]) {
@@ -29,4 +29,11 @@ test("partDocument is a static document of the part's option", () => {
 
 test("partClass names a part's block and kind", () => {
   assert.equal(partClass("chart"), "fpe-part fpe-part--chart");
+});
+
+test("partRatio keeps the shape of a chart part sized in pixels only", () => {
+  assert.equal(partRatio("900px", "500px"), "900 / 500");
+  assert.equal(partRatio("100%", "500px"), null);
+  assert.equal(partRatio("900px", null), null);
+  assert.equal(partRatio("0px", "500px"), null);
 });

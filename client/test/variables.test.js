@@ -3,7 +3,7 @@ import { beforeEach, test } from "node:test";
 
 import { vars } from "../src/state.js";
 import {
-  clickTarget, declare, descendants, effective, keyOf, learn, refusal,
+  clickTarget, declare, descendants, effective, keyOf, learn, refusal, withoutParameters,
 } from "../src/variables.js";
 
 // The variables read the page's URL: a stand-in with one parameter.
@@ -98,4 +98,12 @@ test("a click goes to the first variable that allows its value, or toggles the o
   assert.deepEqual(clickTarget(["region", "city"], "杭州市", at, refuse), { problem: "杭州市 is not a region" });
   const drilled = current({ region: "广东", city: "广州市" });
   assert.deepEqual(clickTarget(["region", "city"], "广州市", drilled, refuse), { name: "city", value: null });
+});
+
+test("withoutParameters drops the names given and keeps the page's own", () => {
+  const page = "https://example.com/sales/?regoin=%E5%8D%8E%E4%B8%9C&utm_source=mail#top";
+  assert.equal(withoutParameters(page, ["regoin"]), "https://example.com/sales/?utm_source=mail#top");
+  assert.equal(withoutParameters(page, ["regoin", "utm_source"]), "https://example.com/sales/#top");
+  assert.equal(withoutParameters("https://example.com/?a=1&day=7&a=2", ["day", 3]), "https://example.com/?a=1&a=2");
+  assert.equal(withoutParameters(page, "regoin"), withoutParameters(page, ["regoin"]));
 });

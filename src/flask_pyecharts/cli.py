@@ -35,6 +35,8 @@ _DEMO_PAGES = [
     ("/tv", "playlist:"),
     ("/report", "report:"),
 ]
+if t.TYPE_CHECKING:
+    from .export.paper import PageSize
 
 
 def _database_option(function: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
@@ -165,6 +167,7 @@ def export_command(
     variables: dict[str, str],
     format_: str | None,
     chromium: str | None,
+    page_size: PageSize | None,
     allow_errors: bool,
 ) -> None:
     """Write a dashboard as one HTML file that opens offline, or as PNG or PDF.
@@ -182,6 +185,7 @@ def export_command(
     \b
     Examples:
       flask-pyecharts export report.pdf --var region=广东 --var days=7
+      flask-pyecharts export report.pdf --page-size "A3 portrait"
       flask-pyecharts export sales.png --app myapp:app
       flask-pyecharts export live.html --url http://127.0.0.1:5000/
     """
@@ -204,7 +208,14 @@ def export_command(
             result = export_url(url, title=title)
         except ExportError as error:
             raise click.ClickException(str(error)) from None
-        write_export(output, result, format_, chromium, allow_errors=allow_errors)
+        write_export(
+            output,
+            result,
+            format_,
+            chromium,
+            allow_errors=allow_errors,
+            page_size=page_size,
+        )
         return
     if import_name:
         app = ScriptInfo(app_import_path=import_name).load_app()
@@ -223,6 +234,7 @@ def export_command(
                 chromium,
                 allow_errors=allow_errors,
                 from_new_process=bool(import_name),
+                page_size=page_size,
             )
     finally:
         _shutdown(app)

@@ -29,6 +29,7 @@ from .nginx import nginx_config
 
 if t.TYPE_CHECKING:
     from .export import Export
+    from .export.paper import PageSize
     from .variables import VariableSpec
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -96,6 +97,30 @@ chromium_option = click.option(
 )
 
 
+def _read_page_size(
+    context: click.Context, parameter: click.Parameter, given: str | None
+) -> PageSize | None:
+    from .export.paper import parse_page_size
+
+    if given is None:
+        return None
+    try:
+        return parse_page_size(given)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+page_size_option = click.option(
+    "--page-size",
+    metavar="SIZE",
+    default=None,
+    callback=_read_page_size,
+    help="A PDF's paper: A3, A4, A5, Letter, Legal or Tabloid, with 'portrait'"
+    " or 'landscape' ('A4 portrait', 'letter-landscape'); charts are never cut"
+    " between pages [default: A4 landscape].",
+)
+
+
 allow_errors_option = click.option(
     "--allow-errors",
     is_flag=True,
@@ -108,6 +133,7 @@ allow_errors_option = click.option(
 def export_options(function: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
     for option in (
         allow_errors_option,
+        page_size_option,
         chromium_option,
         format_option,
         variable_option,
@@ -133,6 +159,7 @@ def flask_export(
     variables: dict[str, str],
     format_: str | None,
     chromium: str | None,
+    page_size: PageSize | None,
     allow_errors: bool,
 ) -> None:
     """Write a dashboard as one HTML file that opens offline, or as PNG or PDF.
@@ -152,6 +179,7 @@ def flask_export(
         chromium,
         allow_errors=allow_errors,
         from_new_process=True,
+        page_size=page_size,
     )
 
 
@@ -305,6 +333,7 @@ def export_app(
     *,
     allow_errors: bool = False,
     from_new_process: bool = False,
+    page_size: PageSize | None = None,
 ) -> None:
     """Export within an app context; errors become click errors.
 
@@ -320,7 +349,14 @@ def export_app(
         raise click.ClickException(str(error)) from None
     if from_new_process:
         result.problems.extend(_fresh_streams(result.charts))
-    write_export(output, result, format_, chromium, allow_errors=allow_errors)
+    write_export(
+        output,
+        result,
+        format_,
+        chromium,
+        allow_errors=allow_errors,
+        page_size=page_size,
+    )
 
 
 def _fresh_streams(names: list[str]) -> list[str]:
@@ -356,11 +392,13 @@ def write_export(
     chromium: str | None = None,
     *,
     allow_errors: bool = False,
+    page_size: PageSize | None = None,
 ) -> None:
     """Write an export as HTML, PNG or PDF (warnings to standard error).
 
     :param allow_errors: write it even when charts failed (else nothing is
         written and the command fails, naming them).
+    :param page_size: a PDF's paper (default A4 landscape).
     """
     from .export import ExportError, write_image
     from .export.files import write_file
@@ -369,6 +407,10 @@ def write_export(
     format_ = format_ or (suffix if suffix in ("png", "pdf") else "html")
     if output == Path("-") and format_ != "html":
         raise click.UsageError("Only HTML can be written to standard output.")
+    if page_size is not None and format_ != "pdf":
+        raise click.UsageError(
+            f"--page-size is for PDF; this export is {format_.upper()}."
+        )
     for problem in result.problems:
         click.echo(f"Warning: {problem}", err=True)
     if result.failed and not allow_errors:
@@ -385,7 +427,16 @@ def write_export(
         if format_ == "html":
             write_file(output, result.html.encode())
         else:
-            for url in write_image(result.html, output, format_, chromium=chromium):
+            from .export.paper import DEFAULT_PAGE_SIZE
+
+            refused = write_image(
+                result.html,
+                output,
+                format_,
+                chromium=chromium,
+                page_size=page_size or DEFAULT_PAGE_SIZE,
+            )
+            for url in refused:
                 click.echo(f"Warning: the page asked for {url}; refused", err=True)
     except ExportError as error:
         raise click.ClickException(str(error)) from None

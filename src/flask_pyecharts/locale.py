@@ -18,6 +18,7 @@ __all__ = [
     "CATALOGUE",
     "LOCALES",
     "SETTINGS",
+    "misspelt_notice",
     "page_response",
     "request_locale",
     "translate",
@@ -52,6 +53,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "choices_failed": "The choices of {label} cannot be read",
         "snapshot": "Snapshot of",
         "for_values": "for the values",
+        "export_failed": "This chart could not be exported.",
+        "misspelt": 'Unknown variable "{name}": did you mean "{variable}"?',
+        "variables_are": "The variables are {names}.",
         "home": "Home",
         "reports": "Reports",
         "dashboard": "Dashboard",
@@ -82,6 +86,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "choices_failed": "无法读取{label}的可选值",
         "snapshot": "数据快照",
         "for_values": "筛选条件",
+        "export_failed": "此图表无法导出。",
+        "misspelt": "未知的变量“{name}”：是不是“{variable}”？",
+        "variables_are": "可用的变量：{names}。",
         "home": "首页",
         "reports": "报表",
         "dashboard": "仪表盘",
@@ -137,3 +144,17 @@ def page_response(page: str, setting: str) -> Response:
     if setting == "auto":
         response.vary.add("Accept-Language")
     return response
+
+
+def misspelt_notice(
+    locale: str, misspelt: t.Mapping[str, str], variables: t.Sequence[str]
+) -> str:
+    """What a page says of the misspelt variables in its URL (parameter: the
+    variable it looks like), in ``locale``."""
+    guesses = " ".join(
+        translate(locale, "misspelt", name=name[:40], variable=variable)
+        for name, variable in misspelt.items()
+    )
+    return (
+        guesses + " " + translate(locale, "variables_are", names=", ".join(variables))
+    )

@@ -94,6 +94,8 @@ class TableStream:
     :param schema: the table's schema (PostgreSQL), when not the default one.
     :param backfill: on the first call, start with the last ``backfill``
         existing rows; ``0`` (default) streams only rows added afterwards.
+        Give the chart's window to start (and export from a new process) with
+        a whole window, not part of it.
     :param series: the series index the points are appended to.
     """
 

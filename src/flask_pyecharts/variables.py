@@ -31,6 +31,7 @@ __all__ = [
     "VariableError",
     "VariableSpec",
     "make_variable",
+    "misspelling_of",
     "parent_value",
     "read_query",
     "value_or_default",
@@ -546,8 +547,10 @@ def read_query(
         if key not in route and key not in variables:
             known = ", ".join(variables) or "none are declared"
             takes = f"; this route also takes {', '.join(route)}" if route else ""
+            close = misspelling_of(key, variables)
+            guess = f" did you mean {close!r}?" if close is not None else ""
             raise VariableError(
-                f"Unknown query parameter {key[:64]!r}: the variables are"
+                f"Unknown query parameter {key[:64]!r}:{guess} the variables are"
                 f" {known}{takes}."
             )
     values: dict[str, str] = {}
@@ -559,6 +562,46 @@ def read_query(
             raise VariableError(f"Variable {key!r} is given {len(items)} times.")
         values[key] = spec.parse(items[0], parent_value(spec, values))
     return values
+
+
+def misspelling_of(name: str, variables: t.Iterable[str]) -> str | None:
+    """The variable that the query parameter ``name`` looks like a misspelling
+    of (the closest, the first declared on a tie), else ``None``.
+
+    Close means: not the same name, both of three letters or more, and at most
+    one edit apart (a letter added, removed, changed, or two neighbours
+    swapped; case is ignored) from a variable of four letters or fewer, at
+    most two from a longer one. ``regoin``, ``reigon``, ``regn`` and
+    ``Region`` look like ``region``, ``day`` like ``days``; ``date``,
+    ``utm_source`` or ``ref`` do not: pages keep parameters of their own.
+    """
+    best: tuple[int, str] | None = None
+    for variable in variables:
+        if name == variable or min(len(name), len(variable)) < 3:
+            continue
+        limit = 1 if len(variable) <= 4 else 2
+        distance = _edits(name.casefold(), variable.casefold(), limit)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, variable)
+    return None if best is None else best[1]
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """The edits (insert, delete, change, swap two neighbours) from ``a`` to
+    ``b``; ``limit + 1`` when their lengths alone differ by more (the names
+    compared are then short: variable names have 32 letters at most)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        above, row = row, [i] + [0] * len(b)
+        for j, y in enumerate(b, 1):
+            row[j] = min(above[j] + 1, row[j - 1] + 1, above[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                row[j] = min(row[j], before[j - 2] + 1)
+        before = above
+    return row[-1]
 
 
 def _texts(spec: VariableSpec, values: list[t.Any]) -> tuple[str, ...]:

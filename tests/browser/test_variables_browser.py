@@ -66,6 +66,7 @@ def make_app(transport: str = "sse") -> tuple[Flask, Charts, collections.Counter
     charts.dashboard(
         "/", ["by_region", "by_category", "plain", "ticks"], title="销售分析"
     )
+    charts.screen("/wall", layout="by_region by_category", title="大屏")
 
     @app.route("/embeds")
     def embeds() -> str:
@@ -176,6 +177,40 @@ def test_a_click_filters_the_other_charts_and_the_url_keeps_the_state(
     watched.wait_chart(chart("by_region"), "(o) => o.series[0].name === '近 90 天'")
     assert query_of(page.url) == {"days": "90", "utm_source": "mail"}
     assert builds["plain"] == 1
+    watched.assert_clean(server.url)
+
+
+def test_a_misspelt_variable_in_the_url_is_named_and_dropped_from_it(
+    site: tuple[BrowserServer, Charts, collections.Counter[str]], watched: WatchedPage
+):
+    server, _, _ = site
+    page = watched.page
+    page.goto(f"{server.url}/?regoin=华东&utm_source=mail")
+    watched.wait_state(".fpe-card .fpe-chart", "live")
+    notice = page.locator("[data-fpe-filter-notice]")
+    assert notice.is_visible()
+    assert notice.inner_text() == (
+        'Unknown variable "regoin": did you mean "region"?'
+        " The variables are region, days."
+    )
+    assert page.url == f"{server.url}/?utm_source=mail"
+    assert title_of(watched, "by_category") == "全国 · 近 30 天"  # the default
+    assert page.locator('select[data-fpe-variable="region"]').input_value() == "全国"
+    watched.screenshot("variables-misspelt")
+    page.reload()  # the URL no longer has it
+    watched.wait_state(".fpe-card .fpe-chart", "live")
+    assert notice.is_hidden()
+
+    page.goto(f"{server.url}/?utm_source=mail")
+    watched.wait_state(".fpe-card .fpe-chart", "live")
+    assert page.url == f"{server.url}/?utm_source=mail"
+    assert notice.is_hidden() and notice.inner_text() == ""
+
+    # A screen has no notice line; it drops the parameter all the same.
+    page.goto(f"{server.url}/wall?reigon=华北&utm_source=mail")
+    watched.wait_state(".fpe-chart", "live")
+    assert page.url == f"{server.url}/wall?utm_source=mail"
+    assert title_of(watched, "by_category") == "全国 · 近 30 天"
     watched.assert_clean(server.url)
 
 

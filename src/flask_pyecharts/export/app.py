@@ -172,7 +172,7 @@ def _card(
         dependencies = runtime.option(spec, topic).dependencies
         script_urls(dependencies, "/")  # raises if not bundled
     except (BuildError, UnsupportedDependencyError, UnknownChart) as error:
-        card["error"] = f"This chart could not be exported: {error}"
+        card["error"] = str(error)  # the reason, under the page's notice
         return card, (), f"chart {name!r}: {error}"
     card["initial"] = static_card(document)
     return card, dependencies, None

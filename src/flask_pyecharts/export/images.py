@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .files import write_file
 from .page import ExportError
+from .paper import DEFAULT_PAGE_SIZE, MARGIN_MM, PageSize
 
 __all__ = ["FORMATS", "find_chromium", "write_image"]
 
@@ -58,17 +59,21 @@ def write_image(
     chromium: str | os.PathLike[str] | None = None,
     width: int = EXPORT_WIDTH,
     scale: float | None = None,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
 ) -> list[str]:
     """Draw an exported page in headless Chromium, offline, and save it.
 
     The page is opened from a file with every network request refused, so it
     shows exactly what the HTML file shows. PNG: the whole page, ``width`` CSS
-    pixels wide. PDF: one page the size of the whole page (screen styles,
-    backgrounds), charts drawn at twice the resolution by default.
+    pixels wide. PDF: pages of ``page_size`` (A4 landscape by default), the
+    page laid out at their width so charts size to the paper, no card cut
+    between two pages, backgrounds printed, charts drawn at twice the
+    resolution by default.
 
     :param format: ``"png"`` or ``"pdf"``.
     :param chromium: the browser (see :func:`find_chromium`).
     :param scale: device pixels per CSS pixel (default 1 for PNG, 2 for PDF).
+    :param page_size: the paper of a PDF (see :func:`.paper.parse_page_size`).
     :returns: the requests the page tried to make (refused); none for our pages.
     :raises ExportError: Playwright or Chromium missing, the page not drawn, or
         ``output`` not writable (a previous file is then left as it was).
@@ -95,7 +100,9 @@ def write_image(
                     executable_path=executable, headless=True, args=_chromium_args()
                 )
                 try:
-                    data = _draw(browser, page_file, format, width, scale, refused)
+                    data = _draw(
+                        browser, page_file, format, width, scale, page_size, refused
+                    )
                 finally:
                     browser.close()
         except PlaywrightError as error:
@@ -136,10 +143,16 @@ def _draw(
     format: str,
     width: int,
     scale: float | None,
+    page_size: PageSize,
     refused: list[str],
 ) -> bytes:
+    height = 900
+    if format == "pdf":  # laid out at the paper's width: charts size to it
+        width, height = page_size.content_pixels
+        # Charts are 42vh high: a header and two rows of cards fit a page.
+        height = int(height * 0.9)
     context = browser.new_context(
-        viewport={"width": width, "height": 900},
+        viewport={"width": width, "height": height},
         device_scale_factor=scale or (2.0 if format == "pdf" else 1.0),
         offline=True,
     )
@@ -156,20 +169,21 @@ def _draw(
     page.goto(page_file.as_uri())
     page.wait_for_function(_DRAWN, timeout=RENDER_TIMEOUT * 1000)
     page.evaluate("document.fonts.ready.then(() => true)")
-    height = page.evaluate(_CONTENT_HEIGHT)
     if format == "png":  # the page down to its last card, no blank below
+        height = page.evaluate(_CONTENT_HEIGHT)
         clip = {"x": 0, "y": 0, "width": width, "height": height}
         return t.cast(bytes, page.screenshot(type="png", full_page=True, clip=clip))
-    page.emulate_media(media="screen")
-    # A PDF page is as high as the content, so 'vh' changes: keep chart sizes.
+    # Printed, the page keeps the sizes it was drawn at (the same width).
     page.evaluate(_FREEZE_SIZES)
+    page.emulate_media(media="print")
+    paper_width, paper_height = page_size.millimetres
+    margin = f"{MARGIN_MM:g}mm"
     return t.cast(
         bytes,
         page.pdf(
-            width=f"{width}px",
-            height=f"{height + 1}px",
+            width=f"{paper_width:g}mm",
+            height=f"{paper_height:g}mm",
             print_background=True,
-            margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
-            page_ranges="1",
+            margin={"top": margin, "right": margin, "bottom": margin, "left": margin},
         ),
     )

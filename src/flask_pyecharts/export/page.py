@@ -38,8 +38,14 @@ _TEMPLATE = """\
 <title>{{ title }}</title>
 <link rel="icon" href="data:,">
 <style>{{ stylesheet }}
-.fpe-export-error { color: var(--fpe-error); min-height: 200px; margin: 0; }
+.fpe-export-failed { position: relative; height: clamp(260px, 42vh, 480px); }
+.fpe-export-failed .fpe-state { max-width: calc(100% - 24px); }
+.fpe-export-reason { display: block; color: var(--fpe-muted); overflow-wrap: anywhere; }
 .fpe-export-variable strong { color: var(--fpe-fg); font-weight: 600; }
+@media print {
+  .fpe-header { position: static; break-after: avoid; }
+  .fpe-card { break-inside: avoid; box-shadow: none; }
+}
 </style>
 </head>
 <body class="fpe-dashboard">
@@ -65,7 +71,9 @@ _TEMPLATE = """\
 <div class="fpe-chart" data-fpe-name="{{ chart.name }}">\
 <script type="application/json" class="fpe-initial">{{ chart.initial }}</script></div>
 {%- else %}
-<p class="fpe-export-error" role="alert">{{ chart.error }}</p>
+<div class="fpe-export-failed">\
+<p class="fpe-state fpe-state--error fpe-state--overlay" role="alert">{{ failed }}\
+<span class="fpe-export-reason">{{ chart.error }}</span></p></div>
 {%- endif %}
 </section>
 {%- endfor %}
@@ -124,6 +132,7 @@ def page(
             lang=locale,
             snapshot=translate(locale, "snapshot"),
             for_values=translate(locale, "for_values"),
+            failed=translate(locale, "export_failed"),
             time_format="%Y-%m-%d %H:%M:%S",
             version=version("Flask-PyEcharts"),
             title=title,

@@ -62,7 +62,7 @@ def export_url(url: str, *, title: str | None = None) -> Export:
             if not isinstance(shown, dict):
                 raise ExportError(f"{chart_url} is not a chart document.")
         except ExportError as error:
-            card["error"] = f"This chart could not be exported: {error}"
+            card["error"] = str(error)  # the reason, under the page's notice
             problems.append(f"chart {name!r}: {error}")
         else:
             card["initial"] = static_card(document)

@@ -9,9 +9,20 @@ from flask import Flask, Response, render_template, request, url_for
 from markupsafe import Markup
 
 from ..live.runtime import current_runtime
-from ..locale import page_response, request_locale, translate, translator
+from ..locale import (
+    misspelt_notice,
+    page_response,
+    request_locale,
+    translate,
+    translator,
+)
 from ..variables import ChoicesError, parent_value, undecodable_parameters
-from ..web.embed import page_scripts, page_variables, variables_json
+from ..web.embed import (
+    misspelt_variables,
+    page_scripts,
+    page_variables,
+    variables_json,
+)
 from .areas import area_cards, layout_url, visible_specs
 from .site import navigation
 
@@ -37,7 +48,8 @@ def render_dashboard(spec: DashboardSpec) -> str:
     """The dashboard page, with every chart's current option inlined.
 
     A dashboard showing a chart the viewer may not see answers ``404``, like
-    an unknown page.
+    an unknown page. Misspelt variables in its URL are named in the filter
+    bar's notice (the client then drops them from the URL).
     """
     runtime = current_runtime()
     assert runtime is not None  # the route is registered with it
@@ -45,6 +57,8 @@ def render_dashboard(spec: DashboardSpec) -> str:
     locale = request_locale(runtime.settings.locale)
     values, problems = page_variables(runtime)
     declared = variables_json(runtime, specs)
+    misspelt = misspelt_variables(runtime, specs)
+    names = [variable.name for variable in runtime.registry.variables_of(specs)]
     return render_template(
         "flask_pyecharts/dashboard.html",
         title=spec.title,
@@ -60,6 +74,8 @@ def render_dashboard(spec: DashboardSpec) -> str:
         strict_csp=runtime.settings.strict_csp,
         renew_after=runtime.settings.renew_after,
         filters=filters(runtime, specs, values, problems, locale),
+        misspelt=list(misspelt),
+        misspelt_notice=misspelt_notice(locale, misspelt, names) if misspelt else "",
         declared=None if declared is None else Markup(declared),
         lang=locale,
         t=translator(locale),

@@ -15,7 +15,12 @@ from markupsafe import Markup
 
 from ..live.runtime import current_runtime
 from ..locale import page_response, request_locale, translator
-from ..web.embed import page_scripts, page_variables, variables_json
+from ..web.embed import (
+    misspelt_variables,
+    page_scripts,
+    page_variables,
+    variables_json,
+)
 from .areas import area_cards, layout_url, visible_specs
 
 if t.TYPE_CHECKING:
@@ -37,7 +42,8 @@ def register_screen(app: Flask, spec: ScreenSpec) -> None:
 def render_screen(spec: ScreenSpec) -> str:
     """The screen page, with every chart's current option inlined.
 
-    A screen showing a chart the viewer may not see answers ``404``.
+    A screen showing a chart the viewer may not see answers ``404``. The
+    client drops misspelt variables from its URL (there is no notice line).
     """
     runtime = current_runtime()
     assert runtime is not None  # the route is registered with it
@@ -60,4 +66,5 @@ def render_screen(spec: ScreenSpec) -> str:
         declared=None if declared is None else Markup(declared),
         lang=locale,
         t=translator(locale),
+        misspelt=list(misspelt_variables(runtime, specs)),
     )

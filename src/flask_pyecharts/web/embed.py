@@ -21,6 +21,7 @@ from ..options import build_document
 from ..variables import (
     ChoicesError,
     VariableError,
+    misspelling_of,
     parent_value,
     undecodable_parameters,
 )
@@ -62,6 +63,24 @@ def page_variables(runtime: Runtime) -> tuple[dict[str, str], dict[str, str]]:
         except (VariableError, ChoicesError) as error:
             problems[name] = str(error)
     return values, problems
+
+
+def misspelt_variables(
+    runtime: Runtime, specs: t.Iterable[ChartSpec]
+) -> dict[str, str]:
+    """The parameters of the current page's URL that look like misspellings
+    of the variables these charts use, each with the variable it looks like.
+    Any other parameter that is no variable is the page's own (``utm_source``)."""
+    if not has_request_context():
+        return {}
+    names = [variable.name for variable in runtime.registry.variables_of(specs)]
+    found = {}
+    for key in request.args:
+        if key not in runtime.registry.variables:
+            variable = misspelling_of(key, names)
+            if variable is not None:
+                found[key] = variable
+    return found
 
 
 def initial_json(

@@ -30,6 +30,9 @@ LAYOUT = """
     live_orders   live_orders        live_orders  order_table
     target        orders_per_minute  orders_per_minute  order_table
 """
+#: The live-order stream's window: the last orders it shows, and those it
+#: starts with (an export, from a new process, holds the whole window).
+LIVE_ORDERS = 200
 #: The columns of the latest orders' table.
 ORDER_COLUMNS = ["时间", "省份", "渠道", "商品", "金额（元）"]
 #: How many of the latest orders it keeps.
@@ -111,7 +114,9 @@ def register(charts: Charts, engine: Engine) -> None:
             )
         )
 
-    @charts.chart("live_orders", window=200, title="实时订单（全国，每笔金额，元）")
+    @charts.chart(
+        "live_orders", window=LIVE_ORDERS, title="实时订单（全国，每笔金额，元）"
+    )
     def live_orders() -> Line:
         return (
             Line()
@@ -137,7 +142,7 @@ def register(charts: Charts, engine: Engine) -> None:
             "orders",
             "id",
             lambda row: (row.created_at, yuan(row.amount)),
-            backfill=120,
+            backfill=LIVE_ORDERS,
         )
     )
 
