@@ -49,6 +49,7 @@ LAYERS: list[set[str]] = [
     {"web.errors", "web.caching", "web.openapi", "web.embed", "web.api"},
     {"reports.tables"},  # the report system, beside web/ (DESIGN §7-8)
     {"reports.areas", "reports.site"},
+    {"reports.pages"},
     {"reports.dashboards", "reports.screens", "reports.playlists"},
     {"export.paper", "export.page", "export.images", "export.files"},
     {"export.app", "export.server", "commands"},

@@ -5,25 +5,11 @@ from __future__ import annotations
 
 import typing as t
 
-from flask import Flask, Response, render_template, request, url_for
-from markupsafe import Markup
+from flask import Flask, render_template, request
 
-from ..live.runtime import current_runtime
-from ..locale import (
-    misspelt_notice,
-    page_response,
-    request_locale,
-    translate,
-    translator,
-)
+from ..locale import misspelt_notice, translate
 from ..variables import ChoicesError, parent_value, undecodable_parameters
-from ..web.embed import (
-    misspelt_variables,
-    page_scripts,
-    page_variables,
-    variables_json,
-)
-from .areas import area_cards, layout_url, visible_specs
+from .pages import ReportPage, register_page
 from .site import navigation
 
 if t.TYPE_CHECKING:
@@ -34,14 +20,7 @@ if t.TYPE_CHECKING:
 
 def register_dashboard(app: Flask, spec: DashboardSpec) -> None:
     """Add the dashboard's URL rule to ``app``."""
-
-    def view() -> Response:
-        runtime = current_runtime()
-        assert runtime is not None  # the route is registered with it
-        return page_response(render_dashboard(spec), runtime.settings.locale)
-
-    view.__name__ = spec.endpoint
-    app.add_url_rule(spec.rule, spec.endpoint, view)
+    register_page(app, spec, lambda: render_dashboard(spec))
 
 
 def render_dashboard(spec: DashboardSpec) -> str:
@@ -51,34 +30,17 @@ def render_dashboard(spec: DashboardSpec) -> str:
     an unknown page. Misspelt variables in its URL are named in the filter
     bar's notice (the client then drops them from the URL).
     """
-    runtime = current_runtime()
-    assert runtime is not None  # the route is registered with it
-    specs = visible_specs(runtime, spec.names)
-    locale = request_locale(runtime.settings.locale)
-    values, problems = page_variables(runtime)
-    declared = variables_json(runtime, specs)
-    misspelt = misspelt_variables(runtime, specs)
-    names = [variable.name for variable in runtime.registry.variables_of(specs)]
+    page = ReportPage.of(spec)
+    runtime, locale, misspelt = page.runtime, page.locale, page.misspelt
+    names = [variable.name for variable in runtime.registry.variables_of(page.specs)]
     return render_template(
         "flask_pyecharts/dashboard.html",
+        **page.context(spec),
         title=spec.title,
         description=spec.description,
-        charts=area_cards(runtime, specs, values, problems),
         columns=spec.columns,
-        layout=layout_url(runtime, spec),
-        scripts=page_scripts(runtime),
-        stylesheet=url_for("pyecharts.static", filename="flask-pyecharts.css"),
-        favicon=url_for("pyecharts.static", filename="favicon.svg"),
-        api_base=url_for("pyecharts.list_charts").removesuffix("charts"),
-        transport=runtime.settings.transport,
-        strict_csp=runtime.settings.strict_csp,
-        renew_after=runtime.settings.renew_after,
-        filters=filters(runtime, specs, values, problems, locale),
-        misspelt=list(misspelt),
+        filters=filters(runtime, page.specs, page.values, page.problems, locale),
         misspelt_notice=misspelt_notice(locale, misspelt, names) if misspelt else "",
-        declared=None if declared is None else Markup(declared),
-        lang=locale,
-        t=translator(locale),
         nav=navigation(runtime, spec),
         kiosk=request.args.get("kiosk") == "1",
     )
