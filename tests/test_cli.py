@@ -97,7 +97,8 @@ def test_every_command_and_option_has_help(group: click.Group) -> None:
 def test_demo_help_names_the_pages_and_the_database() -> None:
     result = CliRunner().invoke(main, ["demo", "--help"])
     assert result.exit_code == 0, result.output
-    for text in ("--port", "--database", "--reset", "/report", "demo.sqlite3"):
+    pages = ("/report", "/overview", "/screen", "/tv")
+    for text in ("--port", "--database", "--reset", *pages, "demo.sqlite3"):
         assert text in result.output
 
 
@@ -154,14 +155,13 @@ def test_export_writes_the_demo_dashboard_self_contained(
     demo_database: Path, tmp_path: Path
 ) -> None:
     output = tmp_path / "report.html"
-    result = CliRunner().invoke(
-        main, ["export", str(output), "--database", str(demo_database)]
-    )
+    arguments = ["export", str(output), "--database", str(demo_database)]
+    result = CliRunner().invoke(main, [*arguments, "--dashboard", "/regions"])
     assert result.exit_code == 0, result.output
-    drawn = 9 if MAPS else 8  # the map needs its geometry
+    drawn = 7 if MAPS else 6  # the map needs its geometry
     assert f"Wrote {output} ({drawn} charts, region=全国, days=30" in result.output
     html = output.read_text("utf-8")
-    assert "<title>零售实时销售看板</title>" in html
+    assert "<title>区域分析</title>" in html
     assert 'lang="zh-CN"' in html
     # ECharts, the china map and the runtime are inline; the markup loads
     # nothing but the empty favicon.
@@ -179,9 +179,23 @@ def test_export_writes_the_demo_dashboard_self_contained(
     if not MAPS:
         assert "Warning: chart 'sales_map'" in result.output
         assert "此图表无法导出。" in html and "Chart dependency &#39;china&#39;" in html
+    assert docs["sales"]["option"]["card"]["type"] == "number"
+    assert docs["province_rank"]["option"]["card"]["rank"] is True
+
+
+def test_export_of_the_demo_live_report_holds_its_streams(
+    demo_database: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "live.html"
+    arguments = ["export", str(output), "--database", str(demo_database)]
+    result = CliRunner().invoke(main, [*arguments, "--dashboard", "/live"])
+    assert result.exit_code == 0, result.output
+    docs = named_documents(output.read_text("utf-8"))
     live = docs["live_orders"]["option"]["series"][0]["data"]
     assert len(live) == 200  # the stream's whole window, with its data
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", live[-1][0])
+    rows = docs["order_table"]["option"]["series"][0]["data"]
+    assert len(rows) == 30 and re.fullmatch(r"\d\d:\d\d:\d\d", rows[-1][0])
 
 
 def test_export_to_standard_output(demo_database: Path) -> None:
@@ -208,8 +222,6 @@ def test_export_of_the_demo_for_a_region_and_a_period(
     gauge = docs["target"]["option"]["title"][0]["text"]
     assert gauge.startswith("广东今日销售额")
     assert docs["category_sales"]["option"]["title"][0]["subtext"] == "广东 · 近 7 天"
-    if MAPS:
-        assert docs["sales_map"]["option"]["series"][0]["map"] == "广东"
     refused = CliRunner().invoke(main, [*arguments, "--var", "region=火星"])
     assert refused.exit_code == 1
     assert "Variable 'region' cannot be '火星': the allowed values are 全国, 广东" in (
@@ -226,7 +238,10 @@ def test_export_names_the_dashboards_when_the_rule_is_wrong(
         ["export", str(output), "--database", str(demo_database), "--dashboard", "/x"],
     )
     assert result.exit_code == 1
-    assert "No dashboard at '/x'; the dashboards are at '/'." in result.output
+    assert (
+        "No dashboard at '/x'; the dashboards are at '/overview', '/channels',"
+        " '/regions', '/products', '/customers', '/live'." in result.output
+    )
     assert not output.exists()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import json
 import re
 import shlex
 import shutil
@@ -19,14 +20,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from flask_pyecharts.demo import create_app, db
-from flask_pyecharts.demo.report import (
-    CITIES,
-    LIVE_ORDERS,
-    TITLES,
-    city_sales,
-    sales_by,
-)
+from flask_pyecharts.demo import create_app, db, queries
+from flask_pyecharts.demo.queries import CITIES, city_sales, sales_by
+from flask_pyecharts.demo.reports import REPORTS, screen
+from flask_pyecharts.demo.reports.live import LIVE_ORDERS
 
 from .conftest import MAPS, wait_until
 
@@ -75,11 +72,12 @@ def test_generated_database_looks_like_a_shop(
     newest = datetime.datetime.fromisoformat(
         scalar(path, "SELECT MAX(created_at) FROM orders")
     )
-    assert datetime.timedelta(days=89) < newest - oldest <= datetime.timedelta(days=90)
-    # The 90 days up to the end it was given (the last hour may be a quiet
-    # night hour without orders).
+    assert datetime.timedelta(days=89) < newest - oldest <= datetime.timedelta(days=91)
+    # From midnight 90 days before the end it was given, to that end (the last
+    # hour may be a quiet night hour without orders).
     assert newest <= demo_end
-    assert demo_end - oldest <= datetime.timedelta(days=90)
+    midnight = datetime.datetime.combine(demo_end.date(), datetime.time())
+    assert oldest >= midnight - datetime.timedelta(days=90)
     assert scalar(path, "SELECT COUNT(*) FROM categories") == 10
     assert scalar(path, "SELECT COUNT(*) FROM provinces") == 31
     assert scalar(path, "SELECT COUNT(*) FROM channels") == 6
@@ -178,21 +176,178 @@ def test_simulator_inserts_orders_every_second_until_stopped(database: Path) -> 
     engine.dispose()
 
 
+def test_customers_come_back(template_database: Path) -> None:
+    """Orders come from customers, new ones and those who bought before, each
+    joining the day of their first order."""
+    path = template_database
+    buyers = scalar(path, "SELECT COUNT(*) FROM customers")
+    orders = scalar(path, "SELECT COUNT(*) FROM orders")
+    assert 0.3 < buyers / orders < 0.5  # db.NEW_CUSTOMER of the orders
+    assert scalar(path, "SELECT COUNT(*) FROM orders WHERE customer_id IS NULL") == 0
+    loyal = scalar(
+        path,
+        "SELECT COUNT(*) FROM (SELECT customer_id FROM orders GROUP BY 1"
+        " HAVING COUNT(*) >= 3)",
+    )
+    assert loyal > buyers / 10
+    joined_late = scalar(
+        path,
+        "SELECT COUNT(*) FROM customers JOIN (SELECT customer_id,"
+        " MIN(created_at) AS first FROM orders GROUP BY 1) AS o"
+        " ON o.customer_id = customers.id WHERE o.first != customers.created_at",
+    )
+    assert joined_late == 0
+    moved = scalar(
+        path,
+        "SELECT COUNT(*) FROM orders JOIN customers ON customers.id = customer_id"
+        " WHERE customers.province_id != orders.province_id",
+    )
+    assert moved == 0  # a customer buys in their province
+
+
+def test_a_database_of_the_old_demo_is_generated_anew(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
+    db.open_database(path, progress=True).dispose()
+    assert "predates customers: generating anew" in capsys.readouterr().out
+    assert scalar(path, "SELECT COUNT(*) FROM orders WHERE customer_id > 0") > 10_000
+
+
 # -- the app -------------------------------------------------------------------
 
 
-def test_dashboard_page_shows_nine_live_charts_and_two_filters(
+def layout_names(report: t.Any) -> list[str]:
+    """The charts of a report's layout, in reading order."""
+    return list(dict.fromkeys(name for name in report.LAYOUT.split() if name != "."))
+
+
+def page_charts(html: str) -> list[str]:
+    return re.findall(r'data-chart="/charts/api/charts/([\w.-]+)"', html)
+
+
+#: The charts of the dashboard the demo had before its reports: every kind.
+CHARTS = [
+    "target",
+    "sales_map",
+    "province_sales",
+    "live_orders",
+    "orders_per_minute",
+    "channel_share",
+    "category_sales",
+    "top_products",
+    "hour_heatmap",
+]
+
+
+def test_the_home_page_lists_the_six_reports_the_screen_and_the_playlist(
     demo_app: Flask,
 ) -> None:
-    html = demo_app.test_client().get("/").get_data(as_text=True)
-    charts = re.findall(r'data-chart="/charts/api/charts/([\w.-]+)"', html)
-    assert charts == list(TITLES)
-    assert "<title>零售实时销售看板</title>" in html
-    for title in TITLES.values():
-        assert f">{title}</h2>" in html
-    assert '<span class="fpe-filter-label">地区</span>' in html
-    assert '<option value="全国" selected>全国</option>' in html
-    assert '<option value="30" selected>30</option>' in html
+    response = demo_app.test_client().get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="zh-CN"' in html  # the chrome in Chinese
+    assert "零售分析" in html
+    links = re.findall(r'href="(/[a-z]*)"', html)
+    rules = [report.RULE for report in REPORTS]
+    assert [link for link in links if link in rules] == rules
+    assert screen.RULE in links
+    for report in [*REPORTS, screen]:
+        assert report.TITLE in html and report.DESCRIPTION in html
+
+
+@pytest.mark.parametrize("report", REPORTS, ids=lambda report: report.RULE)
+def test_every_report_page_shows_its_charts_and_the_filters(
+    demo_app: Flask, report: t.Any
+) -> None:
+    response = demo_app.test_client().get(report.RULE + "?region=广东&days=7")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    names = layout_names(report)
+    assert sorted(page_charts(html)) == sorted(names)
+    assert len(names) >= 6
+    assert f"<title>{report.TITLE}</title>" in html
+    assert '<option value="广东" selected>广东</option>' in html
+    registry = demo_app.jinja_env.globals["charts"].registry
+    # The period filter where a chart follows it: the live report is today's.
+    periodic = any("days" in registry.chart(name).variables for name in names)
+    assert periodic is (report.RULE != "/live")
+    assert ('<option value="7" selected>7</option>' in html) is periodic
+    cards = report.LAYOUT.strip().splitlines()[0].split()  # the top row
+    assert len(set(cards)) == 4
+    for name in cards:
+        assert registry.chart(name).display == "number", name
+
+
+def test_every_builder_builds_for_every_period_and_region(demo_app: Flask) -> None:
+    """Every chart, card and table of every report, for each period, for the
+    whole country, the largest and the smallest province; the region-shaped
+    ones (the map, the ranking) for every province."""
+    runtime = demo_app.extensions["pyecharts"]
+    names = {name for report in REPORTS for name in layout_names(report)}
+    assert names <= set(runtime.registry.charts)
+    engine = demo_app.extensions["pyecharts_demo"].engine
+    regions = ["全国", *queries.provinces(engine)]
+    cases = [
+        (name, region, days)
+        for name in sorted(names)
+        for days in queries.PERIODS
+        for region in (
+            regions if name in ("sales_map", "province_rank") and days == 7
+            else ["全国", "广东", "西藏"]
+        )
+    ]  # fmt: skip
+    for name, region, days in cases:
+        spec = runtime.registry.chart(name)
+        given = {"region": region, "days": days}
+        with demo_app.app_context():
+            built = spec.builder(**{key: given[key] for key in spec.variables})
+        assert built, (name, region, days)
+
+
+def test_the_screen_shows_the_whole_business(demo_app: Flask) -> None:
+    response = demo_app.test_client().get(screen.RULE)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    names = layout_names(screen)
+    assert sorted(page_charts(html)) == sorted(names)
+    assert f"<title>{screen.TITLE}</title>" in html
+    rows = [line.split() for line in screen.LAYOUT.strip().splitlines()]
+    assert len(set(rows[0])) == 4  # number cards across the top
+    assert [row[1:3] for row in rows[1:3]] == [["sales_map"] * 2] * 2  # the centre
+    assert {"order_table", "live_orders"} <= set(names)
+    registry = demo_app.jinja_env.globals["charts"].registry
+    charts = [name for name in names if registry.chart(name).display == "chart"]
+    assert 5 <= len(charts) <= 7  # the map and 4 to 6 charts
+
+
+def test_the_playlist_shows_the_screen_and_the_overview(demo_app: Flask) -> None:
+    response = demo_app.test_client().get(screen.PLAYLIST)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    reports = re.search(r'class="fpe-playlist-reports">(.*?)</script>', html)[1]
+    assert [item["url"] for item in json.loads(reports)] == [
+        "/screen?kiosk=1",
+        "/overview?kiosk=1",
+    ]
+    assert 'data-every="30.0"' in html
+
+
+def test_number_cards_compare_with_the_period_before(demo_app: Flask) -> None:
+    """A card's value is the period's, its previous the period just before (none
+    before the data began), its trend one point a day."""
+    engine = demo_app.extensions["pyecharts_demo"].engine
+    week = queries.compare(engine, "全国", 7)
+    assert week.before is not None and week.before.orders > 0.8 * week.now.orders
+    assert len(week.daily) == 7  # whole days: today is not over
+    today = queries.totals(engine, "全国", queries.Period.today())
+    assert sum(day.orders for day in week.daily) + today.orders == week.now.orders
+    assert queries.compare(engine, "全国", 90).before is None
+    share = queries.customers(engine, "广东", queries.Period.last(30))
+    assert share.new > 0 and share.returning > 0
+    assert 0 < share.repeat_rate < 100
 
 
 def test_the_region_choices_come_from_the_database(demo_app: Flask) -> None:
@@ -206,7 +361,7 @@ def test_the_region_choices_come_from_the_database(demo_app: Flask) -> None:
     assert charts["live_orders"]["variables"] == []  # the stream is global
     assert charts["sales_map"]["on_click"] == {"region": "name"}
     assert charts["province_sales"]["on_click"] == {"region": "name"}
-    for name in set(TITLES) - {"live_orders"}:
+    for name in set(CHARTS) - {"live_orders"}:
         assert "region" in charts[name]["variables"], name
 
 
@@ -257,7 +412,7 @@ def test_every_chart_builds_with_data(demo_app: Flask) -> None:
     )
     kinds = {}
     types = set()
-    for name in TITLES:
+    for name in CHARTS:
         response = client.get(f"/charts/api/charts/{name}")
         if name == "sales_map" and not MAPS:
             assert response.status_code == 503
@@ -314,14 +469,14 @@ def test_report_page_is_server_rendered_with_embedded_charts(demo_app: Flask) ->
     assert initial == 7  # six live charts and the one-off daily trend
     assert "今日销售额" in html and "热销商品" in html
     assert html.count("<tr><td>") == 10
-    assert 'href="/"' in html  # to the dashboard
+    assert 'href="/overview"' in html  # to the overview
 
 
 def test_the_report_follows_the_variables_of_its_url(demo_app: Flask) -> None:
     html = demo_app.test_client().get("/report?region=广东&days=7").get_data(True)
     assert "零售销售报表 · 广东" in html and "近 7 天销售额" in html
     assert "广东 · 近 7 天" in html  # the embedded category chart's subtitle
-    assert 'href="/?region=%E5%B9%BF%E4%B8%9C&amp;days=7"' in html
+    assert 'href="/overview?region=%E5%B9%BF%E4%B8%9C&amp;days=7"' in html
     fallback = demo_app.test_client().get("/report?region=火星").get_data(True)
     assert "零售销售报表 · 全国" in fallback
 
@@ -343,6 +498,39 @@ def test_order_inserted_by_anyone_reaches_the_live_chart(
         return [0, [created, 4321.5]] in seen
 
     wait_until(arrived, message="the order never reached the live chart")
+
+
+def test_every_order_reaches_the_order_table_once(
+    demo_app: Flask, database: Path
+) -> None:
+    """The latest orders' table starts with the last 30 orders and takes each
+    new one as a row, with its names, exactly once."""
+    client = demo_app.test_client()
+    url = "/charts/api/charts/order_table"
+    wait_until(
+        lambda: client.get(url).json["option"]["series"][0]["data"],
+        message="the order table's producer never ran",
+    )
+    document = client.get(url).json
+    assert document["kind"] == "stream" and document["window"] == 30
+    rows = document["option"]["series"][0]["data"]
+    assert len(rows) == 30 and len(rows[0]) == 5
+    cursor = document["cursor"]
+    created = insert_order(database, 1234.5)
+    seen: list = []
+
+    def arrived() -> bool:
+        nonlocal cursor
+        page = client.get(f"{url}/points?since={cursor}").json
+        seen.extend(page["points"])
+        cursor = page["cursor"]
+        return any(row[4] == 1234.5 for _, row in seen)
+
+    wait_until(arrived, message="the order never reached the order table")
+    province = scalar(database, "SELECT name FROM provinces WHERE id = 1")
+    product = scalar(database, "SELECT name FROM products WHERE id = 1")
+    row = [row for _, row in seen if row[4] == 1234.5]
+    assert row == [[created[11:], province, "天猫旗舰店", product, 1234.5]]
 
 
 def test_the_demo_streams_come_back_whole_after_a_restart(database: Path) -> None:
@@ -480,9 +668,17 @@ def test_the_readme_demo_command_starts(tmp_path: Path) -> None:
             started = process.stdout.readline()
             assert started, "the demo exited before it started"
         port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", started)[1])
+        pages = {}
+        while "report:" not in pages:  # the pages besides the home page
+            line = process.stdout.readline()
+            assert line.startswith("  "), line
+            page, url = line.rsplit(None, 1)
+            pages[page.strip()] = url
         status, html = wait_for(f"http://127.0.0.1:{port}/", timeout=60)
+        assert status == 200 and 'href="/overview"' in html  # the home page
+        status, page = wait_for(f"http://127.0.0.1:{port}/screen", timeout=5)
         assert status == 200
-        assert html.count("data-chart=") == 9
+        assert page.count("data-chart=") == len(set(screen.LAYOUT.split()))
         status, report = wait_for(f"http://127.0.0.1:{port}/report", timeout=5)
         assert status == 200 and "零售销售报表" in report
         with urllib.request.urlopen(
@@ -492,7 +688,9 @@ def test_the_readme_demo_command_starts(tmp_path: Path) -> None:
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
-    assert f"http://127.0.0.1:{port}/report (report)" in started
+    assert pages["report:"] == f"http://127.0.0.1:{port}/report"
+    assert pages["big screen:"] == f"http://127.0.0.1:{port}/screen"
+    assert pages["playlist:"] == f"http://127.0.0.1:{port}/tv"
     assert "Traceback" not in output
     assert database.exists()
     assert scalar(database, "SELECT COUNT(*) FROM orders") > 30_000

@@ -54,7 +54,19 @@ LAYERS: list[set[str]] = [
     {"export.paper", "export.page", "export.images", "export.files"},
     {"export.app", "export.server", "commands"},
     {"extension"},
-    {"", "demo", "demo.db", "demo.report"},  # "": the package's face
+    {"", "demo", "demo.db"},  # "": the package's face
+    {"demo.queries"},
+    {"demo.formats"},
+    {
+        "demo.reports.overview",
+        "demo.reports.channels",
+        "demo.reports.regions",
+        "demo.reports.products",
+        "demo.reports.customers",
+        "demo.reports.live",
+        "demo.reports.screen",
+    },
+    {"demo.reports", "demo.report"},
     {"cli", "__main__"},
 ]
 PACKAGES = {
@@ -65,6 +77,7 @@ PACKAGES = {
     "web",
     "wire",
     "demo",
+    "demo.reports",
     "export",
     "reports",
 }

@@ -29,6 +29,12 @@ from .commands import (
     write_export,
 )
 
+#: The demo's pages printed at its start, besides its home page.
+_DEMO_PAGES = [
+    ("/screen", "big screen:"),
+    ("/tv", "playlist:"),
+    ("/report", "report:"),
+]
 if t.TYPE_CHECKING:
     from .export.paper import PageSize
 
@@ -48,7 +54,7 @@ def _database_option(function: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]
 def main() -> None:
     """Publish pyecharts charts from Flask as live web pages.
 
-    Try the demo, a live retail sales dashboard on SQLite:
+    Try the demo, a live retail report system on SQLite:
 
         flask-pyecharts demo
 
@@ -86,13 +92,17 @@ def demo(
 ) -> None:
     """Run the demo report system on http://HOST:PORT/.
 
-    A live retail sales dashboard on an embedded SQLite database, created on
-    first run (about 70,000 orders over 90 days), with new orders every second.
+    A live retail business on an embedded SQLite database, created on first
+    run (about 70,000 orders over 90 days), with new orders every second.
 
     \b
     Pages:
-      /        the dashboard (charts fetched, updates pushed)
-      /report  the server-rendered report (a Jinja template)
+      /           the home page: six reports (charts fetched, updates pushed)
+      /overview   经营总览; also /channels, /regions, /products,
+                  /customers (customers and hours) and /live
+      /screen     the 1920x1080 big screen of the whole business
+      /tv         a playlist of the screen and the overview, 30 s each
+      /report     the server-rendered report (a Jinja template)
     Database:
       ~/.cache/flask-pyecharts/demo.sqlite3, unless --database is given;
       the streams next to it in demo-streams.sqlite3 (charts come back
@@ -113,9 +123,13 @@ def demo(
         server = make_server(host, port, app, threaded=True)
         port = server.server_port
         click.echo(
-            f"Demo running on http://{host}:{port}/ (dashboard) and"
-            f" http://{host}:{port}/report (report). Press Ctrl+C to stop."
+            f"Demo running on http://{host}:{port}/ (the reports). Press Ctrl+C to"
+            " stop."
         )
+        rules = {rule.rule for rule in app.url_map.iter_rules()}
+        for rule, page in _DEMO_PAGES:
+            if rule in rules:
+                click.echo(f"  {page:<11} http://{host}:{port}{rule}")
         server.serve_forever()  # until Ctrl+C
     finally:
         _shutdown(app)

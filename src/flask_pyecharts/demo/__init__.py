@@ -1,10 +1,15 @@
-"""The demo report system: a live retail sales dashboard on SQLite.
+"""The demo report system: a live retail business on SQLite.
 
 ``flask-pyecharts demo`` runs it; ``create_app`` is an ordinary Flask factory,
 so ``flask --app flask_pyecharts.demo run`` works too. Pages:
 
-- ``/``: the dashboard (separated mode: charts fetched and kept live by the
-  client runtime, updates pushed with Server-Sent Events);
+- six reports (separated mode: charts fetched and kept live by the client
+  runtime, updates pushed with Server-Sent Events): ``/overview``,
+  ``/channels``, ``/regions``, ``/products``, ``/customers``, ``/live``
+  (:mod:`.reports`), each with number cards and the region and period filters;
+- ``/screen``: a 1920×1080 big screen of the whole business, and ``/tv``: a
+  playlist of the screen and the overview;
+- ``/``: the home page listing them;
 - ``/report``: a server-rendered report (mixed mode: a Jinja template with
   ``{{ charts.scripts() }}`` and ``{{ charts.embed("name") }}``).
 """
@@ -21,7 +26,7 @@ from sqlalchemy import Engine
 
 from flask_pyecharts import Charts
 
-from . import db, report
+from . import db, report, reports
 
 
 @dataclass
@@ -62,8 +67,10 @@ def create_app(
     app = Flask(__name__)
     if "PYECHARTS_STORE" not in os.environ:
         app.config["PYECHARTS_STORE"] = f"sqlite:///{streams}"
+    if "PYECHARTS_LOCALE" not in os.environ:  # a Chinese shop's reports
+        app.config["PYECHARTS_LOCALE"] = "zh-CN"
     charts = Charts(app)
-    report.register(charts, engine)
+    reports.register(charts, engine)
     app.register_blueprint(report.bp)
     simulator = db.Simulator(engine) if simulate else None
     demo = app.extensions["pyecharts_demo"] = Demo(engine, path, simulator)

@@ -1,14 +1,16 @@
 """The demo's retail database: schema, generated history, live order simulator.
 
-An SQLite file holds categories, products, provinces, sales channels and
-orders. On first run :func:`open_database` creates it with 90 days of orders
-(about 70,000, with daily, weekly and hourly rhythms); on later runs it tops
+An SQLite file holds categories, products, provinces, sales channels,
+customers and orders. On first run :func:`open_database` creates it with 90
+days of orders (about 70,000, with daily, weekly and hourly rhythms, from
+about 30,000 customers who come back); on later runs it tops
 the history up to the present. A :class:`Simulator` then inserts new orders
 every second, as a shop's order system would.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import math
@@ -26,6 +28,7 @@ from sqlalchemy import (
     Engine,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -68,6 +71,15 @@ channels = Table(
     Column("name", String(20), nullable=False, unique=True),
     Column("weight", Float, nullable=False),
 )
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("province_id", ForeignKey("provinces.id"), nullable=False),
+    #: The time of the customer's first order: new customers of a period are
+    #: those that joined in it.
+    Column("created_at", String(19), nullable=False, index=True),
+)
 orders = Table(
     "orders",
     metadata,
@@ -77,10 +89,18 @@ orders = Table(
     Column("product_id", ForeignKey("products.id"), nullable=False),
     Column("province_id", ForeignKey("provinces.id"), nullable=False),
     Column("channel_id", ForeignKey("channels.id"), nullable=False),
+    #: ``NULL`` for a guest order (as other programs may insert).
+    Column("customer_id", ForeignKey("customers.id")),
     Column("quantity", Integer, nullable=False),
     Column("amount", Float, nullable=False),
     sqlite_autoincrement=True,  # ids never reused: a safe stream cursor
 )
+# A region's reports read one province's orders of a period.
+Index("ix_orders_province_time", orders.c.province_id, orders.c.created_at)
+
+#: The chance that an order comes from a new customer (else from one of the
+#: province's earlier customers, any of them alike).
+NEW_CUSTOMER = 0.4
 
 #: Categories and their products: (name, price in yuan, popularity).
 CATALOG: dict[str, list[tuple[str, float, float]]] = {
@@ -224,11 +244,23 @@ def open_database(
     :param seed: make the generated history reproducible.
     """
     path = Path(path) if path is not None else default_path()
+    if path.exists() and not _has_customers(path):
+        if progress:
+            click.echo(f"The demo database {path} predates customers: generating anew")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
     if not path.exists():
         create_database(path, progress=progress, seed=seed)
     engine = connect(path)
     catch_up(engine, progress=progress, seed=seed)
     return engine
+
+
+def _has_customers(path: Path) -> bool:
+    """Whether the database at ``path`` has this version's customers."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        columns = connection.execute("PRAGMA table_info(orders)").fetchall()
+    return any(column[1] == "customer_id" for column in columns)
 
 
 def create_database(
@@ -239,7 +271,8 @@ def create_database(
     seed: int | None = None,
     end: datetime.datetime | None = None,
 ) -> None:
-    """Create the database at ``path`` with ``days`` days of order history.
+    """Create the database at ``path`` with the order history of ``days`` days
+    and today so far.
 
     The file is written under a temporary name and renamed when complete, so
     an interrupted run never leaves a half-filled database behind.
@@ -255,7 +288,11 @@ def create_database(
             _insert_catalog(connection)
         end = end or now()
         rng = random.Random(seed)
-        generate_orders(engine, end - datetime.timedelta(days=days), end, rng, progress)
+        # From midnight: the first day of a report's 90 is a whole day.
+        start = (end - datetime.timedelta(days=days)).replace(
+            hour=0, minute=0, second=0
+        )
+        generate_orders(engine, start, end, rng, progress)
     except BaseException:
         engine.dispose()
         partial.unlink(missing_ok=True)
@@ -337,9 +374,14 @@ class Catalog:
         )
 
     def orders(
-        self, rng: random.Random, times: t.Sequence[datetime.datetime]
+        self,
+        rng: random.Random,
+        times: t.Sequence[datetime.datetime],
+        buyers: Customers,
     ) -> list[dict[str, t.Any]]:
-        """One random order at each of ``times``."""
+        """One random order at each of ``times``, each by a customer of
+        ``buyers`` (new customers join it: insert its :meth:`Customers.joined`
+        before the orders)."""
         count = len(times)
         chosen = rng.choices(self.products, cum_weights=self.product_weights, k=count)
         places = rng.choices(self.provinces, cum_weights=self.province_weights, k=count)
@@ -356,10 +398,49 @@ class Catalog:
                     "product_id": product,
                     "province_id": place,
                     "channel_id": seller,
+                    "customer_id": buyers.pick(rng, place, moment),
                     "quantity": quantity,
                     "amount": round(price * quantity * discount, 2),
                 }
             )
+        return rows
+
+
+class Customers:
+    """The customers orders are drawn from, by province; new ones join as
+    orders come (:data:`NEW_CUSTOMER`)."""
+
+    def __init__(self, by_province: dict[int, list[int]], last_id: int) -> None:
+        self.by_province = by_province
+        self.last_id = last_id
+        self._joined: list[dict[str, t.Any]] = []
+
+    @classmethod
+    def load(cls, engine: Engine) -> Customers:
+        by_province: dict[int, list[int]] = {}
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(customers.c.id, customers.c.province_id).order_by(customers.c.id)
+            ).all()
+        for row in rows:
+            by_province.setdefault(row.province_id, []).append(row.id)
+        return cls(by_province, rows[-1].id if rows else 0)
+
+    def pick(self, rng: random.Random, province: int, moment: datetime.datetime) -> int:
+        """The customer of an order placed in ``province`` at ``moment``."""
+        known = self.by_province.setdefault(province, [])
+        if known and rng.random() >= NEW_CUSTOMER:
+            return rng.choice(known)
+        self.last_id += 1
+        known.append(self.last_id)
+        self._joined.append(
+            {"id": self.last_id, "province_id": province, "created_at": stamp(moment)}
+        )
+        return self.last_id
+
+    def joined(self) -> list[dict[str, t.Any]]:
+        """The customers who joined since the last call, to insert."""
+        rows, self._joined = self._joined, []
         return rows
 
 
@@ -384,12 +465,13 @@ def generate_orders(
     Orders are inserted in time order, so ids increase with time.
     """
     catalog = Catalog.load(engine)
+    buyers = Customers.load(engine)
     mean_hourly = sum(HOURLY) / len(HOURLY)
     first = start.replace(minute=0, second=0)
     hours = max(0, math.ceil((end - first).total_seconds() / 3600))
     span = max((end - start).total_seconds(), 1.0)
     total = 0
-    label = f"Generating {span / 86400:.0f} days of orders"
+    label = f"Generating {span // 86400:.0f} days of orders"
     with engine.begin() as connection, _progress(progress, hours, label) as bar:
         pending: list[dict[str, t.Any]] = []
         for index in range(hours):
@@ -411,8 +493,11 @@ def generate_orders(
                 count = _poisson(rng, rate)
                 offsets = sorted(rng.random() * seconds for _ in range(count))
                 times = [begin + datetime.timedelta(seconds=int(s)) for s in offsets]
-                pending += catalog.orders(rng, times)
+                pending += catalog.orders(rng, times, buyers)
             if len(pending) >= 5000 or index == hours - 1:
+                joined = buyers.joined()
+                if joined:
+                    connection.execute(customers.insert(), joined)
                 if pending:
                     connection.execute(orders.insert(), pending)
                 total += len(pending)
@@ -461,6 +546,7 @@ class Simulator:
         self.rate = rate
         self._rng = random.Random(seed)
         self._catalog: Catalog | None = None
+        self._customers: Customers | None = None
         self._stopped = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name="pyecharts-demo-simulator", daemon=True
@@ -483,10 +569,14 @@ class Simulator:
 
     def insert(self, count: int = 1) -> list[int]:
         """Insert ``count`` orders placed now; return their ids."""
-        if self._catalog is None:
+        if self._catalog is None or self._customers is None:
             self._catalog = Catalog.load(self.engine)
-        rows = self._catalog.orders(self._rng, [now()] * count)
+            self._customers = Customers.load(self.engine)
+        rows = self._catalog.orders(self._rng, [now()] * count, self._customers)
         with self.engine.begin() as connection:
+            joined = self._customers.joined()
+            if joined:
+                connection.execute(customers.insert(), joined)
             inserted = [connection.execute(orders.insert(), row) for row in rows]
         return [int(result.inserted_primary_key[0]) for result in inserted]  # type: ignore[index]
 
