@@ -159,7 +159,8 @@ def test_export_writes_the_demo_dashboard_self_contained(
     result = CliRunner().invoke(main, [*arguments, "--dashboard", "/regions"])
     assert result.exit_code == 0, result.output
     drawn = 7 if MAPS else 6  # the map needs its geometry
-    assert f"Wrote {output} ({drawn} charts, region=全国, days=30" in result.output
+    summary = f"({drawn} charts, region=全国, city=全部, days=30"
+    assert f"Wrote {output} {summary}" in result.output
     html = output.read_text("utf-8")
     assert "<title>区域分析</title>" in html
     assert 'lang="zh-CN"' in html

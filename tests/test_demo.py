@@ -301,7 +301,8 @@ def test_every_builder_builds_for_every_period_and_region(demo_app: Flask) -> No
     ]  # fmt: skip
     for name, region, days in cases:
         spec = runtime.registry.chart(name)
-        given = {"region": region, "days": days}
+        city = (queries.CITIES.get(region) or [queries.ALL_CITIES])[0]  # its first
+        given = {"region": region, "days": days, "city": city}
         with demo_app.app_context():
             built = spec.builder(**{key: given[key] for key in spec.variables})
         assert built, (name, region, days)
@@ -359,7 +360,7 @@ def test_the_region_choices_come_from_the_database(demo_app: Flask) -> None:
     assert variables["days"]["choices"] == ["7", "30", "90"]
     charts = {item["name"]: item for item in listing["charts"]}
     assert charts["live_orders"]["variables"] == []  # the stream is global
-    assert charts["sales_map"]["on_click"] == {"region": "name"}
+    assert charts["sales_map"]["on_click"] == {"region": "name", "city": "name"}
     assert charts["province_sales"]["on_click"] == {"region": "name"}
     for name in set(CHARTS) - {"live_orders"}:
         assert "region" in charts[name]["variables"], name
@@ -694,3 +695,25 @@ def test_the_readme_demo_command_starts(tmp_path: Path) -> None:
     assert "Traceback" not in output
     assert database.exists()
     assert scalar(database, "SELECT COUNT(*) FROM orders") > 30_000
+
+
+def test_the_regions_map_drills_from_a_province_into_a_city(demo_app: Flask) -> None:
+    """全国 › 广东 › 广州市: a click on the map sets the region, then the city
+    (a chained variable), which the city card and the map follow."""
+    client = demo_app.test_client()
+    listed = client.get("/charts/api/charts?region=广东").get_json()
+    city = {item["name"]: item for item in listed["variables"]}["city"]
+    assert city["parent"] == "region" and city["choices"][:2] == ["全部", "广州市"]
+    document = client.get("/charts/api/charts/sales_map?region=广东&city=广州市")
+    option = document.get_json()["option"]
+    assert option["title"][0]["text"].startswith("广东 · 广州市")
+    selected = [
+        item["name"] for item in option["series"][0]["data"] if item.get("selected")
+    ]
+    assert selected == ["广州市"]
+    assert document.get_json()["on_click"] == {"region": "name", "city": "name"}
+    share = client.get("/charts/api/charts/city_share?region=广东&city=广州市")
+    assert 0 < share.get_json()["option"]["series"][0]["data"][0] < 100
+    assert client.get("/charts/api/charts/city_share?city=广州市").status_code == 400
+    page = client.get("/regions?region=广东&city=广州市").get_data(as_text=True)
+    assert '<option value="广州市" selected>广州市</option>' in page

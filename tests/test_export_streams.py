@@ -26,7 +26,7 @@ def test_the_live_order_stream_exports_its_whole_window(database: Path) -> None:
     charts = app.jinja_env.globals["charts"]
     try:
         window = charts.registry.chart("live_orders").window
-        result = export_dashboard(app)
+        result = export_dashboard(app, "/live")  # the live report
     finally:
         charts.shutdown()
     with sqlite3.connect(database) as connection:

@@ -29,6 +29,8 @@ if t.TYPE_CHECKING:
 
 #: The region that means "every province".
 ALL = "全国"
+#: Every city of a province (the ``city`` variable's default).
+ALL_CITIES = "全部"
 #: The periods a viewer can choose, in days.
 PERIODS = [7, 30, 90]
 #: Each province's cities (or a municipality's districts), named as in the

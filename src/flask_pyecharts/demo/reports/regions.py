@@ -1,5 +1,6 @@
 """区域分析: the sales map (a click on a province drills into its cities, as
-does a click on its bar) and the provinces' ranking."""
+does a click on its bar, and a click on a city into that city: 全国 › 广东 ›
+广州市, the breadcrumb going back) and the provinces' ranking."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from ..formats import (
     wan,
     yuan,
 )
-from ..queries import ALL, Period
+from ..queries import ALL, ALL_CITIES, Period
 
 if t.TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -29,9 +30,9 @@ if t.TYPE_CHECKING:
 
 RULE = "/regions"
 TITLE = "区域分析"
-DESCRIPTION = "销售地图（点击省份看城市）、各省份排行、地区占全国的比重。"
+DESCRIPTION = "销售地图（点击省份看城市，再点城市）、各省份排行、地区占全国的比重。"
 LAYOUT = """
-    sales      region_share    buyer_count     top5_share
+    sales      region_share    buyer_count     city_share
     sales_map  sales_map       province_sales  province_sales
     sales_map  sales_map       province_rank   province_rank
 """
@@ -60,37 +61,42 @@ def register(charts: Charts, engine: Engine) -> None:
             share(region, queries.previous(engine, days)),
         )
 
-    def top5(when: Period | None) -> float | None:
-        if when is None:
-            return None
-        provinces = queries.sales_by(engine, "province", period=when)
-        total = sum(row.sales for row in provinces)
-        return percent(sum(r.sales for r in provinces[:5]), total) if total else None
+    def city_part(region: str, city: str, days: int) -> float:
+        cities = dict(queries.city_sales(engine, region, days))
+        total = sum(cities.values())
+        return percent(cities.get(city, total), total) if total else 0.0
 
     @charts.number(
-        "top5_share", refresh=10.0, label="前五省份集中度", suffix="%", digits=1
+        "city_share", refresh=10.0, label="城市占全省销售额", suffix="%", digits=1
     )
-    def top5_share(days: int) -> dict[str, t.Any]:
-        before = queries.previous(engine, days)
-        return figure(top5(Period.last(days)) or 0.0, top5(before))
+    def city_share(region: str, city: str, days: int) -> float:
+        return 100.0 if region == ALL else city_part(region, city, days)
 
-    @charts.chart("sales_map", refresh=10.0, title="销售地图（点击省份查看城市）",
-                  on_click={"region": "name"})  # fmt: skip
-    def sales_map(region: str, days: int) -> Map:
+    @charts.chart("sales_map", refresh=10.0, title="销售地图（点击省份、城市下钻）",
+                  on_click={"region": "name", "city": "name"})  # fmt: skip
+    def sales_map(region: str, city: str, days: int) -> Map:
         if region == ALL:  # the provinces of China
             rows = queries.sales_by(engine, "province", days=days)
             data = [(row.name, yuan(row.sales)) for row in rows]
             chart = Map().add("销售额", data, "china", **MAP_LAYOUT)
-        else:  # drilled into a province: its cities, on the province's map
+        else:  # drilled into a province: its cities (the chosen one selected)
             data = queries.city_sales(engine, region, days)
-            chart = Map().add("销售额", data, maptype=region, **MAP_LAYOUT)
+            items = [
+                opts.MapItem(name=name, value=value, is_selected=name == city)
+                for name, value in data
+            ]
+            chart = Map().add("销售额", items, maptype=region, **MAP_LAYOUT)
         highest = max((value for _, value in data), default=1.0)
         return chart.set_series_opts(
             label_opts=opts.LabelOpts(is_show=False)
         ).set_global_opts(
             title_opts=opts.TitleOpts(
-                title=period(region, days),
-                subtitle="点击省份下钻" if region == ALL else "点击面包屑返回全国",
+                title=period(
+                    region if city == ALL_CITIES else f"{region} · {city}", days
+                ),
+                subtitle="点击省份下钻"
+                if region == ALL
+                else "点击城市下钻，面包屑返回",
                 pos_left="center",
             ),
             visualmap_opts=opts.VisualMapOpts(
