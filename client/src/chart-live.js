@@ -11,7 +11,7 @@ import { DEFAULT_INTERVAL, MIN_INTERVAL, page } from "./state.js";
 import { pointsFromSeries } from "./streams.js";
 import { CLASSES, modifier } from "./classes.js";
 import { asArray, backoff, emit, errorMessage, isObject } from "./util.js";
-import { t } from "./messages.js";
+import { buildError, t } from "./messages.js";
 
 /** The live half of a Chart (chart.js), drawn by DrawnChart. */
 export class LiveChart extends DrawnChart {
@@ -63,7 +63,7 @@ export class LiveChart extends DrawnChart {
       this.chartError = null;
       this.schedule("points");
     } else if (update.type === "error") {
-      this.chartError = update.error || t("error.build");
+      this.chartError = buildError(update);
       this.updateState();
       if (!this.probing) this.scheduleProbe(0);
     }

@@ -15,7 +15,7 @@ import { absolute, asArray, attr, emit, errorMessage, isObject, retryDelay, spli
 import {
   clickTarget, effective, fetchDeclarations, keyOf, learn, refusal, setVariables,
 } from "./variables.js";
-import { t } from "./messages.js";
+import { buildError, t } from "./messages.js";
 
 const NOTICE_MS = 5000;           // how long a refused click's message shows
 
@@ -149,7 +149,8 @@ export class Chart extends LiveChart {
 
   loadFailed(result) {
     this.switching = false;
-    this.fail((result.status === 400 && this.refusal()) || result.error || t("error.empty"));
+    const failed = result.body && result.body.error_id ? buildError(result.body) : result.error;
+    this.fail((result.status === 400 && this.refusal()) || failed || t("error.empty"));
     if (this.connection) this.connection.release(this);
     // 400: these variables are not allowed; ask again only when they change.
     if (result.status === 400 || this.paused) return;

@@ -46,6 +46,7 @@ export const MESSAGES = {
     "error.empty": "The chart document is empty",
     "error.no_option": "The chart document has no option",
     "error.build": "The chart failed to build",
+    "error.build_id": "The chart could not be built (error id {id}; the server's log tells more)",
     "error.echarts": "ECharts is not loaded",
     "error.draw": "ECharts could not draw this option: {error}",
     "error.connection_lost": "connection lost, reconnecting",
@@ -119,6 +120,7 @@ export const MESSAGES = {
     "error.empty": "图表文档为空",
     "error.no_option": "图表文档缺少配置项",
     "error.build": "图表生成失败",
+    "error.build_id": "图表无法生成（错误编号 {id}，详见服务器日志）",
     "error.echarts": "ECharts 未加载",
     "error.draw": "ECharts 无法绘制此配置项：{error}",
     "error.connection_lost": "连接中断，正在重连",
@@ -172,6 +174,20 @@ export function translate(locale, key, params) {
   const text = key in table ? table[key] : key in MESSAGES.en ? MESSAGES.en[key] : key;
   return text.replace(/\{(\w+)\}/g, (whole, name) =>
     params && name in params ? String(params[name]) : whole);
+}
+
+/**
+ * What a page says of a chart that failed to build, from the server's error
+ * (an update, or an answer's body): with an error id (a server outside debug
+ * mode) a sentence in the page's language; else the server's own message
+ * (a developer's, in debug mode).
+ */
+export function buildError(failure, locale) {
+  const language = locale || currentLocale();
+  if (failure && typeof failure.error_id === "string") {
+    return translate(language, "error.build_id", { id: failure.error_id });
+  }
+  return (failure && failure.error) || translate(language, "error.build");
 }
 
 /** The text of `key` in the page's language. */

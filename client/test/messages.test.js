@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { MESSAGES, clockText, localeOf, relativeTime, t, translate } from "../src/messages.js";
+import { MESSAGES, buildError, clockText, localeOf, relativeTime, t, translate } from "../src/messages.js";
 
 const params = (text) => new Set(Array.from(text.matchAll(/\{(\w+)\}/g), (m) => m[1]));
 
@@ -79,4 +79,14 @@ test("the clock in both languages", () => {
   assert.match(zh, /2026年12月6日/);
   assert.match(zh, /星期日/);
   assert.match(clockText(date, true, "en"), /Sunday, December 6, 2026/);
+});
+
+test("a build failure with an error id is said in the page's language", () => {
+  assert.equal(
+    buildError({ error: "Chart 'x' could not be built (error id 3f9a0c1e).", error_id: "3f9a0c1e" }, "zh-CN"),
+    "图表无法生成（错误编号 3f9a0c1e，详见服务器日志）",
+  );
+  assert.match(buildError({ error: "x", error_id: "ab12" }, "en"), /could not be built \(error id ab12;/);
+  assert.equal(buildError({ error: "ZeroDivisionError: boom" }, "zh-CN"), "ZeroDivisionError: boom");  // debug mode
+  assert.equal(buildError(null, "zh-CN"), "图表生成失败");
 });

@@ -548,7 +548,9 @@ class Feed:
                 token = entry.token if entry.error else _error_token(error)
                 if token == state.head:
                     return
-                whole = frame = error_update(chart, error, token)
+                failed = entry.error
+                error_id = failed.error_id if failed is not None else None
+                whole = frame = error_update(chart, error, token, error_id)
             else:
                 document = entry.document
                 assert document is not None

@@ -133,7 +133,9 @@ def _build_error(error: BuildError) -> Response:
     except UnknownChart:
         refresh = None
     retry_after = math.ceil(failure_lifetime(refresh))
-    return json_error(503, str(error), {"Retry-After": str(retry_after)})
+    return json_error(
+        503, str(error), {"Retry-After": str(retry_after)}, error.error_id
+    )
 
 
 def _store_error(error: StoreError) -> Response:

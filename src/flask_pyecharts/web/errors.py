@@ -20,10 +20,14 @@ class APIError(HTTPException):
 
 
 def json_error(
-    status: int, message: str, headers: dict[str, str] | None = None
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    error_id: str | None = None,
 ) -> Response:
-    """A JSON error response."""
-    response = Response(dumps({"error": message}), status, mimetype="application/json")
+    """A JSON error response (with the id the server log shows, if any)."""
+    body = {"error": message, "error_id": error_id} if error_id else {"error": message}
+    response = Response(dumps(body), status, mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"  # never kept by a proxy
     response.headers.update(headers or {})
     return response

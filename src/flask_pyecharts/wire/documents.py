@@ -173,9 +173,16 @@ def points_update(chart: str, page: Page, start: str | None) -> Update | None:
     return Update(kind, chart, _splice(head, "points", dumps(page.points)), page.cursor)
 
 
-def error_update(chart: str, message: str, token: str) -> Update:
-    """The chart's builder failed: keep showing the last option, as stale."""
-    payload = dumps({"type": "error", "chart": chart, "error": message})
+def error_update(
+    chart: str, message: str, token: str, error_id: str | None = None
+) -> Update:
+    """The chart's builder failed: keep showing the last option, as stale.
+
+    ``error_id``: the id the server log shows the failure with, when the
+    message (outside debug mode) says no more; pages say it in their language.
+    """
+    fields = {"type": "error", "chart": chart, "error": message}
+    payload = dumps({**fields, "error_id": error_id} if error_id else fields)
     return Update("error", chart, payload, token)
 
 
