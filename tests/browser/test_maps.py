@@ -387,3 +387,105 @@ def test_full_province_names_paint_on_the_china_map_and_clicks_keep_them(
     watched.page.wait_for_function("window.clicked")
     assert watched.page.evaluate("window.clicked") == "广东省"
     watched.assert_clean(server.url)
+
+
+def _gallery_map() -> Map:
+    """The gallery's Map example: pyecharts' own data, full province names."""
+    from pyecharts.faker import Faker
+
+    return (
+        Map()
+        .add("商家A", [list(z) for z in zip(Faker.provinces, Faker.values())], "china")  # noqa: B905
+        .set_global_opts(visualmap_opts=opts.VisualMapOpts(max_=200))
+    )
+
+
+def _gallery_gdp() -> t.Any:
+    """The gallery's GDP timeline maps: a class where a bool goes (pyecharts
+    writes it as null), full province names."""
+    from pyecharts.charts import Timeline
+
+    timeline = Timeline()
+    for year in (2015, 2016):
+        data = [("广东省", 72812 + year), ("江苏省", 70116), ("新疆维吾尔自治区", 9324)]
+        timeline.add(
+            Map()
+            .add("GDP", data, "china", label_opts=opts.LabelOpts(is_show=Timeline))
+            .set_global_opts(visualmap_opts=opts.VisualMapOpts(max_=80000)),
+            str(year),
+        )
+    return timeline
+
+
+GALLERY_MAPS = {"gallery_map": _gallery_map, "gallery_gdp": _gallery_gdp}
+#: For each data name: whether a pixel near its region's centre (pyecharts
+#: draws a symbol and a label on the centre itself) has the colour the
+#: visual map gave that data.
+PAINTED_NEAR = """([selector, names]) => {
+    const el = document.querySelector(selector);
+    const chart = FlaskPyecharts.instance(el);
+    const series = chart.getModel().getSeriesByIndex(0);
+    const data = series.getData();
+    const canvas = el.querySelector("canvas");
+    const scale = canvas.width / canvas.clientWidth;
+    const ctx = canvas.getContext("2d");
+    const probe = document.createElement("canvas").getContext("2d");
+    return names.map((name) => {
+        const region = series.coordinateSystem.getRegion(name);
+        if (!region) return { name, region: false };
+        const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, region.getCenter());
+        probe.fillStyle = data.getItemVisual(data.indexOfName(name), "style").fill;
+        probe.fillRect(0, 0, 1, 1);
+        const want = probe.getImageData(0, 0, 1, 1).data;
+        let painted = false;
+        for (let dx = -16; dx <= 16 && !painted; dx += 4) {
+            for (let dy = -16; dy <= 16 && !painted; dy += 4) {
+                const px = Math.round((x + dx) * scale);
+                const py = Math.round((y + dy) * scale);
+                const pixel = ctx.getImageData(px, py, 1, 1).data;
+                painted = [0, 1, 2].every((i) => Math.abs(pixel[i] - want[i]) < 12);
+            }
+        }
+        return { name, region: true, painted };
+    });
+}"""
+
+
+@pytest.mark.parametrize("mode", ["mixed", "separated", "dashboard"])
+def test_the_gallery_maps_paint_their_data_offline(
+    mode: str, watched: WatchedPage, serve: t.Callable[..., BrowserServer]
+) -> None:
+    """The gallery's Map and GDP examples, as written, paint every province
+    their data names, embedded, separated and on a dashboard, offline."""
+    app = Flask(__name__)
+    charts = Charts(app)
+    for name, build in GALLERY_MAPS.items():
+        charts.chart(name, refresh=60.0)(build)
+    charts.dashboard("/dashboard", list(GALLERY_MAPS), title="地图")
+    app.add_url_rule("/separated", "separated", lambda: separated(GALLERY_MAPS))
+    app.add_url_rule(
+        "/mixed",
+        "mixed",
+        lambda: render_template_string(
+            "<!doctype html><html><head>" + HEAD + "{{ charts.scripts() }}</head><body>"
+            "{% for n in names %}<div id='{{ n }}'>{{ charts.embed(n) }}</div>"
+            "{% endfor %}</body></html>",
+            names=list(GALLERY_MAPS),
+        ),
+    )
+    server = serve(app)
+    offline(watched, server)
+    watched.page.goto(f"{server.url}/{mode}")
+    watched.wait_state("[data-chart], .fpe-chart", "live", "polling")
+    watched.page.wait_for_timeout(1500)  # the maps' first animation
+    watched.screenshot(f"maps-gallery-{mode}")
+    for name, names in [
+        ("gallery_map", ["广东省"]),
+        ("gallery_gdp", ["广东省", "新疆维吾尔自治区"]),
+    ]:
+        selector = f'[data-chart$="/charts/{name}"]'
+        found = watched.page.evaluate(PAINTED_NEAR, [selector, names])
+        for item in found:
+            assert item["region"], f"{name}: no region named {item['name']}"
+            assert item["painted"], (name, item)
+    watched.assert_clean(server.url)
