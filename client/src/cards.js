@@ -8,6 +8,10 @@ import { localeOf, translate } from "./messages.js";
 
 /** How long a roll to a new value lasts (ms). */
 export const ROLL_MS = 1000;
+/** A roll's pace (ms between two figures shown): a flip-counter's, not the
+ *  screen's frame rate. Each figure makes the browser draw a frame of the
+ *  whole page, canvases and all: at 15 a second, a quarter of 60. */
+export const ROLL_STEP_MS = 66;
 /** The sparkline's drawing box (the SVG scales it to the card). */
 export const SPARK = Object.freeze({ width: 100, height: 24, pad: 1.5 });
 
@@ -275,7 +279,7 @@ export class NumberCard {
     this.from = this.shown;
     this.started = performance.now();
     this.drawn = false;
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.step());
+    if (!this.frame) this.frame = setTimeout(() => this.step(), ROLL_STEP_MS);
   }
 
   step() {
@@ -283,11 +287,11 @@ export class NumberCard {
     const value = rollValue(this.from, this.target, performance.now() - this.started, ROLL_MS);
     if (value === this.target) return this.settle(value);
     this.paint(value);
-    this.frame = requestAnimationFrame(() => this.step());
+    this.frame = setTimeout(() => this.step(), ROLL_STEP_MS);
   }
 
   settle(value) {
-    if (this.frame) cancelAnimationFrame(this.frame);
+    if (this.frame) clearTimeout(this.frame);
     this.frame = 0;
     this.paint(value);
     this.drawn = true;
@@ -325,7 +329,7 @@ export class NumberCard {
 
   destroy() {
     if (this.resizes) this.resizes.disconnect();
-    if (this.frame) cancelAnimationFrame(this.frame);
+    if (this.frame) clearTimeout(this.frame);
     this.frame = 0;
     this.root.remove();
   }
