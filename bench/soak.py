@@ -3,15 +3,19 @@
 The demo (on its SQLite file, orders inserted ``--speed`` times faster than
 its own simulator does, so that a day of new time labels passes in a few
 hours) is shown in headless Chromium at 1920x1080 through a proxy whose
-network can be cut. Every ``--sample`` seconds: the page's JS heap, DOM nodes
-and event listeners, its main-thread seconds a minute, the renderer's and the
-server's resident memory. Every 30 s a filter changes (when the page has
-variables). At a third of the run the server is restarted (SIGTERM, then the
-same command on the same files); at two thirds the network is cut for 30 s
-(packets lost, nothing closed). After each, the time from the server (or the
-network) being back to every chart live again, and whether the live order
-stream on the page is exactly the server's window (no point lost or
-repeated). Results in ``bench/results/soak.json``; see bench/README.md.
+network can be cut. Every ``--sample`` seconds, after a full garbage
+collection (what is left is what the page holds, not what it has yet to
+free): the page's JS heap, DOM nodes and event listeners, its main-thread
+seconds a minute, the renderer's and the server's resident memory. Every
+30 s a filter changes (when the page has variables). At a third of the run
+the server is restarted (SIGTERM, then the same command on the same files);
+at two thirds the network is cut for 30 s (packets lost, nothing closed).
+After each, the time from the server (or the network) being back to every
+chart live again, and whether the live order stream on the page is exactly
+the server's window (no point lost or repeated). ``--renew-after`` sets the
+demo's ``PYECHARTS_RENEW_AFTER``. At the end, each figure's slope an hour
+after ``--warm-up`` minutes (the server's from its restart on) against the
+issue's targets. Results in ``bench/results/soak.json``; see bench/README.md.
 """
 
 from __future__ import annotations
@@ -98,9 +102,12 @@ def renderers(profile: str) -> list[int]:
 class Demo:
     """``flask-pyecharts demo`` on files of its own, restartable on its port."""
 
-    def __init__(self, folder: Path, port: int) -> None:
+    def __init__(self, folder: Path, port: int, renew_after: float | None) -> None:
         self.folder = folder
         self.port = port
+        self.env = dict(os.environ)
+        if renew_after is not None:
+            self.env["PYECHARTS_RENEW_AFTER"] = str(renew_after)
         self.url = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.log = open(LOGS / "s9-demo.log", "ab")  # noqa: SIM115
@@ -111,7 +118,9 @@ class Demo:
             str(VENV / "flask-pyecharts"), "demo", "--port", str(self.port),
             "--database", str(self.folder / "demo.sqlite3"), "--no-simulator",
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=self.log)
+        self.process = subprocess.Popen(
+            command, stdout=self.log, stderr=self.log, env=self.env
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
@@ -160,7 +169,9 @@ def orders(database: Path, rate: float, stop: _Stop) -> None:
             simulator.insert(count)
 
 
-def soak(minutes: float, path: str, speed: float, sample: float) -> dict[str, t.Any]:
+def soak(
+    minutes: float, path: str, speed: float, sample: float, renew_after: float | None
+) -> dict[str, t.Any]:
     import threading
 
     from playwright.sync_api import sync_playwright
@@ -169,7 +180,7 @@ def soak(minutes: float, path: str, speed: float, sample: float) -> dict[str, t.
     rows: list[dict[str, t.Any]] = []
     events: list[dict[str, t.Any]] = []
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        demo = Demo(Path(folder), free_port())
+        demo = Demo(Path(folder), free_port(), renew_after)
         demo.start()
         proxy = CuttableProxy(demo.port)
         stop = _Stop()
@@ -211,6 +222,7 @@ def soak(minutes: float, path: str, speed: float, sample: float) -> dict[str, t.
             while time.monotonic() < end:
                 now = time.monotonic()
                 if now >= next_sample:
+                    cdp.send("HeapProfiler.collectGarbage")
                     metrics = _metrics(cdp)
                     seconds = now - last[0]
                     rows.append(
@@ -265,8 +277,50 @@ def soak(minutes: float, path: str, speed: float, sample: float) -> dict[str, t.
         "minutes": minutes,
         "speed": speed,
         "path": path,
+        "renew_after": renew_after,
+        "restart_minute": round(minutes / 3, 2),
         "samples": rows,
         "events": events,
+    }
+
+
+def slope(rows: list[dict[str, t.Any]], key: str, after: float) -> float | None:
+    """The least-squares slope of ``key`` an hour, over the samples from
+    minute ``after`` on (``None`` with fewer than three)."""
+    points = [(row["minute"], row[key]) for row in rows if row["minute"] >= after]
+    points = [(x, y) for x, y in points if y is not None]
+    if len(points) < 3:
+        return None
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    rise = sum((x - mean_x) * (y - mean_y) for x, y in points)
+    return rise / spread * 60 if spread else None
+
+
+def verdict(result: dict[str, t.Any], warm_up: float) -> dict[str, t.Any]:
+    """Each figure's slope an hour after the warm-up, and the recoveries and
+    losses, beside the issue's targets."""
+    rows = result["samples"]
+    server_from = result["restart_minute"] + warm_up
+    slopes = {
+        key: slope(rows, key, server_from if key == "server_rss_mb" else warm_up)
+        for key in (
+            "js_heap_mb", "dom_nodes", "listeners", "renderer_rss_mb",
+            "server_rss_mb", "main_thread_s_per_min",
+        )
+    }  # fmt: skip
+    events = result["events"]
+    return {
+        "warm_up_minutes": warm_up,
+        "slopes_per_hour": slopes,
+        "server_rss_slope_ok": (slopes["server_rss_mb"] or 0) <= 5,
+        "recovery_s": {event["event"]: event["recovery_s"] for event in events},
+        "recovery_ok": all(
+            event["recovery_s"] is not None and event["recovery_s"] <= 3
+            for event in events
+        ),
+        "lost_or_repeated": sum(event["lost"] + event["repeated"] for event in events),
     }
 
 
@@ -304,8 +358,8 @@ def outage(
     finally:
         stop.paused = False
     # As multisets: two orders of one product in one second are equal points.
-    want = collections.Counter(json.dumps(point) for point in expected)
-    have = collections.Counter(json.dumps(point) for point in held)
+    want = collections.Counter(map(_hashable, expected))
+    have = collections.Counter(map(_hashable, held))
     lost = list((want - have).elements())
     repeated = sum((have - want).values())
     result = {
@@ -319,16 +373,32 @@ def outage(
     return result
 
 
+def _hashable(value: t.Any) -> t.Any:
+    """A point as a key, equal for equal values (the page's 5999 is the
+    server's 5999.0, as ``==`` has it)."""
+    if isinstance(value, list):
+        return tuple(map(_hashable, value))
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60.0)
     parser.add_argument("--path", default="/screen", help="the page the screen shows")
     parser.add_argument("--speed", type=float, default=10.0)
     parser.add_argument("--sample", type=float, default=60.0, help="seconds")
+    parser.add_argument(
+        "--renew-after", type=float, default=None, help="the demo's, in seconds"
+    )
+    parser.add_argument("--warm-up", type=float, default=10.0, help="minutes")
     args = parser.parse_args()
-    result = soak(args.minutes, args.path, args.speed, args.sample)
+    result = soak(args.minutes, args.path, args.speed, args.sample, args.renew_after)
+    result["verdict"] = verdict(result, args.warm_up)
     RESULTS.write_text(json.dumps(result, indent=1))
     print(json.dumps(result["events"], indent=1))
+    print(json.dumps(result["verdict"], indent=1))
 
 
 if __name__ == "__main__":

@@ -22,12 +22,16 @@ const PROBE_FIRST_MS = 300;
 const PROBE_CAP_MS = 2400;
 const PROBE_TIMEOUT_MS = 5000;
 
-// A stream silent for this many of the server's heartbeats is taken for a
-// cut network (no error ever comes for a connection whose packets are lost).
-const SILENT_HEARTBEATS = 2.5;
+// A stream silent for this many of the server's heartbeats is suspect: no
+// error ever comes for a connection whose packets are lost (a cut network),
+// so the page probes the server. An answer while the stream stays silent
+// means the stream is dead (reopen it); no answer, that the server or the
+// network is away (probe on, and reopen as soon as one answers).
+const SILENT_HEARTBEATS = 1.25;
 const DEFAULT_HEARTBEAT_MS = 15000;
 
-/** How long a stream may stay silent, from the period of its `ping` events. */
+/** How long a stream may stay silent before it is checked, from the period
+ * of its `ping` events. */
 export function silenceLimit(ping) {
   const every = ping && typeof ping.every === "number" && ping.every > 0 ? ping.every * 1000 : DEFAULT_HEARTBEAT_MS;
   return SILENT_HEARTBEATS * every;
@@ -102,6 +106,7 @@ export class Connection {
     this.polling = false;
     this.failures = 0;
     this.problem = "";
+    this.silenceCheck = null;  // the probes of a silent stream, while they run
   }
 
   expect(chart) {
@@ -199,9 +204,8 @@ export class Connection {
     let limit = silenceLimit(null);
     const heard = () => {  // anything from the server: the stream is alive
       clearTimeout(this.silenceTimer);
-      this.silenceTimer = setTimeout(() => {
-        if (this.source === source) this.streamFailed(source);
-      }, limit);
+      this.silenceCheck = null;
+      this.silenceTimer = setTimeout(() => this.checkSilence(source, 0), limit);
     };
     source.addEventListener("ping", (event) => {
       if (this.source !== source) return;
@@ -259,6 +263,32 @@ export class Connection {
     if (this.sourceErrors >= SSE_FAILURES_BEFORE_POLLING) return this.usePolling(true);
     this.setProblem(t("error.connection_lost"));
     this.probeServer(0);
+  }
+
+  /**
+   * The stream has been silent past its heartbeat: probe the server, keeping
+   * the stream in case it was only slow (anything heard from it ends the
+   * check). Probes go out capped and jittered like `probeServer`'s, each
+   * without waiting for the one before (on a cut network a probe hangs until
+   * its timeout): the first answer after the network's return reopens.
+   */
+  checkSilence(source, attempt) {
+    if (this.source !== source) return;
+    const check = attempt ? this.silenceCheck : (this.silenceCheck = {});
+    this.silenceTimer = setTimeout(async () => {
+      if (this.source !== source || this.silenceCheck !== check) return;
+      this.checkSilence(source, attempt + 1);
+      let result;
+      try {
+        result = await getJSON(this.base + "charts", null, PROBE_TIMEOUT_MS);
+      } catch (error) {
+        result = { error: errorMessage(error) };
+      }
+      if (this.source !== source || this.silenceCheck !== check) return;  // heard, or moved on
+      if (result.error && serverAway(result)) return this.setProblem(t("error.server_away"));
+      this.silenceCheck = null;
+      this.streamFailed(source);  // the server answers, the stream does not
+    }, attempt ? probeDelay(attempt) : 0);
   }
 
   /** Probe the server until it answers (capped, jittered), then reopen. */

@@ -238,8 +238,10 @@ def test_a_stream_silenced_by_a_cut_network_is_replaced_with_nothing_lost(
 ):
     """Regression: a network that loses packets gives an event stream no error:
     the page showed Live and froze. The server sends a ping event every
-    heartbeat (15 s); a stream silent for 2.5 of them is replaced. The page's
-    clock runs the test's time; the cut is a proxy that forwards nothing."""
+    heartbeat (15 s); a stream silent for 1.25 of them makes the page probe
+    the server, and it is replaced once a probe is answered: within 3 s of
+    the network coming back. The page's clock runs the test's time; the cut
+    is a proxy that forwards nothing."""
     app, charts = make_app("A")
     server = serve(app)
     proxy = CuttableProxy(server.port)
@@ -266,16 +268,17 @@ def test_a_stream_silenced_by_a_cut_network_is_replaced_with_nothing_lost(
         proxy.cut()
         charts.append("feed", [(f"a{i}", i) for i in range(3, 6)])
         streams = len(page.evaluate("window.__streams"))
-        for _ in range(50 * 4):  # 50 s: the silence is noticed after 37.5 s
+        for _ in range(30 * 4):  # 30 s: the silence is noticed after 18.75 s
             step(250, settle=False)
         assert watched.state(chart("feed")) in ("stale", "error")
         assert len(page.evaluate("window.__streams")) == streams  # none got through
 
         proxy.mend()
-        for _ in range(40):
+        for _ in range(3 * 4):  # live again within 3 s of the network's return
             if len(page.evaluate("window.__streams")) > streams:
                 break
             step(250, settle=False)
+        assert len(page.evaluate("window.__streams")) > streams
         watched.wait_state(chart("feed"), "live")
         wait_feed(watched, [[f"a{i}", i] for i in range(6)])  # none lost, none twice
         charts.append("feed", ("a6", 6))
