@@ -21,9 +21,7 @@ __all__ = ["DEFAULT_CONFIG", "Settings", "read_settings"]
 
 PREFIX = "PYECHARTS_"
 #: ``PYECHARTS_NCHAN``: plain HTTP to a host (a name, IPv4 or [IPv6]) and port.
-_PUBLISHER = re.compile(
-    r"^http://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}/?$"
-)
+_PUBLISHER = re.compile(r"^http://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}/?$")
 
 #: Every configuration key with its default; each one is safe to leave unset.
 DEFAULT_CONFIG: dict[str, t.Any] = {
