@@ -288,6 +288,17 @@ class Relay:
         channels = ",".join(channel_of(topic) for topic in topics)
         return f"{channels}?start={latest}:{','.join(tags)}"
 
+    def recorded(self, topics: t.Sequence[Topic]) -> list[list[str]]:
+        """The tokens recorded for each topic, oldest first (read at one
+        instant; empty while a publication is pending)."""
+        records = self.store.get_blobs([_record_key(topic) for topic in topics])
+        found: list[list[str]] = []
+        for record in records:
+            held = {"pending": True} if record is None else loads(record)
+            entries = [] if held["pending"] else held["entries"]
+            found.append([str(entry[0]) for entry in entries])
+        return found
+
     def resolve(self, topics: t.Sequence[Topic], message_id: str) -> list[str]:
         """The tokens at nchan's message id ``message_id`` (a ``Last-Event-ID``
         from a stream nchan served), one per topic.

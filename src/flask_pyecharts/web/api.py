@@ -426,7 +426,17 @@ def _event_stream(
         while not (runtime.stopped or viewer.closed):
             viewer.wait()  # a publication, or the feed's periodic wake-up
             now = time.monotonic()
-            if now >= deadline or runtime.stopped:
+            if now >= deadline and not runtime.stopped:
+                try:  # to where nchan takes the viewer over on its reconnect
+                    tail = feed.align(viewer)
+                except (StoreError, ValueError):
+                    tail = None
+                if tail:
+                    slot.writing = True
+                    yield tail
+                    slot.writing = False
+                break
+            if runtime.stopped:
                 break
             try:
                 chunk = feed.catch_up(viewer)
