@@ -327,35 +327,41 @@ class Feed:
             memo[key] = (chunk, tuple(viewer.tokens))
         return chunk
 
-    def align(self, viewer: Viewer) -> bytes | None:
-        """The points that bring a viewer of streams to positions nchan holds
-        (the publishing process's frames end elsewhere than this one's), so
-        that it is handed over when it reconnects; ``None`` when none are
-        needed. For the end of an event stream served here."""
+    def align(self, viewer: Viewer) -> tuple[bytes | None, bool]:
+        """Bring a viewer of streams to positions nchan holds (the process
+        that publishes makes its frames end elsewhere than this one's), so
+        that it is handed over when it reconnects: the points to send (or
+        ``None``), and whether every one of its tokens is held by nchan now.
+        For the end of an event stream served here."""
         relay = self.relay
         if relay is None:
-            return None
+            return None, True
         recorded = relay.recorded([state.topic for state in viewer.states])
         events: list[bytes] = []
+        aligned = True
         for index, state in enumerate(viewer.states):
             token = viewer.tokens[index]
-            if not state.stream or not token or token in recorded[index]:
+            if token in recorded[index]:
                 continue
-            here = Cursor.decode(token)
-            ahead = [
-                Cursor.decode(found)
-                for found in recorded[index]
-                if Cursor.decode(found).epoch == here.epoch
-            ]
-            target = max((c.seq for c in ahead), default=here.seq)
-            if target <= here.seq:
-                continue
-            page = self.store.since(state.topic.chart, token, target - here.seq)
-            update = points_update(state.topic.chart, page, token)
-            if update is not None:
-                events.append(update.event)
-                viewer.tokens[index] = update.token
-        return b"\n".join(events) + encode_end(viewer.since) if events else None
+            if state.stream and token:
+                here = Cursor.decode(token)
+                ahead = [
+                    cursor.seq
+                    for cursor in map(Cursor.decode, recorded[index])
+                    if cursor.epoch == here.epoch and cursor.seq > here.seq
+                ]
+                if ahead:
+                    page = self.store.since(
+                        state.topic.chart, token, max(ahead) - here.seq
+                    )
+                    update = points_update(state.topic.chart, page, token)
+                    if update is not None:
+                        events.append(update.event)
+                        viewer.tokens[index] = update.token
+                        continue
+            aligned = False
+        chunk = b"\n".join(events) + encode_end(viewer.since) if events else None
+        return chunk, aligned
 
     def updates(
         self, topics: t.Sequence[Topic], tokens: t.Sequence[str], limit: int | None

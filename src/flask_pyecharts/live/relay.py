@@ -294,7 +294,9 @@ class Relay:
         records = self.store.get_blobs([_record_key(topic) for topic in topics])
         found: list[list[str]] = []
         for record in records:
-            held = {"pending": True} if record is None else loads(record)
+            held: dict[str, t.Any] = (
+                {"pending": True} if record is None else loads(record)
+            )
             entries = [] if held["pending"] else held["entries"]
             found.append([str(entry[0]) for entry in entries])
         return found

@@ -426,18 +426,22 @@ def _event_stream(
         while not (runtime.stopped or viewer.closed):
             viewer.wait()  # a publication, or the feed's periodic wake-up
             now = time.monotonic()
-            if now >= deadline and not runtime.stopped:
-                try:  # to where nchan takes the viewer over on its reconnect
-                    tail = feed.align(viewer)
+            if runtime.stopped:
+                break
+            if now >= deadline:
+                # End where nchan holds the viewer's position, so that it is
+                # handed over when it reconnects (a heartbeat more at most).
+                try:
+                    tail, aligned = feed.align(viewer)
                 except (StoreError, ValueError):
-                    tail = None
+                    tail, aligned = None, True
                 if tail:
                     slot.writing = True
                     yield tail
                     slot.writing = False
-                break
-            if runtime.stopped:
-                break
+                    last_write = now
+                if aligned or now >= deadline + heartbeat:
+                    break
             try:
                 chunk = feed.catch_up(viewer)
             except StoreError:
