@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import collections
 import json
+import subprocess
 import typing as t
+from pathlib import Path
 
 import pytest
+from flask import Flask
+
+from flask_pyecharts import Charts
 
 from .conftest import wait_until
 from .conftest_redis import RedisServer
@@ -269,3 +274,47 @@ def test_without_nginx_the_app_serves_every_stream(front: Front) -> None:
         return any(answer["relay"]["failed"] > 0 for answer in stats)
 
     wait_until(failed, 10, "no publication failed without nginx")
+
+
+def test_the_nchan_configuration_runs_as_printed_with_redis(tmp_path: Path) -> None:
+    app = Flask(__name__)
+    app.config["PYECHARTS_NCHAN"] = "http://127.0.0.1:8081"
+    charts = Charts(app)
+    runner = app.test_cli_runner()
+    args = ["pyecharts", "nginx", "--listen", "8080", "--upstream", "127.0.0.1:8000"]
+    result = runner.invoke(args=[*args, "--redis", "redis://127.0.0.1:6379/0"])
+    assert result.exit_code == 0, result.output
+    assert "nchan_redis_server redis://127.0.0.1:6379/0;" in result.output
+    assert "listen 127.0.0.1:8081;" in result.output
+    assert "load_module /usr/lib/nginx/modules/ngx_nchan_module.so;" in result.output
+    config = tmp_path / "nginx.conf"
+    config.write_text(result.output)
+    assert NGINX is not None
+    checked = subprocess.run(
+        [NGINX, "-t", "-c", str(config), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert checked.returncode == 0, checked.stderr
+    bad = runner.invoke(args=[*args, "--redis", "redis://x; evil"])
+    assert bad.exit_code == 2 and "--redis must be" in bad.output
+    # Without nchan nothing of it is printed.
+    plain = runner.invoke(args=args)
+    assert plain.exit_code == 0
+    assert "load_module" not in plain.output and "nchan_" not in plain.output
+    charts.shutdown()
+
+
+def test_nchan_needs_its_publisher_address() -> None:
+    app = Flask(__name__)
+    charts = Charts(app)
+    result = app.test_cli_runner().invoke(
+        args=["pyecharts", "nginx", "--listen", "80", "--upstream", "a:1", "--nchan"]
+    )
+    assert result.exit_code == 2 and "PYECHARTS_NCHAN" in result.output
+    charts.shutdown()
+    bad = Flask(__name__)
+    bad.config["PYECHARTS_NCHAN"] = "127.0.0.1:8081"
+    with pytest.raises(ValueError, match="PYECHARTS_NCHAN must be"):
+        Charts(bad)
