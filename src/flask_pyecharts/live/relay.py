@@ -253,33 +253,37 @@ class Relay:
         So with ``T`` the latest time among the viewer's messages, a channel
         whose message is older is expressible only if its next message (the
         next record, or any message published after the read) comes at ``T``
-        or later. A record being published (``pending``) answers ``None``:
-        its message may already be in nchan.
+        or later. While a message is being published (``pending``) it may
+        already be in nchan, unrecorded: only the channel's own ``T:tag``
+        holds then.
         """
         if not topics or any(not token for token in tokens):
             return None
         records = self.store.get_blobs([_record_key(topic) for topic in topics])
         oldest = self._wall() - MAX_AGE
-        places: list[tuple[int, int, tuple[int, int] | None]] = []
+        places: list[tuple[int, int, int | None]] = []
         for record, token in zip(records, tokens, strict=True):
             if record is None:
                 return None
             found = loads(record)
             entries = found["entries"]
-            if found["pending"] or not entries:
+            if not entries:
                 return None
             index = _last_index(entries, token)
             if index is None or entries[index][1] < oldest:
                 return None
             following = entries[index + 1] if index + 1 < len(entries) else None
-            after = None if following is None else (following[1], following[2])
+            if following is not None:
+                after: int | None = following[1]
+            else:  # the last one: the next comes later, if not under way
+                after = 0 if found["pending"] else None
             places.append((entries[index][1], entries[index][2], after))
         latest = max(time_ for time_, _, _ in places)
         tags = []
         for time_, tag, after in places:
             if time_ == latest:
                 tags.append(str(tag))
-            elif after is None or after[0] >= latest:
+            elif after is None or after >= latest:
                 tags.append("-")
             else:  # a message of this channel lies before second `latest`
                 return None
@@ -289,17 +293,15 @@ class Relay:
         return f"{channels}?start={latest}:{','.join(tags)}"
 
     def recorded(self, topics: t.Sequence[Topic]) -> list[list[str]]:
-        """The tokens recorded for each topic, oldest first (read at one
-        instant; empty while a publication is pending)."""
+        """The tokens recorded for each topic, oldest first: positions nchan
+        holds."""
         records = self.store.get_blobs([_record_key(topic) for topic in topics])
-        found: list[list[str]] = []
-        for record in records:
-            held: dict[str, t.Any] = (
-                {"pending": True} if record is None else loads(record)
-            )
-            entries = [] if held["pending"] else held["entries"]
-            found.append([str(entry[0]) for entry in entries])
-        return found
+        return [
+            []
+            if record is None
+            else [str(entry[0]) for entry in loads(record)["entries"]]
+            for record in records
+        ]
 
     def resolve(self, topics: t.Sequence[Topic], message_id: str) -> list[str]:
         """The tokens at nchan's message id ``message_id`` (a ``Last-Event-ID``
