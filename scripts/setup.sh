@@ -4,8 +4,9 @@
 # when everything is already in place:
 #   1. apt: chromium, fonts-noto-cjk, redis-server, poppler-utils (the tests
 #      read exported PDFs with pdftoppm), nginx (tests/test_nginx.py runs the
-#      configuration `flask pyecharts nginx` prints), nodejs/npm (only if
-#      missing)
+#      configuration `flask pyecharts nginx` prints), libnginx-mod-nchan
+#      (tests/test_nchan.py: event streams handed over to nchan), nodejs/npm
+#      (only if missing)
 #   2. .venv (python3 -m venv) with `pip install -e '.[test]'`
 #   3. scripts/build_assets.py: ECharts from the npm registry into
 #      src/flask_pyecharts/web/static/vendor/ (never from a CDN), and the
@@ -23,7 +24,7 @@ installed() {
 
 # 1. System packages, only the missing ones (no apt-get at all otherwise).
 missing=()
-for pkg in chromium fonts-noto-cjk redis-server poppler-utils nginx; do
+for pkg in chromium fonts-noto-cjk redis-server poppler-utils nginx libnginx-mod-nchan; do
     installed "$pkg" || missing+=("$pkg")
 done
 # Node may come from NodeSource (its nodejs bundles npm, and conflicts with

@@ -51,6 +51,7 @@ class Nginx:
     :param app: the app, or its import path for ``flask --app`` (the
         command then runs in a process of its own, as a user runs it, with
         ``env`` added to the environment).
+    :param options: more options of the command (``--nchan``, ``--redis URL``).
     """
 
     def __init__(
@@ -58,6 +59,7 @@ class Nginx:
         app: Flask | str,
         upstream: int,
         env: t.Mapping[str, str] | None = None,
+        options: t.Sequence[str] = (),
     ) -> None:
         assert NGINX is not None
         self.port = free_port()
@@ -69,6 +71,7 @@ class Nginx:
             f"127.0.0.1:{self.port}",
             "--upstream",
             f"127.0.0.1:{upstream}",
+            *options,
         ]
         if isinstance(app, str):
             config = subprocess.run(

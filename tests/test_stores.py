@@ -151,6 +151,14 @@ def test_append_with_state_sets_the_blob(store):
     assert store.get_blob("producer:c") == b'"p2"'
 
 
+def test_blobs_are_read_together(store):
+    assert store.get_blobs([]) == []
+    store.set_blob("a", b"1")
+    store.set_blob("gone", b"2", ttl=0.001)
+    time.sleep(0.01)
+    assert store.get_blobs(["a", "gone", "never", "a"]) == [b"1", None, None, b"1"]
+
+
 # -- fenced appends: a producer's batch lands once --------------------------
 
 

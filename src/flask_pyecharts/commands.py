@@ -25,7 +25,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .live.runtime import current_runtime
-from .nginx import nginx_config
+from .nginx import NCHAN_MODULE, nginx_config
 
 if t.TYPE_CHECKING:
     from .export import Export
@@ -257,14 +257,47 @@ def flask_stats(url: str, as_json: bool) -> None:
     help="The directory of nginx's pid file, logs, temporary files and cache"
     " [default: the one given to nginx with -p].",
 )
-def flask_nginx(listen: str, upstream: str, prefix: str | None) -> None:
+@click.option(
+    "--nchan",
+    is_flag=True,
+    help="Event streams served by nchan (libnginx-mod-nchan): the app publishes"
+    " each frame once, at PYECHARTS_NCHAN, and hands viewers over.",
+)
+@click.option(
+    "--redis",
+    metavar="URL",
+    default=None,
+    help="nchan keeps its channels in this Redis, shared by several nginx"
+    " servers (implies --nchan).",
+)
+@click.option(
+    "--nchan-module",
+    metavar="FILE",
+    default=NCHAN_MODULE,
+    show_default=True,
+    help="nchan's dynamic module.",
+)
+def flask_nginx(
+    listen: str,
+    upstream: str,
+    prefix: str | None,
+    nchan: bool,
+    redis: str | None,
+    nchan_module: str,
+) -> None:
     """Print an nginx configuration for this app: polls answered once for
     every viewer that asks the same (a cache the app's answers say how long
-    to keep), event streams unbuffered, the rest passed through. Save it and
-    run `nginx -c FILE -p DIR`."""
+    to keep), event streams unbuffered or handed to nchan, the rest passed
+    through. Save it and run `nginx -c FILE -p DIR`."""
     runtime = current_runtime()
     if runtime is None:
         raise click.ClickException("Charts is not registered on this app.")
+    publisher = runtime.settings.nchan
+    if (nchan or redis) and publisher is None:
+        raise click.UsageError(
+            "--nchan needs PYECHARTS_NCHAN, the address where nginx takes the app's"
+            " publications, such as http://127.0.0.1:8081."
+        )
     try:
         text = nginx_config(
             listen,
@@ -272,6 +305,11 @@ def flask_nginx(listen: str, upstream: str, prefix: str | None) -> None:
             runtime.settings.url_prefix,
             str(Path(prefix).resolve()) if prefix else None,
             restricted=runtime.registry.restricted,
+            nchan=publisher.removeprefix("http://")
+            if publisher and (nchan or redis)
+            else None,
+            redis=redis,
+            nchan_module=nchan_module,
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from None

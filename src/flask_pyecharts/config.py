@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import typing as t
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from .locale import SETTINGS as LOCALE_SETTINGS
 __all__ = ["DEFAULT_CONFIG", "Settings", "read_settings"]
 
 PREFIX = "PYECHARTS_"
+#: ``PYECHARTS_NCHAN``: plain HTTP to a host (a name, IPv4 or [IPv6]) and port.
+_PUBLISHER = re.compile(r"^http://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}/?$")
 
 #: Every configuration key with its default; each one is safe to leave unset.
 DEFAULT_CONFIG: dict[str, t.Any] = {
@@ -42,6 +45,7 @@ DEFAULT_CONFIG: dict[str, t.Any] = {
     "PYECHARTS_MAX_FEED_BYTES": 64 * 2**20,
     "PYECHARTS_RENEW_AFTER": 3 * 3600.0,
     "PYECHARTS_MAX_NEW_VARIANTS_PER_CLIENT": 240,
+    "PYECHARTS_NCHAN": None,
 }
 
 
@@ -70,6 +74,9 @@ class Settings:
     max_feed_bytes: int
     renew_after: float
     max_new_variants_per_client: int
+    #: nginx's nchan publisher (``http://HOST:PORT``), or ``None``: the app
+    #: serves every event stream itself.
+    nchan: str | None = None
 
 
 def read_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
@@ -129,6 +136,7 @@ def read_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
         max_new_variants_per_client=int(
             _number(config, "PYECHARTS_MAX_NEW_VARIANTS_PER_CLIENT", whole=True)
         ),
+        nchan=_publisher(config),
     )
 
 
@@ -173,6 +181,20 @@ def _seconds_or_never(config: t.Mapping[str, t.Any], key: str) -> float:
             f"{key} must be a number of seconds (0: never), not {value!r}."
         )
     return float(value)
+
+
+def _publisher(config: t.Mapping[str, t.Any]) -> str | None:
+    """``PYECHARTS_NCHAN``: ``http://HOST:PORT`` (nginx's nchan publisher,
+    see ``flask pyecharts nginx --nchan``), or ``None``."""
+    value = config["PYECHARTS_NCHAN"]
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _PUBLISHER.match(value):
+        raise ValueError(
+            "PYECHARTS_NCHAN must be the address of nginx's nchan publisher,"
+            f" http://HOST:PORT (such as http://127.0.0.1:8081), not {value!r}."
+        )
+    return value.rstrip("/")
 
 
 def _origins(config: t.Mapping[str, t.Any]) -> tuple[str, ...]:

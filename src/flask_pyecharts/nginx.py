@@ -5,6 +5,11 @@ follow the same charts ask the same URL at the same instants, and the app
 says how long that answer holds (``Cache-Control: s-maxage`` and nginx's
 ``X-Accel-Expires``, see :mod:`flask_pyecharts.web.caching`). Event streams
 and everything else pass through, unbuffered.
+
+With nchan (``--nchan``, Debian's ``libnginx-mod-nchan``), the app publishes
+each frame once to nchan and hands event streams over to it
+(:mod:`flask_pyecharts.live.relay`); with ``--redis`` several nginx servers
+share nchan's channels through Redis.
 """
 
 from __future__ import annotations
@@ -13,10 +18,20 @@ import re
 
 #: A port: ``8080``, or an address and a port: ``127.0.0.1:8080``, ``[::1]:8080``.
 _ADDRESS = re.compile(r"^(?:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):)?([0-9]{1,5})$")
+#: A Redis URL nginx can be given in quotes.
+_REDIS = re.compile(r"^rediss?://[A-Za-z0-9._~:@%/+-]+$")
+#: Where Debian's libnginx-mod-nchan puts the module.
+NCHAN_MODULE = "/usr/lib/nginx/modules/ngx_nchan_module.so"
+#: nchan's channel group of the app's channels.
+NCHAN_GROUP = "flask_pyecharts"
 #: A directory nginx can be given without quoting.
 _DIRECTORY = re.compile(r"^[A-Za-z0-9_./@%+=,:~-]+$")
 #: Seconds an idle event stream is kept open: well above the heartbeat.
 STREAM_READ_TIMEOUT = "1h"
+#: Messages nchan keeps per channel, and for how long (seconds): a viewer
+#: handed over to nchan resumes from them (the app records half as many).
+NCHAN_BUFFER = 100
+NCHAN_MESSAGE_TIMEOUT = 3600
 
 
 def check_address(text: str, what: str) -> str:
@@ -46,12 +61,28 @@ def check_directory(text: str) -> str:
     return text.rstrip("/") or "/"
 
 
+def check_redis(text: str) -> str:
+    """``text`` if it is a Redis URL nginx can take.
+
+    :raises ValueError: otherwise.
+    """
+    if not _REDIS.match(text):
+        raise ValueError(
+            "--redis must be a Redis URL such as redis://127.0.0.1:6379/0,"
+            f" not {text[:80]!r}."
+        )
+    return text
+
+
 def nginx_config(
     listen: str,
     upstream: str,
     url_prefix: str,
     prefix: str | None = None,
     restricted: bool = False,
+    nchan: str | None = None,
+    redis: str | None = None,
+    nchan_module: str = NCHAN_MODULE,
 ) -> str:
     """A complete nginx configuration: ``nginx -c FILE -p DIR`` runs it.
 
@@ -62,12 +93,35 @@ def nginx_config(
         and cache (``None``: nginx's ``-p`` directory, paths left relative).
     :param restricted: whether the app has an access check: its answers are
         private, so nothing is cached.
+    :param nchan: where nchan takes the app's publications (``HOST:PORT`` of
+        ``PYECHARTS_NCHAN``), or ``None``: the app serves event streams.
+    :param redis: nchan's Redis (channels shared by several nginx servers).
+    :param nchan_module: the path of nchan's dynamic module.
     """
     check_address(listen, "--listen")
     check_address(upstream, "--upstream")
     base = "" if prefix is None else check_directory(prefix).rstrip("/") + "/"
     api = url_prefix.rstrip("/") + "/api"
+    module = publisher = subscriber = ""
+    if nchan is not None:
+        check_address(nchan, "PYECHARTS_NCHAN")
+        uses = ""
+        if redis is not None:
+            uses = "\n            nchan_redis_pass flask_pyecharts_redis;"
+        module = _NCHAN_MODULE.format(module=check_directory(nchan_module))
+        publisher = _NCHAN_PUBLISHER.format(
+            nchan=nchan,
+            group=NCHAN_GROUP,
+            buffer=NCHAN_BUFFER,
+            timeout=NCHAN_MESSAGE_TIMEOUT,
+            redis=uses,
+            upstream=_NCHAN_REDIS.format(redis=check_redis(redis)) if redis else "",
+        )
+        subscriber = _NCHAN_SUBSCRIBER.format(api=api, group=NCHAN_GROUP, redis=uses)
     return _TEMPLATE.format(
+        module=module,
+        publisher=publisher,
+        subscriber=subscriber,
         listen=listen,
         upstream=upstream,
         base=base,
@@ -101,16 +155,71 @@ _RESTRICTED = """\
         # the viewer (Cache-Control: private, no-store), so none is cached.
         proxy_cache off;"""
 
+_NCHAN_MODULE = """
+# nchan (Debian: apt install libnginx-mod-nchan) serves the event streams
+# the app hands over to it.
+load_module {module};
+"""
+
+_NCHAN_REDIS = """
+    # nchan keeps its channels in Redis: every nginx server configured so
+    # serves the same channels (give them synchronised clocks).
+    upstream flask_pyecharts_redis {{
+        nchan_redis_server {redis};
+    }}
+"""
+
+_NCHAN_PUBLISHER = """{upstream}
+    # Where the app publishes each frame of a chart once (PYECHARTS_NCHAN =
+    # "http://{nchan}"): keep it where only the app reaches it. One channel
+    # per chart (and values of its variables), named by a hash.
+    server {{
+        listen {nchan};
+
+        location ~ "^/pub/([0-9a-f]{{24}})$" {{
+            nchan_publisher http;
+            nchan_channel_group {group};
+            nchan_channel_id $1;
+            # The app hands a viewer over at a message nchan still keeps: it
+            # counts on these two (the last {buffer} messages of an hour).
+            nchan_message_buffer_length {buffer};
+            nchan_message_timeout {timeout}s;{redis}
+        }}
+
+        location / {{
+            return 404;
+        }}
+    }}
+"""
+
+_NCHAN_SUBSCRIBER = """
+        # Event streams handed over by the app (X-Accel-Redirect, once it
+        # checked the request: charts, variables, access): every message
+        # after the viewer's position, with its event name; the app's ping
+        # events (every half PYECHARTS_HEARTBEAT) tell pages the stream is
+        # alive. Reachable only that way (internal).
+        location ~ "^{api}/events/nchan/([0-9a-f,]+)$" {{
+            internal;
+            nchan_subscriber eventsource;
+            nchan_channel_group {group};
+            nchan_channel_id $1;
+            nchan_channel_id_split_delimiter ",";
+            nchan_subscriber_last_message_id $arg_start;{redis}
+            add_header X-Stream-Relay nchan always;
+        }}
+"""
+
 _TEMPLATE = """\
 # nginx in front of Flask-PyEcharts, printed by `flask pyecharts nginx`.
 #
 #   {runs}
 #
 # (add -g 'daemon off;' to keep it in the foreground). Without nginx nothing
-# changes: this only shares the answers of polls among viewers and passes the
+# changes: this shares the answers of polls among viewers (and hands event
+# streams to nchan, if printed with --nchan) and passes the
 # rest through. The pid file, logs, temporary files and the cache go to
 # {where}.
-
+{module}
 worker_processes auto;
 pid {base}nginx.pid;
 error_log {base}error.log warn;
@@ -178,11 +287,11 @@ http {{
             proxy_read_timeout {stream_timeout};
             proxy_send_timeout {stream_timeout};
         }}
-
+{subscriber}
         # Everything else (pages, chart documents, static files) as it is.
         location / {{
             proxy_pass http://flask_pyecharts;
         }}
     }}
-}}
+{publisher}}}
 """

@@ -22,6 +22,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import logging
+import math
 import threading
 import time
 import typing as t
@@ -46,6 +47,7 @@ if t.TYPE_CHECKING:
     from ..streams.hub import Hub, Subscription
     from ..streams.stores import Store
     from .option_cache import OptionCache
+    from .relay import Relay
 
 __all__ = ["Feed", "Viewer", "next_publication"]
 
@@ -96,6 +98,12 @@ class _State:
         self.notified = 0
         self.building = False
         self.lock = threading.Lock()
+        #: The relay, when nchan serves event streams (frames go to it too);
+        #: whether this process publishes the topic there, and when it last
+        #: had event streams of its own.
+        self.relay: Relay | None = None
+        self.relayed = False
+        self.streamed_at = -math.inf
 
     def advance(self, update: Update) -> None:
         """Add the frame from the current head to ``update.token``."""
@@ -111,6 +119,8 @@ class _State:
             self.head = update.token
             self.memo = {}
             self.version += 1
+            if self.relayed and self.relay is not None:  # in order, under the lock
+                self.relay.frame(self.topic, update)
 
     def drop_frames(self) -> int:
         """Forget the frames (viewers behind the head read the store or the
@@ -202,6 +212,8 @@ class Feed:
     :param clock: monotonic seconds, the clock of the option caches.
     :param wall_clock: seconds of the wall clock, on whose grid processes
         publish (see :func:`next_publication`).
+    :param relay: publishes the frames of the topics this process publishes
+        to nchan (one process per topic), which then serves their viewers.
     """
 
     def __init__(
@@ -219,8 +231,10 @@ class Feed:
         wake_every: float = 1.0,
         clock: t.Callable[[], float] = time.monotonic,
         wall_clock: t.Callable[[], float] = time.time,
+        relay: Relay | None = None,
     ) -> None:
         self.store = store
+        self.relay = relay
         self.hub = hub
         self._spec_of = spec_of
         self._cache_of = cache_of
@@ -313,6 +327,42 @@ class Feed:
             memo[key] = (chunk, tuple(viewer.tokens))
         return chunk
 
+    def align(self, viewer: Viewer) -> tuple[bytes | None, bool]:
+        """Bring a viewer of streams to positions nchan holds (the process
+        that publishes makes its frames end elsewhere than this one's), so
+        that it is handed over when it reconnects: the points to send (or
+        ``None``), and whether every one of its tokens is held by nchan now.
+        For the end of an event stream served here."""
+        relay = self.relay
+        if relay is None:
+            return None, True
+        recorded = relay.recorded([state.topic for state in viewer.states])
+        events: list[bytes] = []
+        aligned = True
+        for index, state in enumerate(viewer.states):
+            token = viewer.tokens[index]
+            if token in recorded[index]:
+                continue
+            if state.stream and token:
+                here = Cursor.decode(token)
+                ahead = [
+                    cursor.seq
+                    for cursor in map(Cursor.decode, recorded[index])
+                    if cursor.epoch == here.epoch and cursor.seq > here.seq
+                ]
+                if ahead:
+                    page = self.store.since(
+                        state.topic.chart, token, max(ahead) - here.seq
+                    )
+                    update = points_update(state.topic.chart, page, token)
+                    if update is not None:
+                        events.append(update.event)
+                        viewer.tokens[index] = update.token
+                        continue
+            aligned = False
+        chunk = b"\n".join(events) + encode_end(viewer.since) if events else None
+        return chunk, aligned
+
     def updates(
         self, topics: t.Sequence[Topic], tokens: t.Sequence[str], limit: int | None
     ) -> tuple[list[Update], list[str]]:
@@ -382,6 +432,7 @@ class Feed:
         spec = self._spec_of(topic)
         cache = None if spec.kind == "stream" else self._cache_of(topic)
         fresh = _State(topic, spec, cache)
+        fresh.relay = self.relay
         fresh.last_seen = self._clock()
         if fresh.stream:
             fresh.head = self.store.head(topic.chart)
@@ -432,7 +483,7 @@ class Feed:
         for a topic only polled, forgetting the reads made so far is enough."""
         if state is None:
             return
-        if state.groups:
+        if state.groups or state.relayed:
             self._mark(state)
         else:
             state.memo = {}
@@ -606,6 +657,7 @@ class Feed:
                     )
                 if now >= self._next_wake_all:
                     self._wake_all()
+                    self._tend_relay(now)
                     self._drop_idle(now)
                     self._bound_bytes()
                     if self._tidy is not None:
@@ -657,7 +709,7 @@ class Feed:
 
     def _wanted(self, state: _State, now: float) -> bool:
         """Whether someone follows the topic (or polled it lately)."""
-        if state.groups:
+        if state.groups or state.relayed:
             return True
         refresh = state.spec.refresh or 0.0
         return now - state.last_seen < max(IDLE, 3 * refresh)
@@ -688,6 +740,34 @@ class Feed:
             state.build_seconds = max(0.0, self._clock() - started)
             state.building = False
             self._mark(state)
+
+    def _tend_relay(self, now: float) -> None:
+        """Publish to nchan the topics followed here or there (as long as
+        nchan counts subscribers of them, or shortly after their last event
+        stream here), when no other process does; a ping at the head of
+        each when one is due."""
+        relay = self.relay
+        if relay is None or self._closed:
+            return
+        for state in list(self._states.values()):
+            topic = state.topic
+            if state.groups:
+                state.streamed_at = now
+            wanted = (
+                state.groups or relay.followed(topic) or now - state.streamed_at < IDLE
+            )
+            held = bool(wanted) and relay.hold(topic)
+            if not held:
+                if state.relayed or not wanted:
+                    state.relayed = False
+                    relay.drop(topic)
+                continue
+            if not state.relayed:
+                state.relayed = True
+                if state.stream:  # frames from its head (none if only polled)
+                    self._mark(state)
+            with state.lock:
+                relay.tick(topic, state.head)
 
     def _publish(self) -> None:
         """Turn every pending change into a frame and wake its viewers."""
@@ -751,6 +831,8 @@ class Feed:
             ]
             for topic in idle:
                 del self._states[topic]
+                if self.relay is not None:
+                    self.relay.drop(topic)
         if idle:
             self._follow_streams()
 

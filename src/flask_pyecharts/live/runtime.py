@@ -35,6 +35,7 @@ from . import forks
 from .feed import Feed
 from .limits import StreamSlots, VariantBudget, client_address
 from .option_cache import BuildError, OptionCache, OptionCaches
+from .relay import Relay
 from .shutdown import register as stop_at_worker_exit
 
 if t.TYPE_CHECKING:
@@ -121,6 +122,12 @@ class Runtime:
         self.variant_budget = VariantBudget(
             settings.max_new_variants_per_client, clock=clock
         )
+        #: Publishes frames to nginx's nchan, which then serves event streams.
+        self.relay = (
+            Relay(self.store, settings.nchan, settings.heartbeat)
+            if settings.nchan
+            else None
+        )
         self.feed = Feed(
             store=self.store,
             hub=self.hub,
@@ -133,6 +140,7 @@ class Runtime:
             tidy=self._caches.trim,
             wake_every=min(settings.heartbeat, settings.stream_timeout) / 2,
             clock=clock,
+            relay=self.relay,
         )
         self._windows = Windows(self.store)
         self._merged: dict[str, tuple[str, str, ChartDocument]] = {}
@@ -207,6 +215,8 @@ class Runtime:
             producers = list(self._producers.values())
             self._producers.clear()
         self.feed.close()
+        if self.relay is not None:
+            self.relay.close()
         cut = threading.Timer(STUCK_WRITE_GRACE, self.stream_slots.cut_stuck)
         cut.daemon = True
         cut.start()
@@ -344,6 +354,7 @@ class Runtime:
                 "open": self.stream_slots.count(),
                 "max": self.settings.max_streams,
             },
+            **({"relay": self.relay.stats()} if self.relay is not None else {}),
         }
 
     def option(self, spec: ChartSpec, topic: Topic | None = None) -> OptionDocument:

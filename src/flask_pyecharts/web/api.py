@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from .._json import dumps
 from ..live.limits import LimitReached, Slot, client_address
 from ..live.option_cache import BuildError, failure_lifetime
+from ..live.relay import is_message_id
 from ..live.runtime import current_runtime
 from ..live.shutdown import install as stop_streams_at_worker_exit
 from ..registry import UnknownChart
@@ -312,10 +313,26 @@ def get_updates() -> Response:
 
 
 def get_events() -> Response:
-    """``GET /api/events?charts=a,b&since=Sa,Sb``: Server-Sent Events."""
+    """``GET /api/events?charts=a,b&since=Sa,Sb``: Server-Sent Events, from
+    the app or, behind nginx with nchan, handed over to nchan."""
     runtime = _runtime()
-    topics, tokens = _subscription(request.headers.get("Last-Event-ID"))
+    last_event_id = request.headers.get("Last-Event-ID")
+    relayed = last_event_id if last_event_id and is_message_id(last_event_id) else None
+    topics, tokens = _subscription(None if relayed else last_event_id)
+    if relayed is not None:  # nchan's id, from a stream nchan served
+        tokens = _resolve(runtime, topics, relayed)
     limit = _limit(None)
+    target = _handoff(runtime, topics, tokens, limit)
+    if target is not None:
+        # Nothing here: nginx sends the viewer to nchan instead, which sends
+        # every message after the viewer's tokens.
+        response = Response(b"", mimetype="text/event-stream")
+        response.headers["X-Accel-Redirect"] = (
+            f"{runtime.settings.url_prefix}/api/events/nchan/{target}"
+        )
+        response.headers["X-Accel-Buffering"] = "no"
+        response.headers["Cache-Control"] = "no-cache"
+        return response
     # gunicorn --preload: the worker reset its signal handlers after the fork.
     stop_streams_at_worker_exit()
     environ = request.environ
@@ -349,6 +366,41 @@ def get_events() -> Response:
     return response
 
 
+def _resolve(runtime: Runtime, topics: list[Topic], message_id: str) -> list[str]:
+    """The tokens at nchan's message id ``message_id`` (400 if unknown)."""
+    if runtime.relay is None:
+        raise bad_request(
+            f"Last-Event-ID {message_id[:80]!r} is an nchan message id, and this app"
+            " does not hand event streams to nchan (PYECHARTS_NCHAN)."
+        )
+    try:
+        return runtime.relay.resolve(topics, message_id)
+    except ValueError as error:
+        raise bad_request(str(error)) from None
+
+
+def _handoff(
+    runtime: Runtime, topics: list[Topic], tokens: list[str], limit: int | None
+) -> str | None:
+    """Where nchan takes this event stream over (see :meth:`.Relay.handoff`),
+    or ``None``: the app serves it. Never for a request nchan would answer
+    otherwise than the app: with a ``limit``, from another origin (the app's
+    CORS rules), or with the conditional headers nchan reads positions from."""
+    relay = runtime.relay
+    if relay is None or limit is not None:
+        return None
+    headers = request.headers
+    origin = headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        return None
+    if "If-None-Match" in headers or "If-Modified-Since" in headers:
+        return None
+    try:
+        return relay.handoff(topics, tokens)
+    except StoreError:
+        return None
+
+
 def _event_stream(
     runtime: Runtime,
     viewer: Viewer,
@@ -374,8 +426,22 @@ def _event_stream(
         while not (runtime.stopped or viewer.closed):
             viewer.wait()  # a publication, or the feed's periodic wake-up
             now = time.monotonic()
-            if now >= deadline or runtime.stopped:
+            if runtime.stopped:
                 break
+            if now >= deadline:
+                # End where nchan holds the viewer's position, so that it is
+                # handed over when it reconnects (a heartbeat more at most).
+                try:
+                    tail, aligned = feed.align(viewer)
+                except (StoreError, ValueError):
+                    tail, aligned = None, True
+                if tail:
+                    slot.writing = True
+                    yield tail
+                    slot.writing = False
+                    last_write = now
+                if aligned or now >= deadline + heartbeat:
+                    break
             try:
                 chunk = feed.catch_up(viewer)
             except StoreError:

@@ -204,6 +204,11 @@ class Store(abc.ABC):
         """A small value shared by every process of the deployment, or ``None``."""
 
     @abc.abstractmethod
+    def get_blobs(self, keys: t.Sequence[str]) -> list[bytes | None]:
+        """The blobs ``keys`` (``None`` for each one absent), read at one
+        instant: no blob is set between the reads of two of them."""
+
+    @abc.abstractmethod
     def set_blob(self, key: str, value: bytes, ttl: float | None = None) -> None:
         """Set a shared value, expiring after ``ttl`` seconds if given."""
 

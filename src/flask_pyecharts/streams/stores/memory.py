@@ -147,6 +147,10 @@ class MemoryStore(Store):
         with self._changed:
             return self._blob(key)
 
+    def get_blobs(self, keys: t.Sequence[str]) -> list[bytes | None]:
+        with self._changed:
+            return [self._blob(key) for key in keys]
+
     def set_blob(self, key: str, value: bytes, ttl: float | None = None) -> None:
         expires = None if ttl is None else time.monotonic() + ttl
         with self._changed:

@@ -364,6 +364,13 @@ class RedisStore(Store):
         with self._failures():
             return t.cast("bytes | None", self.redis.get(self._key("b", key)))
 
+    def get_blobs(self, keys: t.Sequence[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        with self._failures():  # MGET: one command, one instant
+            found = self.redis.mget([self._key("b", key) for key in keys])
+        return t.cast("list[bytes | None]", list(found))
+
     def set_blob(self, key: str, value: bytes, ttl: float | None = None) -> None:
         px = None if ttl is None else max(1, int(ttl * 1000))
         with self._failures():

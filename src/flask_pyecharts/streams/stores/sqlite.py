@@ -305,6 +305,10 @@ class SqliteStore(Store):
         with self._read() as db:
             return self._blob(db, key)
 
+    def get_blobs(self, keys: t.Sequence[str]) -> list[bytes | None]:
+        with self._read() as db:  # one snapshot of the file
+            return [self._blob(db, key) for key in keys]
+
     def set_blob(self, key: str, value: bytes, ttl: float | None = None) -> None:
         with self._write() as db:
             self._set(db, key, value, None if ttl is None else self._clock() + ttl)

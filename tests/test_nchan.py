@@ -1,0 +1,328 @@
+"""Event streams through nginx and nchan: two gunicorn workers on one Redis,
+nginx with the configuration ``flask pyecharts nginx --nchan`` prints. Every
+point once across reconnects (handed over to nchan, or served by the app when
+nchan cannot take the viewer exactly), variables and the access check kept,
+one publication per frame whatever the number of workers, and the app still
+serving when nginx is gone."""
+
+from __future__ import annotations
+
+import collections
+import json
+import subprocess
+import typing as t
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from flask_pyecharts import Charts
+
+from .conftest import wait_until
+from .conftest_redis import RedisServer
+from .gunicorn_server import Gunicorn
+from .nginx_server import NGINX, Nginx, free_port, get
+from .sse_client import Event, read_events
+
+pytestmark = pytest.mark.skipif(
+    NGINX is None, reason="nginx is not installed (scripts/setup.sh installs it)"
+)
+
+APP = "tests.apps.relayed:create_app()"
+
+
+class Front(t.NamedTuple):
+    redis: RedisServer
+    server: Gunicorn
+    nginx: Nginx
+    env: dict[str, str]
+
+    def events(
+        self,
+        query: str,
+        count: int,
+        last_event_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[list[Event], t.Any]:
+        """The first ``count`` events (pings too) of ``/charts/api/events?query``."""
+        return read_events(
+            f"{self.nginx.url}/charts/api/events?{query}",
+            last_event_id=last_event_id,
+            until=lambda events: len(events) >= count,
+            pings=True,
+        )
+
+
+@pytest.fixture(scope="module")
+def front() -> t.Iterator[Front]:
+    redis = RedisServer()
+    redis.start()
+    env = {
+        "PYECHARTS_STORE": redis.url,
+        "PYECHARTS_NCHAN": f"http://127.0.0.1:{free_port()}",
+        "PYECHARTS_HEARTBEAT": "1",
+    }
+    try:
+        server = Gunicorn(APP, workers=2, env=env)
+        try:
+            nginx = Nginx(APP, server.port, env=env, options=["--nchan"])
+            try:
+                yield Front(redis, server, nginx, env)
+            finally:
+                nginx.stop()
+        finally:
+            server.stop()
+    finally:
+        redis.cleanup()
+
+
+def window(front: Front) -> list[tuple[int, int]]:
+    """The points of ``ticks`` the server holds now, as ``(n, pid)``."""
+    body = json.loads(front.nginx.get("/charts/api/charts/ticks/points?since=")[1])
+    return [(point[1][0], point[1][1]) for point in body["points"]]
+
+
+def relayed(response: t.Any) -> bool:
+    """Whether nchan served the stream (the header its location adds)."""
+    return response.headers.get("X-Stream-Relay") == "nchan"
+
+
+def follow(front: Front, since: str, streams: int, count: int = 8) -> tuple:
+    """``streams`` event streams of ``ticks`` one after the other, each from
+    where the last one stopped, as the page does: the points, the cursor
+    chain's breaks, and which streams nchan served."""
+    points: list[tuple[int, int]] = []
+    breaks = 0
+    served: list[bool] = []
+    for _ in range(streams):
+        # nchan's streams last: cut after `count` events (nchan's ids hold a
+        # colon); the app's end after 2 s, at a position nchan holds.
+        events, response = read_events(
+            f"{front.nginx.url}/charts/api/events?charts=ticks&since={since}",
+            until=lambda e: len(e) >= count and ":" in (e[-1].id or ""),
+            pings=True,
+        )
+        assert response.status == 200
+        served.append(relayed(response))
+        for event in events:
+            if event.event == "ping":
+                assert event.data == {"every": 1}
+                continue
+            assert event.event == "points" or event.event == "reset" and not since
+            if event.event == "points" and event.data.get("from") != since:
+                breaks += 1
+            points += [(point[1][0], point[1][1]) for point in event.data["points"]]
+            since = event.data["cursor"]
+    return points, since, breaks, served
+
+
+def assert_once(front: Front, points: list[tuple[int, int]]) -> None:
+    """Every point once, none missing, each one the server holds."""
+    numbers = [number for number, _ in points]
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    held = collections.Counter(window(front))
+    assert not collections.Counter(points) - held
+
+
+def test_reconnecting_viewers_are_handed_to_nchan_and_get_every_point_once(
+    front: Front,
+) -> None:
+    cursor = json.loads(front.nginx.get("/charts/api/charts/ticks")[1])["cursor"]
+    points, _, breaks, served = follow(front, cursor, streams=6)
+    assert breaks == 0
+    assert served[-1] and served.count(True) >= 3, served
+    assert len(points) > 30
+    assert_once(front, points)
+
+
+def test_nchan_ids_and_pings_reach_the_viewer(front: Front) -> None:
+    _, since, _, _ = follow(front, "", streams=2)
+    events, response = front.events(f"charts=ticks&since={since}", 30)
+    assert relayed(response)
+    for event in events:
+        assert event.id is not None and ":" in event.id  # nchan's time:tag
+    # A client that resumes with nchan's Last-Event-ID is understood.
+    last = next(e for e in reversed(events) if e.event == "points")
+    again, response = front.events("charts=ticks", 3, last_event_id=last.id)
+    assert response.status == 200
+    first = next(e for e in again if e.event == "points")
+    assert first.data["from"] == last.data["cursor"]
+
+
+def test_pings_reach_the_viewers_of_a_quiet_chart_through_nchan(front: Front) -> None:
+    """A chart rebuilt every second, heartbeats of a second: nchan's viewers
+    hear pings (the page takes a silent stream for a cut network)."""
+    etag = json.loads(front.nginx.get("/charts/api/charts/sales?region=b")[1])["etag"]
+    for _ in range(4):
+        events, response = front.events(f"charts=sales&since={etag}&region=b", 6)
+        etag = next(
+            (e.data["etag"] for e in reversed(events) if e.event == "option"), etag
+        )
+        if relayed(response):
+            break
+    assert relayed(response)
+    pings = [event for event in events if event.event == "ping"]
+    assert pings and all(ping.data == {"every": 1} for ping in pings)
+
+
+def test_an_unknown_nchan_id_answers_a_clear_400(front: Front) -> None:
+    status, body, _ = get(
+        front.nginx.port,
+        "/charts/api/events?charts=ticks",
+        {"Last-Event-ID": "1000:[3]"},
+    )
+    assert status == 400
+    assert "too old" in json.loads(body)["error"]
+    status, body, _ = get(
+        front.nginx.port,
+        "/charts/api/events?charts=ticks,sales",
+        {"Last-Event-ID": "1000:[3]"},
+    )
+    assert status == 400 and "positions" in json.loads(body)["error"]
+
+
+def test_a_viewer_away_longer_than_the_buffer_resumes_through_the_app(
+    front: Front,
+) -> None:
+    """A cursor nchan no longer has (older than the app's record): the app
+    serves the catch-up, then a later reconnect is handed over."""
+
+    def head() -> str:
+        return str(json.loads(front.nginx.get("/charts/api/charts/ticks")[1])["cursor"])
+
+    wait_until(lambda: int(head().rsplit(".", 1)[1]) > 10)
+    epoch, seq = head().rsplit(".", 1)
+    old = f"{epoch}.{max(1, int(seq) - 400)}"  # up to 20 s of points ago
+    events, response = front.events(f"charts=ticks&since={old}", 2)
+    assert not relayed(response)
+    assert events[1].data["from"] == old  # after the app's own ping
+    points, _, breaks, served = follow(front, old, streams=3)
+    assert breaks == 0 and not served[0] and served[-1], served
+    assert_once(front, points)
+
+
+def test_variables_choose_the_channel_and_refused_requests_never_reach_nchan(
+    front: Front,
+) -> None:
+    etags = {}
+    for region in ("a", "b"):
+        document = json.loads(
+            front.nginx.get(f"/charts/api/charts/sales?region={region}")[1]
+        )
+        etags[region] = document["etag"]
+    for region in ("a", "b"):
+        since = etags[region]
+        for _ in range(8):  # app-served first, handed over later
+            events, response = front.events(
+                f"charts=sales&since={since}&region={region}", 2
+            )
+            options = [event for event in events if event.event == "option"]
+            for option in options:
+                assert option.data["chart"] == "sales"
+                text = option.data.get("option", option.data.get("patch", {}))
+                if "title" in text:
+                    assert text["title"]["text"] in (region, [{"text": region}])
+                since = option.data["etag"]
+            if relayed(response):
+                break
+        assert relayed(response)
+    refused = [
+        ("charts=secret&since=", {}, 404),
+        ("charts=sales&since=&region=c", {}, 400),
+        ("charts=nothing&since=", {}, 404),
+    ]
+    for query, headers, status in refused:
+        answer = get(front.nginx.port, f"/charts/api/events?{query}", headers)
+        assert answer[0] == status, answer
+        assert answer[2].get("X-Stream-Relay") is None
+        assert "error" in json.loads(answer[1])
+    events, response = front.events("charts=secret&since=", 2, headers=None)
+    assert response.status == 404
+
+
+def test_each_frame_is_published_once_whatever_the_number_of_workers(
+    front: Front,
+) -> None:
+    """Both workers follow ``ticks`` (app-served viewers on each, then
+    viewers in nchan): nchan's channel holds one chain of frames, no frame
+    twice, none missing."""
+    direct = f"http://127.0.0.1:{front.server.port}/charts/api/events?charts=ticks"
+    pids = set()
+    for _ in range(6):
+        events, _ = read_events(f"{direct}&since=", until=lambda e: len(e) >= 3)
+        pids |= {point[1][1] for event in events for point in event.data["points"]}
+    stats = [json.loads(front.server.get("/charts/api/stats")[1]) for _ in range(12)]
+    assert len({answer["pid"] for answer in stats}) == 2  # both workers answer
+    assert all("relay" in answer for answer in stats)
+    _, since, _, served = follow(front, "", streams=2)
+    for _ in range(4):  # until nchan serves
+        events, response = front.events(f"charts=ticks&since={since}", 40)
+        since = events[-1].data.get("cursor", since)
+        if relayed(response):
+            break
+    assert relayed(response)
+    frames = [event.data for event in events if event.event == "points"]
+    assert len(frames) > 20
+    for before, after in zip(frames, frames[1:], strict=False):
+        assert after["from"] == before["cursor"]
+
+
+def test_without_nginx_the_app_serves_every_stream(front: Front) -> None:
+    """nginx gone (the last test of the module): publications fail quickly,
+    and the app serves every event stream itself, every point once."""
+    front.nginx.stop()
+    url = f"http://127.0.0.1:{front.server.port}/charts/api/events?charts=ticks"
+    events, response = read_events(f"{url}&since=", until=lambda e: len(e) >= 10)
+    assert response.status == 200 and not relayed(response)
+    numbers = [point[1][0] for event in events for point in event.data["points"]]
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+    def failed() -> bool:
+        stats = [json.loads(front.server.get("/charts/api/stats")[1]) for _ in range(4)]
+        return any(answer["relay"]["failed"] > 0 for answer in stats)
+
+    wait_until(failed, 10, "no publication failed without nginx")
+
+
+def test_the_nchan_configuration_runs_as_printed_with_redis(tmp_path: Path) -> None:
+    app = Flask(__name__)
+    app.config["PYECHARTS_NCHAN"] = "http://127.0.0.1:8081"
+    charts = Charts(app)
+    runner = app.test_cli_runner()
+    args = ["pyecharts", "nginx", "--listen", "8080", "--upstream", "127.0.0.1:8000"]
+    result = runner.invoke(args=[*args, "--redis", "redis://127.0.0.1:6379/0"])
+    assert result.exit_code == 0, result.output
+    assert "nchan_redis_server redis://127.0.0.1:6379/0;" in result.output
+    assert "listen 127.0.0.1:8081;" in result.output
+    assert "load_module /usr/lib/nginx/modules/ngx_nchan_module.so;" in result.output
+    config = tmp_path / "nginx.conf"
+    config.write_text(result.output)
+    assert NGINX is not None
+    checked = subprocess.run(
+        [NGINX, "-t", "-c", str(config), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert checked.returncode == 0, checked.stderr
+    bad = runner.invoke(args=[*args, "--redis", "redis://x; evil"])
+    assert bad.exit_code == 2 and "--redis must be" in bad.output
+    # Without nchan nothing of it is printed.
+    plain = runner.invoke(args=args)
+    assert plain.exit_code == 0
+    assert "load_module" not in plain.output and "nchan_" not in plain.output
+    charts.shutdown()
+
+
+def test_nchan_needs_its_publisher_address() -> None:
+    app = Flask(__name__)
+    charts = Charts(app)
+    result = app.test_cli_runner().invoke(
+        args=["pyecharts", "nginx", "--listen", "80", "--upstream", "a:1", "--nchan"]
+    )
+    assert result.exit_code == 2 and "PYECHARTS_NCHAN" in result.output
+    charts.shutdown()
+    bad = Flask(__name__)
+    bad.config["PYECHARTS_NCHAN"] = "127.0.0.1:8081"
+    with pytest.raises(ValueError, match="PYECHARTS_NCHAN must be"):
+        Charts(bad)
