@@ -752,7 +752,7 @@ def main() -> None:
     if "S8" in only:
         from bench import s8
 
-        ways = [way.strip() for way in args.s8_ways.split(",")]
+        ways = [way.strip() for way in args.s8_ways.split(",") if way.strip()]
         unknown = set(ways) - set(s8.WAYS)
         if unknown:
             parser.error(f"--s8-ways: unknown {', '.join(sorted(unknown))}")

@@ -41,6 +41,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import world
 from bench.run import LOGS, PYTHON, ROOT, VENV, free_port, log, wait_quiet
 from bench.viewers import cpu_seconds, process_tree, rss_mb
 
@@ -51,8 +52,6 @@ NCHAN_MODULE = Path("/usr/lib/nginx/modules/ngx_nchan_module.so")
 PER_PROCESS = 6000
 #: Viewers of the scale run's sample (delays measured; they parse everything).
 SAMPLE = 500
-#: Arrivals a second past 1,000 viewers (each fetches six chart documents).
-ARRIVALS = 250.0
 #: Seconds event streams may read on after the window for the last points.
 DRAIN = 10.0
 #: The environment of every process started: bench/ importable, and the
@@ -288,7 +287,7 @@ def run_viewers(
 ) -> dict:
     """``n`` viewers of ``way`` in several processes; the deployment metered
     over their window. One row: the sample's figures, everyone's counts."""
-    ramp = 4.0 if n <= 1000 else n / ARRIVALS
+    ramp = world.ramp_seconds(n)
     warmup = 4.0 if n <= 1000 else 20.0
     # the sample in a process of its own: the others' load does not delay it
     sample = n if n <= 1000 else SAMPLE

@@ -415,7 +415,7 @@ class Ledger:
         for chart, last in self.last_k.items():
             first = self.first_k.get(chart)
             if first is not None:
-                Exact.owed += last + 1 - first
+                Exact.owed += max(0, last + 1 - first)  # none if it came late
                 Exact.missing += max(0, last + 1 - self.next_k[chart])
         Exact.complete += self.done()
 
