@@ -659,6 +659,8 @@ def merge(old: dict, new: dict) -> dict:
             merged["S1"] = sorted(
                 kept + value, key=lambda r: (order.index(r["way"]), r["viewers"])
             )
+        elif key == "S8" and "S8" in old:  # the side by side and the scale run
+            merged["S8"] = {**old["S8"], **value}
         elif key == "meta":
             earlier = old["meta"].get("merged", [])
             merged["meta"] = dict(old["meta"], merged=[*earlier, new["meta"]])

@@ -440,7 +440,9 @@ def log_row(row: dict) -> None:
 
 def run(ways: list[str], n: int, scale_n: int, duration: float) -> dict:
     """S8: the side by side, then the scale run (``scale_n`` 0: not)."""
-    result: dict[str, t.Any] = {"side_by_side": side_by_side(ways, n, duration)}
+    result: dict[str, t.Any] = {}
+    if ways:
+        result["side_by_side"] = side_by_side(ways, n, duration)
     if scale_n:
         key = "sse-nchan" if nchan_unavailable() is None else "sse-nginx"
         if key == "sse-nginx":
@@ -565,10 +567,11 @@ def report(result: dict, fmt_s: t.Callable[[float | None], str]) -> list[str]:
                 - base["servers"][group]["rss_mb"]
                 for group in row["servers"]
             }
-            per = sum(grown.values()) * 2**20 / (row["viewers"] - 1000)
+            streams = row["streaming"][1] - base["streaming"][1]
+            per = sum(grown.values()) * 2**20 / streams
             lines.append(
                 f"\nMemory per viewer: {per / 1000:.1f} KB (server RSS from 1,000 to"
-                f" {row['viewers']:,} viewers: "
+                f" {row['viewers']:,} viewers, {streams:,} more streams open: "
                 + ", ".join(f"{g} +{v:,.0f} MiB" for g, v in grown.items())
                 + ")."
             )
