@@ -560,7 +560,13 @@ def report(result: dict, fmt_s: t.Callable[[float | None], str]) -> list[str]:
                 f" | {row['other_cpu_share']:.1f} |"
             )
         big = [r for r in rows if "servers" in r and r["viewers"] > 1000]
-        if base and big:
+        if base and big and big[-1]["streaming"][1] < 0.95 * big[-1]["viewers"]:
+            row = big[-1]
+            lines.append(
+                f"\nMemory per viewer: not measured (only {row['streaming'][1]:,}"
+                f" of {row['viewers']:,} streams were open at the window's end)."
+            )
+        elif base and big:
             row = big[-1]
             grown = {
                 group: row["servers"][group]["rss_mb"]
