@@ -70,6 +70,17 @@ class Way:
     mode: str  # bench.viewers' mode
     front: str | None  # nginx in front: "cache" (the printed config), "nchan"
     workers: int = 1
+    #: PYECHARTS_* settings of the way (the app's environment)
+    settings: tuple[tuple[str, str], ...] = ()
+    #: seconds between the last arrival and the window, at least
+    warmup: float = 4.0
+
+
+#: The app serves a new viewer's stream itself and hands it to nchan when it
+#: ends (PYECHARTS_STREAM_TIMEOUT, 600 s by default), at the first position
+#: nchan holds (a heartbeat later at most): the nchan way ends them after 5 s
+#: and lets 20 s pass before its window, so that the window sees nchan.
+NCHAN_SETTINGS = (("PYECHARTS_STREAM_TIMEOUT", "5"),)
 
 
 CLASSIC, OURS = "bench.apps:create_classic()", "bench.apps:create_ours()"
@@ -77,7 +88,9 @@ WAYS = {
     "classic": Way("(a) classic recipe", CLASSIC, "classic", None, 2),
     "poll-cache": Way("ours, polls through nginx's cache", OURS, "poll", "cache"),
     "sse-nginx": Way("ours, event streams through nginx (proxy)", OURS, "sse", "cache"),
-    "sse-nchan": Way("ours, event streams through nchan", OURS, "sse", "nchan"),
+    "sse-nchan": Way(
+        "ours, event streams through nchan", OURS, "sse", "nchan", 1, NCHAN_SETTINGS, 20
+    ),
 }
 
 
@@ -85,7 +98,7 @@ def nchan_unavailable() -> str | None:
     """Why event streams cannot go through nchan here, or ``None``."""
     if not NCHAN_MODULE.exists():
         return f"{NCHAN_MODULE} is missing (apt-get install libnginx-mod-nchan)"
-    if nchan_option() is None:
+    if not nchan_option():
         return (
             "the installed flask-pyecharts does not hand event streams to nchan"
             " (`flask pyecharts nginx --help` names no nchan option)"
@@ -93,10 +106,10 @@ def nchan_unavailable() -> str | None:
     return None
 
 
-def nchan_option() -> str | None:
-    """The option of ``flask pyecharts nginx`` that prints nchan's locations."""
-    found = re.search(r"--[a-z-]*nchan[a-z-]*", flask_cli(["nginx", "--help"]))
-    return found.group(0) if found else None
+def nchan_option() -> bool:
+    """Whether ``flask pyecharts nginx`` has ``--nchan`` (nchan's locations;
+    the app then publishes to ``PYECHARTS_NCHAN``)."""
+    return re.search(r"--nchan\b(?!-)", flask_cli(["nginx", "--help"])) is not None
 
 
 def flask_cli(args: list[str], env: dict[str, str] | None = None) -> str:
@@ -115,7 +128,12 @@ def flask_cli(args: list[str], env: dict[str, str] | None = None) -> str:
 
 
 def nginx_config(
-    front: str, listen: int, upstreams: list[str], prefix: Path, workers: int
+    front: str,
+    listen: int,
+    upstreams: list[str],
+    prefix: Path,
+    workers: int,
+    env: dict[str, str],
 ) -> str:
     """The configuration ``flask pyecharts nginx`` prints, with what a machine
     serving tens of thousands of connections changes: ``workers`` processes
@@ -124,10 +142,8 @@ def nginx_config(
     args = ["nginx", "--listen", f"127.0.0.1:{listen}", "--upstream", upstreams[0]]
     args += ["--prefix", str(prefix)]
     if front == "nchan":
-        option = nchan_option()
-        assert option is not None
-        args.append(option)
-    text = flask_cli(args)
+        args.append("--nchan")
+    text = flask_cli(args, env)
     servers = "\n".join(f"server {upstream};" for upstream in upstreams)
     for pattern, replacement in (
         ("worker_processes auto;", f"worker_processes {workers};"),
@@ -162,7 +178,7 @@ def deploy(
     in a process of its own when ``redis``); stop them all at the end."""
     wait_quiet()
     LOGS.mkdir(exist_ok=True)
-    env = dict(env or {})
+    env = dict(way.settings, **(env or {}))
     started: list[tuple[str, subprocess.Popen]] = []
     prefix = Path(tempfile.mkdtemp(prefix="fpe-s8-"))
     prefix.chmod(0o755)  # nginx's workers run as another user under root
@@ -183,6 +199,8 @@ def deploy(
                 [PYTHON, "-m", "bench.apps"], cwd=ROOT,
                 env=environment(**env),
             )))  # fmt: skip
+        if way.front == "nchan":  # where nginx takes the app's publications
+            env["PYECHARTS_NCHAN"] = f"http://127.0.0.1:{free_port()}"
         port = free_port()
         binds = [f"127.0.0.{1 + i}:{port}" for i in range(upstream_addresses)]
         command = [
@@ -203,7 +221,7 @@ def deploy(
             entry = free_port()
             config = prefix / "nginx.conf"
             config.write_text(
-                nginx_config(way.front, entry, binds, prefix, nginx_workers)
+                nginx_config(way.front, entry, binds, prefix, nginx_workers, env)
             )
             started.append(("nginx", subprocess.Popen(
                 [NGINX, "-c", str(config), "-p", str(prefix), "-g", "daemon off;"],
@@ -288,7 +306,7 @@ def run_viewers(
     """``n`` viewers of ``way`` in several processes; the deployment metered
     over their window. One row: the sample's figures, everyone's counts."""
     ramp = world.ramp_seconds(n)
-    warmup = 4.0 if n <= 1000 else 20.0
+    warmup = max(way.warmup, 4.0 if n <= 1000 else 20.0)
     # the sample in a process of its own: the others' load does not delay it
     sample = n if n <= 1000 else SAMPLE
     sizes = [sample] + [
@@ -362,6 +380,9 @@ def combine(
         "points_delivered": points / expected,
         "exact": exact,
         "streaming": [sum(p["streaming"][i] for p in parts) for i in (0, 1)],
+        # streams handed to nchan; streams resumed after the server ended one
+        "relayed": sum(p["relayed"] for p in parts),
+        "resumed": sum(p["resumed"] for p in parts),
         "errors": sum(p["errors"] for p in parts),
         "error_samples": [e for p in parts for e in p["error_samples"]][:5],
         "client_cpu_share": own,
@@ -412,11 +433,12 @@ def scale(key: str, n: int, duration: float) -> list[dict]:
         "upstream_addresses": max(1, math.ceil(n / 20000)),
     }
     rows = []
-    with deploy(way, f"s8-scale-{key}", **shape) as deployment:
+    with deploy(way, f"s8-scale-{key}-{n}", **shape) as deployment:
         for count in (1000, n):
             log(f"S8 scale: {way.label}, {count} viewers ({shape})")
+            name = f"s8-scale-{key}-{n}-{count}"
             try:
-                row = run_viewers(deployment, way, count, duration, f"s8-scale-{count}")
+                row = run_viewers(deployment, way, count, duration, name)
             except Exception as error:
                 log(f"  failed: {error}")
                 continue
@@ -434,7 +456,8 @@ def log_row(row: dict) -> None:
         f"  cpu {row['cpu_s_per_viewer_min']:.4f} s/viewer-min ({groups}),"
         f" append p99 {row['delay']['append']['p99']},"
         f" exact {exact['received']}/{exact['owed']} missing {exact['missing']}"
-        f" repeated {exact['repeated']}, errors {row['errors']}"
+        f" repeated {exact['repeated']}, errors {row['errors']},"
+        f" relayed {row['relayed']}, resumed {row['resumed']}"
     )
 
 

@@ -73,6 +73,8 @@ class Stats:
     versions = 0
     events = 0
     streaming = 0  # viewers that have opened their event stream
+    resumed = 0  # event streams opened again (Last-Event-ID) after one ended
+    relayed = 0  # event streams the app handed to nchan
     delays = {"full": array("d"), "point": array("d"), "append": array("d")}
 
     @classmethod
@@ -420,6 +422,10 @@ class Ledger:
         Exact.complete += self.done()
 
 
+#: What is left of a chunked response once the server ended it.
+LAST_CHUNK = re.compile(rb"(?:\r\n)?0\r\n\r\n")
+
+
 def sse(
     port: int,
     start: float,
@@ -432,7 +438,9 @@ def sse(
     """An event-stream viewer. One not ``measured`` only counts the points it
     receives (thousands of viewers in one process cannot all parse). Past
     ``end`` it reads on, ``drain`` s at most, until every point made before
-    the window's end has arrived."""
+    the window's end has arrived. A stream the server ends is resumed at
+    once with ``Last-Event-ID``, as the page does (the app ends its own
+    streams where nchan can take them over)."""
     me = Viewer()
     if measured:
         VIEWERS.append(me)
@@ -441,35 +449,50 @@ def sse(
     try:
         tokens = documents(conn, me, names)
         ledger = Ledger(me, names, rate)
-        conn.send(
-            f"/charts/api/events?{query(names, tokens)}",
-            "Accept: text/event-stream\r\n",
-        )
-        status, _ = conn.head()
-        if status != 200:
-            raise ConnectionError(f"events: HTTP {status}")
-        Stats.streaming += 1
-        pending = bytes(conn.buf)
-        conn.buf.clear()
-        while True:
-            now = time.time()
-            if now >= end and (ledger.done() or now >= end + drain):
-                return
-            pending += conn.recv()
-            cut = pending.rfind(b"\n\n")
-            if cut < 0:
-                continue
-            now = time.time()
-            chunk = CHUNK_SIZE.sub(b"", pending[: cut + 2])
-            pending = pending[cut + 2 :]
-            ledger.feed(chunk)
-            if Window.holds(now):
+        path = f"/charts/api/events?{query(names, tokens)}"
+        last_id = b""
+        while True:  # one stream after the other
+            resume = f"Last-Event-ID: {last_id.decode()}\r\n" if last_id else ""
+            conn.send(path, "Accept: text/event-stream\r\n" + resume)
+            status, headers = conn.head()
+            if status != 200:
+                raise ConnectionError(f"events: HTTP {status}")
+            Stats.relayed += headers.get(b"x-stream-relay") == b"nchan"
+            if last_id:
+                Stats.resumed += 1
+            else:
+                Stats.streaming += 1
+            pending = bytes(conn.buf)
+            conn.buf.clear()
+            while not LAST_CHUNK.fullmatch(pending):
+                now = time.time()
+                if now >= end and (ledger.done() or now >= end + drain):
+                    return
+                try:
+                    pending += conn.recv()
+                except ConnectionError:  # closed, not ended: a new connection
+                    conn.close()
+                    conn = Conn(port)
+                    break
+                cut = pending.rfind(b"\n\n")
+                if cut < 0:
+                    continue
+                now = time.time()
+                chunk = CHUNK_SIZE.sub(b"", pending[: cut + 2])
+                pending = pending[cut + 2 :]
+                ledger.feed(chunk)
+                at = chunk.rfind(b"\nid: ")
+                if at >= 0:
+                    last_id = chunk[at + 5 : chunk.index(b"\n", at + 5)]
+                if Window.holds(now):
+                    if measured:
+                        Stats.events += chunk.count(b"event: ")
+                    else:
+                        Stats.points += chunk.count(POINT)
                 if measured:
-                    Stats.events += chunk.count(b"event: ")
-                else:
-                    Stats.points += chunk.count(POINT)
-            if measured:
-                me.updates(chunk, now)
+                    me.updates(chunk, now)
+            if not last_id:
+                raise ConnectionError("the event stream ended before its first id")
     finally:
         if ledger is not None:
             ledger.close()
@@ -711,6 +734,8 @@ def main() -> None:
             Stats.versions / expected_versions if expected_versions else None
         ),
         "events": Stats.events,
+        "resumed": Stats.resumed,
+        "relayed": Stats.relayed,
         "late_ticks": Stats.late_ticks,
         "exact": {
             name: getattr(Exact, name)
