@@ -117,7 +117,7 @@ def flask_cli(args: list[str], env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
         [PYTHON, "-m", "flask", "--app", OURS, "pyecharts", *args],
         cwd=ROOT,
-        env=environment(BENCH_APPENDER="0", **(env or {})),
+        env=environment(**{**(env or {}), "BENCH_APPENDER": "0"}),
         capture_output=True,
         text=True,
         timeout=60,
@@ -432,20 +432,19 @@ def scale(key: str, n: int, duration: float) -> list[dict]:
         "nginx_workers": max(2, math.ceil(n * (2 if proxied else 1) / 15000)),
         "upstream_addresses": max(1, math.ceil(n / 20000)),
     }
-    rows = []
-    with deploy(way, f"s8-scale-{key}-{n}", **shape) as deployment:
-        for count in (1000, n):
-            log(f"S8 scale: {way.label}, {count} viewers ({shape})")
-            name = f"s8-scale-{key}-{n}-{count}"
-            try:
+    rows: list[dict] = []
+    try:
+        with deploy(way, f"s8-scale-{key}-{n}", **shape) as deployment:
+            for count in (1000, n):
+                log(f"S8 scale: {way.label}, {count} viewers ({shape})")
+                name = f"s8-scale-{key}-{n}-{count}"
                 row = run_viewers(deployment, way, count, duration, name)
-            except Exception as error:
-                log(f"  failed: {error}")
-                continue
-            row.update(way=key, scale=True, shape=shape)
-            rows.append(row)
-            log_row(row)
-            time.sleep(3.0)  # the last streams closed
+                row.update(way=key, scale=True, shape=shape)
+                rows.append(row)
+                log_row(row)
+                time.sleep(3.0)  # the last streams closed
+    except Exception as error:  # the figures so far are kept
+        log(f"  failed: {error}")
     return rows
 
 
