@@ -348,8 +348,8 @@ POINT = b'[0,["'
 #: A points event: its chart, the cursor after it, the cursor before it
 #: (``<epoch>.<seq>``, ``seq`` counts points) and its first point's x label.
 POINTS_EVENT = re.compile(
-    rb'"chart":"([^"]+)","cursor":"[^"]*?\.(\d+)","from":"[^"]*?\.(\d+)",'
-    rb'"points":\[\[0,\["(\d+\.\d+)"'
+    rb'"type":"(points|reset)","chart":"([^"]+)","cursor":"[^"]*?\.(\d+)"'
+    rb'(?:,"from":"[^"]*?\.(\d+)","points":\[\[0,\["(\d+\.\d+)")?'
 )
 #: The framing of chunked transfer encoding (SSE data holds no ``\r``).
 CHUNK_SIZE = re.compile(rb"(?:^|\r\n)[0-9a-fA-F]+\r\n")
@@ -371,6 +371,7 @@ class Ledger:
         self.next_k: dict[bytes, int] = {}  # the next point due, per chart
         self.first_k: dict[bytes, int] = {}
         self.seq: dict[bytes, bytes] = {}
+        self.offset: dict[bytes, int] = {}  # point number - seq, per chart
         for name in names:
             if name.startswith("stream"):
                 j = int(name[6:])
@@ -386,11 +387,21 @@ class Ledger:
 
     def feed(self, events: bytes) -> None:
         """Whole events (chunked framing removed)."""
-        carried = 0
-        for chart, cursor, since, first_x in POINTS_EVENT.findall(events):
+        carried, resets = 0, 0
+        for kind, chart, cursor, since, first_x in POINTS_EVENT.findall(events):
+            if kind == b"reset":  # the window again, up to ``cursor``
+                resets += 1
+                self.seq[chart] = cursor
+                if chart in self.offset:
+                    due = self.next_k[chart]
+                    after = int(cursor) + self.offset[chart] + 1
+                    Exact.received += max(0, min(after, self.last_k[chart] + 1) - due)
+                    self.next_k[chart] = max(due, after)
+                continue
             count = int(cursor) - int(since)
             carried += count
             k = self._k(chart, float(first_x))
+            self.offset[chart] = k - int(since) - 1
             if chart in self.seq and since != self.seq[chart]:
                 Exact.breaks += 1
             self.seq[chart] = cursor
@@ -402,9 +413,9 @@ class Ledger:
                 Exact.repeated += min(due, k + count) - k
             Exact.received += max(0, min(k + count, self.last_k[chart] + 1) - k)
             self.next_k[chart] = max(due, k + count)
-        if carried != events.count(POINT):
+        if not resets and carried != events.count(POINT):
             Exact.miscounted += 1
-        Exact.resets += events.count(b'"type":"reset"')
+        Exact.resets += resets
 
     def done(self) -> bool:
         """Whether every owed point has arrived (or been skipped)."""
