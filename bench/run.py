@@ -1,9 +1,10 @@
 """Run the benchmarks and print the tables: ``.venv/bin/python -m bench.run``.
 
 Options: ``--quick`` (shorter windows, 100 charts in the memory test),
-``--only S1,S3`` (scenarios: S1 to S7), ``--viewers 10,100``, ``--ways``,
+``--only S1,S3`` (scenarios: S1 to S8), ``--viewers 10,100``, ``--ways``,
 ``--scale 10000`` (S1 also at that many event-stream viewers, two workers and
-Redis), ``--update-readme`` (replace the results section of bench/README.md),
+Redis), ``--s8-ways``, ``--s8-viewers``, ``--s8-scale`` (S8, nginx in front:
+bench/s8.py), ``--update-readme`` (replace the results section of bench/README.md),
 ``--merge``, ``--profile`` (py-spy the busiest S1 server at the largest N).
 Raw results go to ``bench/results/latest.json``. See bench/README.md.
 """
@@ -571,6 +572,10 @@ def report(results: dict) -> str:
                 f" | {row['server_cpu_share']:.0%} | {row['other_cpu_share']:.1f} |"
             )
         lines.append("")
+    if "S8" in results:
+        from bench import s8
+
+        lines += s8.report(results["S8"], fmt_s)
     if "S5" in results:
         row = results["S5"]
         lines += [
@@ -654,6 +659,8 @@ def merge(old: dict, new: dict) -> dict:
             merged["S1"] = sorted(
                 kept + value, key=lambda r: (order.index(r["way"]), r["viewers"])
             )
+        elif key == "S8" and "S8" in old:  # the side by side and the scale run
+            merged["S8"] = {**old["S8"], **value}
         elif key == "meta":
             earlier = old["meta"].get("merged", [])
             merged["meta"] = dict(old["meta"], merged=[*earlier, new["meta"]])
@@ -686,6 +693,18 @@ def main() -> None:
         type=int,
         default=10_000,
         help="S1: also run (c2) with this many viewers (0: not)",
+    )
+    parser.add_argument(
+        "--s8-ways",
+        default="classic,poll-cache,sse-nginx,sse-nchan",
+        help="S8 side by side: classic, poll-cache, sse-nginx, sse-nchan",
+    )
+    parser.add_argument("--s8-viewers", type=int, default=1000)
+    parser.add_argument(
+        "--s8-scale",
+        type=int,
+        default=50_000,
+        help="S8: event-stream viewers of the scale run (0: not)",
     )
     parser.add_argument(
         "--quiet-wait",
@@ -732,6 +751,14 @@ def main() -> None:
         results["S6"] = s6(20.0 if args.quick else 60.0)
     if "S7" in only:
         results["S7"] = s7(window)
+    if "S8" in only:
+        from bench import s8
+
+        ways = [way.strip() for way in args.s8_ways.split(",") if way.strip()]
+        unknown = set(ways) - set(s8.WAYS)
+        if unknown:
+            parser.error(f"--s8-ways: unknown {', '.join(sorted(unknown))}")
+        results["S8"] = s8.run(ways, args.s8_viewers, args.s8_scale, window)
     elapsed = results["meta"]["elapsed_s"] = round(time.time() - started)
     results["meta"]["waited_for_quiet_s"] = round(QUIET["waited"])
     out = BENCH / "results"

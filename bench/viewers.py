@@ -9,7 +9,9 @@ Each viewer holds one keep-alive connection and behaves as its page does:
 - ``poll`` (b): GETs the chart documents, then ``/charts/api/updates`` with the
   ``since`` the server returned, 2 s after the previous answer (what the
   client runtime does with ``min(refresh) = 2 s``);
-- ``sse`` (c): GETs the chart documents, then reads ``/charts/api/events``.
+- ``sse`` (c): GETs the chart documents, then reads ``/charts/api/events``;
+  every event-stream viewer checks that each point the appender made after
+  its documents arrives exactly once (:class:`Ledger`).
 
 Delays are measured at the client against times the server embedded in the
 data (same machine clock): ``T=<changed_at>`` in full charts' subtext, the x
@@ -17,6 +19,10 @@ label (when the point exists) and the third value (when ``append`` was called)
 of each stream point. Only what arrives inside the measurement window counts;
 server CPU is read from ``/proc/<pid>/stat`` of the gunicorn master and its
 workers at the window's ends. Prints one JSON object.
+
+Several processes can share one run (S8): ``--begin`` gives them the same
+clock, ``--source`` each its own 127.0.0.x address (a few tens of thousands
+of ports per address pair).
 """
 
 from gevent import monkey
@@ -67,6 +73,8 @@ class Stats:
     versions = 0
     events = 0
     streaming = 0  # viewers that have opened their event stream
+    resumed = 0  # event streams opened again (Last-Event-ID) after one ended
+    relayed = 0  # event streams the app handed to nchan
     delays = {"full": array("d"), "point": array("d"), "append": array("d")}
 
     @classmethod
@@ -74,11 +82,30 @@ class Stats:
         cls.delays[kind].append(value)
 
 
+class Exact:
+    """Exactly-once over all event-stream viewers (:class:`Ledger`)."""
+
+    owed = 0  # points the appender made after the viewers' documents, to the end
+    received = 0  # of those, points received (repeats included)
+    missing = 0  # points skipped (gaps) or never received by the end
+    repeated = 0  # points received again
+    breaks = 0  # events whose ``from`` is not the cursor the last one ended at
+    resets = 0  # ``reset`` events (the server could not resume: a gap)
+    miscounted = 0  # events whose points do not match their cursors
+    complete = 0  # viewers that had every owed point when they stopped
+
+
+#: Where the event-stream viewers connect from (``--source``).
+SOURCE = {"address": "127.0.0.1"}
+
+
 class Conn:
     """One keep-alive HTTP/1.1 connection, parsed as little as possible."""
 
     def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        self.sock = socket.create_connection(
+            ("127.0.0.1", port), timeout=60, source_address=(SOURCE["address"], 0)
+        )
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
 
@@ -318,48 +345,168 @@ def next_poll(next_rebuild: float | None) -> float:
 
 #: The bytes that start a point of a stream in an update (series 0).
 POINT = b'[0,["'
+#: A points event: its chart, the cursor after it, the cursor before it
+#: (``<epoch>.<seq>``, ``seq`` counts points) and its first point's x label.
+POINTS_EVENT = re.compile(
+    rb'"type":"(points|reset)","chart":"([^"]+)","cursor":"[^"]*?\.(\d+)"'
+    rb'(?:,"from":"[^"]*?\.(\d+)","points":\[\[0,\["(\d+\.\d+)")?'
+)
+#: The framing of chunked transfer encoding (SSE data holds no ``\r``).
+CHUNK_SIZE = re.compile(rb"(?:^|\r\n)[0-9a-fA-F]+\r\n")
+
+
+class Ledger:
+    """Exactly-once for one event-stream viewer, chart by chart.
+
+    The appender makes point ``k`` of stream ``j`` at ``world.point_time``,
+    which is its x label: from an event's first x label and its cursors
+    (``seq`` counts points) the ledger knows which points it carries, and
+    checks that each event starts where the last one ended, with the point
+    the appender made next. Points past the end of the window are not owed.
+    """
+
+    def __init__(self, me: Viewer, names: list[str], rate: float) -> None:
+        self.rate = rate
+        self.last_k: dict[bytes, int] = {}  # the last point owed, per chart
+        self.next_k: dict[bytes, int] = {}  # the next point due, per chart
+        self.first_k: dict[bytes, int] = {}
+        self.seq: dict[bytes, bytes] = {}
+        self.offset: dict[bytes, int] = {}  # point number - seq, per chart
+        for name in names:
+            if name.startswith("stream"):
+                j = int(name[6:])
+                key = name.encode()
+                self.last_k[key] = world.latest_index(j, rate, Window.end)
+                newest = me.newest.get(name)
+                if newest is not None:
+                    self.first_k[key] = self.next_k[key] = self._k(key, newest) + 1
+
+    def _k(self, chart: bytes, x: float) -> int:
+        j = int(chart[6:])
+        return round((x - world.stream_offset(j, self.rate)) * self.rate)
+
+    def feed(self, events: bytes) -> None:
+        """Whole events (chunked framing removed)."""
+        carried, resets = 0, 0
+        for kind, chart, cursor, since, first_x in POINTS_EVENT.findall(events):
+            if kind == b"reset":  # the window again, up to ``cursor``
+                resets += 1
+                self.seq[chart] = cursor
+                if chart in self.offset:
+                    due = self.next_k[chart]
+                    after = int(cursor) + self.offset[chart] + 1
+                    Exact.received += max(0, min(after, self.last_k[chart] + 1) - due)
+                    self.next_k[chart] = max(due, after)
+                continue
+            count = int(cursor) - int(since)
+            carried += count
+            k = self._k(chart, float(first_x))
+            self.offset[chart] = k - int(since) - 1
+            if chart in self.seq and since != self.seq[chart]:
+                Exact.breaks += 1
+            self.seq[chart] = cursor
+            due = self.next_k.setdefault(chart, k)
+            self.first_k.setdefault(chart, k)
+            if k > due:
+                Exact.missing += k - due
+            elif k < due:
+                Exact.repeated += min(due, k + count) - k
+            Exact.received += max(0, min(k + count, self.last_k[chart] + 1) - k)
+            self.next_k[chart] = max(due, k + count)
+        if not resets and carried != events.count(POINT):
+            Exact.miscounted += 1
+        Exact.resets += resets
+
+    def done(self) -> bool:
+        """Whether every owed point has arrived (or been skipped)."""
+        return all(
+            self.next_k.get(chart, 0) > last for chart, last in self.last_k.items()
+        )
+
+    def close(self) -> None:
+        """Count what was owed and what never came."""
+        for chart, last in self.last_k.items():
+            first = self.first_k.get(chart)
+            if first is not None:
+                Exact.owed += max(0, last + 1 - first)  # none if it came late
+                Exact.missing += max(0, last + 1 - self.next_k[chart])
+        Exact.complete += self.done()
+
+
+#: What is left of a chunked response once the server ended it.
+LAST_CHUNK = re.compile(rb"(?:\r\n)?0\r\n\r\n")
 
 
 def sse(
-    port: int, start: float, end: float, names: list[str], measured: bool = True
+    port: int,
+    start: float,
+    end: float,
+    names: list[str],
+    measured: bool = True,
+    rate: float = 10.0,
+    drain: float = 0.0,
 ) -> None:
     """An event-stream viewer. One not ``measured`` only counts the points it
-    receives (thousands of viewers in one process cannot all parse)."""
+    receives (thousands of viewers in one process cannot all parse). Past
+    ``end`` it reads on, ``drain`` s at most, until every point made before
+    the window's end has arrived. A stream the server ends is resumed at
+    once with ``Last-Event-ID``, as the page does (the app ends its own
+    streams where nchan can take them over)."""
     me = Viewer()
     if measured:
         VIEWERS.append(me)
     conn = Conn(port)
+    ledger = None
     try:
         tokens = documents(conn, me, names)
-        conn.send(
-            f"/charts/api/events?{query(names, tokens)}",
-            "Accept: text/event-stream\r\n",
-        )
-        status, _ = conn.head()
-        if status != 200:
-            raise ConnectionError(f"events: HTTP {status}")
-        Stats.streaming += 1
-        pending = bytes(conn.buf)
-        conn.buf.clear()
-        if not measured:
-            tail = pending
-            while time.time() < end:
-                data = tail + conn.recv()
-                if Window.holds(time.time()):
-                    Stats.points += data.count(POINT)
-                tail = data[-(len(POINT) - 1) :]
-            return
-        while time.time() < end:
-            pending += conn.recv()
-            cut = pending.rfind(b"\n\n")
-            if cut < 0:
-                continue
-            now = time.time()
-            chunk, pending = pending[: cut + 2], pending[cut + 2 :]
-            if Window.holds(now):
-                Stats.events += chunk.count(b"event: ")
-            me.updates(chunk, now)
+        ledger = Ledger(me, names, rate)
+        path = f"/charts/api/events?{query(names, tokens)}"
+        last_id = b""
+        while True:  # one stream after the other
+            resume = f"Last-Event-ID: {last_id.decode()}\r\n" if last_id else ""
+            conn.send(path, "Accept: text/event-stream\r\n" + resume)
+            status, headers = conn.head()
+            if status != 200:
+                raise ConnectionError(f"events: HTTP {status}")
+            Stats.relayed += headers.get(b"x-stream-relay") == b"nchan"
+            if last_id:
+                Stats.resumed += 1
+            else:
+                Stats.streaming += 1
+            pending = bytes(conn.buf)
+            conn.buf.clear()
+            while not LAST_CHUNK.fullmatch(pending):
+                now = time.time()
+                if now >= end and (ledger.done() or now >= end + drain):
+                    return
+                try:
+                    pending += conn.recv()
+                except ConnectionError:  # closed, not ended: a new connection
+                    conn.close()
+                    conn = Conn(port)
+                    break
+                cut = pending.rfind(b"\n\n")
+                if cut < 0:
+                    continue
+                now = time.time()
+                chunk = CHUNK_SIZE.sub(b"", pending[: cut + 2])
+                pending = pending[cut + 2 :]
+                ledger.feed(chunk)
+                at = chunk.rfind(b"\nid: ")
+                if at >= 0:
+                    last_id = chunk[at + 5 : chunk.index(b"\n", at + 5)]
+                if Window.holds(now):
+                    if measured:
+                        Stats.events += chunk.count(b"event: ")
+                    else:
+                        Stats.points += chunk.count(POINT)
+                if measured:
+                    me.updates(chunk, now)
+            if not last_id:
+                raise ConnectionError("the event stream ended before its first id")
     finally:
+        if ledger is not None:
+            ledger.close()
         conn.close()
 
 
@@ -456,6 +603,23 @@ def main() -> None:
         " count the points they receive",
     )
     parser.add_argument(
+        "--source", default="127.0.0.1", help="the address viewers connect from"
+    )
+    parser.add_argument(
+        "--begin",
+        type=float,
+        default=None,
+        help="when the first viewer arrives (seconds since the epoch): the"
+        " same in every process of one run",
+    )
+    parser.add_argument(
+        "--drain",
+        type=float,
+        default=0.0,
+        help="event streams read on, this many seconds at most after the"
+        " window, until every point made in it has arrived",
+    )
+    parser.add_argument(
         "--pid",
         type=int,
         action="append",
@@ -471,7 +635,8 @@ def main() -> None:
     names = [f"full{j}" for j in range(args.full)] + [
         f"stream{j}" for j in range(args.streams)
     ]
-    begin = time.time() + 0.2
+    SOURCE["address"] = args.source
+    begin = args.begin if args.begin is not None else time.time() + 0.2
     Window.start = begin + ramp + args.warmup
     Window.end = Window.start + args.duration
     stop = Window.end + 0.5
@@ -488,7 +653,15 @@ def main() -> None:
             elif args.mode == "poll":
                 poll(args.port, started, stop, names)
             else:
-                sse(args.port, started, stop, names, measured=i < args.measured)
+                sse(
+                    args.port,
+                    started,
+                    stop,
+                    names,
+                    measured=i < args.measured,
+                    rate=args.rate,
+                    drain=args.drain,
+                )
         except Exception as error:  # noqa: BLE001 - counted and reported
             if len(Stats.errors) < 20:
                 Stats.errors.append(f"viewer {i}: {type(error).__name__}: {error}")
@@ -523,7 +696,7 @@ def main() -> None:
 
     greenlets = [gevent.spawn(viewer, i) for i in range(n)]
     metering = gevent.spawn(meter)
-    gevent.joinall(greenlets, timeout=stop - time.time() + 5)
+    gevent.joinall(greenlets, timeout=stop - time.time() + args.drain + 5)
     gevent.killall(greenlets, timeout=2)
     metering.join(timeout=max(5.0, stop - time.time() + 5))  # no viewers: all of it
     if "t1" not in marks:
@@ -572,7 +745,23 @@ def main() -> None:
             Stats.versions / expected_versions if expected_versions else None
         ),
         "events": Stats.events,
+        "resumed": Stats.resumed,
+        "relayed": Stats.relayed,
         "late_ticks": Stats.late_ticks,
+        "exact": {
+            name: getattr(Exact, name)
+            for name in (
+                "owed",
+                "received",
+                "missing",
+                "repeated",
+                "breaks",
+                "resets",
+                "miscounted",
+                "complete",
+            )
+        },  # fmt: skip
+        "client_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "errors": len(Stats.errors),
         "error_samples": [e for e in Stats.errors if e][:5],
         "delay": {kind: percentiles(values) for kind, values in Stats.delays.items()},
