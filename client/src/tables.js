@@ -23,6 +23,9 @@ export const SCROLL_MOVE = 600;
 export const SCREEN_SELECTOR = "[data-fpe-screen], .fpe-screen";
 
 const CELL = "fpe-livetable-cell";
+const CHARACTER_EM = 0.6;  // a textWidth unit (half a CJK character), in em
+const CELL_PADDING = 20;   // px: a cell's padding, left and right
+const BADGE_CLEARANCE = 62;  // px more on the right of a bare table's last title (CSS)
 
 /** The messages' language for a `<html lang>`: "zh-CN" for any Chinese, else "en". */
 export const pickLang = localeOf;
@@ -155,6 +158,49 @@ export function rotate(list, offset) {
   if (!list.length) return list;
   const shift = ((offset % list.length) + list.length) % list.length;
   return shift ? list.slice(shift).concat(list.slice(0, shift)) : list;
+}
+
+/** The width of a text in columns of a monospace grid: CJK and other wide
+ * characters count two. */
+export function textWidth(text) {
+  let width = 0;
+  for (const char of String(text)) width += char.codePointAt(0) >= 0x2e80 ? 2 : 1;
+  return width;
+}
+
+/** The widest text of each column (title or cell), in `textWidth` units. */
+export function columnTexts(columns, rows) {
+  const widths = columns.map((title) => textWidth(title) + 2);  // the sort arrow
+  rows.forEach((row) => {
+    for (let index = 0; index < widths.length; index++) {
+      const cell = row[index];
+      if (cell === null || cell === undefined) continue;
+      const width = textWidth(typeof cell === "number" ? cell.toLocaleString("en") : cell);
+      if (width > widths[index]) widths[index] = width;
+    }
+  });
+  return widths;
+}
+
+/**
+ * Column widths (px) from what each needs and the width there is: each its
+ * need, shared out further when there is room; when they do not all fit, the
+ * widest are cut to one width (their texts end in an ellipsis) and the
+ * narrow ones keep theirs, so that every column shows.
+ */
+export function fitColumns(needs, available) {
+  const total = needs.reduce((sum, need) => sum + need, 0);
+  if (!total || available <= 0) return needs.map(() => 0);
+  if (total <= available) return needs.map((need) => (need * available) / total);
+  const sorted = needs.slice().sort((a, b) => a - b);
+  let rest = available;
+  let cap = 0;
+  for (let index = 0; index < sorted.length; index++) {
+    cap = rest / (sorted.length - index);
+    if (sorted[index] > cap) break;
+    rest -= sorted[index];
+  }
+  return needs.map((need) => Math.min(need, cap));
 }
 
 /** How many whole rows of `rowHeight` fit in `height` px (at least 1). */
@@ -301,6 +347,15 @@ export class LiveTable {
     grid.appendChild(head);
     grid.appendChild(this.body);
     panel.appendChild(grid);
+    if (typeof ResizeObserver !== "undefined") {  // the width the columns share
+      this.resizer = new ResizeObserver((entries) => {
+        const width = Math.floor(entries[entries.length - 1].contentRect.width);
+        if (width === this.available) return;
+        this.available = width;
+        this.fitColumns();
+      });
+      this.resizer.observe(panel);
+    }
     this.empty = element("p", "fpe-livetable-empty", message("empty", this.lang));
     panel.appendChild(this.empty);
     root.appendChild(panel);
@@ -314,6 +369,7 @@ export class LiveTable {
       this.timer = setInterval(() => this.step(), SCROLL_PERIOD);
     }
     this.el.insertBefore(root, this.el.firstChild);
+    this.fontSize = parseFloat(getComputedStyle(grid).fontSize) || 14;
   }
 
   sortBy(column) {
@@ -339,6 +395,7 @@ export class LiveTable {
       const column = table.rank ? index - 1 : index;
       th.classList.toggle("fpe-livetable-num", column >= 0 && !!numeric[column]);
     });
+    this.fitColumns();
     let items = table.rank
       ? rankRows(table.rows)
       : this.shownRows().map((row) => ({ row: row }));
@@ -349,6 +406,19 @@ export class LiveTable {
     while (body.rows.length < items.length) this.addRow(count);
     items.forEach((item, index) => this.fillRow(body.rows[index], item, numeric, formats));
     this.empty.hidden = items.length > 0;
+  }
+
+  /** The header's widths are the columns' (fixed layout): see fitColumns. */
+  fitColumns() {
+    const table = this.table;
+    if (table.rank || !table.columns.length || !this.available) return;
+    const unit = CHARACTER_EM * this.fontSize;
+    const needs = columnTexts(table.columns, table.rows).map((width) => width * unit + CELL_PADDING);
+    if (!this.interactive) needs[needs.length - 1] += BADGE_CLEARANCE;
+    fitColumns(needs, this.available).forEach((px, index) => {
+      const width = Math.floor(px) + "px";
+      if (this.headers[index].style.width !== width) this.headers[index].style.width = width;
+    });
   }
 
   addRow(count) {
@@ -451,6 +521,9 @@ export class LiveTable {
     clearInterval(this.timer);
     clearTimeout(this.moving);
     this.timer = this.moving = null;
+    if (this.resizer) this.resizer.disconnect();
+    this.resizer = null;
+    this.available = 0;
     if (this.root) this.root.remove();
     this.root = null;
   }

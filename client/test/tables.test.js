@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
+  columnTexts,
+  fitColumns,
+  textWidth,
   SCROLL_MOVE, SCROLL_PERIOD, barWidths, cellText, columnDecimals, compareCells, decimals, csvField, csvName,
   isTableOption, message, numericColumns, pickLang, rankRows, readTable, rotate, rowsThatFit,
   scrolls, sortRows, stepTransform, toCsv,
@@ -145,4 +148,31 @@ test("messages in English and Chinese, by <html lang>", () => {
   assert.equal(message("download", "zh-CN"), "下载 CSV");
   assert.equal(message("download", "en"), "Download CSV");
   assert.equal(message("sortBy", "zh-CN", { column: "金额" }), "按金额排序");
+});
+
+test("wide characters count two columns of text", () => {
+  assert.equal(textWidth("19:05:22"), 8);
+  assert.equal(textWidth("广东"), 4);
+  assert.equal(textWidth("5G 手机"), 7);
+});
+
+test("a column needs its widest text, title or cell", () => {
+  const rows = [["19:05:22", "内蒙古", 1528.3], ["9:05", null, 75.65]];
+  assert.deepEqual(columnTexts(["时间", "省份", "金额"], rows), [8, 6, 7]);
+});
+
+test("columns that fit get their need, shared out further when there is room", () => {
+  assert.deepEqual(fitColumns([100, 50, 50], 200), [100, 50, 50]);
+  assert.deepEqual(fitColumns([100, 50, 50], 400), [200, 100, 100]);
+});
+
+test("when columns do not fit, the widest are cut to one width and the narrow keep theirs", () => {
+  assert.deepEqual(fitColumns([60, 40, 400, 300], 300), [60, 40, 100, 100]);
+  assert.deepEqual(fitColumns([90, 90, 90], 150), [50, 50, 50]);
+  assert.deepEqual(fitColumns([70, 60, 90, 600, 70], 330), [67.5, 60, 67.5, 67.5, 67.5]);
+});
+
+test("no room, no columns: zero widths", () => {
+  assert.deepEqual(fitColumns([10, 20], 0), [0, 0]);
+  assert.deepEqual(fitColumns([], 100), []);
 });

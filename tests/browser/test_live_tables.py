@@ -76,6 +76,15 @@ def make_app(
     def sales_page() -> str:
         return separated_html(["sales"])
 
+    @charts.table("latest", columns=["时间", "省份", "商品", "金额"], refresh=60)
+    def latest() -> list[tuple[t.Any, ...]]:
+        name = "轻薄羽绒服 男女同款 可收纳 防风保暖 冬季外套 加厚款"
+        return [(f"19:05:{i:02d}", "内蒙古", name, 1528.3) for i in range(5)]
+
+    @app.route("/narrow")
+    def narrow() -> str:  # four columns, one of long names, in 340 px
+        return separated_html(["latest"], body='style="width:340px"')
+
     @app.route("/screen")
     def screen() -> str:  # as on a screen (charts.screen): no controls
         return separated_html(["sales"], body="data-fpe-screen")
@@ -376,6 +385,45 @@ def test_a_rebuild_changes_only_the_cells_that_changed(
     )
     assert kept == [True, True, ["13,000.0"]]
     watched.assert_clean(server.url)
+
+
+#: Each header cell's left and right edges, the panel's, and whether each
+#: first-row cell shows its whole text.
+EDGES = """(sel) => {
+  const panel = document.querySelector(sel + " .fpe-livetable-panel")
+    .getBoundingClientRect();
+  const heads = [...document.querySelectorAll(sel + " thead th")].map((th) => {
+    const box = th.getBoundingClientRect();
+    return [box.left, box.right];
+  });
+  const whole = [...document.querySelector(sel + " tbody tr").cells].map(
+    (td) => td.scrollWidth <= td.clientWidth);
+  return {panel: [panel.left, panel.right], heads, whole};
+}"""
+
+
+def test_every_column_shows_within_a_narrow_panel(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    """Regression: a table wider than its card lost its last columns (the
+    demo's amounts). The long names end in an ellipsis; the short columns
+    (time, province, amount) keep their whole text."""
+    app, _, _ = make_app()
+    server = serve(app)
+    watched.page.goto(f"{server.url}/narrow")
+    watched.page.wait_for_selector(chart("latest") + " tbody tr")
+    watched.page.wait_for_function(
+        "(sel) => document.querySelector(sel + ' thead th').style.width !== ''",
+        arg=chart("latest"),
+        timeout=WAIT_MS,
+    )
+    edges = watched.page.evaluate(EDGES, chart("latest"))
+    left, right = edges["panel"]
+    assert len(edges["heads"]) == 4
+    for head_left, head_right in edges["heads"]:
+        assert left - 1 <= head_left < head_right <= right + 1, edges
+    assert edges["whole"] == [True, True, False, True], edges
+    watched.screenshot("table-narrow")
 
 
 def test_a_table_on_a_screen_has_no_controls(

@@ -27,8 +27,8 @@ TITLE = "实时订单"
 DESCRIPTION = "今日销售额与订单、目标完成率、每笔订单的实时走势和最新订单。"
 LAYOUT = """
     today_sales   today_orders       today_avg    last_hour_orders
-    live_orders   live_orders        live_orders  order_table
-    target        orders_per_minute  orders_per_minute  order_table
+    live_orders   live_orders        order_table  order_table
+    target        orders_per_minute  order_table  order_table
 """
 #: The live-order stream's window: the last orders it shows, and those it
 #: starts with (an export, from a new process, holds the whole window).
