@@ -7,9 +7,11 @@ network can be cut. Every ``--sample`` seconds, after a full garbage
 collection (what is left is what the page holds, not what it has yet to
 free): the page's JS heap, DOM nodes and event listeners, its main-thread
 seconds a minute, the renderer's and the server's resident memory. Every
-30 s a filter changes (when the page has variables). At a third of the run
-the server is restarted (SIGTERM, then the same command on the same files);
-at two thirds the network is cut for 30 s (packets lost, nothing closed).
+30 s the region filter moves to the next region (when the page has one), so
+that the page has shown every region after the warm-up. At a third of the
+run the server is restarted (SIGTERM, then the same command on the same
+files); at two thirds the network is cut for 30 s (packets lost, nothing
+closed).
 After each, the time from the server (or the network) being back to every
 chart live again, and whether the live order stream on the page is exactly
 the server's window (no point lost or repeated). ``--renew-after`` sets the
@@ -217,6 +219,7 @@ def soak(
             restart_at = started + (end - started) / 3
             cut_at = started + 2 * (end - started) / 3
             next_sample, next_filter = started, started + 30
+            filters = 0
             before = _metrics(cdp)
             last = (time.monotonic(), before)
             while time.monotonic() < end:
@@ -246,8 +249,9 @@ def soak(
                     last = (now, metrics)
                     next_sample = now + sample
                     log(f"S9 {rows[-1]}")
-                if regions and now >= next_filter:
-                    region = random.choice(regions[0])
+                if regions and now >= next_filter:  # each region in turn
+                    region = regions[0][filters % len(regions[0])]
+                    filters += 1
                     page.evaluate(
                         "(r) => FlaskPyecharts.setVariables({region: r})", region
                     )
@@ -392,7 +396,7 @@ def main() -> None:
     parser.add_argument(
         "--renew-after", type=float, default=None, help="the demo's, in seconds"
     )
-    parser.add_argument("--warm-up", type=float, default=10.0, help="minutes")
+    parser.add_argument("--warm-up", type=float, default=20.0, help="minutes")
     args = parser.parse_args()
     result = soak(args.minutes, args.path, args.speed, args.sample, args.renew_after)
     result["verdict"] = verdict(result, args.warm_up)

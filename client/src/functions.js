@@ -72,8 +72,14 @@ export function loadScript(url) {
     const script = document.createElement("script");
     script.src = url;
     script.async = false;
-    script.onload = () => resolve();
-    script.onerror = () => reject(new Error(t("error.script", { url: url })));
+    // The element stays (the script ran once); its handlers go, so that a
+    // page that loads a map per province over days holds no listener each.
+    const settle = (error) => {
+      script.onload = script.onerror = null;
+      if (error) reject(error); else resolve();
+    };
+    script.onload = () => settle(null);
+    script.onerror = () => settle(new Error(t("error.script", { url: url })));
     document.head.appendChild(script);
   });
   scriptLoads.set(url, promise);
