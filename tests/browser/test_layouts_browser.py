@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing as t
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -12,6 +13,7 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, Line, Pie
 
 from flask_pyecharts import Charts
+from flask_pyecharts.export import export_dashboard
 
 from .conftest import BrowserServer, WatchedPage, chart
 
@@ -53,8 +55,8 @@ def as_number(charts: Charts, name: str) -> None:
     charts.registry.charts = {**charts.registry.charts, name: spec}
 
 
-@pytest.fixture
-def server(serve: t.Callable[..., BrowserServer]) -> BrowserServer:
+def layout_app() -> Flask:
+    """Four number cards over three rows of charts (:data:`PICTURE`)."""
     app = Flask(__name__)
     charts = Charts(app)
     for name in ("k1", "k2", "k3", "k4"):
@@ -65,7 +67,12 @@ def server(serve: t.Callable[..., BrowserServer]) -> BrowserServer:
     charts.chart("region")(lambda: bar("各地区订单"))  # the option's title
     charts.chart("orders", label="订单")(lambda: bar())
     charts.dashboard("/", layout=PICTURE, title="销售总览", description="近 14 天")
-    return serve(app)
+    return app
+
+
+@pytest.fixture
+def server(serve: t.Callable[..., BrowserServer]) -> BrowserServer:
+    return serve(layout_app())
 
 
 def boxes(watched: WatchedPage) -> dict[str, dict[str, float]]:
@@ -151,6 +158,43 @@ def test_areas_follow_the_picture(
     assert region["title"][0]["text"] == "各地区订单"
     watched.screenshot("layout-1920")
     watched.assert_clean(server.url)
+
+
+def test_an_export_keeps_the_layout(watched: WatchedPage, tmp_path: Path) -> None:
+    """Regression: an exported layout dashboard was a grid of equal cards
+    (number cards as tall as charts)."""
+    path = tmp_path / "export.html"
+    path.write_text(export_dashboard(layout_app()).html, encoding="utf-8")
+    watched.page.set_viewport_size({"width": 1920, "height": 1080})
+    watched.page.goto(path.as_uri())
+    box = watched.page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll(".fpe-card")]
+            .map((card) => {
+                const r = card.getBoundingClientRect();
+                const name = card.querySelector(".fpe-chart").dataset.fpeName;
+                return [name, {x: r.left, y: r.top, w: r.width, h: r.height}];
+            }))"""
+    )
+    assert list(box) == READING_ORDER
+    assert box["by_day"]["w"] > 2.9 * box["k1"]["w"]
+    assert abs(box["share"]["y"] - box["by_day"]["y"]) < 1
+    assert box["k1"]["h"] < 0.6 * box["by_day"]["h"]
+    # Headings as on the live page: labels, the option's title, never an id.
+    headings = watched.page.eval_on_selector_all(
+        "h2", "(els) => els.map((e) => e.textContent)"
+    )
+    assert headings == ["每日销售额", "各地区订单", "订单"]
+    watched.page.wait_for_function(
+        "() => FlaskPyecharts.instance(document.querySelector("
+        "'[data-fpe-name=region]'))",
+        timeout=5000,
+    )
+    shown = watched.page.evaluate(
+        "() => FlaskPyecharts.instance(document.querySelector("
+        "'[data-fpe-name=region]')).getOption().title.map((t) => t.show)"
+    )
+    assert shown == [False]  # drawn once, as the heading
+    watched.screenshot("layout-export")
 
 
 def test_on_a_phone_areas_stack_in_reading_order(

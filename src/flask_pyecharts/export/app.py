@@ -16,6 +16,7 @@ from ..assets import VENDOR_DIR, UnsupportedDependencyError, script_urls
 from ..live.option_cache import BuildError
 from ..live.runtime import runtime_of
 from ..registry import UnknownChart
+from ..reports.areas import layout_css, option_title
 from ..variables import (
     ChoicesError,
     VariableError,
@@ -59,10 +60,11 @@ def export_dashboard(
         raise ExportError(
             "Charts is not registered on this app. Did you forget to call 'init_app'?"
         )
-    columns = 2
+    columns, layout = 2, ""
     if names is None:
         dashboard = _dashboard(runtime, rule)
         names, columns = dashboard.names, dashboard.columns
+        layout = layout_css(runtime, dashboard)  # its areas, as the live page's
         title = title or dashboard.title
     title = title or "Charts"
     for name in names:
@@ -75,6 +77,7 @@ def export_dashboard(
         # The access check applies as on the live pages, to a request with no
         # user and the variables' values in its URL: what it refuses is left out.
         refused = [name for name in names if not runtime.registry.allows(name)]
+        idents = {name: f"a{index}" for index, name in enumerate(names)}  # areas'
         names = [name for name in names if name not in refused]
         if refused and not names:
             given = ", ".join(f"{name}={value}" for name, value in values.items())
@@ -90,6 +93,7 @@ def export_dashboard(
         cards, scripts = [], ["echarts"]
         for name in names:
             card, dependencies, problem = _card(runtime, name, values)
+            card["ident"] = idents[name]
             cards.append(card)
             if problem:
                 problems.append(problem)
@@ -101,7 +105,7 @@ def export_dashboard(
     extras = [read(path) for path in files[1:]]
     setting = runtime.settings.locale
     locale = None if setting == "auto" else setting
-    return page(title, columns, cards, extras, problems, shown, locale)
+    return page(title, columns, cards, extras, problems, shown, locale, layout)
 
 
 def _variables(runtime: Runtime, given: t.Mapping[str, str]) -> dict[str, str]:
@@ -162,19 +166,26 @@ def _card(
     spec = runtime.registry.chart(name)
     card: dict[str, t.Any] = {
         "name": name,
-        "title": spec.label,
+        "display": spec.display,
+        # As on the live pages: the label, else the option's title, never the name.
+        "title": None if spec.display == "number" else spec.title,
+        "title_from_option": False,
         "initial": None,
         "error": "",
     }
     try:
         topic = runtime.topic(spec, values)
-        document = loads(runtime.document(spec, topic).body)
+        body = runtime.document(spec, topic).body
+        document = loads(body)
         dependencies = runtime.option(spec, topic).dependencies
         script_urls(dependencies, "/")  # raises if not bundled
     except (BuildError, UnsupportedDependencyError, UnknownChart) as error:
         card["error"] = str(error)  # the reason, under the page's notice
         return card, (), f"chart {name!r}: {error}"
     card["initial"] = static_card(document)
+    if card["title"] is None and spec.display == "chart":
+        card["title"] = option_title(body)
+        card["title_from_option"] = card["title"] is not None
     return card, dependencies, None
 
 

@@ -38,6 +38,7 @@ _TEMPLATE = """\
 <title>{{ title }}</title>
 <link rel="icon" href="data:,">
 <style>{{ stylesheet }}
+{{ layout -}}
 .fpe-export-failed { position: relative; height: clamp(260px, 42vh, 480px); }
 .fpe-export-failed .fpe-state { max-width: calc(100% - 24px); }
 .fpe-export-reason { display: block; color: var(--fpe-muted); overflow-wrap: anywhere; }
@@ -63,12 +64,18 @@ _TEMPLATE = """\
 {%- endfor %}
 </div>
 </header>
-<main class="fpe-grid fpe-grid--cols-{{ columns }}">
+<main class="fpe-grid \
+{% if layout %}fpe-layout{% else %}fpe-grid--cols-{{ columns }}{% endif %}">
 {%- for chart in charts %}
-<section class="fpe-card" aria-labelledby="fpe-title-{{ loop.index }}">
+<section class="fpe-card fpe-card--{{ chart.display }}\
+{% if chart.ident %} fpe-area-{{ chart.ident }}{% endif %}"\
+{% if chart.title %} aria-labelledby="fpe-title-{{ loop.index }}"{% endif %}>
+{%- if chart.title %}
 <h2 id="fpe-title-{{ loop.index }}">{{ chart.title }}</h2>
+{%- endif %}
 {%- if chart.initial %}
-<div class="fpe-chart" data-fpe-name="{{ chart.name }}">\
+<div class="fpe-chart" data-fpe-name="{{ chart.name }}"\
+{% if chart.title_from_option %} data-fpe-title="option"{% endif %}>\
 <script type="application/json" class="fpe-initial">{{ chart.initial }}</script></div>
 {%- else %}
 <div class="fpe-export-failed">\
@@ -114,11 +121,14 @@ def page(
     problems: list[str],
     shown: list[dict[str, str]] | None = None,
     locale: str | None = None,
+    layout: str = "",
 ) -> Export:
     """The page around ``cards``: ECharts, the ``extras`` scripts (extensions,
     themes) and the runtime, inline; ``shown``: the variables it was built for
     (name, label and value of each); ``locale``: the header's language,
-    default Chinese for a Chinese title, else English."""
+    default Chinese for a Chinese title, else English; ``layout``: the
+    stylesheet placing the cards in a report's areas (else a grid of
+    ``columns``)."""
     shown = shown or []
     files = [VENDOR_DIR / "echarts.min.js", STATIC_DIR / "flask-pyecharts.js"]
     require(files)
@@ -138,6 +148,7 @@ def page(
             title=title,
             taken=datetime.datetime.now().replace(microsecond=0),
             columns=min(max(columns, 1), 6),
+            layout=Markup(_inline(layout, "style")),
             charts=cards,
             variables=shown,
             stylesheet=Markup(

@@ -55,7 +55,14 @@ def export_url(url: str, *, title: str | None = None) -> Export:
     cards, problems, scripts = [], [], []
     for chart_url in urls:
         name = urlsplit(chart_url).path.rsplit("/", 1)[-1]
-        card = {"name": name, "title": titles.get(name, name), "initial": None}
+        card = {
+            "name": name,
+            "display": "chart",  # a grid of equal cards: no layout from a URL
+            "ident": "",
+            "title": titles.get(name, name),
+            "title_from_option": False,
+            "initial": None,
+        }
         try:
             document = _json_body(_fetch(chart_url)[0], chart_url)
             shown = document.get("option", document.get("composite"))
