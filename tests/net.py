@@ -12,7 +12,10 @@ class CuttableProxy:
 
     :meth:`cut` stops every byte, both ways, of every connection, open or
     new, without closing any; :meth:`mend` lets new connections through
-    again (those of before the cut stay dead, as after a real one).
+    again. Those of before the cut stay dead on the client's side, as after a
+    real one; on the server's side they are closed at the mend, as the
+    server's TCP would after its retransmissions time out (minutes, not
+    forever). A connection that one side closes or breaks is closed on both.
     """
 
     def __init__(self, target: int) -> None:
@@ -23,6 +26,8 @@ class CuttableProxy:
         self._generation = 0
         self._cut = False
         self._held: list[socket.socket] = []
+        #: The server's side of each connection, by the generation it began in.
+        self._upstreams: list[tuple[int, socket.socket]] = []
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -34,6 +39,12 @@ class CuttableProxy:
     def mend(self) -> None:
         with self._lock:
             self._cut = False
+            dead = [sock for gen, sock in self._upstreams if gen != self._generation]
+            self._upstreams = [
+                (gen, sock) for gen, sock in self._upstreams if gen == self._generation
+            ]
+        for sock in dead:
+            sock.close()
 
     def close(self) -> None:
         self.listener.close()
@@ -60,6 +71,7 @@ class CuttableProxy:
                 continue
             with self._lock:
                 self._held.append(upstream)
+                self._upstreams.append((generation, upstream))
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(
                     target=self._pipe, args=(source, sink, generation), daemon=True
@@ -74,5 +86,7 @@ class CuttableProxy:
                     return  # cut: what comes now is lost, nothing is closed
                 sink.sendall(data)
             sink.shutdown(socket.SHUT_WR)
-        except OSError:
-            return
+        except OSError:  # one side is gone: so is the connection
+            if self._generation == generation:
+                source.close()
+                sink.close()
