@@ -331,12 +331,14 @@ class Feed:
         """Bring a viewer of streams to positions nchan holds (the process
         that publishes makes its frames end elsewhere than this one's), so
         that it is handed over when it reconnects: the points to send (or
-        ``None``), and whether every one of its tokens is held by nchan now.
-        For the end of an event stream served here."""
+        ``None``), and whether nchan takes it over exactly now (every one of
+        its tokens held, see :meth:`.Relay.position`). For the end of an
+        event stream served here."""
         relay = self.relay
         if relay is None:
             return None, True
-        recorded = relay.recorded([state.topic for state in viewer.states])
+        topics = [state.topic for state in viewer.states]
+        recorded = relay.recorded(topics)
         events: list[bytes] = []
         aligned = True
         for index, state in enumerate(viewer.states):
@@ -361,6 +363,8 @@ class Feed:
                         continue
             aligned = False
         chunk = b"\n".join(events) + encode_end(viewer.since) if events else None
+        if aligned:
+            aligned = relay.position(topics, viewer.tokens) is not None
         return chunk, aligned
 
     def updates(
