@@ -702,9 +702,9 @@ def main() -> None:
     parser.add_argument("--s8-viewers", type=int, default=1000)
     parser.add_argument(
         "--s8-scale",
-        type=int,
-        default=50_000,
-        help="S8: event-stream viewers of the scale run (0: not)",
+        default="50000",
+        help="S8: event-stream viewers of the scale run, comma-separated (each"
+        " measured after 1,000 on one deployment; 0: not)",
     )
     parser.add_argument(
         "--quiet-wait",
@@ -758,7 +758,11 @@ def main() -> None:
         unknown = set(ways) - set(s8.WAYS)
         if unknown:
             parser.error(f"--s8-ways: unknown {', '.join(sorted(unknown))}")
-        results["S8"] = s8.run(ways, args.s8_viewers, args.s8_scale, window)
+        try:
+            scale_ns = [int(n) for n in args.s8_scale.split(",") if int(n) > 0]
+        except ValueError:
+            parser.error(f"--s8-scale: numbers expected, not {args.s8_scale!r}")
+        results["S8"] = s8.run(ways, args.s8_viewers, scale_ns, window)
     elapsed = results["meta"]["elapsed_s"] = round(time.time() - started)
     results["meta"]["waited_for_quiet_s"] = round(QUIET["waited"])
     out = BENCH / "results"
