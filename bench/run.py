@@ -661,6 +661,16 @@ def merge(old: dict, new: dict) -> dict:
             )
         elif key == "S8" and "S8" in old:  # the side by side and the scale run
             merged["S8"] = {**old["S8"], **value}
+            if "scale" in old["S8"] and "scale" in value:
+                # the same way's runs on deployments of other shapes stay
+                ways = {row["way"] for row in value["scale"]}
+                shapes = {json.dumps(row.get("shape")) for row in value["scale"]}
+                kept = [
+                    row
+                    for row in old["S8"]["scale"]
+                    if row["way"] in ways and json.dumps(row.get("shape")) not in shapes
+                ]
+                merged["S8"]["scale"] = kept + value["scale"]
         elif key == "meta":
             earlier = old["meta"].get("merged", [])
             merged["meta"] = dict(old["meta"], merged=[*earlier, new["meta"]])

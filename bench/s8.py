@@ -457,6 +457,20 @@ def scale(key: str, ns: list[int], duration: float) -> list[dict]:
     return rows
 
 
+def base_of(rows: list[dict], row: dict) -> dict | None:
+    """The row at 1,000 viewers of ``row``'s deployment (its shape)."""
+    return next(
+        (
+            r
+            for r in rows
+            if r.get("viewers") == 1000
+            and "servers" in r
+            and r.get("shape") == row.get("shape")
+        ),
+        None,
+    )
+
+
 def memory_per_viewer(base: dict, row: dict) -> str:
     """What each stream open past the 1,000 of ``base`` cost the server."""
     if row["streaming"][1] < 0.95 * row["viewers"]:
@@ -509,6 +523,12 @@ def run(ways: list[str], n: int, scale_ns: list[int], duration: float) -> dict:
 
 def percent(value: float) -> str:
     return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
+
+
+def arriving(group: dict) -> str:
+    """A group's CPU during the arrivals ("–" in runs that did not meter it)."""
+    share = group.get("arrival_cpu_share")
+    return "–" if share is None else percent(share)
 
 
 def per_viewer(row: dict) -> str:
@@ -596,14 +616,12 @@ def report(result: dict, fmt_s: t.Callable[[float | None], str]) -> list[str]:
             " | viewers' CPU | other load |",
             "|---|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        base = next(
-            (r for r in rows if r.get("viewers") == 1000 and "servers" in r), None
-        )
         for row in rows:
             label = WAYS[row["way"]].label
             if "unavailable" in row:
                 lines.append(unavailable(label, row, 14))
                 continue
+            base = base_of(rows, row)
             servers = row["servers"]
             python = servers["python"]["cpu_share"]
             vs = (
@@ -618,7 +636,7 @@ def report(result: dict, fmt_s: t.Callable[[float | None], str]) -> list[str]:
                 f" | {row['streaming'][0]:,} / {row['streaming'][1]:,}"
                 f" | {fmt_s(delay['p50'])} / {fmt_s(delay['p99'])}"
                 f" | {exactly_once(row)} | {percent(python)} | {vs}"
-                f" | {percent(servers['python'].get('arrival_cpu_share', 0.0))}"
+                f" | {arriving(servers['python'])}"
                 f" | {percent(servers.get('nginx', {}).get('cpu_share', 0.0))}"
                 f" | {percent(servers.get('redis', {}).get('cpu_share', 0.0))}"
                 f" | {rss:,.0f} | {row['errors']}"
@@ -626,7 +644,7 @@ def report(result: dict, fmt_s: t.Callable[[float | None], str]) -> list[str]:
                 f" | {row['other_cpu_share']:.1f} |"
             )
         for row in [r for r in rows if "servers" in r and r["viewers"] > 1000]:
-            if base:
+            if base := base_of(rows, row):
                 lines.append(memory_per_viewer(base, row))
         lines.append("")
     return lines
