@@ -661,6 +661,16 @@ def merge(old: dict, new: dict) -> dict:
             )
         elif key == "S8" and "S8" in old:  # the side by side and the scale run
             merged["S8"] = {**old["S8"], **value}
+            if "scale" in old["S8"] and "scale" in value:
+                # the same way's runs on deployments of other shapes stay
+                ways = {row["way"] for row in value["scale"]}
+                shapes = {json.dumps(row.get("shape")) for row in value["scale"]}
+                kept = [
+                    row
+                    for row in old["S8"]["scale"]
+                    if row["way"] in ways and json.dumps(row.get("shape")) not in shapes
+                ]
+                merged["S8"]["scale"] = kept + value["scale"]
         elif key == "meta":
             earlier = old["meta"].get("merged", [])
             merged["meta"] = dict(old["meta"], merged=[*earlier, new["meta"]])
@@ -702,9 +712,9 @@ def main() -> None:
     parser.add_argument("--s8-viewers", type=int, default=1000)
     parser.add_argument(
         "--s8-scale",
-        type=int,
-        default=50_000,
-        help="S8: event-stream viewers of the scale run (0: not)",
+        default="50000",
+        help="S8: event-stream viewers of the scale run, comma-separated (each"
+        " measured after 1,000 on one deployment; 0: not)",
     )
     parser.add_argument(
         "--quiet-wait",
@@ -758,7 +768,11 @@ def main() -> None:
         unknown = set(ways) - set(s8.WAYS)
         if unknown:
             parser.error(f"--s8-ways: unknown {', '.join(sorted(unknown))}")
-        results["S8"] = s8.run(ways, args.s8_viewers, args.s8_scale, window)
+        try:
+            scale_ns = [int(n) for n in args.s8_scale.split(",") if int(n) > 0]
+        except ValueError:
+            parser.error(f"--s8-scale: numbers expected, not {args.s8_scale!r}")
+        results["S8"] = s8.run(ways, args.s8_viewers, scale_ns, window)
     elapsed = results["meta"]["elapsed_s"] = round(time.time() - started)
     results["meta"]["waited_for_quiet_s"] = round(QUIET["waited"])
     out = BENCH / "results"

@@ -70,17 +70,8 @@ class Way:
     mode: str  # bench.viewers' mode
     front: str | None  # nginx in front: "cache" (the printed config), "nchan"
     workers: int = 1
-    #: PYECHARTS_* settings of the way (the app's environment)
-    settings: tuple[tuple[str, str], ...] = ()
     #: seconds between the last arrival and the window, at least
     warmup: float = 4.0
-
-
-#: The app serves a new viewer's stream itself and hands it to nchan when it
-#: ends (PYECHARTS_STREAM_TIMEOUT, 600 s by default), at the first position
-#: nchan holds (a heartbeat later at most): the nchan way ends them after 5 s
-#: and lets 20 s pass before its window, so that the window sees nchan.
-NCHAN_SETTINGS = (("PYECHARTS_STREAM_TIMEOUT", "5"),)
 
 
 CLASSIC, OURS = "bench.apps:create_classic()", "bench.apps:create_ours()"
@@ -88,9 +79,7 @@ WAYS = {
     "classic": Way("(a) classic recipe", CLASSIC, "classic", None, 2),
     "poll-cache": Way("ours, polls through nginx's cache", OURS, "poll", "cache"),
     "sse-nginx": Way("ours, event streams through nginx (proxy)", OURS, "sse", "cache"),
-    "sse-nchan": Way(
-        "ours, event streams through nchan", OURS, "sse", "nchan", 1, NCHAN_SETTINGS, 20
-    ),
+    "sse-nchan": Way("ours, event streams through nchan", OURS, "sse", "nchan"),
 }
 
 
@@ -178,7 +167,7 @@ def deploy(
     in a process of its own when ``redis``); stop them all at the end."""
     wait_quiet()
     LOGS.mkdir(exist_ok=True)
-    env = dict(way.settings, **(env or {}))
+    env = dict(env or {})
     started: list[tuple[str, subprocess.Popen]] = []
     prefix = Path(tempfile.mkdtemp(prefix="fpe-s8-"))
     prefix.chmod(0o755)  # nginx's workers run as another user under root
@@ -266,10 +255,17 @@ def wait_answer(
 
 class Meter:
     """CPU and RSS of each group of server processes over the window, from
-    ``/proc``; RSS sampled every second, its peak kept."""
+    ``/proc``; RSS sampled every second, its peak kept. And the CPU of the
+    ``arrivals`` (first and last viewer due), the share as ``arrival_cpu_share``."""
 
-    def __init__(self, groups: dict[str, list[int]], start: float, end: float) -> None:
-        self.groups, self.start, self.end = groups, start, end
+    def __init__(
+        self,
+        groups: dict[str, list[int]],
+        arrivals: tuple[float, float],
+        start: float,
+        end: float,
+    ) -> None:
+        self.groups, self.arrivals, self.start, self.end = groups, arrivals, start, end
         self.result: dict[str, dict[str, float]] = {}
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
@@ -278,6 +274,13 @@ class Meter:
         return {group: process_tree(pids) for group, pids in self.groups.items()}
 
     def run(self) -> None:
+        first, last = self.arrivals
+        time.sleep(max(0.0, first - time.time()))
+        trees = self.trees()
+        arriving = {group: cpu_seconds(pids) for group, pids in trees.items()}
+        time.sleep(max(0.0, last - time.time()))
+        arrived = {group: cpu_seconds(pids) for group, pids in trees.items()}
+        spent = max(time.time() - first, 0.1)
         time.sleep(max(0.0, self.start - time.time()))
         trees = self.trees()
         before = {group: cpu_seconds(pids) for group, pids in trees.items()}
@@ -293,6 +296,7 @@ class Meter:
                 "cpu_share": (cpu_seconds(pids) - before[group]) / span,
                 "rss_mb": max(peak[group], rss_mb(pids)),
                 "processes": len(pids),
+                "arrival_cpu_share": (arrived[group] - arriving[group]) / spent,
             }
 
     def join(self) -> dict[str, dict[str, float]]:
@@ -314,7 +318,7 @@ def run_viewers(
     ]
     begin = time.time() + 3.0  # every process started
     start = begin + ramp + warmup
-    meter = Meter(deployment.groups, start, start + duration)
+    meter = Meter(deployment.groups, (begin, begin + ramp), start, start + duration)
     processes = []
     for index, size in enumerate(sizes):
         command = [
@@ -377,6 +381,10 @@ def combine(
         "delay": sample["delay"],
         "staleness": sample["staleness"],
         "sample": sample["viewers"],
+        # what each sampled event-stream viewer got a second: events, and
+        # reads of them (the server's writes, or fewer)
+        "events_per_viewer_s": sample["events"] / sample["viewers"] / duration,
+        "reads_per_viewer_s": sample["reads"] / sample["viewers"] / duration,
         "points_delivered": points / expected,
         "exact": exact,
         "streaming": [sum(p["streaming"][i] for p in parts) for i in (0, 1)],
@@ -417,11 +425,12 @@ def side_by_side(ways: list[str], n: int, duration: float) -> list[dict]:
     return rows
 
 
-def scale(key: str, n: int, duration: float) -> list[dict]:
-    """``key``'s event streams at 1,000 and at ``n`` viewers, one deployment
-    for both: gunicorn workers on a Redis store, the appender apart, nginx
-    with several workers."""
+def scale(key: str, ns: list[int], duration: float) -> list[dict]:
+    """``key``'s event streams at 1,000 and at each of ``ns`` viewers, one
+    deployment for all (sized for the most): gunicorn workers on a Redis
+    store, the appender apart, nginx with several workers."""
     way = WAYS[key]
+    n = max(ns)
     if way.front == "nchan" and (why := nchan_unavailable()):
         log(f"S8 scale through nchan: not run: {why}")
         return [{"way": key, "viewers": n, "unavailable": why}]
@@ -435,7 +444,7 @@ def scale(key: str, n: int, duration: float) -> list[dict]:
     rows: list[dict] = []
     try:
         with deploy(way, f"s8-scale-{key}-{n}", **shape) as deployment:
-            for count in (1000, n):
+            for count in (1000, *ns):
                 log(f"S8 scale: {way.label}, {count} viewers ({shape})")
                 name = f"s8-scale-{key}-{n}-{count}"
                 row = run_viewers(deployment, way, count, duration, name)
@@ -448,6 +457,41 @@ def scale(key: str, n: int, duration: float) -> list[dict]:
     return rows
 
 
+def base_of(rows: list[dict], row: dict) -> dict | None:
+    """The row at 1,000 viewers of ``row``'s deployment (its shape)."""
+    return next(
+        (
+            r
+            for r in rows
+            if r.get("viewers") == 1000
+            and "servers" in r
+            and r.get("shape") == row.get("shape")
+        ),
+        None,
+    )
+
+
+def memory_per_viewer(base: dict, row: dict) -> str:
+    """What each stream open past the 1,000 of ``base`` cost the server."""
+    if row["streaming"][1] < 0.95 * row["viewers"]:
+        return (
+            f"\nMemory per viewer at {row['viewers']:,}: not measured (only"
+            f" {row['streaming'][1]:,} streams were open at the window's end)."
+        )
+    grown = {
+        group: row["servers"][group]["rss_mb"] - base["servers"][group]["rss_mb"]
+        for group in row["servers"]
+    }
+    streams = row["streaming"][1] - base["streaming"][1]
+    per = sum(grown.values()) * 2**20 / streams
+    return (
+        f"\nMemory per viewer at {row['viewers']:,}: {per / 1000:.1f} KB (server"
+        f" RSS from 1,000 viewers, {streams:,} more streams open: "
+        + ", ".join(f"{g} +{v:,.0f} MiB" for g, v in grown.items())
+        + ")."
+    )
+
+
 def log_row(row: dict) -> None:
     exact = row["exact"]
     groups = ", ".join(f"{g} {v['cpu_share']:.0%}" for g, v in row["servers"].items())
@@ -456,26 +500,42 @@ def log_row(row: dict) -> None:
         f" append p99 {row['delay']['append']['p99']},"
         f" exact {exact['received']}/{exact['owed']} missing {exact['missing']}"
         f" repeated {exact['repeated']}, errors {row['errors']},"
-        f" relayed {row['relayed']}, resumed {row['resumed']}"
+        f" relayed {row['relayed']}, resumed {row['resumed']},"
+        f" events {row['events_per_viewer_s']:.1f}/viewer-s"
+        f" (reads {row['reads_per_viewer_s']:.1f}), Python during arrivals"
+        f" {row['servers'].get('python', {}).get('arrival_cpu_share', 0):.0%}"
     )
 
 
-def run(ways: list[str], n: int, scale_n: int, duration: float) -> dict:
-    """S8: the side by side, then the scale run (``scale_n`` 0: not)."""
+def run(ways: list[str], n: int, scale_ns: list[int], duration: float) -> dict:
+    """S8: the side by side, then the scale run (``scale_ns`` empty: not)."""
     result: dict[str, t.Any] = {}
     if ways:
         result["side_by_side"] = side_by_side(ways, n, duration)
-    if scale_n:
+    if scale_ns:
         key = "sse-nchan" if nchan_unavailable() is None else "sse-nginx"
         if key == "sse-nginx":
             why = nchan_unavailable()
             log(f"S8 scale through nginx's proxy: nchan unavailable ({why})")
-        result["scale"] = scale(key, scale_n, duration)
+        result["scale"] = scale(key, scale_ns, duration)
     return result
 
 
 def percent(value: float) -> str:
     return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
+
+
+def arriving(group: dict) -> str:
+    """A group's CPU during the arrivals ("–" in runs that did not meter it)."""
+    share = group.get("arrival_cpu_share")
+    return "–" if share is None else percent(share)
+
+
+def per_viewer(row: dict) -> str:
+    """Events (and reads of them) a second per event-stream viewer."""
+    if not row.get("events_per_viewer_s"):
+        return "–"
+    return f"{row['events_per_viewer_s']:.1f} ({row['reads_per_viewer_s']:.1f})"
 
 
 def groups_cpu(row: dict) -> str:
@@ -516,14 +576,15 @@ def report(result: dict, fmt_s: t.Callable[[float | None], str]) -> list[str]:
             " process counted: nginx, gunicorn, Redis; 1 core = 100 %)",
             "",
             "| way | viewers | server CPU s / viewer-min | vs (a) | server CPU"
-            " (by process group) | stream-point delay p50 / p99 | stale full /"
-            " stream (p99) | every point once | errors | other load |",
-            "|---|---:|---:|---:|---|---|---|---|---:|---:|",
+            " (by process group) | events (reads) / viewer-s | stream-point delay"
+            " p50 / p99 | stale full / stream (p99) | every point once | errors |"
+            " other load |",
+            "|---|---:|---:|---:|---|---|---|---|---|---:|---:|",
         ]
         for row in rows:
             label = WAYS[row["way"]].label
             if "unavailable" in row:
-                lines.append(unavailable(label, row, 10))
+                lines.append(unavailable(label, row, 11))
                 continue
             vs = (
                 f"{classic['cpu_s_per_viewer_min'] / row['cpu_s_per_viewer_min']:.1f}x"
@@ -534,6 +595,7 @@ def report(result: dict, fmt_s: t.Callable[[float | None], str]) -> list[str]:
             lines.append(
                 f"| {label} | {row['viewers']:,} | {row['cpu_s_per_viewer_min']:.4f}"
                 f" | {vs} | {percent(row['server_cpu_share'])} ({groups_cpu(row)})"
+                f" | {per_viewer(row)}"
                 f" | {fmt_s(delay['p50'])} / {fmt_s(delay['p99'])}"
                 f" | {fmt_s(row['staleness']['full']['p99'])}"
                 f" / {fmt_s(row['staleness']['stream']['p99'])}"
@@ -549,18 +611,17 @@ def report(result: dict, fmt_s: t.Callable[[float | None], str]) -> list[str]:
             f" {SAMPLE} viewers in a process of its own past 1,000)",
             "",
             "| way | viewers | streams open (window start / end) | append → client"
-            " p50 / p99 | every point once | Python CPU | vs 1,000 | nginx CPU"
-            " | Redis CPU | server RSS (MiB) | errors | viewers' CPU | other load |",
-            "|---|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            " p50 / p99 | every point once | Python CPU | vs 1,000 | Python CPU"
+            " during arrivals | nginx CPU | Redis CPU | server RSS (MiB) | errors"
+            " | viewers' CPU | other load |",
+            "|---|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        base = next(
-            (r for r in rows if r.get("viewers") == 1000 and "servers" in r), None
-        )
         for row in rows:
             label = WAYS[row["way"]].label
             if "unavailable" in row:
-                lines.append(unavailable(label, row, 13))
+                lines.append(unavailable(label, row, 14))
                 continue
+            base = base_of(rows, row)
             servers = row["servers"]
             python = servers["python"]["cpu_share"]
             vs = (
@@ -575,33 +636,15 @@ def report(result: dict, fmt_s: t.Callable[[float | None], str]) -> list[str]:
                 f" | {row['streaming'][0]:,} / {row['streaming'][1]:,}"
                 f" | {fmt_s(delay['p50'])} / {fmt_s(delay['p99'])}"
                 f" | {exactly_once(row)} | {percent(python)} | {vs}"
+                f" | {arriving(servers['python'])}"
                 f" | {percent(servers.get('nginx', {}).get('cpu_share', 0.0))}"
                 f" | {percent(servers.get('redis', {}).get('cpu_share', 0.0))}"
                 f" | {rss:,.0f} | {row['errors']}"
                 f" | {percent(row['client_cpu_share'])}"
                 f" | {row['other_cpu_share']:.1f} |"
             )
-        big = [r for r in rows if "servers" in r and r["viewers"] > 1000]
-        if base and big and big[-1]["streaming"][1] < 0.95 * big[-1]["viewers"]:
-            row = big[-1]
-            lines.append(
-                f"\nMemory per viewer: not measured (only {row['streaming'][1]:,}"
-                f" of {row['viewers']:,} streams were open at the window's end)."
-            )
-        elif base and big:
-            row = big[-1]
-            grown = {
-                group: row["servers"][group]["rss_mb"]
-                - base["servers"][group]["rss_mb"]
-                for group in row["servers"]
-            }
-            streams = row["streaming"][1] - base["streaming"][1]
-            per = sum(grown.values()) * 2**20 / streams
-            lines.append(
-                f"\nMemory per viewer: {per / 1000:.1f} KB (server RSS from 1,000 to"
-                f" {row['viewers']:,} viewers, {streams:,} more streams open: "
-                + ", ".join(f"{g} +{v:,.0f} MiB" for g, v in grown.items())
-                + ")."
-            )
+        for row in [r for r in rows if "servers" in r and r["viewers"] > 1000]:
+            if base := base_of(rows, row):
+                lines.append(memory_per_viewer(base, row))
         lines.append("")
     return lines

@@ -72,6 +72,9 @@ class Stats:
     points = 0
     versions = 0
     events = 0
+    #: reads of whole events by the measured viewers in the window: the
+    #: server's writes (fewer when writes arrive together)
+    reads = 0
     streaming = 0  # viewers that have opened their event stream
     resumed = 0  # event streams opened again (Last-Event-ID) after one ended
     relayed = 0  # event streams the app handed to nchan
@@ -498,6 +501,7 @@ def sse(
                 if Window.holds(now):
                     if measured:
                         Stats.events += chunk.count(b"event: ")
+                        Stats.reads += 1
                     else:
                         Stats.points += chunk.count(POINT)
                 if measured:
@@ -745,6 +749,7 @@ def main() -> None:
             Stats.versions / expected_versions if expected_versions else None
         ),
         "events": Stats.events,
+        "reads": Stats.reads,
         "resumed": Stats.resumed,
         "relayed": Stats.relayed,
         "late_ticks": Stats.late_ticks,

@@ -96,7 +96,8 @@ def follow(front: Front, since: str, streams: int, count: int = 8) -> tuple:
     served: list[bool] = []
     for _ in range(streams):
         # nchan's streams last: cut after `count` events (nchan's ids hold a
-        # colon); the app's end after 2 s, at a position nchan holds.
+        # colon); the app's end after a second, at a position nchan holds,
+        # with a ping that says so.
         events, response = read_events(
             f"{front.nginx.url}/charts/api/events?charts=ticks&since={since}",
             until=lambda e: len(e) >= count and ":" in (e[-1].id or ""),
@@ -106,7 +107,11 @@ def follow(front: Front, since: str, streams: int, count: int = 8) -> tuple:
         served.append(relayed(response))
         for event in events:
             if event.event == "ping":
-                assert event.data == {"every": 1}
+                assert event.data == {"every": 1} or (
+                    not relayed(response)
+                    and event is events[-1]
+                    and event.data == {"every": 1, "reconnect": True}
+                )
                 continue
             assert event.event == "points" or event.event == "reset" and not since
             if event.event == "points" and event.data.get("from") != since:
@@ -133,6 +138,34 @@ def test_reconnecting_viewers_are_handed_to_nchan_and_get_every_point_once(
     assert served[-1] and served.count(True) >= 3, served
     assert len(points) > 30
     assert_once(front, points)
+
+
+def test_the_app_hands_a_new_viewer_over_as_soon_as_nchan_holds_its_position(
+    front: Front,
+) -> None:
+    """A viewer at a position nchan does not hold (here: none, the whole
+    window to catch up) is served by the app, whose stream (its timeout is
+    600 s) ends about a second later with a ping that says so, at a position
+    nchan holds: its next stream is nchan's."""
+    url = f"{front.nginx.url}/charts/api/events?charts=ticks&since="
+    events, response = read_events(
+        url,
+        until=lambda e: len(e) > 200 or e[-1].data.get("reconnect") is True,
+        pings=True,
+    )
+    assert not relayed(response)
+    assert events[-1].event == "ping"
+    assert events[-1].data == {"every": 1, "reconnect": True}
+    assert events[1].event == "reset"
+    frames = [event.data for event in events if event.event == "points"]
+    assert 0 < len(frames) < 100  # a second or two of frames, not ten
+    since = frames[-1]["cursor"]
+    again, response = read_events(
+        f"{front.nginx.url}/charts/api/events?charts=ticks&since={since}",
+        until=lambda e: len(e) >= 3,
+    )
+    assert relayed(response)
+    assert again[0].data["from"] == since
 
 
 def test_nchan_ids_and_pings_reach_the_viewer(front: Front) -> None:

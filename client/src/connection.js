@@ -37,6 +37,12 @@ export function silenceLimit(ping) {
   return SILENT_HEARTBEATS * every;
 }
 
+/** Whether a `ping` says the server ends the stream to hand the page over
+ * (to nchan): it reconnects at once, and the end is no failure. */
+export function handsOver(ping) {
+  return isObject(ping) && ping.reconnect === true;
+}
+
 /** The wait before the `attempt`-th probe (1, 2...): doubling, capped, jittered. */
 export function probeDelay(attempt, random = Math.random) {
   const delay = Math.min(PROBE_CAP_MS, PROBE_FIRST_MS * Math.pow(2, attempt - 1));
@@ -107,6 +113,7 @@ export class Connection {
     this.failures = 0;
     this.problem = "";
     this.silenceCheck = null;  // the probes of a silent stream, while they run
+    this.handedOver = null;    // the stream the server said it ends to hand over
   }
 
   expect(chart) {
@@ -209,7 +216,10 @@ export class Connection {
     };
     source.addEventListener("ping", (event) => {
       if (this.source !== source) return;
-      try { limit = silenceLimit(JSON.parse(event.data)); } catch (e) { /* keep the default */ }
+      let ping = null;
+      try { ping = JSON.parse(event.data); } catch (e) { /* keep the default */ }
+      limit = silenceLimit(ping);
+      if (handsOver(ping)) this.handedOver = source;
       heard();
     });
     const handle = (type) => (event) => {
@@ -238,7 +248,9 @@ export class Connection {
       this.announce();
     };
     source.onerror = () => {
-      if (this.source === source) this.streamFailed(source);
+      if (this.source !== source) return;
+      if (this.handedOver === source) this.restart();  // ended on purpose
+      else this.streamFailed(source);
     };
   }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { probeDelay, queryOf, serverAway, silenceLimit, subscribed } from "../src/connection.js";
+import { handsOver, probeDelay, queryOf, serverAway, silenceLimit, subscribed } from "../src/connection.js";
 
 test("probes double from 300 ms and stay at most 2.4 s apart, at least half that", () => {
   const low = () => 0;
@@ -29,6 +29,14 @@ test("a stream silent for a heartbeat and a quarter is checked", () => {
   assert.equal(silenceLimit({ every: 0.5 }), 625);
   assert.equal(silenceLimit(null), 18750);  // before the first ping: the default heartbeat
   assert.equal(silenceLimit({ every: "x" }), 18750);
+});
+
+test("only a ping that says so ends a stream without it counting as a failure", () => {
+  assert.equal(handsOver({ every: 15, reconnect: true }), true);
+  assert.equal(handsOver({ every: 15 }), false);
+  assert.equal(handsOver({ every: 15, reconnect: "yes" }), false);
+  assert.equal(handsOver(null), false);
+  assert.equal(handsOver([true]), false);
 });
 
 test("pages that follow the same charts ask one URL, whatever their order", () => {

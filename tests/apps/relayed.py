@@ -2,8 +2,8 @@
 
 Configured from the environment, as in production (``PYECHARTS_STORE``,
 ``PYECHARTS_NCHAN``, ``PYECHARTS_HEARTBEAT``); event streams the app serves
-itself end after ``RELAYED_STREAM_TIMEOUT`` seconds (2 by default), so that
-viewers reconnect, and are handed over to nchan. ``ticks`` is fed by a
+itself run to the default ``PYECHARTS_STREAM_TIMEOUT`` (600 s) unless nchan can
+take their viewers over (about a second after they open). ``ticks`` is fed by a
 producer whose points are ``[n, pid]``: consecutive integers, tagged with the
 worker that produced them. ``sales`` has one variant per ``region``, rebuilt
 every second; ``secret`` is for the viewer with the cookie ``viewer=boss``.
@@ -21,9 +21,6 @@ from flask_pyecharts import Charts
 
 def create_app() -> Flask:
     app = Flask(__name__)
-    app.config["PYECHARTS_STREAM_TIMEOUT"] = float(
-        os.environ.get("RELAYED_STREAM_TIMEOUT", "2.0")
-    )
     charts = Charts(app)
 
     @charts.chart("ticks", window=10_000)

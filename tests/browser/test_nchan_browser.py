@@ -1,8 +1,14 @@
 """A dashboard live through nginx and nchan: two gunicorn workers on Redis,
-the configuration ``flask pyecharts nginx --nchan`` prints. The page's event
-stream is handed over to nchan, and the stream chart gets every point once."""
+the configuration ``flask pyecharts nginx --nchan`` prints. The app serves
+the page's first event stream and ends it about a second later, where nchan
+holds the page's position, with a ping that says so: the page reconnects at
+once (no probe, no "connection lost", no fall-back to polling), nchan serves
+it from then on, and the stream chart gets every point once."""
 
 from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Response
@@ -18,8 +24,16 @@ pytestmark = pytest.mark.skipif(
 
 APP = "tests.apps.relayed:create_app()"
 
+#: What the page says of its connection (`fpe:connection` events), from the start.
+RECORD_HEALTH = """
+window.__health = [];
+document.addEventListener("fpe:connection", (e) => window.__health.push(e.detail));
+"""
 
-def test_a_dashboard_is_live_through_nchan(watched: WatchedPage) -> None:
+
+def test_a_new_page_is_handed_to_nchan_at_once_and_stays_live(
+    watched: WatchedPage,
+) -> None:
     redis = RedisServer()
     redis.start()
     env = {
@@ -31,29 +45,43 @@ def test_a_dashboard_is_live_through_nchan(watched: WatchedPage) -> None:
     nginx = Nginx(APP, server.port, env=env, options=["--nchan"])
     try:
         streams: list[str | None] = []
+        other: list[str] = []  # polls, and probes of the server
 
         def seen(response: Response) -> None:
-            if "/charts/api/events?" in response.url:
+            path = urlsplit(response.url).path
+            if path == "/charts/api/events":
                 streams.append(response.headers.get("x-stream-relay"))
+            elif path in ("/charts/api/updates", "/charts/api/charts"):
+                other.append(path)
 
         page = watched.page
         page.on("response", seen)
+        page.add_init_script(RECORD_HEALTH)
         page.goto(f"{nginx.url}/dash")
         watched.wait_state(chart("ticks"), "live")
         watched.wait_state(chart("sales"), "live")
-        # The app serves the first stream for 2 s, then the page reconnects
-        # and nchan takes it over.
-        watched.wait_events(lambda: "nchan" in streams)
+        # The app's streams would last 600 s: the page is handed over to
+        # nchan a second or so after it opened its stream.
+        live = time.monotonic()
+        watched.wait_events(lambda: "nchan" in streams, timeout=5000)
+        handed = time.monotonic() - live
         count = len(watched.series_data(chart("ticks")))
         watched.wait_chart(
-            chart("ticks"), "(o, n) => o.series[0].data.length > n + 20", count
+            chart("ticks"), "(o, n) => o.series[0].data.length > n + 40", count
         )
         numbers = [point[0] for point in watched.series_data(chart("ticks"))]
         assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
         assert watched.state(chart("ticks")) == "live"
+        assert watched.state(chart("sales")) == "live"
+        health = page.evaluate("window.__health")
+        assert health and all(
+            item == {"mode": "sse", "message": "", "fallback": False} for item in health
+        ), health
+        assert other == [], other
+        assert streams[0] is None and streams[-1] == "nchan", streams
+        assert len(streams) == 2, (streams, handed)
         watched.screenshot("dashboard-through-nchan")
         watched.assert_clean(nginx.url)
-        assert streams[-1] == "nchan", streams
     finally:
         nginx.stop()
         server.stop()

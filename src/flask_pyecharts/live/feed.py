@@ -30,6 +30,7 @@ import typing as t
 from .._json import dumps, loads
 from ..registry import Topic
 from ..streams.cursors import Cursor
+from ..streams.stores import StoreError
 from ..wire.documents import (
     Update,
     error_update,
@@ -331,19 +332,23 @@ class Feed:
         """Bring a viewer of streams to positions nchan holds (the process
         that publishes makes its frames end elsewhere than this one's), so
         that it is handed over when it reconnects: the points to send (or
-        ``None``), and whether every one of its tokens is held by nchan now.
-        For the end of an event stream served here."""
+        ``None``), and whether nchan takes it over exactly now (every one of
+        its tokens held, see :meth:`.Relay.position`). For the end of an
+        event stream served here."""
         relay = self.relay
         if relay is None:
             return None, True
-        recorded = relay.recorded([state.topic for state in viewer.states])
+        topics = [state.topic for state in viewer.states]
+        recorded = relay.recorded(topics)
+        tokens = list(viewer.tokens)  # the viewer's own once every read is done
         events: list[bytes] = []
         aligned = True
         for index, state in enumerate(viewer.states):
-            token = viewer.tokens[index]
-            if token in recorded[index]:
-                continue
+            token = tokens[index]
             if state.stream and token:
+                # To nchan's newest record, even from an older one: a record
+                # followed by one before the other charts' time could not be
+                # expressed (see :meth:`.Relay.position`).
                 here = Cursor.decode(token)
                 ahead = [
                     cursor.seq
@@ -357,10 +362,17 @@ class Feed:
                     update = points_update(state.topic.chart, page, token)
                     if update is not None:
                         events.append(update.event)
-                        viewer.tokens[index] = update.token
+                        tokens[index] = update.token
                         continue
-            aligned = False
+            if token not in recorded[index]:
+                aligned = False
+        viewer.tokens = tokens
         chunk = b"\n".join(events) + encode_end(viewer.since) if events else None
+        if aligned:
+            try:
+                aligned = relay.position(topics, tokens) is not None
+            except StoreError:  # the chunk is owed all the same
+                aligned = False
         return chunk, aligned
 
     def updates(

@@ -60,6 +60,9 @@ TIMEOUT = 2.0
 RETRY_AFTER = 1.0
 #: Seconds a topic stays published after its last viewer (in nchan or here).
 LINGER = 30.0
+#: Seconds a hand-over waits, once, for the record of the message a viewer
+#: just got from nchan (nchan sends it before its publisher records it).
+PENDING_WAIT = 0.05
 #: nchan's message ids: ``time:tag`` or, multiplexed, ``time:tag,[tag],-``.
 _MESSAGE_ID = re.compile(
     r"^([0-9]{1,12}):((?:\[?-?[0-9]{0,5}\]?,){0,254}\[?-?[0-9]{0,5}\]?)$"
@@ -122,6 +125,7 @@ class Relay:
     :param heartbeat: seconds between the app's pings (``PYECHARTS_HEARTBEAT``).
     :param clock: monotonic seconds.
     :param wall_clock: seconds of the wall clock (nchan's message times).
+    :param sleep: waits (a hand-over waits for a record being written).
     """
 
     def __init__(
@@ -131,8 +135,10 @@ class Relay:
         heartbeat: float,
         clock: t.Callable[[], float] = time.monotonic,
         wall_clock: t.Callable[[], float] = time.time,
+        sleep: t.Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
+        self._sleep = sleep
         address = urlsplit(publisher)
         self._host = address.hostname or "127.0.0.1"
         self._port = address.port or 80
@@ -243,6 +249,20 @@ class Relay:
     # -- the viewer's side (called by the API) ---------------------------------
 
     def handoff(self, topics: t.Sequence[Topic], tokens: t.Sequence[str]) -> str | None:
+        """Hand a viewer at ``tokens`` over: :meth:`position`, counted. A
+        viewer at the message being published (nchan sent it, its record is
+        not written yet) is looked at again after ``PENDING_WAIT``."""
+        target, pending = self._place(topics, tokens)
+        if target is None and pending:
+            self._sleep(PENDING_WAIT)
+            target, _ = self._place(topics, tokens)
+        if target is not None:
+            self.handed += 1
+        return target
+
+    def position(
+        self, topics: t.Sequence[Topic], tokens: t.Sequence[str]
+    ) -> str | None:
         """Where nchan takes a viewer at ``tokens`` over: ``CHANNELS?start=ID``
         (channel ids comma-joined, the message id to start after), or
         ``None`` when it cannot take it over exactly (the app serves it).
@@ -257,21 +277,28 @@ class Relay:
         already be in nchan, unrecorded: only the channel's own ``T:tag``
         holds then.
         """
+        return self._place(topics, tokens)[0]
+
+    def _place(
+        self, topics: t.Sequence[Topic], tokens: t.Sequence[str]
+    ) -> tuple[str | None, bool]:
+        """:meth:`position`, and whether a viewer's token is that of a
+        message being published."""
         if not topics or any(not token for token in tokens):
-            return None
+            return None, False
         records = self.store.get_blobs([_record_key(topic) for topic in topics])
         oldest = self._wall() - MAX_AGE
         places: list[tuple[int, int, int | None]] = []
         for record, token in zip(records, tokens, strict=True):
             if record is None:
-                return None
+                return None, False
             found = loads(record)
             entries = found["entries"]
-            if not entries:
-                return None
             index = _last_index(entries, token)
-            if index is None or entries[index][1] < oldest:
-                return None
+            if index is None:
+                return None, found["pending"] == token
+            if entries[index][1] < oldest:
+                return None, False
             following = entries[index + 1] if index + 1 < len(entries) else None
             if following is not None:
                 after: int | None = following[1]
@@ -286,11 +313,10 @@ class Relay:
             elif after is None or after >= latest:
                 tags.append("-")
             else:  # a message of this channel lies before second `latest`
-                return None
+                return None, False
         tags[0] = f"[{tags[0]}]"
-        self.handed += 1
         channels = ",".join(channel_of(topic) for topic in topics)
-        return f"{channels}?start={latest}:{','.join(tags)}"
+        return f"{channels}?start={latest}:{','.join(tags)}", False
 
     def recorded(self, topics: t.Sequence[Topic]) -> list[list[str]]:
         """The tokens recorded for each topic, oldest first: positions nchan
@@ -377,13 +403,13 @@ class Relay:
                 self._down_until = self._clock() + RETRY_AFTER
                 self._drop_connection()
                 try:
-                    self._record(channel, pending=False)
+                    self._record(channel)
                 except Exception:
                     pass
         self._drop_connection()
 
     def _publish(self, channel: _Channel, message: _Message) -> None:
-        """Publish one message: the record says "pending" while nchan may
+        """Publish one message: the record names it "pending" while nchan may
         have it and the record not, then holds it."""
         if message.generation != channel.run:  # a message was lost before it
             channel.run = message.generation
@@ -391,7 +417,7 @@ class Relay:
             channel.published = 0
         if self._clock() < self._down_until:
             raise ConnectionError("nginx did not answer lately")
-        self._record(channel, pending=True)
+        self._record(channel, pending=message.token)
         answer = self._post(channel.id, message.event, message.payload)
         time_, _, tag = str(answer["last_message_id"]).partition(":")
         count = int(answer["messages"])
@@ -405,10 +431,12 @@ class Relay:
         channel.subscribers = int(answer["subscribers"])
         if channel.subscribers:
             channel.followed_at = self._clock()
-        self._record(channel, pending=False)
+        self._record(channel)
         self.published += 1
 
-    def _record(self, channel: _Channel, pending: bool) -> None:
+    def _record(self, channel: _Channel, pending: str = "") -> None:
+        """Write the channel's record; ``pending``: the token after the message
+        being published, if one is."""
         body = dumps({"entries": list(channel.entries), "pending": pending})
         self.store.set_blob(_record_key(channel.topic), body, ttl=self.record_ttl)
 
@@ -451,7 +479,7 @@ class Relay:
             try:  # no record: nobody is handed over to a channel left alone
                 self.store.set_blob(
                     _record_key(topic),
-                    dumps({"entries": [], "pending": False}),
+                    dumps({"entries": [], "pending": ""}),
                     ttl=self.record_ttl,
                 )
             except Exception:

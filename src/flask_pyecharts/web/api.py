@@ -60,6 +60,9 @@ STREAM_PARAMS = ("charts", "since", "limit")
 POINTS_PARAMS = ("since", "limit")
 #: Milliseconds a browser waits before reconnecting an event stream.
 RETRY_MS = 2000
+#: Seconds an event stream the app serves runs before it checks whether nchan
+#: can take it over (a new viewer: the app sent its catch-up meanwhile).
+HAND_OVER_AFTER = 1.0
 #: Request headers a cross-origin page may send (CORS preflight).
 CORS_HEADERS = "If-None-Match, Last-Event-ID, Cache-Control"
 
@@ -322,7 +325,8 @@ def get_events() -> Response:
     if relayed is not None:  # nchan's id, from a stream nchan served
         tokens = _resolve(runtime, topics, relayed)
     limit = _limit(None)
-    target = _handoff(runtime, topics, tokens, limit)
+    relayed_here = _may_hand_over(runtime, limit)
+    target = _handoff(runtime, topics, tokens) if relayed_here else None
     if target is not None:
         # Nothing here: nginx sends the viewer to nchan instead, which sends
         # every message after the viewer's tokens.
@@ -357,6 +361,7 @@ def get_events() -> Response:
         slot,
         heartbeat=settings.heartbeat,
         deadline=time.monotonic() + settings.stream_timeout,
+        hand_over=relayed_here,
     )
     # Passed through as it is: the stream needs no request context, and each
     # layer of wrapping would cost every write of every viewer.
@@ -379,24 +384,26 @@ def _resolve(runtime: Runtime, topics: list[Topic], message_id: str) -> list[str
         raise bad_request(str(error)) from None
 
 
-def _handoff(
-    runtime: Runtime, topics: list[Topic], tokens: list[str], limit: int | None
-) -> str | None:
-    """Where nchan takes this event stream over (see :meth:`.Relay.handoff`),
-    or ``None``: the app serves it. Never for a request nchan would answer
-    otherwise than the app: with a ``limit``, from another origin (the app's
-    CORS rules), or with the conditional headers nchan reads positions from."""
-    relay = runtime.relay
-    if relay is None or limit is not None:
-        return None
+def _may_hand_over(runtime: Runtime, limit: int | None) -> bool:
+    """Whether nchan may take this event stream over. Never for a request
+    nchan would answer otherwise than the app: with a ``limit``, from another
+    origin (the app's CORS rules), or with the conditional headers nchan reads
+    positions from."""
+    if runtime.relay is None or limit is not None:
+        return False
     headers = request.headers
     origin = headers.get("Origin")
     if origin is not None and origin != request.host_url.rstrip("/"):
-        return None
-    if "If-None-Match" in headers or "If-Modified-Since" in headers:
-        return None
+        return False
+    return "If-None-Match" not in headers and "If-Modified-Since" not in headers
+
+
+def _handoff(runtime: Runtime, topics: list[Topic], tokens: list[str]) -> str | None:
+    """Where nchan takes this event stream over (see :meth:`.Relay.handoff`),
+    or ``None``: the app serves it."""
+    assert runtime.relay is not None
     try:
-        return relay.handoff(topics, tokens)
+        return runtime.relay.handoff(topics, tokens)
     except StoreError:
         return None
 
@@ -408,33 +415,48 @@ def _event_stream(
     slot: Slot,
     heartbeat: float,
     deadline: float,
+    hand_over: bool = False,
 ) -> t.Iterator[bytes]:
     """Events until ``deadline``; the browser then reconnects with Last-Event-ID,
     which spreads long-lived connections over the workers. One write per
     publication of the feed, whatever changed in between, and a ``ping``
     event (with the heartbeat's period) first and after ``heartbeat`` seconds
-    without a write."""
+    without a write.
+
+    With ``hand_over`` (nchan may take the viewer over), the stream ends as
+    soon as nchan holds the viewer's position exactly: checked
+    ``HAND_OVER_AFTER`` seconds after it opened, then less and less often (up
+    to a heartbeat apart) until it is. Its last event is then a ``ping`` with
+    ``"reconnect": true``: the page reconnects at once, and is handed over."""
     feed = runtime.feed
     # A real event, not a comment: a page cannot see comments, and it takes a
     # stream silent for longer than a few of these for a cut network.
     ping = encode_event(dumps({"every": heartbeat}), "ping")
+    started = time.monotonic()
+    wait = HAND_OVER_AFTER
+    check = started + wait if hand_over else deadline
     try:
         slot.writing = True  # until the server asks for the next chunk
         yield encode_retry(RETRY_MS) + ping + (first or b"")
         slot.writing = False
-        last_write = time.monotonic()
+        last_write = started
         while not (runtime.stopped or viewer.closed):
             viewer.wait()  # a publication, or the feed's periodic wake-up
             now = time.monotonic()
             if runtime.stopped:
                 break
-            if now >= deadline:
+            if now >= check or now >= deadline:
                 # End where nchan holds the viewer's position, so that it is
                 # handed over when it reconnects (a heartbeat more at most).
                 try:
                     tail, aligned = feed.align(viewer)
+                    handed = aligned and hand_over
                 except (StoreError, ValueError):
-                    tail, aligned = None, True
+                    tail, aligned, handed = None, now >= deadline, False
+                if handed:  # not a failure: the page reconnects at once
+                    tail = (tail or b"") + encode_event(
+                        dumps({"every": heartbeat, "reconnect": True}), "ping"
+                    )
                 if tail:
                     slot.writing = True
                     yield tail
@@ -442,6 +464,8 @@ def _event_stream(
                     last_write = now
                 if aligned or now >= deadline + heartbeat:
                     break
+                wait = min(2 * wait, heartbeat)
+                check = now + wait if hand_over else deadline
             try:
                 chunk = feed.catch_up(viewer)
             except StoreError:
