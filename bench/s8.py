@@ -135,7 +135,7 @@ def nginx_config(
     text = flask_cli(args, env)
     servers = "\n".join(f"server {upstream};" for upstream in upstreams)
     for pattern, replacement in (
-        ("worker_processes auto;", f"worker_processes {workers};"),
+        (r"worker_processes \w+;", f"worker_processes {workers};"),
         (r"worker_connections \d+;", "worker_connections 19000;"),
         (rf"server {re.escape(upstreams[0])};", servers),
     ):

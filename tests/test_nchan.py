@@ -328,6 +328,8 @@ def test_the_nchan_configuration_runs_as_printed_with_redis(tmp_path: Path) -> N
     assert "nchan_redis_server redis://127.0.0.1:6379/0;" in result.output
     assert "listen 127.0.0.1:8081;" in result.output
     assert "load_module /usr/lib/nginx/modules/ngx_nchan_module.so;" in result.output
+    # One worker: several were seen to skip messages after hand-overs (S8).
+    assert "\nworker_processes 1;\n" in result.output
     config = tmp_path / "nginx.conf"
     config.write_text(result.output)
     assert NGINX is not None
@@ -344,6 +346,7 @@ def test_the_nchan_configuration_runs_as_printed_with_redis(tmp_path: Path) -> N
     plain = runner.invoke(args=args)
     assert plain.exit_code == 0
     assert "load_module" not in plain.output and "nchan_" not in plain.output
+    assert "\nworker_processes auto;\n" in plain.output
     charts.shutdown()
 
 
