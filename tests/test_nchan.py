@@ -53,15 +53,21 @@ class Front(t.NamedTuple):
         )
 
 
-@pytest.fixture(scope="module")
-def front() -> t.Iterator[Front]:
-    redis = RedisServer()
-    redis.start()
-    env = {
+def relayed_env(redis: RedisServer) -> dict[str, str]:
+    """The app's settings behind nginx with nchan, on ``redis`` (heartbeats
+    of a second: handovers and pings come quickly)."""
+    return {
         "PYECHARTS_STORE": redis.url,
         "PYECHARTS_NCHAN": f"http://127.0.0.1:{free_port()}",
         "PYECHARTS_HEARTBEAT": "1",
     }
+
+
+@pytest.fixture(scope="module")
+def front() -> t.Iterator[Front]:
+    redis = RedisServer()
+    redis.start()
+    env = relayed_env(redis)
     try:
         server = Gunicorn(APP, workers=2, env=env)
         try:

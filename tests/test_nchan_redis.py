@@ -13,7 +13,7 @@ import pytest
 from .conftest_redis import RedisServer
 from .gunicorn_server import Gunicorn
 from .nginx_server import NGINX, Nginx, free_port
-from .test_nchan import APP, Front, assert_once, follow
+from .test_nchan import APP, Front, assert_once, follow, relayed_env
 
 pytestmark = pytest.mark.skipif(
     NGINX is None, reason="nginx is not installed (scripts/setup.sh installs it)"
@@ -24,11 +24,7 @@ pytestmark = pytest.mark.skipif(
 def fronts() -> t.Iterator[tuple[Front, Front]]:
     redis = RedisServer()
     redis.start()
-    env = {
-        "PYECHARTS_STORE": redis.url,
-        "PYECHARTS_NCHAN": f"http://127.0.0.1:{free_port()}",
-        "PYECHARTS_HEARTBEAT": "1",
-    }
+    env = relayed_env(redis)
     # The second nginx's own publisher address (nobody publishes there).
     other = {**env, "PYECHARTS_NCHAN": f"http://127.0.0.1:{free_port()}"}
     options = ["--nchan", "--redis", redis.url]

@@ -15,7 +15,8 @@ from playwright.sync_api import Response
 
 from ..conftest_redis import RedisServer
 from ..gunicorn_server import Gunicorn
-from ..nginx_server import NGINX, Nginx, free_port
+from ..nginx_server import NGINX, Nginx
+from ..test_nchan import relayed_env
 from .conftest import WatchedPage, chart
 
 pytestmark = pytest.mark.skipif(
@@ -36,11 +37,7 @@ def test_a_new_page_is_handed_to_nchan_at_once_and_stays_live(
 ) -> None:
     redis = RedisServer()
     redis.start()
-    env = {
-        "PYECHARTS_STORE": redis.url,
-        "PYECHARTS_NCHAN": f"http://127.0.0.1:{free_port()}",
-        "PYECHARTS_HEARTBEAT": "1",
-    }
+    env = relayed_env(redis)
     server = Gunicorn(APP, workers=2, env=env)
     nginx = Nginx(APP, server.port, env=env, options=["--nchan"])
     try:
