@@ -48,13 +48,13 @@ MIXED = (
     "</div></body></html>"
 )
 
-#: A card's chart: its heading (exports), else its chart's name (dashboards
-#: title a card by a label or the option's title, never by the name).
+#: A card's chart name: from its URL (dashboards) or its name (exports); a card
+#: is titled by a label or the option's title, never by the name.
 CARD_NAME = """function cardName(card) {
-    const heading = card.querySelector("h2");
+    const exported = card.querySelector("[data-fpe-name]");
     const chart = card.querySelector("[data-chart]");
     return chart ? decodeURIComponent(chart.dataset.chart.split("/").pop())
-        : heading.textContent;
+        : exported.dataset.fpeName;
 }"""
 
 #: Every drawn chart on the page (composite parts one by one), by unit:

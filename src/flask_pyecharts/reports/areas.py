@@ -65,7 +65,7 @@ def area_cards(
     return cards
 
 
-def option_title(document: str) -> str | None:
+def option_title(document: str | bytes) -> str | None:
     """The text of an option's first title, if it has one."""
     option = loads(document).get("option")
     if not isinstance(option, dict):
