@@ -30,6 +30,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def check_config(config: Path, prefix: Path) -> None:
+    """``nginx -t``: the configuration file ``config`` is valid under ``prefix``."""
+    assert NGINX is not None
+    checked = subprocess.run(
+        [NGINX, "-t", "-c", str(config), "-p", str(prefix)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
 def get(
     port: int, path: str, headers: dict[str, str] | None = None
 ) -> tuple[int, bytes, http.client.HTTPMessage]:

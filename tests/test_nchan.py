@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import collections
 import json
-import subprocess
 import typing as t
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from flask_pyecharts import Charts
 from .conftest import wait_until
 from .conftest_redis import RedisServer
 from .gunicorn_server import Gunicorn
-from .nginx_server import NGINX, Nginx, free_port, get
+from .nginx_server import NGINX, Nginx, check_config, free_port, get
 from .sse_client import Event, read_events
 
 pytestmark = pytest.mark.skipif(
@@ -338,14 +337,7 @@ def test_the_nchan_configuration_runs_as_printed_with_redis(tmp_path: Path) -> N
     assert "\nworker_processes 1;\n" in result.output
     config = tmp_path / "nginx.conf"
     config.write_text(result.output)
-    assert NGINX is not None
-    checked = subprocess.run(
-        [NGINX, "-t", "-c", str(config), "-p", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert checked.returncode == 0, checked.stderr
+    check_config(config, tmp_path)
     bad = runner.invoke(args=[*args, "--redis", "redis://x; evil"])
     assert bad.exit_code == 2 and "--redis must be" in bad.output
     # Without nchan nothing of it is printed.
