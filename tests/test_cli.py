@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
 import socket
 import subprocess
@@ -146,6 +147,43 @@ def test_python_dash_m_runs_the_same_cli() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Usage: flask-pyecharts ")
     assert "export" in result.stdout
+
+
+#: Eight threads each allocate, all at once; glibc then prints its arenas.
+ARENAS_OF_EIGHT_THREADS = """
+import ctypes, sys, threading
+from flask_pyecharts.cli import _few_malloc_arenas
+if sys.argv[1] == "few":
+    _few_malloc_arenas()
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+together = threading.Barrier(8)
+def allocate():
+    libc.malloc(4096)
+    together.wait()
+threads = [threading.Thread(target=allocate) for _ in range(8)]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+libc.malloc_stats()
+"""
+
+
+@pytest.mark.parametrize("setting", ["few", "default"])
+def test_the_demo_keeps_few_malloc_arenas(setting: str) -> None:
+    """The demo's thread per connection would otherwise spread over up to
+    eight arenas a core, each keeping what it freed (the soak's server RSS)."""
+    environment = dict(os.environ)
+    environment.pop("MALLOC_ARENA_MAX", None)
+    result = subprocess.run(
+        [sys.executable, "-c", ARENAS_OF_EIGHT_THREADS, setting],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+    )
+    assert result.returncode == 0, result.stderr
+    arenas = re.findall(r"^Arena \d+:", result.stderr, re.MULTILINE)
+    assert len(arenas) <= 2 if setting == "few" else len(arenas) > 2
 
 
 # -- flask-pyecharts export (the demo) ---------------------------------------------

@@ -11,6 +11,9 @@ In your own app the same commands are under ``flask pyecharts``
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
 import typing as t
 from pathlib import Path
 
@@ -35,6 +38,8 @@ _DEMO_PAGES = [
     ("/tv", "playlist:"),
     ("/report", "report:"),
 ]
+#: glibc's ``mallopt`` parameter for the most malloc arenas.
+_M_ARENA_MAX = -8
 if t.TYPE_CHECKING:
     from .export.paper import PageSize
 
@@ -110,6 +115,8 @@ def demo(
     """
     create_app = _demo_factory()
     from .demo.db import default_path, remove, streams_path
+
+    _few_malloc_arenas()
 
     path = database or default_path()
     if reset:
@@ -251,6 +258,24 @@ def _demo_factory() -> t.Callable[..., Flask]:
             "The demo needs SQLAlchemy: pip install 'Flask-PyEcharts[sql]'"
         ) from None
     return create_app
+
+
+def _few_malloc_arenas(arenas: int = 2) -> None:
+    """Let glibc's malloc keep at most ``arenas`` arenas, as
+    ``MALLOC_ARENA_MAX=2`` would.
+
+    The demo's server runs a thread per connection, and glibc gives threads
+    up to eight arenas a core, each keeping what it freed: in the wall-screen
+    soak the server's RSS grew to 124 MB in five minutes while Python held 15
+    MB in malloc; with two arenas it stayed at 83 MB. An environment that sets
+    ``MALLOC_ARENA_MAX`` keeps its own choice; other C libraries are left
+    alone.
+    """
+    if sys.platform != "linux" or "MALLOC_ARENA_MAX" in os.environ:
+        return
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    if mallopt is not None:  # glibc, or a C library that ignores it
+        mallopt(_M_ARENA_MAX, arenas)
 
 
 def _shutdown(app: Flask) -> None:
