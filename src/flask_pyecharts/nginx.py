@@ -171,9 +171,11 @@ _NCHAN_REDIS = """
 """
 
 _NCHAN_PUBLISHER = """{upstream}
-    # Where the app publishes each frame of a chart once (PYECHARTS_NCHAN =
-    # "http://{nchan}"): keep it where only the app reaches it. One channel
-    # per chart (and values of its variables), named by a hash.
+    # Where the app publishes once what changed in each publication
+    # (PYECHARTS_NCHAN = "http://{nchan}"): keep it where only the app
+    # reaches it. One channel per set of charts (and values of their
+    # variables) that pages follow, named by a hash; one message per
+    # publication with the updates of all of them.
     server {{
         listen {nchan};
 
@@ -184,7 +186,10 @@ _NCHAN_PUBLISHER = """{upstream}
             # The app hands a viewer over at a message nchan still keeps: it
             # counts on these two (the last {buffer} messages of an hour).
             nchan_message_buffer_length {buffer};
-            nchan_message_timeout {timeout}s;{redis}
+            nchan_message_timeout {timeout}s;
+            # A message holds the updates of a page's charts (whole options
+            # at times).
+            client_max_body_size 16m;{redis}
         }}
 
         location / {{
@@ -195,16 +200,16 @@ _NCHAN_PUBLISHER = """{upstream}
 
 _NCHAN_SUBSCRIBER = """
         # Event streams handed over by the app (X-Accel-Redirect, once it
-        # checked the request: charts, variables, access): every message
-        # after the viewer's position, with its event name; the app's ping
-        # events (every half PYECHARTS_HEARTBEAT) tell pages the stream is
-        # alive. Reachable only that way (internal).
-        location ~ "^{api}/events/nchan/([0-9a-f,]+)$" {{
+        # checked the request: charts, variables, access): the channel of the
+        # page's charts, every message after the viewer's position (an
+        # "updates" event: the updates of one publication), and the app's
+        # ping events (every half PYECHARTS_HEARTBEAT), which tell pages the
+        # stream is alive. Reachable only that way (internal).
+        location ~ "^{api}/events/nchan/([0-9a-f]{{24}})$" {{
             internal;
             nchan_subscriber eventsource;
             nchan_channel_group {group};
             nchan_channel_id $1;
-            nchan_channel_id_split_delimiter ",";
             nchan_subscriber_last_message_id $arg_start;{redis}
             add_header X-Stream-Relay nchan always;
         }}
