@@ -10,7 +10,9 @@ gone."""
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import json
+import os
 import typing as t
 from pathlib import Path
 
@@ -99,6 +101,18 @@ def front() -> t.Iterator[Front]:
             server.stop()
     finally:
         redis.cleanup()
+
+
+def test_nginx_runs_several_workers(front: Front) -> None:
+    """The printed configuration runs a worker per core: the tests of this
+    module (and the two nginx servers on Redis) run with several."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one core: nginx runs one worker")
+    pid = front.nginx.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    names = [Path(f"/proc/{child}/cmdline").read_bytes() for child in children]
+    workers = [name for name in names if name.startswith(b"nginx: worker process")]
+    assert len(workers) >= 2, names
 
 
 def window(front: Front) -> list[tuple[int, int]]:
@@ -305,6 +319,22 @@ def test_a_page_resumes_exactly_with_nchans_last_event_id(front: Front) -> None:
     assert_once(front, page.points + again.points)
 
 
+def test_pages_handed_over_together_to_several_workers_get_every_point_once(
+    front: Front,
+) -> None:
+    """Many pages at the same position, handed over at the same instants to
+    nginx's workers (the case where nchan's multiplexed subscriptions, with
+    several workers, skipped messages): each gets every point once."""
+    tokens = page_tokens(front)
+    with concurrent.futures.ThreadPoolExecutor(24) as pool:
+        pages = list(
+            pool.map(lambda _: follow_page(front, dict(tokens), streams=3), range(24))
+        )
+    for page in pages:
+        assert page.served[-1], page.served
+        assert_once(front, page.points)
+
+
 def test_pings_reach_the_viewers_of_a_quiet_chart_through_nchan(front: Front) -> None:
     """A chart rebuilt every second, heartbeats of a second: nchan's viewers
     hear pings (the page takes a silent stream for a cut network)."""
@@ -452,8 +482,9 @@ def test_the_nchan_configuration_runs_as_printed_with_redis(tmp_path: Path) -> N
     assert "nchan_redis_server redis://127.0.0.1:6379/0;" in result.output
     assert "listen 127.0.0.1:8081;" in result.output
     assert "load_module /usr/lib/nginx/modules/ngx_nchan_module.so;" in result.output
-    # One worker: several were seen to skip messages after hand-overs (S8).
-    assert "\nworker_processes 1;\n" in result.output
+    # As many workers as cores: each viewer subscribes to one channel (nchan's
+    # multiplexed subscriptions skipped messages with several, bench S8).
+    assert "\nworker_processes auto;\n" in result.output
     config = tmp_path / "nginx.conf"
     config.write_text(result.output)
     check_config(config, tmp_path)

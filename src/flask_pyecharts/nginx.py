@@ -120,7 +120,6 @@ def nginx_config(
         subscriber = _NCHAN_SUBSCRIBER.format(api=api, group=NCHAN_GROUP, redis=uses)
     return _TEMPLATE.format(
         module=module,
-        workers=_ONE_WORKER if nchan is not None else "worker_processes auto;",
         publisher=publisher,
         subscriber=subscriber,
         listen=listen,
@@ -215,15 +214,6 @@ _NCHAN_SUBSCRIBER = """
         }}
 """
 
-#: nchan's multiplexed subscriptions were seen to skip a chart's messages
-#: right after a hand-over when several workers share the channels (bench S8).
-_ONE_WORKER = """\
-# One worker: with several, nchan's subscriptions to several channels at once
-# (a page of several charts) were seen to skip messages right after a
-# hand-over; one worker lost none (bench/README.md, S8).
-worker_processes 1;\
-"""
-
 _TEMPLATE = """\
 # nginx in front of Flask-PyEcharts, printed by `flask pyecharts nginx`.
 #
@@ -235,7 +225,7 @@ _TEMPLATE = """\
 # rest through. The pid file, logs, temporary files and the cache go to
 # {where}.
 {module}
-{workers}
+worker_processes auto;
 pid {base}nginx.pid;
 error_log {base}error.log warn;
 
