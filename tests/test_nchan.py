@@ -199,6 +199,8 @@ def test_the_app_hands_a_new_viewer_over_as_soon_as_nchan_holds_its_position(
     frames = [event.data for event in events if event.event == "points"]
     assert 0 < len(frames) < 100  # a second or two of frames, not ten
     since = frames[-1]["cursor"]
+    # The last ping has the id: a stream that wrote no update resumes too.
+    assert events[-1].id == since
     again, response = read_events(
         f"{front.nginx.url}/charts/api/events?charts=ticks&since={since}",
         until=lambda e: len(e) >= 3,
