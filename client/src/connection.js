@@ -43,6 +43,15 @@ export function handsOver(ping) {
   return isObject(ping) && ping.reconnect === true;
 }
 
+/** The updates of an `updates` event (what nchan sends: the updates of one
+ * publication for all of a page's charts, a JSON array), in order; none
+ * if its data is not such an array. */
+export function updatesOf(data) {
+  let updates;
+  try { updates = JSON.parse(data); } catch (e) { return []; }
+  return Array.isArray(updates) ? updates.filter((update) => isObject(update) && typeof update.type === "string") : [];
+}
+
 /** The wait before the `attempt`-th probe (1, 2...): doubling, capped, jittered. */
 export function probeDelay(attempt, random = Math.random) {
   const delay = Math.min(PROBE_CAP_MS, PROBE_FIRST_MS * Math.pow(2, attempt - 1));
@@ -222,11 +231,15 @@ export class Connection {
       if (handsOver(ping)) this.handedOver = source;
       heard();
     });
-    const handle = (type) => (event) => {
-      if (this.source !== source) return;
+    const received = () => {
+      if (this.source !== source) return false;
       heard();
       this.sourceErrors = 0;
       this.setProblem("");
+      return true;
+    };
+    const handle = (type) => (event) => {
+      if (!received()) return;
       let update;
       try { update = JSON.parse(event.data); } catch (e) { return; }
       if (type === "chart-error") update.type = "error";
@@ -234,6 +247,9 @@ export class Connection {
       this.dispatch(update, sub.values);
     };
     ["option", "points", "reset", "chart-error"].forEach((type) => source.addEventListener(type, handle(type)));
+    source.addEventListener("updates", (event) => {
+      if (received()) updatesOf(event.data).forEach((update) => this.dispatch(update, sub.values));
+    });
     source.onopen = () => {
       if (this.source !== source) return;
       heard();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { handsOver, probeDelay, queryOf, serverAway, silenceLimit, subscribed } from "../src/connection.js";
+import { handsOver, probeDelay, queryOf, serverAway, silenceLimit, subscribed, updatesOf } from "../src/connection.js";
 
 test("probes double from 300 ms and stay at most 2.4 s apart, at least half that", () => {
   const low = () => 0;
@@ -57,4 +57,14 @@ test("each name keeps its own since when the names are sorted", () => {
   const sub = subscribed([{ name: "b", since: "B" }, { name: "a", since: "A" }, { name: "b", since: "B2" }], new Map());
   assert.deepEqual(sub.names, ["a", "b"]);
   assert.deepEqual(sub.since, ["A", "B"]);
+});
+
+test("an updates event (nchan's message for a page's charts) gives its updates in order", () => {
+  const data = '[{"type":"points","chart":"a","cursor":"e.3","from":"e.1","points":[[0,1],[0,2]]},' +
+    '{"type":"option","chart":"b","etag":"x","option":{}},\n{"type":"error","chart":"c","error":"no"}]';
+  assert.deepEqual(updatesOf(data).map((update) => [update.type, update.chart]), [["points", "a"], ["option", "b"], ["error", "c"]]);
+  assert.deepEqual(updatesOf("[]"), []);
+  assert.deepEqual(updatesOf("not json"), []);
+  assert.deepEqual(updatesOf('{"type":"points"}'), []);  // not an array
+  assert.deepEqual(updatesOf('[1, null, {"chart":"a"}, {"type":"reset","chart":"a"}]').map((u) => u.type), ["reset"]);
 });

@@ -120,7 +120,6 @@ def nginx_config(
         subscriber = _NCHAN_SUBSCRIBER.format(api=api, group=NCHAN_GROUP, redis=uses)
     return _TEMPLATE.format(
         module=module,
-        workers=_ONE_WORKER if nchan is not None else "worker_processes auto;",
         publisher=publisher,
         subscriber=subscriber,
         listen=listen,
@@ -171,9 +170,11 @@ _NCHAN_REDIS = """
 """
 
 _NCHAN_PUBLISHER = """{upstream}
-    # Where the app publishes each frame of a chart once (PYECHARTS_NCHAN =
-    # "http://{nchan}"): keep it where only the app reaches it. One channel
-    # per chart (and values of its variables), named by a hash.
+    # Where the app publishes once what changed in each publication
+    # (PYECHARTS_NCHAN = "http://{nchan}"): keep it where only the app
+    # reaches it. One channel per set of charts (and values of their
+    # variables) that pages follow, named by a hash; one message per
+    # publication with the updates of all of them.
     server {{
         listen {nchan};
 
@@ -184,7 +185,10 @@ _NCHAN_PUBLISHER = """{upstream}
             # The app hands a viewer over at a message nchan still keeps: it
             # counts on these two (the last {buffer} messages of an hour).
             nchan_message_buffer_length {buffer};
-            nchan_message_timeout {timeout}s;{redis}
+            nchan_message_timeout {timeout}s;
+            # A message holds the updates of a page's charts (whole options
+            # at times).
+            client_max_body_size 16m;{redis}
         }}
 
         location / {{
@@ -195,28 +199,19 @@ _NCHAN_PUBLISHER = """{upstream}
 
 _NCHAN_SUBSCRIBER = """
         # Event streams handed over by the app (X-Accel-Redirect, once it
-        # checked the request: charts, variables, access): every message
-        # after the viewer's position, with its event name; the app's ping
-        # events (every half PYECHARTS_HEARTBEAT) tell pages the stream is
-        # alive. Reachable only that way (internal).
-        location ~ "^{api}/events/nchan/([0-9a-f,]+)$" {{
+        # checked the request: charts, variables, access): the channel of the
+        # page's charts, every message after the viewer's position (an
+        # "updates" event: the updates of one publication), and the app's
+        # ping events (every half PYECHARTS_HEARTBEAT), which tell pages the
+        # stream is alive. Reachable only that way (internal).
+        location ~ "^{api}/events/nchan/([0-9a-f]{{24}})$" {{
             internal;
             nchan_subscriber eventsource;
             nchan_channel_group {group};
             nchan_channel_id $1;
-            nchan_channel_id_split_delimiter ",";
             nchan_subscriber_last_message_id $arg_start;{redis}
             add_header X-Stream-Relay nchan always;
         }}
-"""
-
-#: nchan's multiplexed subscriptions were seen to skip a chart's messages
-#: right after a hand-over when several workers share the channels (bench S8).
-_ONE_WORKER = """\
-# One worker: with several, nchan's subscriptions to several channels at once
-# (a page of several charts) were seen to skip messages right after a
-# hand-over; one worker lost none (bench/README.md, S8).
-worker_processes 1;\
 """
 
 _TEMPLATE = """\
@@ -230,7 +225,7 @@ _TEMPLATE = """\
 # rest through. The pid file, logs, temporary files and the cache go to
 # {where}.
 {module}
-{workers}
+worker_processes auto;
 pid {base}nginx.pid;
 error_log {base}error.log warn;
 

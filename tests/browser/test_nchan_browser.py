@@ -3,7 +3,9 @@ the configuration ``flask pyecharts nginx --nchan`` prints. The app serves
 the page's first event stream and ends it about a second later, where nchan
 holds the page's position, with a ping that says so: the page reconnects at
 once (no probe, no "connection lost", no fall-back to polling), nchan serves
-it from then on, and the stream chart gets every point once."""
+it from then on from the channel of the page's charts (one ``updates`` message
+per publication, with the updates of both charts), and the stream chart gets
+every point once."""
 
 from __future__ import annotations
 
@@ -25,10 +27,21 @@ pytestmark = pytest.mark.skipif(
 
 APP = "tests.apps.relayed:create_app()"
 
-#: What the page says of its connection (`fpe:connection` events), from the start.
+#: What the page says of its connection (`fpe:connection` events), from the
+#: start, and the charts of each `updates` message its event streams get.
 RECORD_HEALTH = """
 window.__health = [];
 document.addEventListener("fpe:connection", (e) => window.__health.push(e.detail));
+window.__messages = [];
+const Source = window.EventSource;
+window.EventSource = class extends Source {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("updates", (e) => {
+      window.__messages.push(JSON.parse(e.data).map((update) => update.chart));
+    });
+  }
+};
 """
 
 
@@ -68,6 +81,12 @@ def test_a_new_page_is_handed_to_nchan_at_once_and_stays_live(
         )
         numbers = [point[0] for point in watched.series_data(chart("ticks"))]
         assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+        # One message per publication: sales (rebuilt every second) goes out
+        # with the ticks points of its publication; a chart once a message.
+        both = "window.__messages.some((m) => m.length === 2)"
+        watched.wait_events(lambda: page.evaluate(both))
+        messages = page.evaluate("window.__messages")
+        assert all(sorted(set(m)) == sorted(m) for m in messages), messages
         assert watched.state(chart("ticks")) == "live"
         assert watched.state(chart("sales")) == "live"
         health = page.evaluate("window.__health")

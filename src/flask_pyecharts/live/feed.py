@@ -41,6 +41,7 @@ from ..wire.documents import (
 from ..wire.patches import option_patch, patch_functions
 from ..wire.sse import encode_end
 from .option_cache import BuildError
+from .relay import GROUPS, group_of
 
 if t.TYPE_CHECKING:
     from ..options import OptionDocument
@@ -48,7 +49,7 @@ if t.TYPE_CHECKING:
     from ..streams.hub import Hub, Subscription
     from ..streams.stores import Store
     from .option_cache import OptionCache
-    from .relay import Relay
+    from .relay import Group, Relay
 
 __all__ = ["Feed", "Viewer", "next_publication"]
 
@@ -99,12 +100,8 @@ class _State:
         self.notified = 0
         self.building = False
         self.lock = threading.Lock()
-        #: The relay, when nchan serves event streams (frames go to it too);
-        #: whether this process publishes the topic there, and when it last
-        #: had event streams of its own.
-        self.relay: Relay | None = None
+        #: Whether a group this process publishes to nchan holds the topic.
         self.relayed = False
-        self.streamed_at = -math.inf
 
     def advance(self, update: Update) -> None:
         """Add the frame from the current head to ``update.token``."""
@@ -120,8 +117,6 @@ class _State:
             self.head = update.token
             self.memo = {}
             self.version += 1
-            if self.relayed and self.relay is not None:  # in order, under the lock
-                self.relay.frame(self.topic, update)
 
     def drop_frames(self) -> int:
         """Forget the frames (viewers behind the head read the store or the
@@ -163,6 +158,21 @@ class _Group:
 
 #: What a viewer at some tokens gets: the bytes to write, the tokens after.
 _Catch = tuple[bytes | None, tuple[str, ...]]
+
+
+class _Relayed:
+    """A group of topics (in the relay's order) that this process publishes
+    to nchan as one channel, or would if no other process did."""
+
+    def __init__(self, group: Group) -> None:
+        self.group = group
+        #: Whether this process holds the group's lease and publishes it.
+        self.held = False
+        #: The tokens after the last message queued (in the group's order):
+        #: the next message starts there.
+        self.tokens: list[str] = []
+        #: When this process last had event streams of the group.
+        self.streamed_at = -math.inf
 
 
 class Viewer:
@@ -213,8 +223,11 @@ class Feed:
     :param clock: monotonic seconds, the clock of the option caches.
     :param wall_clock: seconds of the wall clock, on whose grid processes
         publish (see :func:`next_publication`).
-    :param relay: publishes the frames of the topics this process publishes
-        to nchan (one process per topic), which then serves their viewers.
+    :param relay: publishes to nchan the groups of topics (the charts one
+        event stream follows) this process publishes (one process per group):
+        a message per publication with the frames of the group's topics, as
+        one of the process's own event streams would get them in one write;
+        nchan then serves their viewers.
     """
 
     def __init__(
@@ -249,6 +262,8 @@ class Feed:
         self._wall = wall_clock
         self._states: dict[Topic, _State] = {}
         self._groups: dict[tuple[Topic, ...], _Group] = {}
+        #: The groups published to nchan (or to be, when no process does).
+        self._relayed: dict[Group, _Relayed] = {}
         self.wake_every = wake_every
         self._next_wake_all = 0.0
         self._lock = threading.Lock()
@@ -329,51 +344,73 @@ class Feed:
         return chunk
 
     def align(self, viewer: Viewer) -> tuple[bytes | None, bool]:
-        """Bring a viewer of streams to positions nchan holds (the process
-        that publishes makes its frames end elsewhere than this one's), so
-        that it is handed over when it reconnects: the points to send (or
-        ``None``), and whether nchan takes it over exactly now (every one of
-        its tokens held, see :meth:`.Relay.position`). For the end of an
-        event stream served here."""
+        """Bring a viewer to a position nchan holds (the process that
+        publishes its group makes its messages end elsewhere than this one's
+        frames), so that it is handed over when it reconnects: the updates to
+        send (or ``None``), and whether nchan takes it over exactly now. For
+        the end of an event stream served here.
+
+        The position is the newest one recorded for the viewer's group that
+        the viewer reaches going forward: for each stream, points read from
+        the store up to the recorded cursor; for each full chart, nothing
+        (the same option) or the option of the recorded ETag, if it is this
+        process's latest.
+        """
         relay = self.relay
         if relay is None:
             return None, True
         topics = [state.topic for state in viewer.states]
-        recorded = relay.recorded(topics)
-        tokens = list(viewer.tokens)  # the viewer's own once every read is done
-        events: list[bytes] = []
-        aligned = True
-        for index, state in enumerate(viewer.states):
-            token = tokens[index]
-            if state.stream and token:
-                # To nchan's newest record, even from an older one: a record
-                # followed by one before the other charts' time could not be
-                # expressed (see :meth:`.Relay.position`).
-                here = Cursor.decode(token)
-                ahead = [
-                    cursor.seq
-                    for cursor in map(Cursor.decode, recorded[index])
-                    if cursor.epoch == here.epoch and cursor.seq > here.seq
-                ]
-                if ahead:
-                    page = self.store.since(
-                        state.topic.chart, token, max(ahead) - here.seq
-                    )
-                    update = points_update(state.topic.chart, page, token)
-                    if update is not None:
-                        events.append(update.event)
-                        tokens[index] = update.token
-                        continue
-            if token not in recorded[index]:
-                aligned = False
-        viewer.tokens = tokens
-        chunk = b"\n".join(events) + encode_end(viewer.since) if events else None
-        if aligned:
+        for target in reversed(relay.recorded(topics)):
+            if not self._reaches(viewer, target):
+                continue
+            updates = self._to(viewer, target)
+            if updates is None:
+                continue
+            viewer.tokens = list(target)
+            events = [update.event for update in updates]
+            chunk = b"\n".join(events) + encode_end(viewer.since) if events else None
             try:
-                aligned = relay.position(topics, tokens) is not None
+                aligned = relay.position(topics, target) is not None
             except StoreError:  # the chunk is owed all the same
                 aligned = False
-        return chunk, aligned
+            return chunk, aligned
+        return None, False
+
+    def _reaches(self, viewer: Viewer, target: t.Sequence[str]) -> bool:
+        """Whether ``target`` (tokens aligned with the viewer's) lies ahead of
+        the viewer, or at it, for every one of its topics."""
+        steps = zip(viewer.states, viewer.tokens, target, strict=True)
+        for state, token, goal in steps:
+            if token == goal:
+                continue
+            if not token or not goal:
+                return False
+            if state.stream:
+                here, there = Cursor.decode(token), Cursor.decode(goal)
+                if here.epoch != there.epoch or there.seq < here.seq:
+                    return False
+            elif state.whole is None or state.whole.token != goal:
+                return False
+        return True
+
+    def _to(self, viewer: Viewer, target: t.Sequence[str]) -> list[Update] | None:
+        """The updates from the viewer's tokens to ``target`` (which it
+        reaches), or ``None`` if the store no longer gives exactly them."""
+        updates = []
+        steps = zip(viewer.states, viewer.tokens, target, strict=True)
+        for state, token, goal in steps:
+            if token == goal:
+                continue
+            if state.stream:
+                gap = Cursor.decode(goal).seq - Cursor.decode(token).seq
+                page = self.store.since(state.topic.chart, token, gap)
+                update = points_update(state.topic.chart, page, token)
+            else:
+                update = state.whole
+            if update is None or update.token != goal:
+                return None
+            updates.append(update)
+        return updates
 
     def updates(
         self, topics: t.Sequence[Topic], tokens: t.Sequence[str], limit: int | None
@@ -444,7 +481,6 @@ class Feed:
         spec = self._spec_of(topic)
         cache = None if spec.kind == "stream" else self._cache_of(topic)
         fresh = _State(topic, spec, cache)
-        fresh.relay = self.relay
         fresh.last_seen = self._clock()
         if fresh.stream:
             fresh.head = self.store.head(topic.chart)
@@ -460,7 +496,11 @@ class Feed:
         """Drop the least recently seen topics nobody follows beyond
         ``max_idle`` (under ``self._lock``): many variants polled once each
         cannot fill the memory."""
-        idle = [state for state in self._states.values() if not state.groups]
+        idle = [
+            state
+            for state in self._states.values()
+            if not state.groups and not state.relayed
+        ]
         if len(idle) <= self._max_idle:
             return
         idle.sort(key=lambda state: state.last_seen)
@@ -754,32 +794,88 @@ class Feed:
             self._mark(state)
 
     def _tend_relay(self, now: float) -> None:
-        """Publish to nchan the topics followed here or there (as long as
+        """Publish to nchan the groups followed here or there (as long as
         nchan counts subscribers of them, or shortly after their last event
-        stream here), when no other process does; a ping at the head of
-        each when one is due."""
+        stream here), when no other process does (at most ``GROUPS``); a ping
+        at the head of each when one is due."""
         relay = self.relay
         if relay is None or self._closed:
             return
-        for state in list(self._states.values()):
-            topic = state.topic
-            if state.groups:
-                state.streamed_at = now
+        with self._lock:
+            streamed = {group_of(key) for key in self._groups}
+        for group in streamed:
+            entry = self._relayed.get(group)
+            if entry is None:
+                if len(self._relayed) >= GROUPS:
+                    continue
+                entry = self._relayed[group] = _Relayed(group)
+            entry.streamed_at = now
+        relayed: set[Topic] = set()
+        known = len(self._states)
+        for group, entry in list(self._relayed.items()):
             wanted = (
-                state.groups or relay.followed(topic) or now - state.streamed_at < IDLE
+                group in streamed
+                or relay.followed(group)
+                or now - entry.streamed_at < IDLE
             )
-            held = bool(wanted) and relay.hold(topic)
-            if not held:
-                if state.relayed or not wanted:
-                    state.relayed = False
-                    relay.drop(topic)
+            if not (wanted and relay.hold(group)):
+                if entry.held or not wanted:
+                    entry.held = False
+                    relay.drop(group)
+                if not wanted:
+                    del self._relayed[group]
                 continue
-            if not state.relayed:
+            relayed.update(group)
+            states = [self._state(topic) for topic in group]
+            for state in states:
                 state.relayed = True
-                if state.stream:  # frames from its head (none if only polled)
-                    self._mark(state)
-            with state.lock:
-                relay.tick(topic, state.head)
+            if not entry.held:  # a new run, from the heads
+                heads = [state.head for state in states]
+                if not all(heads):  # a full chart not built yet
+                    continue
+                entry.held = True
+                entry.tokens = heads
+                for state in states:
+                    if state.stream:  # frames from its head (none if only polled)
+                        self._mark(state)
+            relay.tick(group, entry.tokens)
+        for state in list(self._states.values()):
+            state.relayed = state.topic in relayed
+        if len(self._states) != known:  # topics back for a group: follow them
+            self._follow_streams()
+
+    def _relay_messages(self) -> None:
+        """One message to nchan per group this process publishes that
+        changed: the updates from the group's last message to the heads,
+        as one of this process's event streams at those tokens gets them."""
+        relay = self.relay
+        if relay is None:
+            return
+        for group, entry in list(self._relayed.items()):
+            if not entry.held:
+                continue
+            found = [self._states.get(topic) for topic in group]
+            states = [state for state in found if state is not None]
+            if len(states) != len(group) or all(
+                state.head == token
+                for state, token in zip(states, entry.tokens, strict=True)
+            ):
+                continue  # (a topic dropped meanwhile comes back at the next tend)
+            payloads: list[bytes] = []
+            tokens = list(entry.tokens)
+            try:
+                for index, state in enumerate(states):
+                    updates, tokens[index] = self._advance(
+                        state, tokens[index], None, merged=False
+                    )
+                    payloads.extend(update.payload for update in updates)
+            except (StoreError, ValueError):  # a new run, when the store is back
+                entry.held = False
+                relay.drop(group)
+                continue
+            if payloads:
+                relay.publish(group, payloads, tokens)
+            entry.tokens = tokens
 
     def _publish(self) -> None:
         """Turn every pending change into a frame and wake its viewers."""
@@ -799,6 +895,7 @@ class Feed:
                 woken.update(state.groups)
         for group in woken:
             group.wake()
+        self._relay_messages()
 
     def _wake_all(self) -> None:
         """Wake every event stream (heartbeats, time-outs, closing)."""
@@ -843,8 +940,6 @@ class Feed:
             ]
             for topic in idle:
                 del self._states[topic]
-                if self.relay is not None:
-                    self.relay.drop(topic)
         if idle:
             self._follow_streams()
 

@@ -1,24 +1,29 @@
 """The relay: event streams served by nginx's nchan, exactly once.
 
 With ``PYECHARTS_NCHAN`` set (and the configuration of ``flask pyecharts
-nginx --nchan``), each topic is an nchan *channel* (its id a hash of the
-topic's key, never text from a request). One process of the deployment
-publishes each topic (a lease in the store): every frame the feed makes, in
-order, and a ``ping`` event every half heartbeat, which tells viewers that the
+nginx --nchan``), each *group* of topics (the charts, with their variables,
+that one event stream follows: a page's set of charts) is one nchan
+*channel*, its id a hash of the group's topic keys (never text from a
+request). One process of the deployment publishes each group (a lease in the
+store): one message per publication of the feed that changed any of its
+charts, an ``updates`` event whose data is the JSON array of the updates an
+event stream of the app would write in one chunk, and a ``ping`` event every
+half heartbeat when nothing else went out, which tells viewers that the
 stream is alive and marks where its head is.
 
-For each published message the publisher records, in the store, the token a
-viewer holds after it and nchan's id of it (``time:tag``): the last
-``KEEP`` of them, fewer than nchan keeps. An event stream request whose tokens
-are all recorded (and exactly expressible as one nchan id, see
-:meth:`Relay.handoff`) is handed to nchan (``X-Accel-Redirect``) from there:
-nchan sends every message after those ids, the same frames in the same order
-as the app would, and nothing twice. Any other request is served by the app
-as without nchan.
+For each published message the publisher records, in the store, the tokens
+(one per topic of the group) a viewer holds after it and nchan's id of it
+(``time:tag``): the last ``KEEP`` of them, fewer than nchan keeps. An event
+stream request whose tokens are recorded is handed to nchan
+(``X-Accel-Redirect``) from there: nchan sends every message after that id,
+the same updates in the same order as the app would, and nothing twice. Any
+other request is served by the app as without nchan. A viewer subscribes to
+one channel: nchan's subscriptions to several channels at once are never
+used.
 
 Publishing never blocks the feed: messages wait in a bounded queue for one
 thread. A message that cannot be published (the queue full, nginx down) ends
-the topic's recorded run: nothing before the gap is handed off any more.
+the group's recorded run: nothing before the gap is handed off any more.
 """
 
 from __future__ import annotations
@@ -36,42 +41,52 @@ from urllib.parse import urlsplit
 
 from .._json import dumps, loads
 from ..nginx import NCHAN_BUFFER, NCHAN_MESSAGE_TIMEOUT
-from ..wire.documents import EVENT_NAMES
 
 if t.TYPE_CHECKING:
     from ..registry import Topic
     from ..streams.stores import Lock, Store
-    from ..wire.documents import Update
 
-__all__ = ["Relay", "channel_of", "is_message_id"]
+__all__ = ["GROUPS", "Group", "Relay", "channel_of", "group_of", "is_message_id"]
 
 logger = logging.getLogger("flask_pyecharts")
 
-#: Recorded messages per topic: well within nchan's buffer, so that a
+#: A group of topics as the relay knows it: sorted by key, each once.
+Group: t.TypeAlias = "tuple[Topic, ...]"
+
+#: Recorded messages per group: well within nchan's buffer, so that a
 #: message recorded is still there when a viewer subscribes after it.
 KEEP = NCHAN_BUFFER // 2
 #: Recorded messages older than this (seconds) are not used (nchan drops
 #: messages after ``NCHAN_MESSAGE_TIMEOUT``).
 MAX_AGE = NCHAN_MESSAGE_TIMEOUT / 2
-#: The most messages waiting to be published, over all topics.
+#: The most messages waiting to be published, over all groups.
 QUEUE = 10_000
+#: The most groups one process publishes (or tries to): the viewers of
+#: others are served by the app.
+GROUPS = 1000
 #: Seconds a publication may take; after a failure, seconds without trying.
 TIMEOUT = 2.0
 RETRY_AFTER = 1.0
-#: Seconds a topic stays published after its last viewer (in nchan or here).
+#: Seconds a group stays published after its last viewer (in nchan or here).
 LINGER = 30.0
 #: Seconds a hand-over waits, once, for the record of the message a viewer
 #: just got from nchan (nchan sends it before its publisher records it).
 PENDING_WAIT = 0.05
-#: nchan's message ids: ``time:tag`` or, multiplexed, ``time:tag,[tag],-``.
-_MESSAGE_ID = re.compile(
-    r"^([0-9]{1,12}):((?:\[?-?[0-9]{0,5}\]?,){0,254}\[?-?[0-9]{0,5}\]?)$"
-)
+#: The event of a message: the updates of one publication, as a JSON array.
+UPDATES_EVENT = "updates"
+#: nchan's message ids on one channel: ``time:tag``.
+_MESSAGE_ID = re.compile(r"^([0-9]{1,12}):\[?(-?[0-9]{1,5})\]?$")
 
 
-def channel_of(topic: Topic) -> str:
-    """The nchan channel id of a topic: a hash of its key."""
-    return hashlib.blake2b(topic.key.encode(), digest_size=12).hexdigest()
+def group_of(topics: t.Iterable[Topic]) -> Group:
+    """The group of ``topics``: whatever their order, one group."""
+    return tuple(sorted(set(topics), key=lambda topic: topic.key))
+
+
+def channel_of(group: Group) -> str:
+    """The nchan channel id of a group: a hash of its topics' keys."""
+    keys = dumps([topic.key for topic in group])
+    return hashlib.blake2b(keys, digest_size=12).hexdigest()
 
 
 def is_message_id(text: str) -> bool:
@@ -80,11 +95,17 @@ def is_message_id(text: str) -> bool:
     return ":" in text and _MESSAGE_ID.match(text) is not None
 
 
+def _order(topics: t.Sequence[Topic]) -> list[int]:
+    """For each topic of the group of ``topics`` (in the group's order), its
+    index in ``topics``."""
+    return sorted(range(len(topics)), key=lambda index: topics[index].key)
+
+
 @dataclass
 class _Message:
-    topic: Topic
-    #: The token a viewer holds after this message.
-    token: str
+    group: Group
+    #: The tokens a viewer holds after this message (in the group's order).
+    tokens: list[str]
     event: str
     payload: bytes
     #: The run of the channel it belongs to (see ``_Channel.generation``).
@@ -93,14 +114,14 @@ class _Message:
 
 @dataclass
 class _Channel:
-    """A topic this process publishes (it holds the lease)."""
+    """A group this process publishes (it holds the lease)."""
 
-    topic: Topic
+    group: Group
     id: str
     lease: Lock
     renewed: float
-    #: Recorded messages: (token after it, nchan time, nchan tag), oldest first.
-    entries: collections.deque[tuple[str, int, int]] = field(
+    #: Recorded messages: (tokens after it, nchan time, nchan tag), oldest first.
+    entries: collections.deque[tuple[list[str], int, int]] = field(
         default_factory=lambda: collections.deque(maxlen=KEEP)
     )
     #: Messages published in the current run (nchan's count must match).
@@ -118,7 +139,7 @@ class _Channel:
 
 
 class Relay:
-    """Publishes this process's topics to nchan and hands viewers over.
+    """Publishes this process's groups to nchan and hands viewers over.
 
     :param store: the deployment's store (leases and records).
     :param publisher: nchan's publisher, ``http://HOST:PORT``.
@@ -151,8 +172,8 @@ class Relay:
         #: that died is not handed viewers after it.
         self.record_ttl = 1.5 * heartbeat
         self._ping = dumps({"every": heartbeat})
-        self._channels: dict[Topic, _Channel] = {}
-        self._tried: dict[Topic, float] = {}
+        self._channels: dict[Group, _Channel] = {}
+        self._tried: dict[Group, float] = {}
         self._queue: collections.deque[_Message] = collections.deque()
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -163,66 +184,69 @@ class Relay:
         self.failed = 0
         self.handed = 0
 
-    # -- the publisher's side (called by the feed) ------------------------------
+    # -- the publisher's side (called by the feed's thread) ----------------------
 
-    def hold(self, topic: Topic) -> bool:
-        """Publish ``topic`` from this process if no other one does (take or
+    def hold(self, group: Group) -> bool:
+        """Publish ``group`` from this process if no other one does (take or
         renew its lease); whether this process publishes it."""
         now = self._clock()
-        channel = self._channels.get(topic)
+        channel = self._channels.get(group)
         if channel is None:
-            if now < self._tried.get(topic, 0.0):
+            if now < self._tried.get(group, 0.0) or len(self._channels) >= GROUPS:
                 return False
-            self._tried[topic] = now + self.lease_ttl / 4
-            ident = channel_of(topic)
+            self._tried[group] = now + self.lease_ttl / 4
+            ident = channel_of(group)
             lease = self.store.lock(f"relay:{ident}", ttl=self.lease_ttl)
             if not lease.acquire(blocking=False):
                 return False
-            self._tried.pop(topic, None)
-            self._channels[topic] = _Channel(topic, ident, lease, now, followed_at=now)
+            self._tried.pop(group, None)
+            self._channels[group] = _Channel(group, ident, lease, now, followed_at=now)
             return True
         if now - channel.renewed >= self.lease_ttl / 4:
             try:
                 channel.lease.renew()
             except Exception:  # taken over: its new holder publishes
-                self._forget(topic, release=False)
+                self._forget(group, release=False)
                 return False
             channel.renewed = now
         return True
 
-    def tick(self, topic: Topic, head: str) -> None:
-        """Queue a ping at ``head`` when one is due (the first one starts the
-        channel's run). Call with the topic's frames held still (its lock)."""
-        channel = self._channels.get(topic)
-        if channel is None or not head:
+    def tick(self, group: Group, tokens: t.Sequence[str]) -> None:
+        """Queue a ping at ``tokens`` (the group's head, in its order) when one
+        is due: the first one starts the channel's run."""
+        channel = self._channels.get(group)
+        if channel is None or not all(tokens):
             return
         now = self._clock()
         if channel.started and now - channel.last_queued < self.heartbeat / 2:
             return
         channel.started = True
-        self._put(channel, _Message(topic, head, "ping", self._ping, 0), now)
+        self._put(channel, _Message(group, list(tokens), "ping", self._ping, 0), now)
 
-    def frame(self, topic: Topic, update: Update) -> None:
-        """Queue the feed's next frame of ``topic`` (in order: call with the
-        topic's frames held still)."""
-        channel = self._channels.get(topic)
+    def publish(
+        self, group: Group, payloads: t.Sequence[bytes], tokens: t.Sequence[str]
+    ) -> None:
+        """Queue one message: the updates ``payloads`` of one publication, in
+        order, after which a viewer holds ``tokens`` (in the group's order).
+        Call in order, from one thread, after :meth:`tick` started the run."""
+        channel = self._channels.get(group)
         if channel is not None and channel.started:
-            event = EVENT_NAMES.get(update.type, update.type)
-            message = _Message(topic, update.token, event, update.payload, 0)
+            payload = b"[" + b",".join(payloads) + b"]"
+            message = _Message(group, list(tokens), UPDATES_EVENT, payload, 0)
             self._put(channel, message, self._clock())
 
-    def followed(self, topic: Topic) -> bool:
-        """Whether nchan counted subscribers of ``topic`` lately."""
-        channel = self._channels.get(topic)
+    def followed(self, group: Group) -> bool:
+        """Whether nchan counted subscribers of ``group`` lately."""
+        channel = self._channels.get(group)
         if channel is None:
             return False
         return channel.subscribers > 0 or self._clock() - channel.followed_at < LINGER
 
-    def drop(self, topic: Topic) -> None:
-        """Stop publishing ``topic`` (nobody follows it any more)."""
-        self._tried.pop(topic, None)
-        if topic in self._channels:
-            self._forget(topic, release=True)
+    def drop(self, group: Group) -> None:
+        """Stop publishing ``group`` (nobody follows it any more)."""
+        self._tried.pop(group, None)
+        if group in self._channels:
+            self._forget(group, release=True)
 
     def close(self) -> None:
         """Stop publishing, give the leases back."""
@@ -230,8 +254,8 @@ class Relay:
             self._closed = True
             self._queue.clear()
             self._ready.notify_all()
-        for topic in list(self._channels):
-            self._forget(topic, release=True)
+        for group in list(self._channels):
+            self._forget(group, release=True)
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(TIMEOUT + 1)
@@ -239,7 +263,7 @@ class Relay:
     def stats(self) -> dict[str, int]:
         """What the relay does, for ``/api/stats``."""
         return {
-            "published_topics": len(self._channels),
+            "published_groups": len(self._channels),
             "queued": len(self._queue),
             "published": self.published,
             "failed": self.failed,
@@ -263,101 +287,66 @@ class Relay:
     def position(
         self, topics: t.Sequence[Topic], tokens: t.Sequence[str]
     ) -> str | None:
-        """Where nchan takes a viewer at ``tokens`` over: ``CHANNELS?start=ID``
-        (channel ids comma-joined, the message id to start after), or
-        ``None`` when it cannot take it over exactly (the app serves it).
-
-        The records of every topic are read at one instant. nchan's id of a
-        multiplexed position has one time ``T`` and a tag per channel: a
-        channel's own ``T:tag``, or ``-`` for "everything before second T".
-        So with ``T`` the latest time among the viewer's messages, a channel
-        whose message is older is expressible only if its next message (the
-        next record, or any message published after the read) comes at ``T``
-        or later. While a message is being published (``pending``) it may
-        already be in nchan, unrecorded: only the channel's own ``T:tag``
-        holds then.
-        """
+        """Where nchan takes a viewer of ``topics`` at ``tokens`` (aligned with
+        ``topics``) over: ``CHANNEL?start=TIME:TAG``, the group's channel and
+        the id of the last message after which a viewer holds exactly
+        ``tokens``; ``None`` when none is recorded (the app serves it)."""
         return self._place(topics, tokens)[0]
 
     def _place(
         self, topics: t.Sequence[Topic], tokens: t.Sequence[str]
     ) -> tuple[str | None, bool]:
-        """:meth:`position`, and whether a viewer's token is that of a
-        message being published."""
+        """:meth:`position`, and whether the viewer's tokens are those after
+        a message being published."""
         if not topics or any(not token for token in tokens):
             return None, False
-        records = self.store.get_blobs([_record_key(topic) for topic in topics])
-        oldest = self._wall() - MAX_AGE
-        places: list[tuple[int, int, int | None]] = []
-        for record, token in zip(records, tokens, strict=True):
-            if record is None:
-                return None, False
-            found = loads(record)
-            entries = found["entries"]
-            index = _last_index(entries, token)
-            if index is None:
-                return None, found["pending"] == token
-            if entries[index][1] < oldest:
-                return None, False
-            following = entries[index + 1] if index + 1 < len(entries) else None
-            if following is not None:
-                after: int | None = following[1]
-            else:  # the last one: the next comes later, if not under way
-                after = 0 if found["pending"] else None
-            places.append((entries[index][1], entries[index][2], after))
-        latest = max(time_ for time_, _, _ in places)
-        tags = []
-        for time_, tag, after in places:
-            if time_ == latest:
-                tags.append(str(tag))
-            elif after is None or after >= latest:
-                tags.append("-")
-            else:  # a message of this channel lies before second `latest`
-                return None, False
-        tags[0] = f"[{tags[0]}]"
-        channels = ",".join(channel_of(topic) for topic in topics)
-        return f"{channels}?start={latest}:{','.join(tags)}", False
+        group = group_of(topics)
+        if len(group) != len(topics):
+            return None, False
+        wanted = [tokens[index] for index in _order(topics)]
+        record = self.store.get_blob(_record_key(group))
+        if record is None:
+            return None, False
+        found = loads(record)
+        entries = found["entries"]
+        for index in range(len(entries) - 1, -1, -1):
+            if entries[index][0] == wanted:
+                _, time_, tag = entries[index]
+                if time_ < self._wall() - MAX_AGE:
+                    return None, False
+                return f"{channel_of(group)}?start={time_}:{tag}", False
+        return None, found["pending"] == wanted
 
     def recorded(self, topics: t.Sequence[Topic]) -> list[list[str]]:
-        """The tokens recorded for each topic, oldest first: positions nchan
-        holds."""
-        records = self.store.get_blobs([_record_key(topic) for topic in topics])
-        return [
-            []
-            if record is None
-            else [str(entry[0]) for entry in loads(record)["entries"]]
-            for record in records
-        ]
+        """The tokens recorded for the group of ``topics``, oldest first, each
+        aligned with ``topics``: positions nchan holds."""
+        group = group_of(topics)
+        record = self.store.get_blob(_record_key(group))
+        if record is None or len(group) != len(topics):
+            return []
+        return [_aligned(topics, entry[0]) for entry in loads(record)["entries"]]
 
     def resolve(self, topics: t.Sequence[Topic], message_id: str) -> list[str]:
         """The tokens at nchan's message id ``message_id`` (a ``Last-Event-ID``
-        from a stream nchan served), one per topic.
+        from a stream nchan served), aligned with ``topics``.
 
-        :raises ValueError: when it names other channels, or positions no
-            longer recorded.
+        :raises ValueError: when it is malformed, or its position is no
+            longer recorded for the group of ``topics``.
         """
         found = _MESSAGE_ID.match(message_id)
         if found is None:
             raise ValueError(f"Malformed nchan message id {message_id[:80]!r}.")
-        latest = int(found.group(1))
-        tags = found.group(2).replace("[", "").replace("]", "").split(",")
-        if len(tags) != len(topics):
-            raise ValueError(
-                f"The Last-Event-ID {message_id[:80]!r} has {len(tags)} positions"
-                f" for {len(topics)} charts."
-            )
-        records = self.store.get_blobs([_record_key(topic) for topic in topics])
-        tokens = []
-        for record, tag in zip(records, tags, strict=True):
-            entries = [] if record is None else loads(record)["entries"]
-            token = _token_at(entries, latest, None if tag in ("-", "-1") else tag)
-            if token is None:
-                raise ValueError(
-                    f"The Last-Event-ID {message_id[:80]!r} is too old: reconnect"
-                    " with ?since= from the charts' documents."
-                )
-            tokens.append(token)
-        return tokens
+        time_, tag = int(found.group(1)), int(found.group(2))
+        group = group_of(topics)
+        record = self.store.get_blob(_record_key(group))
+        entries = [] if record is None else loads(record)["entries"]
+        for tokens, entry_time, entry_tag in entries:
+            if entry_time == time_ and entry_tag == tag:
+                return _aligned(topics, tokens)
+        raise ValueError(
+            f"The Last-Event-ID {message_id[:80]!r} is too old (or of other"
+            " charts): reconnect with ?since= from the charts' documents."
+        )
 
     # -- the publishing thread ---------------------------------------------------
 
@@ -389,7 +378,7 @@ class Relay:
                 if self._closed:
                     break
                 message = self._queue.popleft()
-            channel = self._channels.get(message.topic)
+            channel = self._channels.get(message.group)
             if channel is None:
                 continue
             try:
@@ -417,7 +406,7 @@ class Relay:
             channel.published = 0
         if self._clock() < self._down_until:
             raise ConnectionError("nginx did not answer lately")
-        self._record(channel, pending=message.token)
+        self._record(channel, pending=message.tokens)
         answer = self._post(channel.id, message.event, message.payload)
         time_, _, tag = str(answer["last_message_id"]).partition(":")
         count = int(answer["messages"])
@@ -427,18 +416,18 @@ class Relay:
             # from this one.
             channel.entries.clear()
             channel.published = 1
-        channel.entries.append((message.token, int(time_), int(tag)))
+        channel.entries.append((message.tokens, int(time_), int(tag)))
         channel.subscribers = int(answer["subscribers"])
         if channel.subscribers:
             channel.followed_at = self._clock()
         self._record(channel)
         self.published += 1
 
-    def _record(self, channel: _Channel, pending: str = "") -> None:
-        """Write the channel's record; ``pending``: the token after the message
-        being published, if one is."""
-        body = dumps({"entries": list(channel.entries), "pending": pending})
-        self.store.set_blob(_record_key(channel.topic), body, ttl=self.record_ttl)
+    def _record(self, channel: _Channel, pending: list[str] | None = None) -> None:
+        """Write the channel's record; ``pending``: the tokens after the
+        message being published, if one is."""
+        body = dumps({"entries": list(channel.entries), "pending": pending or []})
+        self.store.set_blob(_record_key(channel.group), body, ttl=self.record_ttl)
 
     def _post(self, channel: str, event: str, payload: bytes) -> dict[str, t.Any]:
         connection = self._connection
@@ -471,15 +460,15 @@ class Relay:
         if connection is not None:
             connection.close()
 
-    def _forget(self, topic: Topic, release: bool) -> None:
-        channel = self._channels.pop(topic, None)
+    def _forget(self, group: Group, release: bool) -> None:
+        channel = self._channels.pop(group, None)
         if channel is None:
             return
         if release:
             try:  # no record: nobody is handed over to a channel left alone
                 self.store.set_blob(
-                    _record_key(topic),
-                    dumps({"entries": [], "pending": ""}),
+                    _record_key(group),
+                    dumps({"entries": [], "pending": []}),
                     ttl=self.record_ttl,
                 )
             except Exception:
@@ -487,27 +476,14 @@ class Relay:
             channel.lease.release()
 
 
-def _record_key(topic: Topic) -> str:
-    return f"relay:{channel_of(topic)}"
+def _record_key(group: Group) -> str:
+    return f"relay:{channel_of(group)}"
 
 
-def _last_index(entries: list[list[t.Any]], token: str) -> int | None:
-    """The index of the last record of ``token``."""
-    for index in range(len(entries) - 1, -1, -1):
-        if entries[index][0] == token:
-            return index
-    return None
-
-
-def _token_at(entries: list[list[t.Any]], latest: int, tag: str | None) -> str | None:
-    """The token of the record at ``latest:tag``, or (``tag`` None) of the last
-    record before second ``latest`` when it is known to be the last one."""
-    if tag is not None:
-        for token, time_, number in entries:
-            if time_ == latest and str(number) == tag:
-                return str(token)
-        return None
-    for index in range(len(entries) - 1, -1, -1):
-        if entries[index][1] < latest:
-            return str(entries[index][0])
-    return None
+def _aligned(topics: t.Sequence[Topic], tokens: t.Sequence[str]) -> list[str]:
+    """``tokens`` of the group of ``topics`` (in its order), in the order of
+    ``topics``."""
+    aligned = [""] * len(topics)
+    for position, index in enumerate(_order(topics)):
+        aligned[index] = str(tokens[position])
+    return aligned

@@ -454,8 +454,13 @@ def _event_stream(
                 except (StoreError, ValueError):
                     tail, aligned, handed = None, now >= deadline, False
                 if handed:  # not a failure: the page reconnects at once
+                    # With the id: a stream that wrote none (the viewer came
+                    # at a position nchan holds just after it asked) resumes
+                    # with Last-Event-ID all the same.
                     tail = (tail or b"") + encode_event(
-                        dumps({"every": heartbeat, "reconnect": True}), "ping"
+                        dumps({"every": heartbeat, "reconnect": True}),
+                        "ping",
+                        viewer.since,
                     )
                 if tail:
                     slot.writing = True
