@@ -150,11 +150,13 @@ def test_python_dash_m_runs_the_same_cli() -> None:
 
 
 #: Eight threads each allocate, all at once; glibc then prints its arenas.
-ARENAS_OF_EIGHT_THREADS = """
-import ctypes, sys, threading
-from flask_pyecharts.cli import _few_malloc_arenas
-if sys.argv[1] == "few":
-    _few_malloc_arenas()
+#: Then a large block freed, and one as large again: from the system
+#: (``hblks``) or, once the threshold has moved up, from an arena.
+MALLOC_OF_THE_DEMO = """
+import ctypes, json, sys, threading
+from flask_pyecharts.cli import _tune_malloc
+if sys.argv[1] == "tuned":
+    _tune_malloc()
 libc = ctypes.CDLL(None)
 libc.malloc.restype = ctypes.c_void_p
 together = threading.Barrier(8)
@@ -165,25 +167,40 @@ threads = [threading.Thread(target=allocate) for _ in range(8)]
 for thread in threads: thread.start()
 for thread in threads: thread.join()
 libc.malloc_stats()
+FIELDS = "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost"
+class Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in FIELDS.split()]
+libc.mallinfo2.restype = Mallinfo2
+libc.free.argtypes = [ctypes.c_void_p]
+libc.free(libc.malloc(4 << 20))
+before = libc.mallinfo2().hblks
+held = libc.malloc(4 << 20)
+print(libc.mallinfo2().hblks - before)
 """
 
 
-@pytest.mark.parametrize("setting", ["few", "default"])
-def test_the_demo_keeps_few_malloc_arenas(setting: str) -> None:
+@pytest.mark.parametrize("setting", ["tuned", "default"])
+def test_the_demo_keeps_malloc_giving_memory_back(setting: str) -> None:
     """The demo's thread per connection would otherwise spread over up to
-    eight arenas a core, each keeping what it freed (the soak's server RSS)."""
+    eight arenas a core, and each freed peak would stay in them (the soak's
+    server RSS)."""
     environment = dict(os.environ)
     environment.pop("MALLOC_ARENA_MAX", None)
+    environment.pop("MALLOC_MMAP_THRESHOLD_", None)
     result = subprocess.run(
-        [sys.executable, "-c", ARENAS_OF_EIGHT_THREADS, setting],
+        [sys.executable, "-c", MALLOC_OF_THE_DEMO, setting],
         capture_output=True,
         text=True,
         timeout=60,
         env=environment,
     )
     assert result.returncode == 0, result.stderr
-    arenas = re.findall(r"^Arena \d+:", result.stderr, re.MULTILINE)
-    assert len(arenas) <= 2 if setting == "few" else len(arenas) > 2
+    arenas = len(re.findall(r"^Arena \d+:", result.stderr, re.MULTILINE))
+    from_the_system = int(result.stdout.split()[-1])
+    if setting == "tuned":
+        assert arenas <= 2 and from_the_system == 1
+    else:
+        assert arenas > 2 and from_the_system == 0
 
 
 # -- flask-pyecharts export (the demo) ---------------------------------------------
