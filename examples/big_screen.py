@@ -55,19 +55,10 @@ def week() -> Bar:
     return Bar().add_xaxis(Faker.week).add_yaxis("销售额", Faker.values())
 
 
-@charts.table("live", columns=["时间", "省份", "金额"], window=20, scroll=True)
-def live() -> list:
-    return []
-
-
-@charts.producer("live", every=1.0)
-def new_orders(cursor):  # cursor: None the first time, then what it returned
-    row = (
-        time.strftime("%H:%M:%S"),
-        random.choice(Faker.provinces),
-        random.randint(9, 999),
-    )
-    return [row], (cursor or 0) + 1
+@charts.table("live", columns=["时间", "省份", "金额"], refresh=2, scroll=True)
+def live() -> list:  # your query: the latest orders
+    now, places = time.strftime("%H:%M:%S"), Faker.provinces
+    return [(now, random.choice(places), random.randint(9, 999)) for _ in range(20)]
 
 
 charts.screen(
