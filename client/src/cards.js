@@ -5,13 +5,16 @@
 // `trend` as a sparkline. Text only through textContent.
 
 import { localeOf, translate } from "./messages.js";
+import { msToBeat } from "./util.js";
 
 /** How long a roll to a new value lasts (ms). */
 export const ROLL_MS = 1000;
 /** A roll's pace (ms between two figures shown): a flip-counter's, not the
  *  screen's frame rate. Each figure makes the browser draw a frame of the
- *  whole page, canvases and all: at 15 a second, a quarter of 60. */
-export const ROLL_STEP_MS = 66;
+ *  whole page, canvases and all: 10 a second, on whole tenths of the wall
+ *  clock, so that the cards rolling at once (and a screen's clock, on the
+ *  second) share their frames. */
+export const ROLL_STEP_MS = 100;
 /** The sparkline's drawing box (the SVG scales it to the card). */
 export const SPARK = Object.freeze({ width: 100, height: 24, pad: 1.5 });
 
@@ -167,6 +170,17 @@ export function isNumberCard(option) {
   return !!option && typeof option.card === "object" && option.card !== null && option.card.type === "number";
 }
 
+/** Set a node's text only when it changes: a text written again is laid
+ *  out and painted again. */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+/** Set an attribute only when it changes (see setText). */
+function setAttribute(node, name, value) {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}
+
 function element(tag, name, text) {
   const el = document.createElement(tag);
   el.className = name;
@@ -239,11 +253,11 @@ export class NumberCard {
     const figures = cardFigures(option);
     const locale = this.locale();
     this.settings = { digits: card.digits, prefix: card.prefix || "", suffix: card.suffix || "" };
-    this.root.setAttribute("lang", locale);
-    this.label.textContent = typeof card.label === "string" ? card.label : "";
+    setAttribute(this.root, "lang", locale);
+    setText(this.label, typeof card.label === "string" ? card.label : "");
     this.label.hidden = !this.label.textContent;
-    this.prefix.textContent = this.settings.prefix;
-    this.suffix.textContent = this.settings.suffix;
+    setText(this.prefix, this.settings.prefix);
+    setText(this.suffix, this.settings.suffix);
     this.showChange(figures, card.up, locale);
     this.showTrend(figures.trend);
     this.rollTo(figures.value);
@@ -253,22 +267,22 @@ export class NumberCard {
     const moved = change(figures.value, figures.previous);
     this.change.hidden = moved.direction === null;
     const colour = changeColour(moved.direction, up, locale);
-    this.change.className = CLASS + "-change" + (colour ? " " + CLASS + "-change--" + colour : "") +
-      (moved.direction ? " " + CLASS + "-change--" + moved.direction : "");
+    setAttribute(this.change, "class", CLASS + "-change" + (colour ? " " + CLASS + "-change--" + colour : "") +
+      (moved.direction ? " " + CLASS + "-change--" + moved.direction : ""));
     const percent = formatPercent(moved.percent);
-    this.change.textContent = arrow(moved.direction) + (percent ? " " + percent : "");
+    setText(this.change, arrow(moved.direction) + (percent ? " " + percent : ""));
     const said = moved.direction
       ? translate(locale, "card." + moved.direction, { change: percent }).trim()
       : "";
-    this.change.title = said;
-    this.change.setAttribute("aria-label", said);
+    setAttribute(this.change, "title", said);
+    setAttribute(this.change, "aria-label", said);
   }
 
   showTrend(trend) {
     const path = sparkPath(trend, SPARK);
     this.spark.style.display = path ? "" : "none";
-    this.line.setAttribute("d", path);
-    this.area.setAttribute("d", sparkArea(trend, SPARK));
+    setAttribute(this.line, "d", path);
+    setAttribute(this.area, "d", sparkArea(trend, SPARK));
   }
 
   rollTo(value) {
@@ -279,7 +293,7 @@ export class NumberCard {
     this.from = this.shown;
     this.started = performance.now();
     this.drawn = false;
-    if (!this.frame) this.frame = setTimeout(() => this.step(), ROLL_STEP_MS);
+    if (!this.frame) this.next();
   }
 
   step() {
@@ -287,7 +301,11 @@ export class NumberCard {
     const value = rollValue(this.from, this.target, performance.now() - this.started, ROLL_MS);
     if (value === this.target) return this.settle(value);
     this.paint(value);
-    this.frame = setTimeout(() => this.step(), ROLL_STEP_MS);
+    this.next();
+  }
+
+  next() {
+    this.frame = setTimeout(() => this.step(), msToBeat(Date.now(), ROLL_STEP_MS, ROLL_STEP_MS / 2));
   }
 
   settle(value) {
@@ -306,9 +324,9 @@ export class NumberCard {
     if (text === this.painted) return;
     this.painted = text;
     const parts = formatParts(value, this.settings.digits, locale);
-    this.sign.textContent = parts.sign;
-    this.digits.textContent = parts.number;
-    this.unit.textContent = parts.unit;
+    setText(this.sign, parts.sign);
+    setText(this.digits, parts.number);
+    setText(this.unit, parts.unit);
     this.figure.setAttribute("aria-label", text);
     if (text.length !== this.fitted) this.fit();
   }

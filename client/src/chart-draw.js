@@ -2,6 +2,7 @@
 // to the page's budget, labels fitted to the size, dark pages, resizes.
 
 import { attr, asArray, emit, errorMessage, isObject } from "./util.js";
+import { ANIMATION_SHARE, animationBudget, animationPatch } from "./animation.js";
 import { fillArea } from "./areas.js";
 import { NumberCard, isNumberCard } from "./cards.js";
 import { CLASSES } from "./classes.js";
@@ -14,22 +15,12 @@ import { LiveTable, isTableOption } from "./tables.js";
 import { darkOption } from "./theme.js";
 import { t } from "./messages.js";
 
-// A page spends at most this share of its time animating updates: on a
-// page that gets an update every 4 s, each animates 200 ms, not ECharts'
-// 500 (and, below MIN_ANIMATION_MS, not at all: every 2 s or more often).
-// Every animation frame makes the browser upload every canvas of the page
-// again, the main cost of a live page (a wall screen runs for days); the
-// data is shown as soon as it arrives either way.
-const ANIMATION_SHARE = 0.05;
-// An update animation shorter than this is not seen as motion (six
-// frames), only paid for: below it, updates are drawn at once.
-const MIN_ANIMATION_MS = 100;
 const FRAME_MS = 16;
 const STILL_FRAMES = 1;
-const ECHARTS_UPDATE_MS = 500;    // ECharts' default animationDurationUpdate
 
 /** The share of its time the page may animate: `data-animation-share` on
- *  the body (0 to 1; 1 keeps every chart's own durations), else the default. */
+ *  the body (0 to 1; 1 keeps every chart's own durations), else the default
+ *  (animation.js). */
 function animationShare() {
   const own = document.body ? parseFloat(document.body.getAttribute("data-animation-share")) : NaN;
   return own >= 0 && own <= 1 ? own : ANIMATION_SHARE;
@@ -92,27 +83,21 @@ export class DrawnChart {
     page.lastUpdate = now;
   }
 
-  /**
-   * The update animations the page can afford (see ANIMATION_SHARE), as a
-   * patch: the option's own `animationDurationUpdate`, and those of its
-   * components (pyecharts gives every axis one), cut to the budget. Empty
-   * while the budget stays the same.
-   */
-  animationBudget(option) {
-    if (!page.updateGap || animationShare() >= 1) return {};
-    let budget = Math.round(animationShare() * page.updateGap);
-    if (budget < MIN_ANIMATION_MS) budget = 0;
-    if (budget === this.appliedBudget) return {};
+  /** The longest update animation the page affords now (ms, see
+   *  animation.js); null before its pace is known or when every chart keeps
+   *  its own durations. */
+  updateBudget() {
+    const share = animationShare();
+    return page.updateGap && share < 1 ? animationBudget(page.updateGap, share) : null;
+  }
+
+  /** The budget as a patch when it changed since this chart's last
+   *  setOption (ECharts keeps what it merged); empty otherwise. */
+  budgetChange(option) {
+    const budget = this.updateBudget();
+    if (budget === null || budget === this.appliedBudget) return {};
     this.appliedBudget = budget;
-    const cut = (own) => (typeof own === "function" ? own : Math.min(own === undefined ? ECHARTS_UPDATE_MS : own, budget));
-    const patch = { animationDurationUpdate: cut(option.animationDurationUpdate) };
-    Object.keys(option).forEach((key) => {
-      const items = asArray(option[key]);
-      if (!items.some((item) => isObject(item) && typeof item.animationDurationUpdate === "number")) return;
-      patch[key] = items.map((item) => (isObject(item) && typeof item.animationDurationUpdate === "number"
-        ? { animationDurationUpdate: cut(item.animationDurationUpdate) } : {}));
-    });
-    return patch;
+    return animationPatch(option, budget);
   }
 
   ensureInstance() {
@@ -130,7 +115,7 @@ export class DrawnChart {
     this.pixelRatio = ratio;
     this.instance.on("click", (params) => this.clicked(params));
     // zrender keeps requesting frames for 10 still frames after each change;
-    // every frame costs the page (see ANIMATION_SHARE): stop after one.
+    // every frame costs the page (see animation.js): stop after one.
     const zr = this.instance.getZr();
     if (zr && zr.setSleepAfterStill) zr.setSleepAfterStill(STILL_FRAMES);
     this.themeName = theme;
@@ -231,9 +216,11 @@ export class DrawnChart {
     }
     // The page's dark background shows through; the stored option stays as built.
     let shown = this.themeName === "dark" ? darkOption(option) : option;
-    // A whole new option replaces what is shown (its structure may differ).
-    if (fresh) this.appliedBudget = undefined;
-    else shown = withPatch(shown, this.animationBudget(option));
+    // A whole new option replaces what is shown (its structure may differ),
+    // and its durations with it: the budget is applied again, whole.
+    const budget = fresh ? null : this.updateBudget();
+    this.appliedBudget = budget === null ? undefined : budget;
+    if (budget !== null) shown = withPatch(shown, animationPatch(option, budget));
     const renewing = fresh && this.renewing;
     this.renewing = false;
     if (renewing) shown = Object.assign({}, shown, { animation: false });
@@ -248,7 +235,7 @@ export class DrawnChart {
     patches.forEach((patch) => mergeOption(merged, patch));
     if (merged.title && this.area()) this.showHeading(merged);
     if (this.fitted) mergeOption(merged, this.labelPatch(merged));
-    this.instance.setOption(mergeOption(merged, this.animationBudget(this.option)));
+    this.instance.setOption(mergeOption(merged, this.budgetChange(this.option)));
   }
 
   renderPoints() {
@@ -260,7 +247,7 @@ export class DrawnChart {
     });
     const patch = Object.assign({ series: series }, syncCategories(this.option, this.points));
     if (this.fitted) Object.assign(patch, this.labelPatch(patch));
-    this.instance.setOption(mergeOption(patch, this.animationBudget(this.option)));
+    this.instance.setOption(mergeOption(patch, this.budgetChange(this.option)));
   }
 
   /** The card or panel of a report the chart fills, if it is in one. */

@@ -7,18 +7,24 @@
 // markup in data is text.
 //
 // `scroll`: when the rows overflow the panel, one row moves up every
-// SCROLL_PERIOD ms (a CSS transform, then the first row goes last), paused
+// SCROLL_PERIOD ms (a CSS transform, then the first row goes last; both on
+// whole seconds of the wall clock, as a screen's clock ticks: util.js
+// msToBeat), paused
 // while the pointer or focus is in the table; with prefers-reduced-motion
 // the rows step without moving. `rank`: rows are (name, value, ...), shown by
 // value, largest first, with a rank badge and a bar. Outside screens the
 // headers sort the rows and a button downloads the rows shown as CSV.
 
 import { localeOf, translate } from "./messages.js";
+import { msToBeat } from "./util.js";
 
 /** Milliseconds between two steps of a scrolling table. */
 export const SCROLL_PERIOD = 2000;
 /** Milliseconds one step's move lasts (within the period). */
 export const SCROLL_MOVE = 600;
+/** The first row goes last on the next whole second after the move (the
+ *  rows stay moved until then, unchanged on screen). */
+const SECOND = 1000;
 /** Where a table is shown without controls (a big screen). */
 export const SCREEN_SELECTOR = "[data-fpe-screen], .fpe-screen";
 
@@ -153,6 +159,31 @@ export function cellText(value, format) {
   return String(value);
 }
 
+/**
+ * Which drawn row shows each wanted row, by their keys (`drawn`, `wanted`):
+ * for each wanted row, the index of a drawn row with the same key, else of a
+ * drawn row no wanted row keeps (rewritten), else -1 (a new row). A row that
+ * stays is neither rewritten nor laid out again: a scrolling table's step
+ * and a stream's new row move one row, not every cell's text.
+ */
+export function matchRows(drawn, wanted) {
+  const byKey = new Map();
+  drawn.forEach((key, index) => {
+    if (!byKey.has(key)) byKey.set(key, []);
+    byKey.get(key).push(index);
+  });
+  const kept = new Set();
+  const match = wanted.map((key) => {
+    const same = byKey.get(key);
+    if (!same || !same.length) return -1;
+    const index = same.shift();
+    kept.add(index);
+    return index;
+  });
+  const spare = drawn.map((_, index) => index).filter((index) => !kept.has(index));
+  return match.map((index) => (index >= 0 ? index : spare.length ? spare.shift() : -1));
+}
+
 /** `list` with its first `offset` items (modulo its length) moved to the end. */
 export function rotate(list, offset) {
   if (!list.length) return list;
@@ -284,6 +315,7 @@ export class LiveTable {
     this.timer = null;
     this.moving = null;
     this.root = null;
+    this.rowKeys = new WeakMap();  // a row's element -> the key of the row it shows
   }
 
   /** Show a table option (a whole document, or one after a patch). */
@@ -366,7 +398,10 @@ export class LiveTable {
       root.addEventListener("mouseleave", () => { this.paused = false; });
       root.addEventListener("focusin", pause);
       root.addEventListener("focusout", () => setTimeout(go, 0));
-      this.timer = setInterval(() => this.step(), SCROLL_PERIOD);
+      const beat = () => {
+        this.timer = setTimeout(() => { this.step(); beat(); }, msToBeat(Date.now(), SCROLL_PERIOD, SCROLL_PERIOD / 2));
+      };
+      beat();
     }
     this.el.insertBefore(root, this.el.firstChild);
     this.fontSize = parseFloat(getComputedStyle(grid).fontSize) || 14;
@@ -401,11 +436,28 @@ export class LiveTable {
       : this.shownRows().map((row) => ({ row: row }));
     if (items.length) this.offset %= items.length;
     items = table.scroll ? rotate(items, this.offset) : items;
-    const body = this.body;
-    while (body.rows.length > items.length) body.deleteRow(-1);
-    while (body.rows.length < items.length) this.addRow(count);
-    items.forEach((item, index) => this.fillRow(body.rows[index], item, numeric, formats));
+    this.placeRows(items, count).forEach((tr, index) => this.fillRow(tr, items[index], numeric, formats));
     this.empty.hidden = items.length > 0;
+  }
+
+  /** The rows' elements for `items`, in order: a drawn row showing the same
+   * row is kept where it can be (matchRows), the others rewritten or added,
+   * and only rows out of place are moved. */
+  placeRows(items, count) {
+    const body = this.body;
+    const drawn = Array.from(body.rows);
+    const keys = items.map((item) => JSON.stringify(item.row));
+    const rows = matchRows(drawn.map((tr) => this.rowKeys.get(tr)), keys)
+      .map((index) => (index >= 0 ? drawn[index] : this.addRow(count)));
+    const used = new Set(rows);
+    drawn.forEach((tr) => { if (!used.has(tr)) tr.remove(); });
+    let next = null;
+    for (let index = rows.length - 1; index >= 0; index--) {
+      if (rows[index].nextSibling !== next) body.insertBefore(rows[index], next);
+      next = rows[index];
+    }
+    rows.forEach((tr, index) => this.rowKeys.set(tr, keys[index]));
+    return rows;
   }
 
   /** The header's widths are the columns' (fixed layout): see fitColumns. */
@@ -493,7 +545,7 @@ export class LiveTable {
     if (reducedMotion()) return done();
     this.body.classList.add("fpe-livetable-moving");
     this.body.style.transform = stepTransform(rowHeight);
-    this.moving = setTimeout(done, SCROLL_MOVE);
+    this.moving = setTimeout(done, msToBeat(Date.now(), SECOND, SCROLL_MOVE));
   }
 
   /** The rows shown, as CSV (a ranking board's with their ranks). */
@@ -518,7 +570,7 @@ export class LiveTable {
 
   /** Stop scrolling and remove the table from the page. */
   destroy() {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     clearTimeout(this.moving);
     this.timer = this.moving = null;
     if (this.resizer) this.resizer.disconnect();

@@ -47,3 +47,16 @@ export function asArray(value) {
   if (Array.isArray(value)) return value;
   return value == null ? [] : [value];
 }
+
+/**
+ * Milliseconds from `now` (ms of the wall clock) to the first whole multiple
+ * of `period` at least `least` ms away. Timers of motion (a table's steps, a
+ * number card's roll) fall on these beats: every change makes the browser
+ * draw a frame (and upload every canvas of the page) again, so changes on
+ * the same beat, or with a screen's clock tick (on the second), share it.
+ */
+export function msToBeat(now, period, least) {
+  const at = now + least;
+  const rest = ((at % period) + period) % period;
+  return least + (rest ? period - rest : 0);
+}

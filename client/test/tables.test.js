@@ -6,7 +6,7 @@ import {
   fitColumns,
   textWidth,
   SCROLL_MOVE, SCROLL_PERIOD, barWidths, cellText, columnDecimals, compareCells, decimals, csvField, csvName,
-  isTableOption, message, numericColumns, pickLang, rankRows, readTable, rotate, rowsThatFit,
+  isTableOption, matchRows, message, numericColumns, pickLang, rankRows, readTable, rotate, rowsThatFit,
   scrolls, sortRows, stepTransform, toCsv,
 } from "../src/tables.js";
 
@@ -124,6 +124,19 @@ test("scroll maths: rows that fit, when to scroll, rotation, the step's transfor
   assert.equal(stepTransform(40), "translateY(-40px)");
   assert.equal(stepTransform(37.504), "translateY(-37.5px)");
   assert.ok(SCROLL_MOVE < SCROLL_PERIOD);  // a move ends before the next one
+});
+
+test("matchRows keeps the rows that stay: a step or a new row moves one row, writes one at most", () => {
+  // A scrolling table's step: every row is kept (one moves to the end).
+  assert.deepEqual(matchRows(["a", "b", "c", "d"], ["b", "c", "d", "a"]), [1, 2, 3, 0]);
+  // A stream's new row: the oldest leaves, its element shows the newest.
+  assert.deepEqual(matchRows(["a", "b", "c", "d"], ["b", "c", "d", "e"]), [1, 2, 3, 0]);
+  // Fewer, more and repeated rows.
+  assert.deepEqual(matchRows(["a", "b", "c"], ["c"]), [2]);
+  assert.deepEqual(matchRows(["a"], ["a", "b", "c"]), [0, -1, -1]);
+  assert.deepEqual(matchRows(["x", "x", "y"], ["x", "z", "x"]), [0, 2, 1]);
+  assert.deepEqual(matchRows([undefined, undefined], ["a", "b"]), [0, 1]);  // rows not drawn by key yet
+  assert.deepEqual(matchRows([], []), []);
 });
 
 test("readTable and isTableOption read the table option of docs/protocol.md", () => {

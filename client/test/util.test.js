@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { absolute, asArray, backoff, errorMessage, isObject, retryDelay, splitChartUrl } from "../src/util.js";
+import { absolute, asArray, backoff, errorMessage, isObject, msToBeat, retryDelay, splitChartUrl } from "../src/util.js";
 
 test("backoff doubles from its base, within 10 % either way", () => {
   for (let failures = 0; failures < 4; failures++) {
@@ -51,4 +51,14 @@ test("errorMessage prefers the error's message", () => {
   assert.equal(errorMessage(new Error("boom")), "boom");
   assert.equal(errorMessage("plain"), "plain");
   assert.equal(errorMessage(null), "Unknown error");
+});
+
+test("msToBeat: motion on whole multiples of a period of the wall clock, never twice on one beat", () => {
+  assert.equal(msToBeat(10_000, 2000, 1000), 2000);    // on a beat: the next one
+  assert.equal(msToBeat(10_500, 2000, 1000), 1500);
+  assert.equal(msToBeat(11_200, 2000, 1000), 2800);    // the next beat is too close
+  assert.equal(msToBeat(11_999, 2000, 1000), 2001);    // a timer a little early
+  assert.equal(msToBeat(12_000, 1000, 600), 1000);     // a move ends on the next second
+  assert.equal(msToBeat(12_300, 1000, 600), 700);
+  assert.equal(msToBeat(-500, 1000, 0), 500);
 });

@@ -201,7 +201,6 @@ def test_a_scroll_table_moves_one_row_per_period_and_pauses_on_hover(
     page.goto(f"{server.url}/small")
     page.wait_for_selector(chart("carousel") + " tbody tr")
     page.clock.pause_at(page.evaluate("Date.now()") + 10)  # timers fire when told
-    page.clock.run_for(600)  # a step under way (the page loaded slowly) ends
 
     def first() -> int:
         """The number of the first row shown."""
@@ -213,25 +212,35 @@ def test_a_scroll_table_moves_one_row_per_period_and_pauses_on_hover(
             chart("carousel"),
         )
 
+    def past(period: int) -> int:
+        """Milliseconds since the last whole ``period`` of the page's clock."""
+        return int(page.evaluate("(period) => Date.now() % period", period))
+
+    waited = 0
+    while transform() != "":  # a step under way (the page loaded slowly) ends
+        assert waited < 1000, "the table did not stop moving"
+        page.clock.run_for(10)
+        waited += 10
     start = first()
-    assert transform() == ""
     waited = 0
     while transform() == "":  # the next step starts within one period
         assert waited < 2000, "the table did not start moving"
         page.clock.run_for(10)
         waited += 10
+    # Steps fall on whole periods of the wall clock (with a screen's clock tick).
+    assert past(2000) < 10
     assert transform().startswith("translateY(-")  # one row up, smoothly
     assert first() == start
-    page.clock.run_for(599)
-    assert first() == start
-    page.clock.run_for(1)  # the move is over: the first row went last
+    page.clock.run_for(1000 - past(1000) - 1)  # moved for 600 ms, then still
+    assert first() == start and transform().startswith("translateY(-")
+    page.clock.run_for(1)  # on the next second, the first row went last
     assert first() == start + 1 and transform() == ""
     assert rows(watched, "carousel")[-1].startswith(f"r{start:02d}|")
-    page.clock.run_for(2000 - 600 - 1)
+    page.clock.run_for(2000 - past(2000) - 1)
     assert transform() == ""
     page.clock.run_for(1)  # a steady pace: the next step one period after
     assert transform().startswith("translateY(-")
-    page.clock.run_for(600)
+    page.clock.run_for(1000)
     assert first() == start + 2
     header = page.evaluate(
         "(sel) => document.querySelector(sel + ' thead th').textContent",
@@ -244,7 +253,7 @@ def test_a_scroll_table_moves_one_row_per_period_and_pauses_on_hover(
     page.clock.run_for(6000)
     assert first() == start + 2 and transform() == ""
     page.mouse.move(0, 0)
-    page.clock.run_for(2600)
+    page.clock.run_for(2000 - past(2000) + 1000)  # the next beat's step, and its end
     assert first() == start + 3
     # With reduced motion, rows step without moving.
     page.emulate_media(reduced_motion="reduce")
