@@ -146,6 +146,17 @@ class WatchedPage:
         )
         return self.state(selector)
 
+    def run_until_live(self, *selectors: str, steps: int = 80) -> None:
+        """With the page's clock installed: run it, a quarter second at a
+        time, until the first selector's chart is live and the others have a
+        state (at most ``steps`` quarters)."""
+        for _ in range(steps):
+            first, *others = map(self.state, selectors)
+            if first == "live" and all(others):
+                return
+            self.page.clock.run_for(250)
+        raise AssertionError(f"{selectors[0]} is not live on the page's clock")
+
     def wait_chart(
         self, selector: str, predicate: str, arg: t.Any = None, timeout: float = WAIT_MS
     ) -> t.Any:

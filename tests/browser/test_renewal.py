@@ -56,10 +56,7 @@ def test_charts_are_renewed_without_a_change_on_screen_or_a_point_lost(
     page.add_init_script(RENEW_AFTER)
     page.clock.install()
     page.goto(f"{server.url}/separated")
-    for _ in range(80):
-        if watched.state(chart("feed")) == "live" and watched.state(chart("sales")):
-            break
-        page.clock.run_for(250)
+    watched.run_until_live(chart("feed"), chart("sales"))
     page.clock.run_for(2000)  # animations over
     before = page.evaluate(SHOWN)
     asked = len(watched.requests)

@@ -299,10 +299,7 @@ def test_a_device_back_online_reconnects_at_once(
     page.add_init_script(RECORDER)
     page.clock.install()
     page.goto(f"{server.url}/separated")
-    for _ in range(40):
-        if watched.state(chart("feed")) == "live":
-            break
-        page.clock.run_for(250)
+    watched.run_until_live(chart("feed"), steps=40)
     streams = len(page.evaluate("window.__streams"))
     page.context.set_offline(True)
     page.clock.run_for(1000)

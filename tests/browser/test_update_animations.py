@@ -52,10 +52,7 @@ def test_frequent_updates_are_drawn_without_motion(
     page = watched.page
     page.clock.install()
     page.goto(f"{server.url}/separated")
-    for _ in range(80):
-        if watched.state(chart("feed")) == "live" and watched.state(chart("share")):
-            break
-        page.clock.run_for(250)
+    watched.run_until_live(chart("feed"), chart("share"))
     page.clock.run_for(2000)  # the first drawing's animations are over
     page.evaluate(COUNT)
     moving = []
