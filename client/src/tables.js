@@ -31,7 +31,6 @@ export const SCREEN_SELECTOR = "[data-fpe-screen], .fpe-screen";
 const CELL = "fpe-livetable-cell";
 const CHARACTER_EM = 0.6;  // a textWidth unit (half a CJK character), in em
 const CELL_PADDING = 20;   // px: a cell's padding, left and right
-const BADGE_CLEARANCE = 62;  // px more on the right of a bare table's last title (CSS)
 
 /** The messages' language for a `<html lang>`: "zh-CN" for any Chinese, else "en". */
 export const pickLang = localeOf;
@@ -466,7 +465,6 @@ export class LiveTable {
     if (table.rank || !table.columns.length || !this.available) return;
     const unit = CHARACTER_EM * this.fontSize;
     const needs = columnTexts(table.columns, table.rows).map((width) => width * unit + CELL_PADDING);
-    if (!this.interactive) needs[needs.length - 1] += BADGE_CLEARANCE;
     fitColumns(needs, this.available).forEach((px, index) => {
       const width = Math.floor(px) + "px";
       if (this.headers[index].style.width !== width) this.headers[index].style.width = width;
