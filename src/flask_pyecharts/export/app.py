@@ -16,7 +16,7 @@ from ..assets import VENDOR_DIR, UnsupportedDependencyError, script_urls
 from ..live.option_cache import BuildError
 from ..live.runtime import runtime_of
 from ..registry import UnknownChart
-from ..reports.areas import layout_css, option_title
+from ..reports.areas import document_title, layout_css
 from ..variables import (
     ChoicesError,
     VariableError,
@@ -175,8 +175,7 @@ def _card(
     }
     try:
         topic = runtime.topic(spec, values)
-        body = runtime.document(spec, topic).body
-        document = loads(body)
+        document = loads(runtime.document(spec, topic).body)
         dependencies = runtime.option(spec, topic).dependencies
         script_urls(dependencies, "/")  # raises if not bundled
     except (BuildError, UnsupportedDependencyError, UnknownChart) as error:
@@ -184,7 +183,7 @@ def _card(
         return card, (), f"chart {name!r}: {error}"
     card["initial"] = static_card(document)
     if card["title"] is None and spec.display == "chart":
-        card["title"] = option_title(body)
+        card["title"] = document_title(document)
         card["title_from_option"] = card["title"] is not None
     return card, dependencies, None
 

@@ -65,9 +65,14 @@ def area_cards(
     return cards
 
 
-def option_title(document: str | bytes) -> str | None:
-    """The text of an option's first title, if it has one."""
-    option = loads(document).get("option")
+def option_title(document: str) -> str | None:
+    """The text of a chart document's option's first title, if it has one."""
+    return document_title(loads(document))
+
+
+def document_title(document: t.Mapping[str, t.Any]) -> str | None:
+    """:func:`option_title` of a document already parsed."""
+    option = document.get("option")
     if not isinstance(option, dict):
         return None
     titles = option.get("title")
