@@ -304,10 +304,7 @@ class Relay:
         if len(group) != len(topics):
             return None, False
         wanted = [tokens[index] for index in _order(topics)]
-        record = self.store.get_blob(_record_key(group))
-        if record is None:
-            return None, False
-        found = loads(record)
+        found = self._read_record(group)
         entries = found["entries"]
         for index in range(len(entries) - 1, -1, -1):
             if entries[index][0] == wanted:
@@ -321,10 +318,10 @@ class Relay:
         """The tokens recorded for the group of ``topics``, oldest first, each
         aligned with ``topics``: positions nchan holds."""
         group = group_of(topics)
-        record = self.store.get_blob(_record_key(group))
-        if record is None or len(group) != len(topics):
+        if len(group) != len(topics):
             return []
-        return [_aligned(topics, entry[0]) for entry in loads(record)["entries"]]
+        entries = self._read_record(group)["entries"]
+        return [_aligned(topics, entry[0]) for entry in entries]
 
     def resolve(self, topics: t.Sequence[Topic], message_id: str) -> list[str]:
         """The tokens at nchan's message id ``message_id`` (a ``Last-Event-ID``
@@ -337,9 +334,7 @@ class Relay:
         if found is None:
             raise ValueError(f"Malformed nchan message id {message_id[:80]!r}.")
         time_, tag = int(found.group(1)), int(found.group(2))
-        group = group_of(topics)
-        record = self.store.get_blob(_record_key(group))
-        entries = [] if record is None else loads(record)["entries"]
+        entries = self._read_record(group_of(topics))["entries"]
         for tokens, entry_time, entry_tag in entries:
             if entry_time == time_ and entry_tag == tag:
                 return _aligned(topics, tokens)
@@ -347,6 +342,11 @@ class Relay:
             f"The Last-Event-ID {message_id[:80]!r} is too old (or of other"
             " charts): reconnect with ?since= from the charts' documents."
         )
+
+    def _read_record(self, group: Group) -> dict[str, t.Any]:
+        """The group's record in the store (none: no entries, none pending)."""
+        record = self.store.get_blob(_record_key(group))
+        return {"entries": [], "pending": []} if record is None else loads(record)
 
     # -- the publishing thread ---------------------------------------------------
 
