@@ -168,15 +168,25 @@ def assert_once(front: Front, points: list[tuple[int, int]]) -> None:
     assert not collections.Counter(points) - held
 
 
+def follow_once(
+    front: Front, streams: int, handed: int, at_least: int
+) -> tuple[str, list[tuple[int, int]]]:
+    """:func:`follow` from the chart document's cursor: no break, the last
+    stream and at least ``handed`` served by nchan, more than ``at_least``
+    points, each once. The cursor and the points."""
+    cursor = json.loads(front.nginx.get("/charts/api/charts/ticks")[1])["cursor"]
+    points, _, breaks, served = follow(front, cursor, streams=streams)
+    assert breaks == 0
+    assert served[-1] and served.count(True) >= handed, served
+    assert len(points) > at_least
+    assert_once(front, points)
+    return cursor, points
+
+
 def test_reconnecting_viewers_are_handed_to_nchan_and_get_every_point_once(
     front: Front,
 ) -> None:
-    cursor = json.loads(front.nginx.get("/charts/api/charts/ticks")[1])["cursor"]
-    points, _, breaks, served = follow(front, cursor, streams=6)
-    assert breaks == 0
-    assert served[-1] and served.count(True) >= 3, served
-    assert len(points) > 30
-    assert_once(front, points)
+    follow_once(front, streams=6, handed=3, at_least=30)
 
 
 def test_the_app_hands_a_new_viewer_over_as_soon_as_nchan_holds_its_position(
