@@ -455,6 +455,41 @@ def test_a_table_on_a_screen_has_no_controls(
     watched.assert_clean(server.url)
 
 
+#: The state badge's box and each header cell's, and whether its text shows
+#: whole, for a table's chart element.
+BADGE_AND_HEADS = """(sel) => {
+  const el = document.querySelector(sel);
+  const box = (node) => {
+    const r = node.getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom];
+  };
+  const whole = (th) => th.scrollWidth <= th.clientWidth;
+  return {
+    badge: box(el.querySelector(".fpe-state")),
+    heads: [...el.querySelectorAll("thead th")].map((th) => [box(th), whole(th)]),
+  };
+}"""
+
+
+def test_a_table_on_a_screen_keeps_its_titles_clear_of_the_state_badge(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    """Regression: the badge sat over a bare table's header, whose last title
+    was cut to make room for it (the demo screen's 金额 showed as 金…)."""
+    app, _, _ = make_app()
+    server = serve(app)
+    page = watched.page
+    page.goto(f"{server.url}/screen")
+    table = chart("sales")
+    watched.wait_state(table, "live")
+    found = page.evaluate(BADGE_AND_HEADS, table)
+    left, top, right, bottom = found["badge"]
+    assert right > left and bottom > top, found  # the badge shows
+    for (head_left, head_top, head_right, _), whole in found["heads"]:
+        apart = head_top >= bottom or head_right <= left or head_left >= right
+        assert apart and whole, found
+
+
 def test_a_dashboard_of_tables_exports_to_png(tmp_path):
     """The export waits for every chart to be drawn: a table is drawn at once,
     not waited for as an ECharts instance that never comes."""
