@@ -1,5 +1,6 @@
 // Small screens: value axes that do not crowd their labels, pies that shrink.
 
+import { measureText } from "./measure.js";
 import { asArray, isObject } from "./util.js";
 
 const VALUE_LABEL = 64;           // px: the room one value-axis label needs
@@ -56,18 +57,11 @@ export function scaleRadius(radius, factor) {
   return radius;
 }
 
-const measure = { context: null };
-
 const MEASURED_FONT = "sans-serif";  // ECharts' default label font family
 
 /** The width of `text` in `fontSize` px sans-serif (a canvas), or an estimate. */
 export function textWidth(text, fontSize) {
-  if (!measure.context && typeof document !== "undefined") {
-    measure.context = document.createElement("canvas").getContext("2d");
-  }
-  if (!measure.context) return String(text).length * fontSize;
-  measure.context.font = fontSize + "px " + MEASURED_FONT;
-  return measure.context.measureText(String(text)).width;
+  return measureText(String(text), fontSize + "px " + MEASURED_FONT).width;
 }
 
 /**
@@ -78,7 +72,7 @@ export function textWidth(text, fontSize) {
  */
 export function fitPies(option, size, width) {
   if (size.width >= NARROW_PIE) return;
-  const measureText = width || textWidth;
+  const measure = width || textWidth;
   let truncated = false;
   asArray(option.series).forEach(function (series) {
     if (!isObject(series) || series.type !== "pie") return;
@@ -87,7 +81,7 @@ export function fitPies(option, size, width) {
     const fontSize = typeof label.fontSize === "number" ? label.fontSize : 12;
     const widest = asArray(series.data).reduce(function (most, item) {
       const name = isObject(item) ? item.name : Array.isArray(item) ? item[0] : "";
-      return Math.max(most, name == null ? 0 : measureText(String(name), fontSize));
+      return Math.max(most, name == null ? 0 : measure(String(name), fontSize));
     }, 0);
     const radius = series.radius === undefined ? [0, "75%"] : series.radius;
     const outer = toPixels(Array.isArray(radius) ? radius[1] : radius,
@@ -95,7 +89,7 @@ export function fitPies(option, size, width) {
     const room = size.width / 2 - widest - PIE_LABEL_LINE;
     const narrow = Math.max(0.7, size.width / NARROW_PIE);
     // A legend at the bottom (ECharts 6's default) takes its rows off the height.
-    const legend = bottomLegendHeight(option, size, measureText);
+    const legend = bottomLegendHeight(option, size, measure);
     const high = (size.height - legend) / 2 - PIE_LABEL_ROWS;
     const factor = Math.max(SMALLEST_PIE, Math.min(narrow, room / Math.max(1, outer), high / Math.max(1, outer)));
     series.radius = scaleRadius(radius, factor);
@@ -117,7 +111,7 @@ export function fitPies(option, size, width) {
 
 /** The height of the legends ECharts puts at the bottom (none: 0), in rows
  * of the legend's names side by side. */
-export function bottomLegendHeight(option, size, measureText) {
+export function bottomLegendHeight(option, size, measure) {
   let height = 0;
   asArray(option.legend).forEach(function (legend) {
     if (!isObject(legend) || legend.show === false || legend.top !== undefined) return;
@@ -126,7 +120,7 @@ export function bottomLegendHeight(option, size, measureText) {
       asArray(option.series).flatMap((series) => (isObject(series) && series.type === "pie" ? asArray(series.data) : []));
     const widths = names.map((item) => {
       const name = isObject(item) ? item.name : Array.isArray(item) ? item[0] : item;
-      return measureText(String(name == null ? "" : name), 12) + LEGEND_ITEM;
+      return measure(String(name == null ? "" : name), 12) + LEGEND_ITEM;
     });
     if (!widths.length) return;
     const rows = legend.type === "scroll" ? 1 : Math.ceil(widths.reduce((a, b) => a + b, 0) / Math.max(1, size.width - 20));

@@ -9,6 +9,7 @@ import {
 } from "./api.js";
 import { wireDashboard } from "./dashboard.js";
 import { wireFilters } from "./filters.js";
+import { useForECharts } from "./measure.js";
 import { wirePlaylist } from "./playlist.js";
 import { onPress, release } from "./presses.js";
 import { scheduleRenewal } from "./renewal.js";
@@ -85,6 +86,8 @@ window.FlaskPyecharts = {
   setVariables: setVariables,
   variables: variables,
 };
+
+useForECharts(window.echarts);
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
 else init();

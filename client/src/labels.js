@@ -1,6 +1,7 @@
 // Category labels that fit their slot, and timelines that leave room for legends.
 
 import { fit3D, fitPies, fitValueAxes, toPixels } from "./fitting.js";
+import { measureText } from "./measure.js";
 import { asArray, isObject } from "./util.js";
 
 const MIN_LABEL = 64;             // px: the narrowest useful category label
@@ -26,21 +27,17 @@ export function categoryCount(option, axis, index, dim) {
   return count;
 }
 
-const measure = { context: null };
-
 /** The natural width of an axis' widest category label (a sample of them). */
 function widestLabel(axis) {
   const names = Array.isArray(axis.data) ? axis.data : [];
   if (!names.length) return MIN_LABEL;
-  if (!measure.context) measure.context = document.createElement("canvas").getContext("2d");
-  if (!measure.context) return MIN_LABEL;
   const label = axis.axisLabel || {};
-  measure.context.font = (label.fontSize || 12) + "px " + (label.fontFamily || "sans-serif");
+  const font = (label.fontSize || 12) + "px " + (label.fontFamily || "sans-serif");
   const step = Math.ceil(names.length / 200);
   let widest = 0;
   for (let i = 0; i < names.length; i += step) {
     const name = isObject(names[i]) ? names[i].value : names[i];
-    widest = Math.max(widest, measure.context.measureText(String(name)).width);
+    widest = Math.max(widest, measureText(String(name), font).width);
   }
   return widest;
 }
