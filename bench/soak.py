@@ -8,10 +8,10 @@ collection (what is left is what the page holds, not what it has yet to
 free): the page's JS heap, DOM nodes and event listeners, its main-thread
 seconds a minute, the renderer's and the server's resident memory. Every
 30 s the region filter moves to the next region (when the page has one), so
-that the page has shown every region after the warm-up. At a third of the
+that the page has shown every region after the warm-up. At a quarter of the
 run the server is restarted (SIGTERM, then the same command on the same
-files); at two thirds the network is cut for 30 s (packets lost, nothing
-closed).
+files); at half of it the network is cut for 30 s (packets lost, nothing
+closed): the second half is left undisturbed, long enough for a slope.
 After each, the time from the server (or the network) being back to every
 chart live again, and whether the live order stream on the page is exactly
 the server's window (no point lost or repeated). ``--renew-after`` sets the
@@ -216,8 +216,8 @@ def soak(
             ]
             started = time.monotonic()
             end = started + minutes * 60
-            restart_at = started + (end - started) / 3
-            cut_at = started + 2 * (end - started) / 3
+            restart_at = started + (end - started) / 4
+            cut_at = started + (end - started) / 2
             next_sample, next_filter = started, started + 30
             filters = 0
             before = _metrics(cdp)
@@ -282,7 +282,7 @@ def soak(
         "speed": speed,
         "path": path,
         "renew_after": renew_after,
-        "restart_minute": round(minutes / 3, 2),
+        "restart_minute": round(minutes / 4, 2),
         "samples": rows,
         "events": events,
     }
