@@ -9,11 +9,11 @@
 // `scroll`: when the rows overflow the panel, one row moves up every
 // SCROLL_PERIOD ms (a CSS transform, then the first row goes last; both on
 // whole seconds of the wall clock, as a screen's clock ticks: util.js
-// msToBeat), paused
-// while the pointer or focus is in the table; with prefers-reduced-motion
-// the rows step without moving. `rank`: rows are (name, value, ...), shown by
-// value, largest first, with a rank badge and a bar. Outside screens the
-// headers sort the rows and a button downloads the rows shown as CSV.
+// msToBeat), paused while the pointer or focus is in the table; with
+// prefers-reduced-motion the rows step without moving. `rank`: rows are
+// (name, value, ...), shown by value, largest first, with a rank badge and a
+// bar. Outside screens the headers sort the rows and a button downloads the
+// rows shown as CSV.
 
 import { localeOf, translate } from "./messages.js";
 import { msToBeat } from "./util.js";
