@@ -37,6 +37,11 @@ def read_events(
         headers["Last-Event-ID"] = last_event_id
     connection.request("GET", f"{parts.path}?{parts.query}", headers=headers)
     response = connection.getresponse()
+    if response.status != 200:
+        # An error is a JSON body, not a stream: keep it for the assertion.
+        response.error = response.read().decode()  # type: ignore[attr-defined]
+        connection.close()
+        return [], response
     if opened is not None:
         opened()
     events: list[Event] = []

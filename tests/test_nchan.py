@@ -273,7 +273,7 @@ def follow_page(
             pings=True,
         )
         last_event_id = None
-        assert response.status == 200
+        assert response.status == 200, response.error
         served.append(relayed(response))
         if relayed(response):
             messages.append(events)

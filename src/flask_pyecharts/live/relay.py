@@ -53,6 +53,8 @@ logger = logging.getLogger("flask_pyecharts")
 #: A group of topics as the relay knows it: sorted by key, each once.
 Group: t.TypeAlias = "tuple[Topic, ...]"
 
+_Found = t.TypeVar("_Found")
+
 #: Recorded messages per group: well within nchan's buffer, so that a
 #: message recorded is still there when a viewer subscribes after it.
 KEEP = NCHAN_BUFFER // 2
@@ -69,9 +71,11 @@ TIMEOUT = 2.0
 RETRY_AFTER = 1.0
 #: Seconds a group stays published after its last viewer (in nchan or here).
 LINGER = 30.0
-#: Seconds a hand-over waits, once, for the record of the message a viewer
-#: just got from nchan (nchan sends it before its publisher records it).
+#: Seconds a hand-over (or a ``Last-Event-ID``) waits for the record of the
+#: message a viewer just got from nchan (nchan sends it before its publisher
+#: records it), at most ``PENDING_TRIES`` times while one is being published.
 PENDING_WAIT = 0.05
+PENDING_TRIES = 10
 #: The event of a message: the updates of one publication, as a JSON array.
 UPDATES_EVENT = "updates"
 #: nchan's message ids on one channel: ``time:tag``.
@@ -275,11 +279,8 @@ class Relay:
     def handoff(self, topics: t.Sequence[Topic], tokens: t.Sequence[str]) -> str | None:
         """Hand a viewer at ``tokens`` over: :meth:`position`, counted. A
         viewer at the message being published (nchan sent it, its record is
-        not written yet) is looked at again after ``PENDING_WAIT``."""
-        target, pending = self._place(topics, tokens)
-        if target is None and pending:
-            self._sleep(PENDING_WAIT)
-            target, _ = self._place(topics, tokens)
+        not written yet) waits for the record (:meth:`_once_recorded`)."""
+        target = self._once_recorded(lambda: self._place(topics, tokens))
         if target is not None:
             self.handed += 1
         return target
@@ -334,14 +335,35 @@ class Relay:
         if found is None:
             raise ValueError(f"Malformed nchan message id {message_id[:80]!r}.")
         time_, tag = int(found.group(1)), int(found.group(2))
-        entries = self._read_record(group_of(topics))["entries"]
-        for tokens, entry_time, entry_tag in entries:
-            if entry_time == time_ and entry_tag == tag:
-                return _aligned(topics, tokens)
+
+        def lookup() -> tuple[list[str] | None, bool]:
+            record = self._read_record(group_of(topics))
+            for tokens, entry_time, entry_tag in record["entries"]:
+                if entry_time == time_ and entry_tag == tag:
+                    return _aligned(topics, tokens), False
+            # A message being published may be the one the viewer last got.
+            return None, bool(record["pending"])
+
+        tokens = self._once_recorded(lookup)
+        if tokens is not None:
+            return tokens
         raise ValueError(
             f"The Last-Event-ID {message_id[:80]!r} is too old (or of other"
             " charts): reconnect with ?since= from the charts' documents."
         )
+
+    def _once_recorded(
+        self, lookup: t.Callable[[], tuple[_Found | None, bool]]
+    ) -> _Found | None:
+        """What ``lookup()`` finds in a group's record, asked again after
+        ``PENDING_WAIT`` while it finds nothing and says that a message it may
+        be waiting for is being published (at most ``PENDING_TRIES`` waits)."""
+        for _ in range(PENDING_TRIES):
+            found, pending = lookup()
+            if found is not None or not pending:
+                return found
+            self._sleep(PENDING_WAIT)
+        return lookup()[0]
 
     def _read_record(self, group: Group) -> dict[str, t.Any]:
         """The group's record in the store (none: no entries, none pending)."""
