@@ -48,9 +48,12 @@ DEMO_RATE = 0.5
 STREAM = "live_orders"
 
 STATUS = "() => FlaskPyecharts.status().map((s) => s.state)"
-#: The stream chart's points as the page holds them.
+#: The stream chart's points as the page holds them (in the frame a renewed
+#: page shows, once it has been renewed).
 PAGE_POINTS = """(name) => {
-  const el = [...document.querySelectorAll("[data-chart]")]
+  const frame = document.querySelector(".fpe-renewal-frame--shown");
+  const doc = frame ? frame.contentDocument : document;
+  const el = [...doc.querySelectorAll("[data-chart]")]
     .find((e) => e.getAttribute("data-chart").endsWith("/charts/" + name));
   if (!el) return null;
   const option = FlaskPyecharts.instance(el).getOption();

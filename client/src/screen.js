@@ -102,6 +102,7 @@ function startClock(el) {
   if (!el) return;
   const locale = document.documentElement.lang || undefined;
   const tick = () => {
+    if (!el.isConnected) return;  // the page was renewed (renewal.js)
     const now = new Date();
     el.textContent = formatClock(now, locale);
     el.setAttribute("datetime", now.toISOString());

@@ -3,6 +3,7 @@
 import { warnOnce } from "./functions.js";
 import { getJSON } from "./http.js";
 import { t } from "./messages.js";
+import { renewalHost } from "./renewal.js";
 import { charts, vars } from "./state.js";
 import { asArray, emit, isObject } from "./util.js";
 
@@ -140,6 +141,10 @@ function writeUrl(mode) {
   if (url.href === window.location.href) return;
   if (mode === "replace") window.history.replaceState(window.history.state, "", url.href);
   else window.history.pushState({ fpeVariables: true }, "", url.href);
+  // A page renewed in a frame keeps its host's URL in step: the next renewal
+  // (and a reload) opens it with the same variables.
+  const host = renewalHost(window);
+  if (host) host.history.replaceState(host.history.state, "", url.href);
 }
 
 /**

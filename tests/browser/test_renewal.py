@@ -97,3 +97,106 @@ def test_dashboards_and_screens_say_when_to_renew(
     )
     other.shutdown()
     charts.shutdown()
+
+
+#: In the screen's top document: after every change of its body (a frame
+#: added, shown or removed), whether what is visible has drawn: the page's
+#: own charts until a frame is shown, then the shown frame's. A blank frame
+#: would be a step with nothing visible drawn.
+RECORD_VISIBLE = """() => {
+    const drawn = (doc) => {
+        const els = doc ? [...doc.querySelectorAll("[data-chart]")] : [];
+        return els.length > 0 && els.every((el) => {
+            const state = el.getAttribute("data-fpe-state");
+            return state && state !== "loading" && !!el.querySelector("canvas");
+        });
+    };
+    window.__steps = [];
+    const record = () => {
+        const shown = document.querySelector(".fpe-renewal-frame--shown");
+        window.__steps.push({
+            frames: document.querySelectorAll("iframe").length,
+            drawn: drawn(shown ? shown.contentDocument : document),
+        });
+    };
+    new MutationObserver(record).observe(document.body, {
+        childList: true, attributes: true, subtree: true, attributeFilter: ["class"],
+    });
+}"""
+
+#: The shown frame's stream chart: its points' values.
+FRAME_FEED = """() => {
+    const doc = document.querySelector(".fpe-renewal-frame--shown").contentDocument;
+    const el = doc.querySelector('[data-chart$="/charts/feed"]');
+    return FlaskPyecharts.instance(el).getOption().series[0].data.map((p) => p[1]);
+}"""
+
+
+def make_screen_app() -> tuple[Flask, Charts]:
+    app = Flask(__name__)
+    app.config.update(TESTING=True, PYECHARTS_RENEW_AFTER=60)
+    charts = Charts(app)
+    charts.variable("region", choices=["华东", "华北", "华南"])
+
+    @charts.chart("sales", label="销售额")
+    def sales(region: str) -> Bar:
+        return Bar().add_xaxis([region]).add_yaxis("销售额", [len(region)])
+
+    @charts.chart("feed", window=10, label="实时")
+    def feed() -> Line:
+        return Line().add_xaxis([]).add_yaxis("feed", [])
+
+    charts.screen("/screen", layout="sales feed", title="大屏", size=(800, 450))
+    return app, charts
+
+
+def test_a_screen_renews_as_a_new_document_with_no_blank_frame(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    """Every ``PYECHARTS_RENEW_AFTER`` seconds a screen loads its URL again in
+    a hidden frame and shows it once drawn, in place of what was shown: its
+    variables and its stream's points kept, every later point once, the
+    page's API the shown frame's, never a blank frame."""
+    app, charts = make_screen_app()
+    server = serve(app)
+    charts.append("feed", [(f"t{i}", i) for i in range(4)])
+    page = watched.page
+    page.clock.install()
+    page.goto(f"{server.url}/screen?region=华东")
+    watched.run_until_live(chart("feed"), chart("sales"))
+    page.evaluate("FlaskPyecharts.setVariables({region: '华北'})")
+    watched.wait_chart(chart("sales"), "(o) => o.xAxis[0].data[0] === '华北'")
+    page.evaluate(RECORD_VISIBLE)
+    page.clock.fast_forward(61_000)  # renewed: a frame over the page
+    page.wait_for_function(
+        "document.querySelector('.fpe-renewal-frame--shown') &&"
+        " document.body.children.length === 1"
+    )
+    frame = page.frame_locator(".fpe-renewal-frame--shown")
+    assert "region=%E5%8D%8E%E5%8C%97" in frame.owner.get_attribute("src")
+    assert page.evaluate(FRAME_FEED) == [0, 1, 2, 3]
+    assert sorted(page.evaluate("FlaskPyecharts.status().map((s) => s.state)")) == [
+        "live",
+        "static",
+    ]
+    charts.append("feed", ("t4", 4))  # the new document's stream goes on
+    page.wait_for_function(f"({FRAME_FEED})().length === 5")
+    assert page.evaluate(FRAME_FEED) == [0, 1, 2, 3, 4]
+    # The shown frame's variables reach the top's URL: the next renewal keeps them.
+    page.evaluate("FlaskPyecharts.setVariables({region: '华南'})")
+    page.wait_for_function("location.search.includes('region=%E5%8D%8E%E5%8D%97')")
+    page.evaluate("document.querySelector('iframe').id = 'first'")
+    page.clock.fast_forward(61_000)  # renewed again: the first frame removed
+    page.wait_for_function(
+        "!document.getElementById('first') && document.querySelectorAll('iframe')"
+        ".length === 1 && !!document.querySelector('.fpe-renewal-frame--shown')"
+    )
+    assert "region=%E5%8D%8E%E5%8D%97" in frame.owner.get_attribute("src")
+    charts.append("feed", ("t5", 5))
+    page.wait_for_function(f"({FRAME_FEED})().length === 6")
+    steps = page.evaluate("window.__steps")
+    assert max(step["frames"] for step in steps) == 2  # the next loaded hidden
+    assert all(step["drawn"] for step in steps), steps
+    page.clock.run_for(2000)  # the frame's animations over (settle sees the top)
+    watched.screenshot("screen-renewed")
+    watched.assert_clean(server.url)
