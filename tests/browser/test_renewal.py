@@ -132,6 +132,19 @@ FRAME_FEED = """() => {
 }"""
 
 
+#: Every event stream a document opens, in ``window.__sources``.
+TRACK_SOURCES = """(() => {
+    const Native = window.EventSource;
+    window.__sources = [];
+    window.EventSource = function (url, options) {
+        const source = new Native(url, options);
+        window.__sources.push(source);
+        return source;
+    };
+    window.EventSource.prototype = Native.prototype;
+})();"""
+
+
 def make_screen_app() -> tuple[Flask, Charts]:
     app = Flask(__name__)
     app.config.update(TESTING=True, PYECHARTS_RENEW_AFTER=60)
@@ -161,6 +174,7 @@ def test_a_screen_renews_as_a_new_document_with_no_blank_frame(
     server = serve(app)
     charts.append("feed", [(f"t{i}", i) for i in range(4)])
     page = watched.page
+    page.add_init_script(TRACK_SOURCES)
     page.clock.install()
     page.goto(f"{server.url}/screen?region=华东")
     watched.run_until_live(chart("feed"), chart("sales"))
@@ -172,6 +186,8 @@ def test_a_screen_renews_as_a_new_document_with_no_blank_frame(
         "document.querySelector('.fpe-renewal-frame--shown') &&"
         " document.body.children.length === 1"
     )
+    # The page's own charts are gone, and their stream closed.
+    page.wait_for_function("window.__sources.every((s) => s.readyState === 2)")
     frame = page.frame_locator(".fpe-renewal-frame--shown")
     assert "region=%E5%8D%8E%E5%8C%97" in frame.owner.get_attribute("src")
     assert page.evaluate(FRAME_FEED) == [0, 1, 2, 3]
