@@ -70,6 +70,17 @@ def browser() -> t.Iterator[Browser]:
         browser.close()
 
 
+#: JS: whether every chart of a document has drawn (a state, not loading, and
+#: a canvas); false for no document or one without charts.
+DOCUMENT_DRAWN = """(doc) => {
+    const els = doc ? [...doc.querySelectorAll("[data-chart]")] : [];
+    return els.length > 0 && els.every((el) => {
+        const state = el.getAttribute("data-fpe-state");
+        return state && state !== "loading" && !!el.querySelector("canvas");
+    });
+}"""
+
+
 def chart(name: str) -> str:
     """The CSS selector of the container of chart ``name`` (any mode)."""
     return f'[data-chart$="/charts/{name}"]'

@@ -11,7 +11,7 @@ from pyecharts.charts import Bar, Line
 
 from flask_pyecharts import Charts
 
-from .conftest import BrowserServer, WatchedPage, chart
+from .conftest import DOCUMENT_DRAWN, BrowserServer, WatchedPage, chart
 from .pages import add_pages
 
 RENEW_AFTER = """document.addEventListener("DOMContentLoaded", () => {
@@ -103,14 +103,11 @@ def test_dashboards_and_screens_say_when_to_renew(
 #: added, shown or removed), whether what is visible has drawn: the page's
 #: own charts until a frame is shown, then the shown frame's. A blank frame
 #: would be a step with nothing visible drawn.
-RECORD_VISIBLE = """() => {
-    const drawn = (doc) => {
-        const els = doc ? [...doc.querySelectorAll("[data-chart]")] : [];
-        return els.length > 0 && els.every((el) => {
-            const state = el.getAttribute("data-fpe-state");
-            return state && state !== "loading" && !!el.querySelector("canvas");
-        });
-    };
+RECORD_VISIBLE = (
+    """() => {
+    const drawn = """
+    + DOCUMENT_DRAWN
+    + """;
     window.__steps = [];
     const record = () => {
         const shown = document.querySelector(".fpe-renewal-frame--shown");
@@ -123,6 +120,7 @@ RECORD_VISIBLE = """() => {
         childList: true, attributes: true, subtree: true, attributeFilter: ["class"],
     });
 }"""
+)
 
 #: The shown frame's stream chart: its points' values.
 FRAME_FEED = """() => {

@@ -13,7 +13,7 @@ from pyecharts.charts import Bar
 
 from flask_pyecharts import Charts
 
-from .conftest import BrowserServer, WatchedPage, chart
+from .conftest import DOCUMENT_DRAWN, BrowserServer, WatchedPage, chart
 
 #: Latin words that may stay on a zh page: names, not English.
 NAMES = {"ECharts", "JavaScript"}
@@ -189,16 +189,13 @@ def test_navigation_keeps_the_shared_variables(browser: Browser, site: BrowserSe
 #: In the playlist page: after every change of the stage, which frames are
 #: shown and whether the shown one has drawn (every chart has a state and a
 #: drawing) — a blank frame would be a step with none shown or one not drawn.
-RECORD = """() => {
+RECORD = (
+    """() => {
     const stage = document.querySelector("[data-fpe-playlist]");
-    const drawn = (frame) => {
-        const doc = frame.contentDocument;
-        const els = doc ? [...doc.querySelectorAll("[data-chart]")] : [];
-        return els.length > 0 && els.every((el) => {
-            const state = el.getAttribute("data-fpe-state");
-            return state && state !== "loading" && !!el.querySelector("canvas");
-        });
-    };
+    const documentDrawn = """
+    + DOCUMENT_DRAWN
+    + """;
+    const drawn = (frame) => documentDrawn(frame.contentDocument);
     window.__steps = [];
     const record = () => {
         const shown = [...stage.querySelectorAll(".fpe-playlist-frame--shown")];
@@ -212,6 +209,7 @@ RECORD = """() => {
         childList: true, subtree: true, attributes: true, attributeFilter: ["class"],
     });
 }"""
+)
 
 
 def test_a_playlist_cycles_with_no_blank_frame(browser: Browser, site: BrowserServer):
