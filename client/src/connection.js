@@ -268,6 +268,9 @@ export class Connection {
       if (this.handedOver === source) this.restart();  // ended on purpose
       else this.streamFailed(source);
     };
+    // A stream opened into a cut network is never answered and never fails:
+    // one that has not opened by then is checked like a silent one.
+    heard();
   }
 
   /**

@@ -288,6 +288,48 @@ def test_a_stream_silenced_by_a_cut_network_is_replaced_with_nothing_lost(
     watched.assert_clean(proxy.url, allowed_errors=CUT)
 
 
+def test_a_stream_opened_into_a_cut_network_is_replaced_too(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+):
+    """Regression: a stream opened while the network is cut (the device
+    flapping, a filter changed, a renewal) is never answered and never fails:
+    it waited forever, and the page stayed frozen after the network came
+    back. A stream that neither opens nor says anything for 1.25 heartbeats
+    is checked like a silent one."""
+    app, charts = make_app("A")
+    server = serve(app)
+    proxy = CuttableProxy(server.port)
+    page = watched.page
+    page.add_init_script(RECORDER)
+    page.clock.install()
+    try:
+        page.goto(f"{proxy.url}/separated")
+        for _ in range(40):
+            if watched.state(chart("feed")) == "live":
+                break
+            page.clock.run_for(250)
+        charts.append("feed", [(f"a{i}", i) for i in range(3)])
+        wait_feed(watched, [[f"a{i}", i] for i in range(3)])
+
+        proxy.cut()
+        page.evaluate("window.dispatchEvent(new Event('online'))")  # reopens now
+        page.clock.run_for(1000)
+        streams = len(page.evaluate("window.__streams"))
+        charts.append("feed", [(f"a{i}", i) for i in range(3, 6)])
+        page.clock.run_for(5000)
+        proxy.mend()
+        for _ in range(25 * 4):  # the stuck stream: checked 18.75 s after it opened
+            if len(page.evaluate("window.__streams")) > streams:
+                break
+            page.clock.run_for(250)
+        assert len(page.evaluate("window.__streams")) > streams
+        watched.wait_state(chart("feed"), "live")
+        wait_feed(watched, [[f"a{i}", i] for i in range(6)])  # none lost, none twice
+    finally:
+        proxy.close()
+    watched.assert_clean(proxy.url, allowed_errors=CUT)
+
+
 def test_a_device_back_online_reconnects_at_once(
     serve: t.Callable[..., BrowserServer], watched: WatchedPage
 ):
