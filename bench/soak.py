@@ -48,6 +48,9 @@ DEMO_RATE = 0.5
 STREAM = "live_orders"
 
 STATUS = "() => FlaskPyecharts.status().map((s) => s.state)"
+#: The renewal frames of the page and whether each is shown.
+FRAMES = """() => [...document.querySelectorAll("iframe.fpe-renewal-frame")].map(
+  (frame) => frame.className)"""
 #: The stream chart's points as the page holds them (in the frame a renewed
 #: page shows, once it has been renewed).
 PAGE_POINTS = """(name) => {
@@ -376,6 +379,9 @@ def outage(
         "repeated": repeated,
         "window": len(expected),
     }
+    if recovery is None:  # what the page was doing instead
+        result["states"] = page.evaluate(STATUS)
+        result["frames"] = page.evaluate(FRAMES)
     log(f"S9 {result}")
     return result
 

@@ -10,7 +10,8 @@
 // document: what the browser keeps for a document (text, styles, layout) is
 // only given back when the document goes. The page's URL (its variables
 // included) loads in a hidden frame over it, shown once every chart in it has
-// drawn; then the page's own content, or the frame shown before, is removed.
+// drawn (loaded again if the variables changed meanwhile); then the page's
+// own content, or the frame shown before, is removed.
 // The new document fetches its charts' windows and resumes their streams from
 // there: every point once. `window.FlaskPyecharts` becomes the shown frame's.
 
@@ -78,9 +79,11 @@ export function renewDocument(done) {
   const check = () => {
     const status = frameStatus(frame, frame.fpeLoaded);
     if (status === "waiting" && Date.now() < deadline) return void setTimeout(check, CHECK_MS);
-    if (status === "ready") show(frame);
+    const stale = frame.src !== window.location.href;  // variables changed meanwhile
+    if (status === "ready" && !stale) show(frame);
     else frame.remove();
-    done(status === "ready");
+    if (status === "ready" && stale) renewDocument(done);
+    else done(status === "ready");
   };
   setTimeout(check, CHECK_MS);
 }

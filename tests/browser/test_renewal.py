@@ -4,9 +4,10 @@ points and stream position, and nothing is asked of the server."""
 
 from __future__ import annotations
 
+import threading
 import typing as t
 
-from flask import Flask
+from flask import Flask, request
 from pyecharts.charts import Bar, Line
 
 from flask_pyecharts import Charts
@@ -143,10 +144,20 @@ TRACK_SOURCES = """(() => {
 })();"""
 
 
-def make_screen_app() -> tuple[Flask, Charts]:
+def make_screen_app() -> tuple[Flask, Charts, threading.Event]:
+    """The screen's app, and a gate its page (``/screen``) waits at while it
+    is closed."""
     app = Flask(__name__)
     app.config.update(TESTING=True, PYECHARTS_RENEW_AFTER=60)
     charts = Charts(app)
+    gate = threading.Event()
+    gate.set()
+
+    @app.before_request
+    def held() -> None:
+        if request.path == "/screen":
+            gate.wait(10)
+
     charts.variable("region", choices=["华东", "华北", "华南"])
 
     @charts.chart("sales", label="销售额")
@@ -158,7 +169,7 @@ def make_screen_app() -> tuple[Flask, Charts]:
         return Line().add_xaxis([]).add_yaxis("feed", [])
 
     charts.screen("/screen", layout="sales feed", title="大屏", size=(800, 450))
-    return app, charts
+    return app, charts, gate
 
 
 def test_a_screen_renews_as_a_new_document_with_no_blank_frame(
@@ -168,7 +179,7 @@ def test_a_screen_renews_as_a_new_document_with_no_blank_frame(
     a hidden frame and shows it once drawn, in place of what was shown: its
     variables and its stream's points kept, every later point once, the
     page's API the shown frame's, never a blank frame."""
-    app, charts = make_screen_app()
+    app, charts, gate = make_screen_app()
     server = serve(app)
     charts.append("feed", [(f"t{i}", i) for i in range(4)])
     page = watched.page
@@ -200,12 +211,17 @@ def test_a_screen_renews_as_a_new_document_with_no_blank_frame(
     page.evaluate("FlaskPyecharts.setVariables({region: '华南'})")
     page.wait_for_function("location.search.includes('region=%E5%8D%8E%E5%8D%97')")
     page.evaluate("document.querySelector('iframe').id = 'first'")
+    gate.clear()  # the next renewal's page waits at the server...
     page.clock.fast_forward(61_000)  # renewed again: the first frame removed
+    page.wait_for_function("document.querySelectorAll('iframe').length === 2")
+    # ... while the variables change: the frame loading is out of date.
+    page.evaluate("FlaskPyecharts.setVariables({region: '华北'})")
+    gate.set()
     page.wait_for_function(
         "!document.getElementById('first') && document.querySelectorAll('iframe')"
         ".length === 1 && !!document.querySelector('.fpe-renewal-frame--shown')"
     )
-    assert "region=%E5%8D%8E%E5%8D%97" in frame.owner.get_attribute("src")
+    assert "region=%E5%8D%8E%E5%8C%97" in frame.owner.get_attribute("src")
     charts.append("feed", ("t5", 5))
     page.wait_for_function(f"({FRAME_FEED})().length === 6")
     steps = page.evaluate("window.__steps")
