@@ -176,6 +176,17 @@ def test_simulator_inserts_orders_every_second_until_stopped(database: Path) -> 
     engine.dispose()
 
 
+def test_pooled_connections_keep_a_small_page_cache(database: Path) -> None:
+    """SQLite's 2 MiB page cache a connection would copy the file's pages
+    into, on each of the pool's connections: the demo keeps it small (the
+    system's file cache holds the pages)."""
+    engine = db.connect(database)
+    with engine.connect() as connection:
+        size = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    assert size == -db.PAGE_CACHE_KIB
+    engine.dispose()
+
+
 def test_customers_come_back(template_database: Path) -> None:
     """Orders come from customers, new ones and those who bought before, each
     joining the day of their first order."""

@@ -34,6 +34,7 @@ from sqlalchemy import (
     String,
     Table,
     create_engine,
+    event,
     func,
     select,
 )
@@ -223,12 +224,25 @@ def stamp(moment: datetime.datetime) -> str:
     return moment.strftime(TIME_FORMAT)
 
 
+#: SQLite's own page cache of each pooled connection, in KiB. Its default
+#: (2 MiB) copies what the system's file cache already holds, and each of
+#: the pool's connections grows to it as it meets new regions: every region's
+#: queries on five connections took 14 MB with it, 5 MB with this.
+PAGE_CACHE_KIB = 256
+
+
 def connect(path: str | os.PathLike[str]) -> Engine:
     """An engine on the SQLite file ``path`` (which must exist)."""
-    return create_engine(
+    engine = create_engine(
         f"sqlite:///{os.fspath(path)}",
         connect_args={"timeout": 30, "check_same_thread": False},
     )
+
+    @event.listens_for(engine, "connect")
+    def small_page_cache(connection: sqlite3.Connection, _: t.Any) -> None:
+        connection.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
+
+    return engine
 
 
 def open_database(
