@@ -3,6 +3,7 @@ window; pages recover from a server restart."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
@@ -233,6 +234,43 @@ def test_a_page_is_live_on_the_event_stream_within_3_s_of_the_server_answering(
     watched.assert_clean(old.url, allowed_errors=CUT)
 
 
+def step(page: t.Any, ms: int, settle: bool = True) -> None:
+    """Run the page's clock ``ms`` on; then, if ``settle``, let the fetches
+    it started finish."""
+    page.clock.run_for(ms)
+    for _ in range(2000 if settle else 10):
+        if not page.evaluate("window.__pending"):
+            return
+        time.sleep(0.005)
+
+
+@contextlib.contextmanager
+def live_through_a_proxy(
+    serve: t.Callable[..., BrowserServer], watched: WatchedPage
+) -> t.Iterator[tuple[Charts, CuttableProxy]]:
+    """The separated page of :func:`make_app` through a :class:`CuttableProxy`,
+    on the page's clock, live with three points: the app's charts, the proxy.
+    No script error but the cut network's."""
+    app, charts = make_app("A")
+    server = serve(app)
+    proxy = CuttableProxy(server.port)
+    page = watched.page
+    page.add_init_script(RECORDER)
+    page.clock.install()
+    try:
+        page.goto(f"{proxy.url}/separated")
+        for _ in range(40):
+            if watched.state(chart("feed")) == "live":
+                break
+            step(page, 250)
+        charts.append("feed", [(f"a{i}", i) for i in range(3)])
+        wait_feed(watched, [[f"a{i}", i] for i in range(3)])
+        yield charts, proxy
+    finally:
+        proxy.close()
+    watched.assert_clean(proxy.url, allowed_errors=CUT)
+
+
 def test_a_stream_silenced_by_a_cut_network_is_replaced_with_nothing_lost(
     serve: t.Callable[..., BrowserServer], watched: WatchedPage
 ):
@@ -242,34 +280,13 @@ def test_a_stream_silenced_by_a_cut_network_is_replaced_with_nothing_lost(
     the server, and it is replaced once a probe is answered: within 3 s of
     the network coming back. The page's clock runs the test's time; the cut
     is a proxy that forwards nothing."""
-    app, charts = make_app("A")
-    server = serve(app)
-    proxy = CuttableProxy(server.port)
     page = watched.page
-    page.add_init_script(RECORDER)
-    page.clock.install()
-    try:
-        page.goto(f"{proxy.url}/separated")
-
-        def step(ms: int, settle: bool = True) -> None:
-            page.clock.run_for(ms)
-            for _ in range(2000 if settle else 10):
-                if not page.evaluate("window.__pending"):
-                    return
-                time.sleep(0.005)
-
-        for _ in range(40):
-            if watched.state(chart("feed")) == "live":
-                break
-            step(250)
-        charts.append("feed", [(f"a{i}", i) for i in range(3)])
-        wait_feed(watched, [[f"a{i}", i] for i in range(3)])
-
+    with live_through_a_proxy(serve, watched) as (charts, proxy):
         proxy.cut()
         charts.append("feed", [(f"a{i}", i) for i in range(3, 6)])
         streams = len(page.evaluate("window.__streams"))
         for _ in range(30 * 4):  # 30 s: the silence is noticed after 18.75 s
-            step(250, settle=False)
+            step(page, 250, settle=False)
         assert watched.state(chart("feed")) in ("stale", "error")
         assert len(page.evaluate("window.__streams")) == streams  # none got through
 
@@ -277,15 +294,12 @@ def test_a_stream_silenced_by_a_cut_network_is_replaced_with_nothing_lost(
         for _ in range(3 * 4):  # live again within 3 s of the network's return
             if len(page.evaluate("window.__streams")) > streams:
                 break
-            step(250, settle=False)
+            step(page, 250, settle=False)
         assert len(page.evaluate("window.__streams")) > streams
         watched.wait_state(chart("feed"), "live")
         wait_feed(watched, [[f"a{i}", i] for i in range(6)])  # none lost, none twice
         charts.append("feed", ("a6", 6))
         wait_feed(watched, [[f"a{i}", i] for i in range(7)])
-    finally:
-        proxy.close()
-    watched.assert_clean(proxy.url, allowed_errors=CUT)
 
 
 def test_a_stream_opened_into_a_cut_network_is_replaced_too(
@@ -296,38 +310,22 @@ def test_a_stream_opened_into_a_cut_network_is_replaced_too(
     it waited forever, and the page stayed frozen after the network came
     back. A stream that neither opens nor says anything for 1.25 heartbeats
     is checked like a silent one."""
-    app, charts = make_app("A")
-    server = serve(app)
-    proxy = CuttableProxy(server.port)
     page = watched.page
-    page.add_init_script(RECORDER)
-    page.clock.install()
-    try:
-        page.goto(f"{proxy.url}/separated")
-        for _ in range(40):
-            if watched.state(chart("feed")) == "live":
-                break
-            page.clock.run_for(250)
-        charts.append("feed", [(f"a{i}", i) for i in range(3)])
-        wait_feed(watched, [[f"a{i}", i] for i in range(3)])
-
+    with live_through_a_proxy(serve, watched) as (charts, proxy):
         proxy.cut()
         page.evaluate("window.dispatchEvent(new Event('online'))")  # reopens now
-        page.clock.run_for(1000)
+        step(page, 1000, settle=False)
         streams = len(page.evaluate("window.__streams"))
         charts.append("feed", [(f"a{i}", i) for i in range(3, 6)])
-        page.clock.run_for(5000)
+        step(page, 5000, settle=False)
         proxy.mend()
         for _ in range(25 * 4):  # the stuck stream: checked 18.75 s after it opened
             if len(page.evaluate("window.__streams")) > streams:
                 break
-            page.clock.run_for(250)
+            step(page, 250, settle=False)
         assert len(page.evaluate("window.__streams")) > streams
         watched.wait_state(chart("feed"), "live")
         wait_feed(watched, [[f"a{i}", i] for i in range(6)])  # none lost, none twice
-    finally:
-        proxy.close()
-    watched.assert_clean(proxy.url, allowed_errors=CUT)
 
 
 def test_a_device_back_online_reconnects_at_once(
