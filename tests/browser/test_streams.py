@@ -244,6 +244,16 @@ def step(page: t.Any, ms: int, settle: bool = True) -> None:
         time.sleep(0.005)
 
 
+def a_new_stream_within(page: t.Any, seconds: int, streams: int) -> bool:
+    """Whether the page opens more than ``streams`` event streams within
+    ``seconds`` of its clock."""
+    for _ in range(seconds * 4):
+        if len(page.evaluate("window.__streams")) > streams:
+            return True
+        step(page, 250, settle=False)
+    return len(page.evaluate("window.__streams")) > streams
+
+
 @contextlib.contextmanager
 def live_through_a_proxy(
     serve: t.Callable[..., BrowserServer], watched: WatchedPage
@@ -291,11 +301,8 @@ def test_a_stream_silenced_by_a_cut_network_is_replaced_with_nothing_lost(
         assert len(page.evaluate("window.__streams")) == streams  # none got through
 
         proxy.mend()
-        for _ in range(3 * 4):  # live again within 3 s of the network's return
-            if len(page.evaluate("window.__streams")) > streams:
-                break
-            step(page, 250, settle=False)
-        assert len(page.evaluate("window.__streams")) > streams
+        # Live again within 3 s of the network's return.
+        assert a_new_stream_within(page, 3, streams)
         watched.wait_state(chart("feed"), "live")
         wait_feed(watched, [[f"a{i}", i] for i in range(6)])  # none lost, none twice
         charts.append("feed", ("a6", 6))
@@ -319,11 +326,8 @@ def test_a_stream_opened_into_a_cut_network_is_replaced_too(
         charts.append("feed", [(f"a{i}", i) for i in range(3, 6)])
         step(page, 5000, settle=False)
         proxy.mend()
-        for _ in range(25 * 4):  # the stuck stream: checked 18.75 s after it opened
-            if len(page.evaluate("window.__streams")) > streams:
-                break
-            step(page, 250, settle=False)
-        assert len(page.evaluate("window.__streams")) > streams
+        # The stuck stream is checked 18.75 s after it opened.
+        assert a_new_stream_within(page, 25, streams)
         watched.wait_state(chart("feed"), "live")
         wait_feed(watched, [[f"a{i}", i] for i in range(6)])  # none lost, none twice
 
