@@ -72,16 +72,18 @@ export function formatNumber(value, card, locale) {
 
 /**
  * The change from `previous` to `value`: its direction ("up", "down",
- * "flat", or null without a previous value) and percentage (of the previous
- * value's size; null from 0).
+ * "flat", or null without a previous value), percentage (of the previous
+ * value's size; null from 0) and ratio (value / previous, when both are
+ * positive; else null).
  */
 export function change(value, previous) {
   if (typeof previous !== "number" || !isFinite(previous) || typeof value !== "number") {
-    return { direction: null, percent: null };
+    return { direction: null, percent: null, ratio: null };
   }
   const direction = value > previous ? "up" : value < previous ? "down" : "flat";
   const percent = previous === 0 ? null : ((value - previous) / Math.abs(previous)) * 100;
-  return { direction: direction, percent: percent };
+  const ratio = previous > 0 && value > 0 ? value / previous : null;
+  return { direction: direction, percent: percent, ratio: ratio };
 }
 
 /** "12.3%" (one decimal, no sign: the arrow says which way). */
@@ -89,6 +91,18 @@ export function formatPercent(percent) {
   if (percent === null || !isFinite(percent)) return "";
   const size = Math.abs(percent);
   return groupThousands(size.toFixed(size >= 100 ? 0 : 1)) + "%";
+}
+
+/** From this rise on, a change reads as a multiple ("×714", not "71,311%"). */
+export const MULTIPLE_FROM = 1000;
+
+/** The text of a change: a percentage, or a multiple for a rise of 1,000 % and more. */
+export function formatChange(moved) {
+  const ratio = moved.ratio;
+  if (moved.percent !== null && moved.percent >= MULTIPLE_FROM && ratio !== null && isFinite(ratio)) {
+    return "×" + groupThousands(ratio.toFixed(ratio >= 100 ? 0 : 1));
+  }
+  return formatPercent(moved.percent);
 }
 
 /**
@@ -269,10 +283,10 @@ export class NumberCard {
     const colour = changeColour(moved.direction, up, locale);
     setAttribute(this.change, "class", CLASS + "-change" + (colour ? " " + CLASS + "-change--" + colour : "") +
       (moved.direction ? " " + CLASS + "-change--" + moved.direction : ""));
-    const percent = formatPercent(moved.percent);
-    setText(this.change, arrow(moved.direction) + (percent ? " " + percent : ""));
+    const text = formatChange(moved);
+    setText(this.change, arrow(moved.direction) + (text ? " " + text : ""));
     const said = moved.direction
-      ? translate(locale, "card." + moved.direction, { change: percent }).trim()
+      ? translate(locale, "card." + moved.direction, { change: text }).trim()
       : "";
     setAttribute(this.change, "title", said);
     setAttribute(this.change, "aria-label", said);

@@ -3,7 +3,7 @@ import { test } from "node:test";
 
 import {
   ROLL_MS, SPARK, arrow, cardFigures, cardLocale, change, changeColour, easeOut, formatNumber,
-  formatParts, formatPercent, groupThousands, isNumberCard, rollValue, sparkArea, sparkPath,
+  formatChange, formatParts, formatPercent, groupThousands, isNumberCard, rollValue, sparkArea, sparkPath,
 } from "../src/cards.js";
 
 test("cardLocale: Chinese for any zh tag, English for the rest", () => {
@@ -59,13 +59,13 @@ test("formatNumber puts sign, prefix, number, unit and suffix in order", () => {
 });
 
 test("change: direction and percentage against the previous value", () => {
-  assert.deepEqual(change(110, 100), { direction: "up", percent: 10 });
-  assert.deepEqual(change(90, 100), { direction: "down", percent: -10 });
-  assert.deepEqual(change(100, 100), { direction: "flat", percent: 0 });
-  assert.deepEqual(change(-50, -100), { direction: "up", percent: 50 }, "of the previous size");
-  assert.deepEqual(change(5, 0), { direction: "up", percent: null }, "no percentage from zero");
-  assert.deepEqual(change(5, null), { direction: null, percent: null });
-  assert.deepEqual(change(5, undefined), { direction: null, percent: null });
+  assert.deepEqual(change(110, 100), { direction: "up", percent: 10, ratio: 1.1 });
+  assert.deepEqual(change(90, 100), { direction: "down", percent: -10, ratio: 0.9 });
+  assert.deepEqual(change(100, 100), { direction: "flat", percent: 0, ratio: 1 });
+  assert.deepEqual(change(-50, -100), { direction: "up", percent: 50, ratio: null }, "of the previous size");
+  assert.deepEqual(change(5, 0), { direction: "up", percent: null, ratio: null }, "no percentage from zero");
+  assert.deepEqual(change(5, null), { direction: null, percent: null, ratio: null });
+  assert.deepEqual(change(5, undefined), { direction: null, percent: null, ratio: null });
 });
 
 test("formatPercent: one decimal below 100 %, none above, no sign", () => {
@@ -75,6 +75,17 @@ test("formatPercent: one decimal below 100 %, none above, no sign", () => {
   assert.equal(formatPercent(1234.5), "1,235%");
   assert.equal(formatPercent(null), "");
   assert.equal(formatPercent(Infinity), "");
+});
+
+test("formatChange: a percentage, a multiple from a 1,000 % rise", () => {
+  assert.equal(formatChange(change(112.3, 100)), "12.3%");
+  assert.equal(formatChange(change(1000, 100)), "900%");
+  assert.equal(formatChange(change(1100, 100)), "×11.0");
+  assert.equal(formatChange(change(71411, 100)), "×714");
+  assert.equal(formatChange(change(10, 100)), "90.0%", "a fall stays a percentage");
+  assert.equal(formatChange(change(2000, -100)), "2,100%", "no multiple across zero");
+  assert.equal(formatChange(change(5, 0)), "");
+  assert.equal(formatChange(change(5, null)), "");
 });
 
 test("colours: red up in Chinese, green up in English, up= overrides", () => {
