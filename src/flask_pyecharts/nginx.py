@@ -139,15 +139,16 @@ _SHARED = """\
         # rebuild). The app says how long its answer holds: until the next
         # rebuild of the request's charts, a second at most when they include
         # streams (appended points do not wait longer). One request per
-        # question goes upstream; the others wait for it (the lock, 0.3 s at
-        # most: then they ask the app themselves) and get the same bytes.
+        # question goes upstream; the others wait for it (the lock, a second
+        # at most: then they ask the app themselves) and get the same bytes.
+        # A slow app is when sharing matters most: it is not asked again.
         # Answers that depend on the viewer (an access check, credentials
         # from another origin) and errors say "no-store": never kept, never
         # given to another viewer.
         proxy_cache fpe_updates;
         proxy_cache_key "$uri$is_args$args $fpe_second";
         proxy_cache_lock on;
-        proxy_cache_lock_timeout 300ms;
+        proxy_cache_lock_timeout 1s;
         add_header X-Cache-Status $upstream_cache_status always;"""
 
 _RESTRICTED = """\
