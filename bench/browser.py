@@ -24,13 +24,7 @@ import time
 import typing as t
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
+from bench.cdp import ARGS, CHROMIUM, Chromium
 
 #: Injected before the page's scripts: records delays, long tasks and frames.
 PROBE = (Path(__file__).parent / "probe.js").read_text()
@@ -85,7 +79,8 @@ def page_cost(
 ) -> dict[str, dict[str, t.Any]]:
     """The main-thread CPU per minute of ``url`` opened as each of ``pages``
     at once (each in its own renderer process), so that they all draw the
-    same updates, over ``duration`` s.
+    same updates, over ``duration`` s. Chromium is driven over its DevTools
+    pipe (bench/cdp.py), with nothing recording the pages' network.
 
     :param pages: name -> attributes set on the page's body before the client
         starts (e.g. ``data-animation-share`` and ``data-renderer``).
@@ -94,51 +89,39 @@ def page_cost(
     """
     import json
 
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=ARGS
-        )
-        try:
-            opened = {}
-            for name, attributes in pages.items():
-                context = browser.new_context(
-                    viewport=viewport or {"width": 1800, "height": 1000}
-                )
-                page = context.new_page()
-                if attributes:
-                    page.add_init_script(BODY_ATTRIBUTES % json.dumps(attributes))
-                page.add_init_script(COUNTER)
-                cdp = context.new_cdp_session(page)
-                cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
-                page.goto(url, wait_until="load")
-                opened[name] = (page, cdp)
-            time.sleep(settle)
-            start = time.monotonic()
-            before = {
-                name: (_metrics(cdp), page.evaluate("() => window.__updates"))
-                for name, (page, cdp) in opened.items()
+    size = viewport or {"width": 1800, "height": 1000}
+    browser = Chromium()
+    try:
+        opened = {}
+        for name, attributes in pages.items():
+            scripts = [BODY_ATTRIBUTES % json.dumps(attributes)] if attributes else []
+            page = browser.new_page(size["width"], size["height"], [*scripts, COUNTER])
+            page.send("Performance.enable", {"timeDomain": "threadTicks"})
+            page.goto(url)
+            opened[name] = page
+        time.sleep(settle)
+        start = time.monotonic()
+        before = {
+            name: (_metrics(page), page.evaluate("() => window.__updates"))
+            for name, page in opened.items()
+        }
+        time.sleep(duration)
+        seconds = time.monotonic() - start
+        results = {}
+        for name, page in opened.items():
+            metrics, updates = before[name]
+            results[name] = {
+                **_cost(metrics, _metrics(page), seconds),
+                "updates_per_min": (page.evaluate("() => window.__updates") - updates)
+                * 60
+                / seconds,
+                "duration": duration,
             }
-            time.sleep(duration)
-            seconds = time.monotonic() - start
-            results = {}
-            for name, (page, cdp) in opened.items():
-                metrics, updates = before[name]
-                results[name] = {
-                    **_cost(metrics, _metrics(cdp), seconds),
-                    "updates_per_min": (
-                        page.evaluate("() => window.__updates") - updates
-                    )
-                    * 60
-                    / seconds,
-                    "duration": duration,
-                }
-                if screenshots is not None:
-                    slug = "-".join(name.replace(",", " ").split())
-                    page.screenshot(path=str(screenshots / f"s6-{slug}.png"))
-        finally:
-            browser.close()
+            if screenshots is not None:
+                slug = "-".join(name.replace(",", " ").split())
+                page.screenshot(screenshots / f"s6-{slug}.png")
+    finally:
+        browser.close()
     return results
 
 

@@ -3,21 +3,23 @@
 The demo (on its SQLite file, orders inserted ``--speed`` times faster than
 its own simulator does, so that a day of new time labels passes in a few
 hours) is shown in headless Chromium at 1920x1080 through a proxy whose
-network can be cut. Every ``--sample`` seconds, after a full garbage
-collection (what is left is what the page holds, not what it has yet to
-free): the page's JS heap, DOM nodes and event listeners, its main-thread
-seconds a minute, the renderer's and the server's resident memory. Every
-30 s the region filter moves to the next region (when the page has one), so
-that the page has shown every region after the warm-up. At a quarter of the
-run the server is restarted (SIGTERM, then the same command on the same
-files); at half of it the network is cut for 30 s (packets lost, nothing
-closed): the second half is left undisturbed, long enough for a slope.
-After each, the time from the server (or the network) being back to every
-chart live again, and whether the live order stream on the page is exactly
-the server's window (no point lost or repeated). ``--renew-after`` sets the
-demo's ``PYECHARTS_RENEW_AFTER``. At the end, each figure's slope an hour
-after ``--warm-up`` minutes (the server's from its restart on) against the
-issue's targets. Results in ``bench/results/soak.json``; see bench/README.md.
+network can be cut; Chromium is driven over its DevTools pipe with nothing
+recording the page's network (bench/cdp.py: as on a TV). Every ``--sample``
+seconds, after a full garbage collection (what is left is what the page
+holds, not what it has yet to free): the page's JS heap, DOM nodes and event
+listeners, its main-thread seconds a minute, the renderer's and the server's
+resident memory. Every 30 s the region filter moves to the next region (when
+the page has one), so that the page has shown every region after the
+warm-up. At a quarter of the run the server is restarted (SIGTERM, then the same
+command on the same files); at half of it the network is cut for 30 s
+(packets lost, nothing closed): the second half is left undisturbed, long
+enough for a slope. After each, the time from the server (or the network)
+being back to every chart live again, and whether the live order stream on
+the page is exactly the server's window (no point lost or repeated).
+``--renew-after`` sets the demo's ``PYECHARTS_RENEW_AFTER``. At the end,
+each figure's slope an hour after ``--warm-up`` minutes (the server's from
+its restart on) against the issue's targets. Results in
+``bench/results/soak.json``; see bench/README.md.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ from pathlib import Path
 
 from tests.net import CuttableProxy
 
-from bench.browser import ARGS, CHROMIUM, _metrics
+from bench.browser import _metrics
+from bench.cdp import Chromium, Page
 from bench.run import LOGS, ROOT, VENV, free_port, log
 
 RESULTS = ROOT / "bench" / "results" / "soak.json"
@@ -182,12 +185,10 @@ def soak(
 ) -> dict[str, t.Any]:
     import threading
 
-    from playwright.sync_api import sync_playwright
-
     LOGS.mkdir(exist_ok=True)
     rows: list[dict[str, t.Any]] = []
     events: list[dict[str, t.Any]] = []
-    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory() as folder:
         demo = Demo(Path(folder), free_port(), renew_after)
         demo.start()
         proxy = CuttableProxy(demo.port)
@@ -199,18 +200,11 @@ def soak(
         )
         writer.start()
         profile = tempfile.mkdtemp(prefix="s9-profile-")
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1920, "height": 1080},
-        )
+        browser = Chromium(profile)
         try:
-            page = context.new_page()
-            cdp = context.new_cdp_session(page)
-            cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
-            page.goto(proxy.url + path, wait_until="load")
+            page = browser.new_page(1920, 1080)
+            page.send("Performance.enable", {"timeDomain": "threadTicks"})
+            page.goto(proxy.url + path)
             wait_live(page, 120)
             used = page.evaluate("() => FlaskPyecharts.variables()") or {}
             regions = [
@@ -226,13 +220,13 @@ def soak(
             cut_at = started + (end - started) / 2
             next_sample, next_filter = started, started + 30
             filters = 0
-            before = _metrics(cdp)
+            before = _metrics(page)
             last = (time.monotonic(), before)
             while time.monotonic() < end:
                 now = time.monotonic()
                 if now >= next_sample:
-                    cdp.send("HeapProfiler.collectGarbage")
-                    metrics = _metrics(cdp)
+                    page.send("HeapProfiler.collectGarbage")
+                    metrics = _metrics(page)
                     seconds = now - last[0]
                     rows.append(
                         {
@@ -277,9 +271,9 @@ def soak(
                     events.append(outage(page, demo, stop, "network cut", back))
                 time.sleep(1.0)
             events.append(outage(page, demo, stop, "end", time.monotonic()))
-            page.screenshot(path=str(LOGS / "s9-end.png"))
+            page.screenshot(LOGS / "s9-end.png")
         finally:
-            context.close()
+            browser.close()
             stop.event.set()
             demo.stop()
             proxy.close()
@@ -334,7 +328,7 @@ def verdict(result: dict[str, t.Any], warm_up: float) -> dict[str, t.Any]:
     }
 
 
-def wait_live(page: t.Any, seconds: float) -> None:
+def wait_live(page: Page, seconds: float) -> None:
     """Wait until every chart of the page is live."""
     start = time.monotonic()
     while time.monotonic() - start < seconds:
@@ -346,7 +340,7 @@ def wait_live(page: t.Any, seconds: float) -> None:
 
 
 def outage(
-    page: t.Any, demo: Demo, stop: _Stop, what: str, back: float
+    page: Page, demo: Demo, stop: _Stop, what: str, back: float
 ) -> dict[str, t.Any]:
     """After ``what``, with orders paused: the seconds from ``back`` until
     the page shows every chart live and its live stream exactly as the
