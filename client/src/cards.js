@@ -11,10 +11,11 @@ import { msToBeat } from "./util.js";
 export const ROLL_MS = 1000;
 /** A roll's pace (ms between two figures shown): a flip-counter's, not the
  *  screen's frame rate. Each figure makes the browser draw a frame of the
- *  whole page, canvases and all: 10 a second, on whole tenths of the wall
- *  clock, so that the cards rolling at once (and a screen's clock, on the
- *  second) share their frames. */
-export const ROLL_STEP_MS = 100;
+ *  whole page, canvases and all (on the demo screen the cards' figures were
+ *  most of its frames): 5 a second, on whole fifths of the wall clock, so
+ *  that the cards rolling at once (and a screen's clock, on the second)
+ *  share their frames. */
+export const ROLL_STEP_MS = 200;
 /** The sparkline's drawing box (the SVG scales it to the card). */
 export const SPARK = Object.freeze({ width: 100, height: 24, pad: 1.5 });
 

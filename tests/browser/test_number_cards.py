@@ -182,7 +182,7 @@ def test_a_card_rolls_to_each_new_value(serve, watched: WatchedPage):
     assert seen[-1] == "¥5,678.25"  # ends exact
     values = [float(text.strip("¥").replace(",", "")) for text in seen]
     rolling = [v for v in values if 1234.5 < v < 5678.25]
-    assert len(set(rolling)) >= 5, seen  # intermediate values, about 1 s long
+    assert len(set(rolling)) >= 4, seen  # figures in between: 5 a second, about 1 s
     assert values == sorted(values), seen  # never back
     updates = page.evaluate("window.__updates")
     assert updates == ["points"], updates  # a patch, not a whole option
