@@ -99,7 +99,8 @@ class Chromium:
         """Send a command (to the page ``session``, or to the browser) and
         return its result."""
         number = next(self._numbers)
-        done, box = threading.Event(), list[dict[str, t.Any]]()
+        done = threading.Event()
+        box: list[dict[str, t.Any]] = []
         self._waiting[number] = (done, box)
         message: dict[str, t.Any] = {
             "id": number,
