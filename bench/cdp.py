@@ -40,9 +40,8 @@ class Chromium:
     the browser reads commands on fd 3, writes answers and events on fd 4,
     each a JSON text ended by a NUL byte)."""
 
-    def __init__(self, profile: str | None = None) -> None:
-        self._own_profile = profile is None
-        self.profile = profile or tempfile.mkdtemp(prefix="bench-chromium-")
+    def __init__(self) -> None:
+        self.profile = tempfile.mkdtemp(prefix="bench-chromium-")
         commands_read, self._commands = os.pipe()
         self._answers, answers_write = os.pipe()
 
@@ -156,8 +155,7 @@ class Chromium:
             self.process.kill()
         finally:
             os.close(self._commands)
-            if self._own_profile:
-                shutil.rmtree(self.profile, ignore_errors=True)
+            shutil.rmtree(self.profile, ignore_errors=True)
 
 
 class Page:

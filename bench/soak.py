@@ -10,8 +10,8 @@ holds, not what it has yet to free): the page's JS heap, DOM nodes and event
 listeners, its main-thread seconds a minute, the renderer's and the server's
 resident memory. Every 30 s the region filter moves to the next region (when
 the page has one), so that the page has shown every region after the
-warm-up. At a quarter of the run the server is restarted (SIGTERM, then the same
-command on the same files); at half of it the network is cut for 30 s
+warm-up. At a quarter of the run the server is restarted (SIGTERM, then the
+same command on the same files); at half of it the network is cut for 30 s
 (packets lost, nothing closed): the second half is left undisturbed, long
 enough for a slope. After each, the time from the server (or the network)
 being back to every chart live again, and whether the live order stream on
@@ -199,8 +199,8 @@ def soak(
             daemon=True,
         )
         writer.start()
-        profile = tempfile.mkdtemp(prefix="s9-profile-")
-        browser = Chromium(profile)
+        browser = Chromium()
+        profile = browser.profile
         try:
             page = browser.new_page(1920, 1080)
             page.send("Performance.enable", {"timeDomain": "threadTicks"})
