@@ -81,13 +81,17 @@ class Chromium:
                     done.set()
                     continue
                 key = (message["method"], message.get("sessionId"))
-                for handler in self._handlers.get(key, []):
+                for handler in list(self._handlers.get(key, [])):
                     handler(message.get("params", {}))
 
     def on(self, method: str, handler: Handler, session: str | None = None) -> None:
         """Call ``handler`` with the parameters of each ``method`` event (of
         the page ``session``, or of the browser)."""
         self._handlers.setdefault((method, session), []).append(handler)
+
+    def off(self, method: str, handler: Handler, session: str | None = None) -> None:
+        """Stop calling ``handler`` (given to :meth:`on`)."""
+        self._handlers.get((method, session), []).remove(handler)
 
     def send(
         self,

@@ -16,7 +16,10 @@ same command on the same files); at half of it the network is cut for 30 s
 enough for a slope. After each, the time from the server (or the network)
 being back to every chart live again, and whether the live order stream on
 the page is exactly the server's window (no point lost or repeated).
-``--renew-after`` sets the demo's ``PYECHARTS_RENEW_AFTER``. At the end,
+``--renew-after`` sets the demo's ``PYECHARTS_RENEW_AFTER``. With
+``--snapshots``, a heap snapshot (bench/heap.py) is taken at the first sample
+after each renewal past the warm-up; the first and the last are kept in
+bench/logs and what grew between them is reported. At the end,
 each figure's slope an hour after ``--warm-up`` minutes (the server's from
 its restart on) against the issue's targets. Results in
 ``bench/results/soak.json``; see bench/README.md.
@@ -40,6 +43,7 @@ from pathlib import Path
 
 from tests.net import CuttableProxy
 
+from bench import heap
 from bench.browser import _metrics
 from bench.cdp import Chromium, Page
 from bench.run import LOGS, ROOT, VENV, free_port, log
@@ -64,6 +68,13 @@ PAGE_POINTS = """(name) => {
   if (!el) return null;
   const option = FlaskPyecharts.instance(el).getOption();
   return option.series.map((s) => s.data);
+}"""
+#: Whether a renewal was shown since the last time this was asked.
+RENEWED = """() => {
+  const frame = document.querySelector(".fpe-renewal-frame--shown");
+  if (!frame || frame.dataset.benchSeen) return false;
+  frame.dataset.benchSeen = "1";
+  return true;
 }"""
 
 
@@ -180,8 +191,51 @@ def orders(database: Path, rate: float, stop: _Stop) -> None:
             simulator.insert(count)
 
 
+class Snapshots:
+    """Heap snapshots at renewals past the warm-up: the first and the last."""
+
+    def __init__(self, warm_up: float) -> None:
+        self.warm_up = warm_up
+        self.first: tuple[float, Path] | None = None
+        self.last: tuple[float, Path] | None = None
+
+    def after_renewal(self, page: Page, minute: float) -> None:
+        if minute < self.warm_up:
+            return
+        path = LOGS / (
+            "s9-heap-first.heapsnapshot"
+            if self.first is None
+            else "s9-heap-last.heapsnapshot"
+        )
+        heap.take(page, path)
+        if self.first is None:
+            self.first = (minute, path)
+        else:
+            self.last = (minute, path)
+        log(f"S9 heap snapshot at minute {minute}")
+
+    def growth(self) -> dict[str, t.Any] | None:
+        if self.first is None or self.last is None:
+            return None
+        before, after = heap.Snapshot(self.first[1]), heap.Snapshot(self.last[1])
+        return {
+            "from_minute": self.first[0],
+            "to_minute": self.last[0],
+            "mb": [
+                round(sum(before.sizes) / 2**20, 2),
+                round(sum(after.sizes) / 2**20, 2),
+            ],
+            "grown": heap.growth(before, after),
+        }
+
+
 def soak(
-    minutes: float, path: str, speed: float, sample: float, renew_after: float | None
+    minutes: float,
+    path: str,
+    speed: float,
+    sample: float,
+    renew_after: float | None,
+    snapshots: Snapshots | None = None,
 ) -> dict[str, t.Any]:
     import threading
 
@@ -249,6 +303,8 @@ def soak(
                     last = (now, metrics)
                     next_sample = now + sample
                     log(f"S9 {rows[-1]}")
+                    if snapshots and page.evaluate(RENEWED):
+                        snapshots.after_renewal(page, rows[-1]["minute"])
                 if regions and now >= next_filter:  # each region in turn
                     region = regions[0][filters % len(regions[0])]
                     filters += 1
@@ -285,6 +341,7 @@ def soak(
         "restart_minute": round(minutes / 4, 2),
         "samples": rows,
         "events": events,
+        "heap_growth": snapshots.growth() if snapshots else None,
     }
 
 
@@ -400,10 +457,17 @@ def main() -> None:
         "--renew-after", type=float, default=None, help="the demo's, in seconds"
     )
     parser.add_argument("--warm-up", type=float, default=20.0, help="minutes")
+    parser.add_argument(
+        "--snapshots", action="store_true", help="heap snapshots at renewals"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="the results file")
     args = parser.parse_args()
-    result = soak(args.minutes, args.path, args.speed, args.sample, args.renew_after)
+    snapshots = Snapshots(args.warm_up) if args.snapshots else None
+    result = soak(
+        args.minutes, args.path, args.speed, args.sample, args.renew_after, snapshots
+    )
     result["verdict"] = verdict(result, args.warm_up)
-    RESULTS.write_text(json.dumps(result, indent=1))
+    args.out.write_text(json.dumps(result, indent=1))
     print(json.dumps(result["events"], indent=1))
     print(json.dumps(result["verdict"], indent=1))
 
