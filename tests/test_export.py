@@ -142,6 +142,47 @@ def test_url_of_the_chart_list_exports_every_chart_with_its_scripts(tmp_path):
     assert 'role="alert">This chart could not be exported.' in html
 
 
+def test_url_of_a_layout_exports_its_areas_and_headings_as_the_app_does():
+    """A report laid out as a picture exports through its URL as through the
+    app: the layout's areas, each card's display and heading (the label, else
+    the option's title, never the name; a number card draws its own label)."""
+    from flask import Flask
+
+    from flask_pyecharts import Charts
+    from flask_pyecharts.export import export_dashboard, export_url
+
+    app = Flask("layout")
+    charts = Charts(app)
+
+    def bar(title: str | None = None) -> dict[str, t.Any]:
+        option: dict[str, t.Any] = {"xAxis": {"data": ["a"]}, "yAxis": {}}
+        option["series"] = [{"type": "bar", "data": [1]}]
+        return {**option, "title": {"text": title}} if title else option
+
+    charts.number("today", label="今日销售额", prefix="¥")(lambda: 1234)
+    charts.chart("plain")(bar)
+    charts.chart("by_day", label="每日销售")(bar)
+    charts.chart("region")(lambda: bar("各地区"))
+    charts.dashboard("/", layout="today plain\nby_day region", title="总览")
+    server = LiveServer(app)
+    try:
+        by_url = export_url(f"{server.url}/").html
+    finally:
+        server.stop()
+    in_app = export_dashboard(app, "/", wait=0).html
+    charts.shutdown()
+    card = r'<section class="([^"]*)"[^>]*>\s*(?:<h2[^>]*>([^<]*)</h2>)?'
+    assert re.findall(card, by_url) == re.findall(card, in_app) == [
+        ("fpe-card fpe-card--number fpe-area-a0", ""),
+        ("fpe-card fpe-card--chart fpe-area-a1", ""),
+        ("fpe-card fpe-card--chart fpe-area-a2", "每日销售"),
+        ("fpe-card fpe-card--chart fpe-area-a3", "各地区"),
+    ]
+    assert 'grid-template-areas: "a0 a1" "a2 a3";' in by_url
+    assert '<main class="fpe-grid fpe-layout">' in by_url
+    assert 'data-fpe-title="option"' in by_url  # the region card's heading
+
+
 def test_url_says_plainly_what_is_wrong(tmp_path):
     with socket.socket() as closed:  # bound, not listening: connections refused
         closed.bind(("127.0.0.1", 0))

@@ -334,8 +334,10 @@ def test_an_export_of_a_running_server_carries_its_cards():
         server.stop()
         charts.shutdown()
     assert exported.charts == ["sales", "orders", "bars"]
-    assert ">今日销售额</h2>" in exported.html  # the label, as the card's title
+    # As on the page: a number card draws its own label, under no heading.
+    assert "fpe-card--number" in exported.html and "<h2" not in exported.html
     payloads = re.findall(r'class="fpe-initial">(.*?)</script>', exported.html)
+    assert json.loads(payloads[0])["option"]["card"]["label"] == "今日销售额"
     orders = json.loads(payloads[1])
     assert orders["option"]["card"]["suffix"] == " 单"
     assert orders["option"]["series"][0]["data"] == [1200]

@@ -6,16 +6,21 @@ import re
 import typing as t
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from .._json import loads
+from ..registry import DISPLAYS
+from ..reports.areas import document_title
 from .page import Export, ExportError, page, static_card
 
 __all__ = ["export_url"]
 
 #: Seconds to wait for each answer of a running server (:func:`export_url`).
 HTTP_TIMEOUT = 10.0
+#: The path of a report's layout stylesheet (reports/areas.py).
+LAYOUT_STYLESHEET = re.compile(r"/reports/\d+/layout\.css$")
 
 
 def export_url(url: str, *, title: str | None = None) -> Export:
@@ -51,15 +56,31 @@ def export_url(url: str, *, title: str | None = None) -> Export:
             " with charts) of the running server, or its chart list, such as"
             " http://127.0.0.1:5000/charts/api/charts."
         )
-    titles = _titles(urls[0])
+    listed = _listing(urls[0])
+    in_page = {urljoin(url, chart): card for chart, card in shown_page.cards.items()}
+    layout = ""
+    if shown_page.layout:  # the report's areas, as on its page
+        layout = _fetch(urljoin(url, shown_page.layout))[0].decode("utf-8")
     cards, problems, scripts = [], [], []
     for chart_url in urls:
         name = urlsplit(chart_url).path.rsplit("/", 1)[-1]
+        item = listed.get(name, {})
+        display = item.get("display") if item.get("display") in DISPLAYS else "chart"
+        # As on the live pages: the label, else the option's title, never the
+        # name; a number card draws its own label. A page says which; the
+        # chart list gives labels (where a label is the name, there is none).
+        shown_card = in_page.get(chart_url)
+        if shown_card is not None:
+            heading, from_option = shown_card.heading, shown_card.from_option
+        else:
+            label = item.get("title")
+            heading = label if isinstance(label, str) and label != name else None
+            from_option = heading is None
         card = {
             "name": name,
-            "display": "chart",  # a grid of equal cards: no layout from a URL
-            "ident": "",
-            "title": titles.get(name, name),
+            "display": display,
+            "ident": shown_card.area if shown_card and layout else "",
+            "title": None if display == "number" or from_option else heading,
             "title_from_option": False,
             "initial": None,
         }
@@ -74,6 +95,9 @@ def export_url(url: str, *, title: str | None = None) -> Export:
         else:
             card["initial"] = static_card(document)
             card["error"] = ""
+            if from_option and display == "chart":
+                card["title"] = document_title(document)
+                card["title_from_option"] = card["title"] is not None
             for script in document.get("scripts") or []:
                 script = urljoin(chart_url, script)
                 if script not in scripts:
@@ -81,7 +105,7 @@ def export_url(url: str, *, title: str | None = None) -> Export:
         cards.append(card)
     texts = [_fetch(script)[0].decode("utf-8") for script in scripts]
     title = title or shown_page.title or "Charts"
-    return page(title, shown_page.columns, cards, texts, problems)
+    return page(title, shown_page.columns, cards, texts, problems, layout=layout)
 
 
 def _fetch(url: str) -> tuple[bytes, str]:
@@ -119,45 +143,79 @@ def _json_body(body: bytes, url: str) -> dict[str, t.Any]:
     return value
 
 
-def _titles(chart_url: str) -> dict[str, str]:
-    """Chart name -> title, from the chart list next to ``chart_url`` (empty
-    if it fails: the names stand in)."""
+def _listing(chart_url: str) -> dict[str, dict[str, t.Any]]:
+    """Chart name -> its entry in the chart list next to ``chart_url`` (empty
+    if that fails: the charts are then shown untitled, as charts)."""
     parts = urlsplit(chart_url)
     listing = parts._replace(path=parts.path.rsplit("/", 1)[0], query="").geturl()
     try:
         charts = _json_body(_fetch(listing)[0], listing).get("charts")
     except ExportError:
         return {}
+    if not isinstance(charts, list):
+        return {}
     return {
-        item["name"]: str(item.get("title") or item["name"])
-        for item in charts or []
+        item["name"]: item
+        for item in charts
         if isinstance(item, dict) and isinstance(item.get("name"), str)
     }
 
 
+@dataclass
+class _ShownCard:
+    """A chart's card as a page shows it."""
+
+    #: Its area of the report's layout (``a0``...), if it has one.
+    area: str = ""
+    #: Its heading, if it has one.
+    heading: str | None = None
+    #: Whether the heading is the option's own title.
+    from_option: bool = False
+
+
 class _ChartsInPage(HTMLParser):
-    """What a page shows: its title, its grid's columns, its live charts."""
+    """What a page shows: its title, its grid's columns or its layout's
+    stylesheet, its live charts and (on a report) their cards."""
 
     def __init__(self) -> None:
         super().__init__()
         self.title = ""
         self.columns = 2
+        #: The address of the report's layout stylesheet, if it has one.
+        self.layout = ""
         #: The ``data-chart`` URLs, in order.
         self.charts: list[str] = []
-        self._in_title = False
+        #: ``data-chart`` URL -> its card.
+        self.cards: dict[str, _ShownCard] = {}
+        self._card: _ShownCard | None = None  # the card being read
+        self._in: str | None = None  # "title" or "h2", while in one
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
-        if found.get("data-chart"):
-            self.charts.append(t.cast(str, found["data-chart"]))
-        grid = re.search(r"\bfpe-grid--cols-(\d)\b", found.get("class") or "")
+        classes = found.get("class") or ""
+        if tag == "section" and re.search(r"\bfpe-(card|panel)\b", classes):
+            area = re.search(r"\bfpe-area-(a\d+)\b", classes)
+            self._card = _ShownCard(area.group(1) if area else "")
+        chart = found.get("data-chart")
+        if chart:
+            self.charts.append(chart)
+            if self._card is not None:  # a report's card
+                self._card.from_option = found.get("data-fpe-title") == "option"
+                self.cards.setdefault(chart, self._card)
+                self._card = None
+        grid = re.search(r"\bfpe-grid--cols-(\d)\b", classes)
         if grid:
             self.columns = int(grid.group(1))
-        self._in_title = tag == "title"
+        href = found.get("href") or ""
+        if tag == "link" and LAYOUT_STYLESHEET.search(href):
+            self.layout = href
+        self._in = tag if tag in ("title", "h2") else None
 
     def handle_endtag(self, tag: str) -> None:
-        self._in_title = False
+        self._in = None
 
     def handle_data(self, data: str) -> None:
-        if self._in_title:
+        if self._in == "title":
             self.title += data.strip()
+        elif self._in == "h2" and self._card is not None:
+            self._card.heading = ((self._card.heading or "") + data).strip()
