@@ -172,12 +172,16 @@ def test_url_of_a_layout_exports_its_areas_and_headings_as_the_app_does():
     in_app = export_dashboard(app, "/", wait=0).html
     charts.shutdown()
     card = r'<section class="([^"]*)"[^>]*>\s*(?:<h2[^>]*>([^<]*)</h2>)?'
-    assert re.findall(card, by_url) == re.findall(card, in_app) == [
-        ("fpe-card fpe-card--number fpe-area-a0", ""),
-        ("fpe-card fpe-card--chart fpe-area-a1", ""),
-        ("fpe-card fpe-card--chart fpe-area-a2", "每日销售"),
-        ("fpe-card fpe-card--chart fpe-area-a3", "各地区"),
-    ]
+    assert (
+        re.findall(card, by_url)
+        == re.findall(card, in_app)
+        == [
+            ("fpe-card fpe-card--number fpe-area-a0", ""),
+            ("fpe-card fpe-card--chart fpe-area-a1", ""),
+            ("fpe-card fpe-card--chart fpe-area-a2", "每日销售"),
+            ("fpe-card fpe-card--chart fpe-area-a3", "各地区"),
+        ]
+    )
     assert 'grid-template-areas: "a0 a1" "a2 a3";' in by_url
     assert '<main class="fpe-grid fpe-layout">' in by_url
     assert 'data-fpe-title="option"' in by_url  # the region card's heading
