@@ -22,7 +22,7 @@ after each renewal past the warm-up; the first and the last are kept in
 bench/logs and what grew between them is reported. At the end,
 each figure's slope an hour after ``--warm-up`` minutes (the server's from
 its restart on) against the issue's targets. Results in
-``bench/results/soak.json``; see bench/README.md.
+``bench/results/soak.json`` (or ``--out``); see bench/README.md.
 """
 
 from __future__ import annotations
