@@ -61,13 +61,12 @@ class Snapshot:
         width, edge_width = len(fields), len(edge_fields)
         nodes, strings = data["nodes"], data["strings"]
         name, size = fields.index("name"), fields.index("self_size")
+        edges = fields.index("edge_count")
         count = len(nodes) // width
         self.names = [strings[nodes[i * width + name]] for i in range(count)]
         self.sizes = [nodes[i * width + size] for i in range(count)]
         self._edges = data["edges"]
-        self._edge_counts = [
-            nodes[i * width + fields.index("edge_count")] for i in range(count)
-        ]
+        self._edge_counts = [nodes[i * width + edges] for i in range(count)]
         self._edge_width, self._width = edge_width, width
         self._weak = meta["edge_types"][0].index("weak")
         self._referrers: list[list[int]] | None = None
