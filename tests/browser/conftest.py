@@ -107,18 +107,43 @@ class WatchedPage:
         self.dialogs.append(dialog.message)
         dialog.dismiss()
 
-    def screenshot(self, name: str) -> Path:
-        """Save a full-page screenshot once the charts' animations are over."""
-        self.settle()
+    def screenshot(self, name: str, settle: bool = True) -> Path:
+        """Save a full-page screenshot once the charts' animations are over
+        (``settle``)."""
+        if settle:
+            self.settle()
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
-    def drawn_shares(self, shot: str, boxes: list[list[float]]) -> list[float]:
+    def drawn_shares(
+        self, shot: str, boxes: list[list[float]], settle: bool = True
+    ) -> list[float]:
         """Save the screenshot ``shot``: the share of each box drawn on it."""
-        png = base64.b64encode(self.screenshot(shot).read_bytes()).decode()
+        png = base64.b64encode(self.screenshot(shot, settle).read_bytes()).decode()
         return self.page.evaluate(DRAWN_SHARES, [png, boxes])
+
+    def wait_drawn(
+        self,
+        shot: str,
+        locate: t.Callable[[], list[tuple[str, list[float]]]],
+        least: float,
+        timeout: float = WAIT_MS,
+    ) -> list[tuple[str, float]]:
+        """The share drawn of each box ``locate()`` names, on the screenshot
+        ``shot``, taken again until every share is over ``least`` or
+        ``timeout`` ms have passed (3D charts grow in). The animations are
+        waited for once: charts that animate for ever never rest."""
+        self.settle()
+        deadline = time.monotonic() + timeout / 1000
+        while True:
+            found = locate()
+            shares = self.drawn_shares(shot, [box for _, box in found], False)
+            if all(share > least for share in shares) or time.monotonic() > deadline:
+                keys = [key for key, _ in found]
+                return list(zip(keys, shares, strict=True))
+            self.page.wait_for_timeout(100)
 
     def chart_option(self, selector: str) -> dict[str, t.Any]:
         """The option the ECharts instance in ``selector`` currently holds."""

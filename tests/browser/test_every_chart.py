@@ -17,7 +17,6 @@ says so.
 
 from __future__ import annotations
 
-import time
 import typing as t
 
 import pyecharts.charts
@@ -130,19 +129,15 @@ def test_the_gallery_covers_every_chart_class() -> None:
 
 
 def drawn_shares(watched: WatchedPage, shot: str) -> dict[str, list[float]]:
-    """Each unit's charts and their drawn shares, from a full-page screenshot;
-    retried for a while (3D charts and animations grow in)."""
+    """Each unit's charts and their drawn shares, from a full-page screenshot
+    (3D charts and animations grow in)."""
+
+    def locate() -> list[tuple[str, list[float]]]:
+        return [(x["unit"], x["box"]) for x in watched.page.evaluate(LEAVES)]
+
     shares: dict[str, list[float]] = {}
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        leaves = watched.page.evaluate(LEAVES)
-        values = watched.drawn_shares(shot, [x["box"] for x in leaves])
-        shares = {}
-        for leaf, share in zip(leaves, values, strict=True):
-            shares.setdefault(leaf["unit"], []).append(share)
-        if all(min(found) > MIN_DRAWN for found in shares.values()):
-            break
-        watched.page.wait_for_timeout(250)
+    for unit, share in watched.wait_drawn(shot, locate, MIN_DRAWN, timeout=30_000):
+        shares.setdefault(unit, []).append(share)
     return shares
 
 

@@ -12,7 +12,6 @@ everything bundled is still served from the app's own static folder.
 from __future__ import annotations
 
 import shutil
-import time
 import typing as t
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from flask_pyecharts import Charts
 from flask_pyecharts.assets import VENDOR_FILES
 
 from ..test_assets import ROOT, build_assets
-from .conftest import WAIT_MS, BrowserServer, WatchedPage
+from .conftest import BrowserServer, WatchedPage
 from .pages import HEAD
 
 FALLBACK = "/pyecharts-assets/"
@@ -229,14 +228,12 @@ def render(watched: WatchedPage, server: BrowserServer, path: str, shot: str) ->
     watched.wait_state("[data-fpe-state]", *drawn, "error")
     states = watched.page.evaluate(STATES)
     assert {name: s for name, s in states.items() if s[0] not in drawn} == {}
-    shares: dict[str, float] = {}
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while time.monotonic() < deadline:  # the 3D charts grow in for a moment
+
+    def locate() -> list[tuple[str, list[float]]]:
         boxes = watched.page.evaluate(BOXES, list(CHARTS))
-        shares = dict(zip(CHARTS, watched.drawn_shares(shot, boxes), strict=True))
-        if all(share > MIN_DRAWN for share in shares.values()):
-            break
-        watched.page.wait_for_timeout(100)
+        return list(zip(CHARTS, boxes, strict=True))
+
+    shares = dict(watched.wait_drawn(shot, locate, MIN_DRAWN))
     assert {name: share for name, share in shares.items() if share <= MIN_DRAWN} == {}
     names = sorted({m for _, m in CHARTS.values() if m})
     registered = watched.page.evaluate(REGISTERED, names)
