@@ -46,8 +46,12 @@ class Chromium:
         self._answers, answers_write = os.pipe()
 
         def pipe_fds() -> None:
-            os.dup2(commands_read, 3)
-            os.dup2(answers_write, 4)
+            # Copies first: a pipe may already be fd 3 or 4, and dup2 onto
+            # itself would leave it closed at exec (Python's pipes are not
+            # inheritable); dup2 onto another fd makes it inheritable.
+            commands, answers = os.dup(commands_read), os.dup(answers_write)
+            os.dup2(commands, 3)
+            os.dup2(answers, 4)
 
         self.process = subprocess.Popen(
             [
